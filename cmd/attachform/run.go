@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hashicorp/cli"
+	"github.com/hashicorp/go-hclog"
+)
+
+// Exit codes, as Terraform's.
+const (
+	exitOK      = 0
+	exitError   = 1
+	exitChanges = 2 // with -detailed-exitcode: the plan has changes
+)
+
+// globals is what every command receives: where it runs and how it talks.
+// It deliberately holds no configuration or state; commands load those
+// themselves from explicit flags.
+type globals struct {
+	ctx     context.Context
+	dir     string // absolute config directory (-chdir)
+	std     streams
+	environ []string
+	log     hclog.Logger
+}
+
+func (g *globals) getenv(key string) string {
+	prefix := key + "="
+	for i := len(g.environ) - 1; i >= 0; i-- {
+		if strings.HasPrefix(g.environ[i], prefix) {
+			return g.environ[i][len(prefix):]
+		}
+	}
+	return ""
+}
+
+// run is main without the process: it parses the global options that come
+// before the command name, then hands over to the command.
+func run(ctx context.Context, args []string, std streams, environ []string) (code int) {
+	g := &globals{ctx: ctx, std: std, environ: environ}
+	chdir, rest, err := splitGlobalFlags(args)
+	if err != nil {
+		fmt.Fprintf(std.err, "Error: %v\n", err)
+		return exitError
+	}
+	dir, err := filepath.Abs(chdir)
+	if err == nil {
+		var fi os.FileInfo
+		if fi, err = os.Stat(dir); err == nil && !fi.IsDir() {
+			err = fmt.Errorf("%s is not a directory", dir)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(std.err, "Error: -chdir: %v\n", err)
+		return exitError
+	}
+	g.dir = dir
+
+	logger, closeLog, err := newLogger(g)
+	if err != nil {
+		fmt.Fprintf(std.err, "Error: %v\n", err)
+		return exitError
+	}
+	defer closeLog()
+	g.log = logger
+	defer func() {
+		// A panic is a bug; it must still never spill a secret or a stack
+		// trace with one onto a CI log.
+		if r := recover(); r != nil {
+			fmt.Fprintf(std.err, "Error: internal error: %s\nPlease report this as a bug.\n", redactText(fmt.Sprint(r)))
+			code = exitError
+		}
+	}()
+
+	c := &cli.CLI{
+		Name:         "attachform",
+		Version:      version(),
+		Args:         rest,
+		Commands:     commands(g),
+		HelpFunc:     cli.BasicHelpFunc("attachform"),
+		HelpWriter:   std.out,
+		ErrorWriter:  std.err,
+		Autocomplete: false,
+	}
+	code, err = c.Run()
+	if err != nil {
+		fmt.Fprintf(std.err, "Error: %v\n", err)
+		return exitError
+	}
+	return code
+}
+
+// splitGlobalFlags takes -chdir=DIR (Terraform's spelling, one or two dashes)
+// from the front of args.
+func splitGlobalFlags(args []string) (chdir string, rest []string, err error) {
+	chdir = "."
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(args[0], "-"), "=")
+		if name != "chdir" {
+			break
+		}
+		if !hasValue {
+			if len(args) < 2 {
+				return "", nil, fmt.Errorf("-chdir needs a directory, as in -chdir=DIR")
+			}
+			value, args = args[1], args[1:]
+		}
+		if value == "" {
+			return "", nil, fmt.Errorf("-chdir needs a directory, as in -chdir=DIR")
+		}
+		chdir = value
+		args = args[1:]
+	}
+	return chdir, args, nil
+}

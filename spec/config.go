@@ -1,0 +1,150 @@
+// Package spec turns attachment manifests (*.attach.hcl and *.attach.hcl.json)
+// into a Config: the desired attachments, pure data. It reads files and nothing
+// else; data sources are resolved through a DataResolver the caller supplies.
+// Every user mistake is an hcl.Diagnostic with a Subject range on the token at
+// fault and a Detail that says how to fix it.
+package spec
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Kind is the kind of Graph item an attachment goes on.
+type Kind string
+
+const (
+	KindMessage  Kind = "message"
+	KindEvent    Kind = "event"
+	KindTodoTask Kind = "todo_task"
+)
+
+// Outlook reports whether the kind is served by Outlook (messages, events),
+// which decides the size limits, inline support and the upload session flavour.
+func (k Kind) Outlook() bool { return k == KindMessage || k == KindEvent }
+
+// Config is a loaded manifest. Load always returns a non-nil Config whose
+// Files hold every parsed file, so diagnostics can be rendered with snippets.
+type Config struct {
+	Dir         string               // absolute config directory
+	Files       map[string]*hcl.File // by file name as it appears in diagnostics
+	Graph       Graph
+	Backend     Backend
+	Targets     []*Target     // sorted by Name
+	Attachments []*Attachment // sorted by Address
+	Moved       []Moved
+	Imports     []Import
+}
+
+// Graph is the graph block: where and how to reach Microsoft Graph.
+type Graph struct {
+	Endpoint string // "" = the cloud's Graph endpoint; "emulator" = the embedded emulator
+	Cloud    string // global (default), usgov, usgov_dod, china
+	TenantID string
+	ClientID string
+	Auth     string // "" = the default credential chain
+
+	MailboxConcurrency  int      // 0 = default
+	MailboxRequestLimit Rate     // zero = default
+	MailboxUploadLimit  ByteRate // zero = default
+	MaxMessageSize      int64    // bytes; 0 = default
+}
+
+// Rate is N events per period.
+type Rate struct {
+	N   int
+	Per time.Duration
+}
+
+// ByteRate is Bytes per period.
+type ByteRate struct {
+	Bytes int64
+	Per   time.Duration
+}
+
+// Backend is the backend block, merged with -backend-config values.
+type Backend struct {
+	Type      string            // "local" (default) or "azurerm"
+	Attrs     map[string]string // e.g. path; container_name, key
+	DeclRange hcl.Range
+}
+
+// Target names one Graph item that attachments go on.
+type Target struct {
+	Name      string
+	Mailbox   string
+	Kind      Kind
+	ItemID    string // message, event or task id; "" when Unknown
+	ListID    string // To Do list id, only with KindTodoTask
+	Unknown   bool   // the ids come from data sources not resolved (offline validate)
+	Exclusive bool   // undeclared attachments on the item are deleted
+	DeclRange hcl.Range
+}
+
+// Attachment is one desired file attachment.
+type Attachment struct {
+	Address     string // attachment.agenda or attachment.handbook["intro.pdf"]
+	Target      *Target
+	Source      string // absolute path, symlinks resolved
+	Size        int64  // bytes of Source when loaded
+	Name        string // default: base name of Source
+	ContentType string // default: detected from the name, then the content
+	Inline      bool
+	ContentID   string
+
+	PreventDestroy bool
+	// CreateBeforeDestroy is nil when the manifest leaves the choice to the
+	// planner (which defaults to create-before-destroy).
+	CreateBeforeDestroy *bool
+
+	DeclRange hcl.Range
+}
+
+// Moved renames an address without re-uploading.
+type Moved struct {
+	From, To  string
+	DeclRange hcl.Range
+}
+
+// Import adopts an existing attachment (ID as understood by the planner) at To.
+type Import struct {
+	To, ID    string
+	DeclRange hcl.Range
+}
+
+// LoadOptions carries what comes from outside the manifest.
+type LoadOptions struct {
+	Vars                []string // -var name=value, in command-line order
+	VarFiles            []string // -var-file paths, in order
+	Environ             []string // os.Environ()-style; ATTACHFORM_VAR_name=value is read from it
+	BackendConfig       []string // -backend-config key=value
+	AllowOutsideSources bool     // -allow-outside-sources; a manifest can never grant this itself
+	// Data resolves data sources. Nil means offline (validate): data source
+	// attributes are unknown and checks that need them are skipped.
+	Data DataResolver
+}
+
+// DataResolver looks items up in Graph for data blocks.
+type DataResolver interface {
+	// Lookup returns every item matching q; spec requires exactly one and
+	// reports zero or several as a diagnostic listing what was found.
+	Lookup(ctx context.Context, q DataQuery) ([]DataItem, error)
+}
+
+// DataQuery is one data block's question.
+type DataQuery struct {
+	Kind    string // message, event, todo_list, todo_task
+	Mailbox string
+	Filter  string // message, event: an OData $filter
+	Name    string // todo_list: display name
+	Title   string // todo_task: title
+	ListID  string // todo_task: the list to search
+}
+
+// DataItem is one match: its id and a label a person recognises.
+type DataItem struct {
+	ID    string
+	Label string // subject, display name or title
+}
