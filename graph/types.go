@@ -1,0 +1,81 @@
+// Package graph is attachform's Microsoft Graph client: typed operations on
+// file attachments of Outlook messages, Outlook events and To Do tasks,
+// upload sessions, $batch, retries, throttling, typed errors and
+// authentication. It knows nothing of manifests, state or plans.
+package graph
+
+import (
+	"fmt"
+	"time"
+)
+
+// Kind is the kind of item an attachment lives on. The spellings match the
+// manifest's so callers can convert with Kind(s).
+type Kind string
+
+const (
+	KindMessage  Kind = "message"
+	KindEvent    Kind = "event"
+	KindTodoTask Kind = "todo_task"
+)
+
+// Outlook reports whether the item is served by Outlook (messages, events):
+// pre-authenticated upload URLs, 3 MB session minimum, inline attachments.
+func (k Kind) Outlook() bool { return k == KindMessage || k == KindEvent }
+
+// Item addresses one Graph item.
+type Item struct {
+	Mailbox string // user id or userPrincipalName
+	Kind    Kind
+	ID      string // message, event or task id
+	ListID  string // To Do list id; only for KindTodoTask
+}
+
+func (it Item) String() string {
+	if it.Kind == KindTodoTask {
+		return fmt.Sprintf("%s %s/%s in %s", it.Kind, it.ListID, it.ID, it.Mailbox)
+	}
+	return fmt.Sprintf("%s %s in %s", it.Kind, it.ID, it.Mailbox)
+}
+
+// Attachment is an attachment's metadata as Graph reports it.
+type Attachment struct {
+	ID           string
+	Name         string
+	ContentType  string
+	Size         int64 // Graph's figure: never the byte count of the content
+	IsInline     bool
+	ContentID    string
+	LastModified time.Time
+}
+
+// NewAttachment describes a file to attach.
+type NewAttachment struct {
+	Name        string
+	ContentType string
+	Size        int64 // exact byte count of the content
+	Inline      bool  // Outlook only
+	ContentID   string
+}
+
+// UploadSession is an open upload session. URL is a credential (Outlook's
+// carry a token): it is persisted in state, never printed or logged; String
+// and GoString hide it.
+type UploadSession struct {
+	Item    Item
+	URL     string
+	Expires time.Time
+	Next    int64 // first byte the server has not confirmed
+}
+
+func (s *UploadSession) String() string {
+	return fmt.Sprintf("upload session on %s (next byte %d, expires %s)", s.Item, s.Next, s.Expires.Format(time.RFC3339))
+}
+
+func (s *UploadSession) GoString() string { return s.String() }
+
+// ItemSummary is one result of a lookup.
+type ItemSummary struct {
+	ID    string
+	Label string // subject, display name or title
+}
