@@ -1,0 +1,190 @@
+// Package state is what attachform knows it created: the Graph ids of managed
+// attachments, the digests of the bytes it uploaded and the upload sessions an
+// interrupted run may have left open. It knows nothing of HCL or Graph.
+//
+// A State is plain data and carries no lock: concurrent writers go through
+// one synchronised sink (see apply), and backends persist whole snapshots.
+package state
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// FormatVersion is the version of the JSON format this package writes.
+const FormatVersion = 1
+
+// State is a snapshot of managed attachments and pending upload sessions.
+type State struct {
+	Version int    `json:"version"`
+	Lineage string `json:"lineage"` // fixed when the state is first created
+	Serial  uint64 `json:"serial"`  // incremented on every write
+	// Writer names the attachform version that wrote the state last.
+	Writer string `json:"attachform_version,omitempty"`
+
+	Attachments []Attachment `json:"attachments"` // sorted by Address
+	Sessions    []Session    `json:"upload_sessions"`
+}
+
+// Target is the item an attachment lives on, recorded by value so renaming a
+// target block changes nothing.
+type Target struct {
+	Mailbox string `json:"mailbox"`
+	Kind    string `json:"kind"` // message, event, todo_task
+	ItemID  string `json:"item_id"`
+	ListID  string `json:"list_id,omitempty"`
+}
+
+// Attachment is one attachment attachform created (or adopted).
+type Attachment struct {
+	Address     string `json:"address"`
+	Target      Target `json:"target"`
+	ID          string `json:"id"` // Graph attachment id
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Inline      bool   `json:"inline,omitempty"`
+	ContentID   string `json:"content_id,omitempty"`
+	SHA256      string `json:"sha256"` // hex digest of the uploaded bytes
+	Bytes       int64  `json:"bytes"`  // byte count of the uploaded content
+	// ReportedSize is Graph's size when created; it is not the byte count
+	// and is only ever compared with what Graph reports later.
+	ReportedSize int64     `json:"reported_size"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Session is an upload that started and did not finish.
+type Session struct {
+	Address string `json:"address"`
+	Target  Target `json:"target"`
+	// UploadURL is a credential (Outlook's are pre-authenticated). It is
+	// stored so a later run can resume or cancel, and never shown.
+	UploadURL   string    `json:"upload_url"`
+	ExpiresAt   time.Time `json:"expires_at"`
+	Confirmed   int64     `json:"confirmed"` // bytes the server acknowledged
+	Name        string    `json:"name"`
+	ContentType string    `json:"content_type"`
+	Inline      bool      `json:"inline,omitempty"`
+	ContentID   string    `json:"content_id,omitempty"`
+	SHA256      string    `json:"sha256"`
+	Bytes       int64     `json:"bytes"`
+	StartedAt   time.Time `json:"started_at"`
+}
+
+// New returns an empty state with a fresh lineage.
+func New() *State {
+	return &State{Version: FormatVersion, Lineage: uuid.NewString()}
+}
+
+// Attachment returns the managed attachment at addr.
+func (s *State) Attachment(addr string) (Attachment, bool) {
+	i, ok := s.find(addr)
+	if !ok {
+		return Attachment{}, false
+	}
+	return s.Attachments[i], true
+}
+
+func (s *State) find(addr string) (int, bool) {
+	return slices.BinarySearchFunc(s.Attachments, addr, func(a Attachment, addr string) int {
+		return strings.Compare(a.Address, addr)
+	})
+}
+
+// SetAttachment adds or replaces the attachment at a.Address.
+func (s *State) SetAttachment(a Attachment) {
+	i, ok := s.find(a.Address)
+	if ok {
+		s.Attachments[i] = a
+		return
+	}
+	s.Attachments = slices.Insert(s.Attachments, i, a)
+}
+
+// RemoveAttachment forgets the attachment at addr if it is the one with id
+// (an empty id matches any), so a late delete cannot drop its replacement.
+func (s *State) RemoveAttachment(addr, id string) {
+	if i, ok := s.find(addr); ok && (id == "" || s.Attachments[i].ID == id) {
+		s.Attachments = slices.Delete(s.Attachments, i, i+1)
+	}
+}
+
+// SetSession records or updates the pending session with the same upload URL.
+func (s *State) SetSession(x Session) {
+	for i := range s.Sessions {
+		if s.Sessions[i].UploadURL == x.UploadURL {
+			s.Sessions[i] = x
+			return
+		}
+	}
+	s.Sessions = append(s.Sessions, x)
+}
+
+// RemoveSession forgets the session with this upload URL.
+func (s *State) RemoveSession(uploadURL string) {
+	s.Sessions = slices.DeleteFunc(s.Sessions, func(x Session) bool { return x.UploadURL == uploadURL })
+}
+
+// Clone returns a deep copy; writers persist clones so the live state can
+// change while a write is in flight.
+func (s *State) Clone() *State {
+	c := *s
+	c.Attachments = slices.Clone(s.Attachments)
+	c.Sessions = slices.Clone(s.Sessions)
+	return &c
+}
+
+// Encode writes s as indented JSON.
+func Encode(w io.Writer, s *State) error {
+	if s.Attachments == nil || s.Sessions == nil {
+		s = s.Clone()
+		if s.Attachments == nil {
+			s.Attachments = []Attachment{}
+		}
+		if s.Sessions == nil {
+			s.Sessions = []Session{}
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(s)
+}
+
+// Decode reads a state and checks what a later run relies on.
+func Decode(r io.Reader) (*State, error) {
+	var s State
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("decode state: %w", err)
+	}
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+func (s *State) check() error {
+	switch {
+	case s.Version == 0:
+		return fmt.Errorf("decode state: no version: this is not an attachform state file")
+	case s.Version > FormatVersion:
+		return fmt.Errorf("decode state: format version %d is newer than this attachform understands (%d): upgrade attachform", s.Version, FormatVersion)
+	case s.Lineage == "":
+		return fmt.Errorf("decode state: no lineage")
+	}
+	if !slices.IsSortedFunc(s.Attachments, func(a, b Attachment) int { return strings.Compare(a.Address, b.Address) }) {
+		slices.SortFunc(s.Attachments, func(a, b Attachment) int { return strings.Compare(a.Address, b.Address) })
+	}
+	for i := 1; i < len(s.Attachments); i++ {
+		if s.Attachments[i].Address == s.Attachments[i-1].Address {
+			return fmt.Errorf("decode state: %s appears twice", s.Attachments[i].Address)
+		}
+	}
+	return nil
+}
