@@ -1,0 +1,234 @@
+package spec
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hashicorp/go-cty-funcs/collection"
+	"github.com/hashicorp/go-cty-funcs/crypto"
+	"github.com/hashicorp/go-cty-funcs/encoding"
+	"github.com/hashicorp/go-cty-funcs/filesystem"
+	"github.com/hashicorp/go-cty-funcs/uuid"
+	"github.com/hashicorp/hcl/v2/ext/tryfunc"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+	"github.com/zclconf/go-cty/cty/function/stdlib"
+)
+
+// functions returns the function table. Filesystem functions resolve
+// relative paths against the config directory dir, and refuse paths that
+// lie outside it (after symlinks, realDir being dir resolved) unless
+// allowOutside: a manifest must not be able to read a CI runner's secrets
+// into an attachment name.
+func functions(dir, realDir string, allowOutside bool) map[string]function.Function {
+	fs := fsFuncs{dir: dir, realDir: realDir, allowOutside: allowOutside}
+	return map[string]function.Function{
+		// Numbers.
+		"abs": stdlib.AbsoluteFunc, "ceil": stdlib.CeilFunc, "floor": stdlib.FloorFunc,
+		"log": stdlib.LogFunc, "max": stdlib.MaxFunc, "min": stdlib.MinFunc,
+		"parseint": stdlib.ParseIntFunc, "pow": stdlib.PowFunc, "signum": stdlib.SignumFunc,
+		// Strings.
+		"chomp": stdlib.ChompFunc, "format": stdlib.FormatFunc, "formatlist": stdlib.FormatListFunc,
+		"indent": stdlib.IndentFunc, "join": stdlib.JoinFunc, "lower": stdlib.LowerFunc,
+		"regex": stdlib.RegexFunc, "regexall": stdlib.RegexAllFunc, "replace": stdlib.ReplaceFunc,
+		"split": stdlib.SplitFunc, "strrev": stdlib.ReverseFunc, "substr": stdlib.SubstrFunc,
+		"title": stdlib.TitleFunc, "trim": stdlib.TrimFunc, "trimprefix": stdlib.TrimPrefixFunc,
+		"trimsuffix": stdlib.TrimSuffixFunc, "trimspace": stdlib.TrimSpaceFunc, "upper": stdlib.UpperFunc,
+		// Collections.
+		"chunklist": stdlib.ChunklistFunc, "coalesce": collection.CoalesceFunc, "coalescelist": stdlib.CoalesceListFunc,
+		"compact": stdlib.CompactFunc, "concat": stdlib.ConcatFunc, "contains": stdlib.ContainsFunc,
+		"distinct": stdlib.DistinctFunc, "element": stdlib.ElementFunc, "flatten": stdlib.FlattenFunc,
+		"keys": stdlib.KeysFunc, "length": stdlib.LengthFunc, "lookup": stdlib.LookupFunc,
+		"merge": stdlib.MergeFunc, "range": stdlib.RangeFunc, "reverse": stdlib.ReverseListFunc,
+		"setintersection": stdlib.SetIntersectionFunc, "setproduct": stdlib.SetProductFunc,
+		"setsubtract": stdlib.SetSubtractFunc, "setunion": stdlib.SetUnionFunc, "slice": stdlib.SliceFunc,
+		"sort": stdlib.SortFunc, "values": stdlib.ValuesFunc, "zipmap": stdlib.ZipmapFunc,
+		// Encoding.
+		"base64decode": encoding.Base64DecodeFunc, "base64encode": encoding.Base64EncodeFunc,
+		"csvdecode": stdlib.CSVDecodeFunc, "jsondecode": stdlib.JSONDecodeFunc,
+		"jsonencode": stdlib.JSONEncodeFunc, "urlencode": encoding.URLEncodeFunc,
+		// Date and time (no timestamp(): a manifest must evaluate the same every run).
+		"formatdate": stdlib.FormatDateFunc, "timeadd": stdlib.TimeAddFunc,
+		// Hashes and ids.
+		"md5": crypto.Md5Func, "sha1": crypto.Sha1Func, "sha256": crypto.Sha256Func, "sha512": crypto.Sha512Func,
+		"uuid": uuid.V4Func, "uuidv5": uuid.V5Func,
+		// Type conversion and error handling.
+		"tobool": stdlib.MakeToFunc(cty.Bool), "tolist": stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
+		"tomap": stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)), "tonumber": stdlib.MakeToFunc(cty.Number),
+		"toset": stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)), "tostring": stdlib.MakeToFunc(cty.String),
+		"try": tryfunc.TryFunc, "can": tryfunc.CanFunc,
+		// Filesystem, against the config directory.
+		"file":       fs.guard(filesystem.MakeFileFunc(dir, false), 0),
+		"filebase64": fs.guard(filesystem.MakeFileFunc(dir, true), 0),
+		"fileexists": fs.guard(filesystem.MakeFileExistsFunc(dir), 0),
+		"fileset":    fs.fileset(),
+		"filesha256": fs.guard(fileSHA256Func, 0),
+		"filesize":   fs.guard(fileSizeFunc, 0),
+		"basename":   filesystem.BasenameFunc,
+		"dirname":    filesystem.DirnameFunc,
+		"pathexpand": filesystem.PathExpandFunc,
+		"abspath":    fs.abspath(),
+	}
+}
+
+type fsFuncs struct {
+	dir, realDir string
+	allowOutside bool
+}
+
+// resolve makes p absolute against the config directory and refuses it
+// when it lies outside (after symlinks). A path that does not exist is
+// returned as is, for the function itself to report.
+func (fs fsFuncs) resolve(p string) (string, error) {
+	if strings.HasPrefix(p, "~") && !fs.allowOutside {
+		return "", fmt.Errorf("%s is outside the config directory; paths are relative to it, and ~ is not expanded", p)
+	}
+	if strings.HasPrefix(p, "~") {
+		if exp, err := filesystem.Pathexpand(cty.StringVal(p)); err == nil {
+			p = exp.AsString()
+		}
+	}
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(fs.dir, p)
+	}
+	p = filepath.Clean(p)
+	if fs.allowOutside {
+		return p, nil
+	}
+	refuse := fmt.Errorf("%s is outside the config directory %s; attachform reads only files inside it unless run with -allow-outside-sources", p, fs.dir)
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil { // missing: check the path as written, the function reports the rest
+		if !inside(fs.dir, p) {
+			return "", refuse
+		}
+		return p, nil
+	}
+	if !inside(fs.realDir, real) {
+		return "", refuse
+	}
+	return p, nil
+}
+
+// inside reports whether path lies in dir (or is dir).
+func inside(dir, path string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// guard wraps f so that its argument argIdx, a path, is resolved and
+// checked first.
+func (fs fsFuncs) guard(f function.Function, argIdx int) function.Function {
+	return function.New(&function.Spec{
+		Description: f.Description(),
+		Params:      f.Params(),
+		Type:        f.ReturnTypeForValues,
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			p, err := fs.resolve(args[argIdx].AsString())
+			if err != nil {
+				return cty.NilVal, function.NewArgError(argIdx, err)
+			}
+			args = append([]cty.Value(nil), args...)
+			args[argIdx] = cty.StringVal(p)
+			return f.Call(args)
+		},
+	})
+}
+
+// fileset is go-cty-funcs' fileset with the base path checked and the
+// pattern kept inside the config directory.
+func (fs fsFuncs) fileset() function.Function {
+	inner := filesystem.MakeFileSetFunc(fs.dir)
+	return function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "path", Type: cty.String}, {Name: "pattern", Type: cty.String}},
+		Type:   function.StaticReturnType(cty.Set(cty.String)),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			base, err := fs.resolve(args[0].AsString())
+			if err != nil {
+				return cty.NilVal, function.NewArgError(0, err)
+			}
+			pattern := args[1].AsString()
+			if !fs.allowOutside && !inside(fs.dir, filepath.Join(base, pattern)) {
+				return cty.NilVal, function.NewArgError(1, fmt.Errorf("the pattern %q reaches outside the config directory", pattern))
+			}
+			return inner.Call([]cty.Value{cty.StringVal(base), args[1]})
+		},
+	})
+}
+
+// abspath resolves against the config directory, not the process's
+// working directory, so that a manifest means the same wherever it runs.
+func (fs fsFuncs) abspath() function.Function {
+	return function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "path", Type: cty.String}},
+		Type:   function.StaticReturnType(cty.String),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			p := args[0].AsString()
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(fs.dir, p)
+			}
+			return cty.StringVal(filepath.ToSlash(filepath.Clean(p))), nil
+		},
+	})
+}
+
+// fileSHA256Func returns the hex SHA-256 of a file's bytes, streamed.
+var fileSHA256Func = function.New(&function.Spec{
+	Description: "The lowercase hex SHA-256 digest of the file's bytes.",
+	Params:      []function.Parameter{{Name: "path", Type: cty.String}},
+	Type:        function.StaticReturnType(cty.String),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		f, err := openRegular(args[0].AsString())
+		if err != nil {
+			return cty.NilVal, err
+		}
+		defer f.Close()
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err != nil {
+			return cty.NilVal, fmt.Errorf("read %s: %w", args[0].AsString(), err)
+		}
+		return cty.StringVal(hex.EncodeToString(h.Sum(nil))), nil
+	},
+})
+
+// fileSizeFunc returns a file's length in bytes.
+var fileSizeFunc = function.New(&function.Spec{
+	Description: "The file's length in bytes.",
+	Params:      []function.Parameter{{Name: "path", Type: cty.String}},
+	Type:        function.StaticReturnType(cty.Number),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		f, err := openRegular(args[0].AsString())
+		if err != nil {
+			return cty.NilVal, err
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			return cty.NilVal, err
+		}
+		return cty.NumberIntVal(fi.Size()), nil
+	},
+})
+
+func openRegular(path string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, fmt.Errorf("no file exists at %s", path)
+		}
+		return nil, fmt.Errorf("cannot open %s", path)
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fmt.Errorf("%s is not a regular file", path)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}

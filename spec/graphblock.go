@@ -1,0 +1,180 @@
+package spec
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Values the graph block accepts.
+var (
+	Clouds    = []string{"global", "usgov", "usgov_dod", "china"}
+	AuthModes = []string{"default", "environment", "workload_identity", "managed_identity", "azure_cli"}
+)
+
+// MaxMailboxConcurrency is Outlook's limit of concurrent requests per app
+// and mailbox; more only earns 429s.
+const MaxMailboxConcurrency = 4
+
+// graphAllowed is what graph arguments may refer to: variables and local
+// values, as long as those do not depend on data sources or targets (data
+// sources are looked up through the client the graph block configures).
+const graphAllowed = refVar | refLocal
+
+var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+func (l *loader) decodeGraph() {
+	if l.graphBlock == nil {
+		return
+	}
+	content, diags := l.graphBlock.Body.Content(graphSchema)
+	l.add(diags...)
+	g := &l.cfg.Graph
+	for _, name := range keys(content.Attributes) {
+		a := content.Attributes[name]
+		if !l.graphIndependent(a) {
+			continue
+		}
+		if name == "mailbox_concurrency" {
+			v, st := l.evalAs(a, cty.Number, graphAllowed, nil)
+			if st != valueKnown {
+				continue
+			}
+			n, acc := v.AsBigFloat().Int64()
+			if !v.AsBigFloat().IsInt() || acc != 0 || n < 1 || n > MaxMailboxConcurrency {
+				l.add(graphError(a, "Invalid mailbox_concurrency",
+					fmt.Sprintf("mailbox_concurrency must be a whole number from 1 to %d: Outlook allows %d concurrent requests per app and mailbox.", MaxMailboxConcurrency, MaxMailboxConcurrency)))
+				continue
+			}
+			g.MailboxConcurrency = int(n)
+			continue
+		}
+		s, st := l.evalString(a, graphAllowed, nil)
+		if st != valueKnown {
+			continue
+		}
+		switch name {
+		case "endpoint":
+			if err := checkEndpoint(s); err != nil {
+				l.add(graphError(a, "Invalid endpoint", err.Error()))
+				continue
+			}
+			g.Endpoint = strings.TrimSuffix(s, "/")
+		case "cloud":
+			if !slices.Contains(Clouds, s) {
+				l.add(graphError(a, "Invalid cloud", fmt.Sprintf("%q is not a cloud. Use one of %s.%s", s, strings.Join(Clouds, ", "), suggest(s, Clouds))))
+				continue
+			}
+			g.Cloud = s
+		case "tenant_id":
+			if !guidRE.MatchString(s) && !domainRE.MatchString(s) {
+				l.add(graphError(a, "Invalid tenant_id", fmt.Sprintf("%q is neither a tenant id (a GUID) nor a tenant domain such as contoso.onmicrosoft.com.", s)))
+				continue
+			}
+			g.TenantID = s
+		case "client_id":
+			if !guidRE.MatchString(s) {
+				l.add(graphError(a, "Invalid client_id", fmt.Sprintf("%q is not an application (client) id: it is a GUID such as 00000000-0000-0000-0000-000000000000.", s)))
+				continue
+			}
+			g.ClientID = s
+		case "auth":
+			if !slices.Contains(AuthModes, s) {
+				l.add(graphError(a, "Invalid auth", fmt.Sprintf("%q is not an authentication mode. Use one of %s.%s", s, strings.Join(AuthModes, ", "), suggest(s, AuthModes))))
+				continue
+			}
+			if s != "default" {
+				g.Auth = s
+			}
+		case "mailbox_upload_limit":
+			r, err := ParseByteRate(s)
+			if err != nil {
+				l.add(graphError(a, "Invalid mailbox_upload_limit", err.Error()+". Outlook's own limit is \"150MB/5m\"."))
+				continue
+			}
+			g.MailboxUploadLimit = r
+		case "mailbox_request_limit":
+			r, err := ParseRate(s)
+			if err != nil {
+				l.add(graphError(a, "Invalid mailbox_request_limit", err.Error()+". Outlook's own limit is \"10000/10m\"."))
+				continue
+			}
+			g.MailboxRequestLimit = r
+		case "max_message_size":
+			n, err := ParseByteSize(s)
+			if err == nil && (n < MiB || n > OutlookMaxBytes) {
+				err = fmt.Errorf("%s is outside what Exchange Online allows (1 MB to 150 MB)", FormatByteSize(n))
+			}
+			if err != nil {
+				l.add(graphError(a, "Invalid max_message_size", err.Error()+". Exchange Online's default is \"35MB\"; administrators can raise it up to \"150MB\"."))
+				continue
+			}
+			g.MaxMessageSize = n
+		}
+	}
+}
+
+var domainRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$`)
+
+// checkEndpoint accepts "emulator", or an https URL with no path; plain
+// http only for a loopback address (a local emulator), since the bearer
+// token travels with every request.
+func checkEndpoint(s string) error {
+	if s == "emulator" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("%q is not an endpoint. Use \"emulator\", or the base URL of Graph with no path, as in \"https://graph.microsoft.com\".", s)
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		host := u.Hostname()
+		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+			return nil
+		}
+		return fmt.Errorf("%q uses plain http to a remote host, which would send the access token in the clear. Use https; http is allowed only for 127.0.0.1 or localhost (a local emulator).", s)
+	}
+	return fmt.Errorf("%q is not an http(s) URL. Use \"emulator\" or an https URL such as \"https://graph.microsoft.com\".", s)
+}
+
+// graphIndependent refuses graph arguments that depend, through local
+// values, on data sources or targets: those are looked up with the client
+// this block configures.
+func (l *loader) graphIndependent(a *hcl.Attribute) bool {
+	seen := map[string]bool{}
+	var walk func(e hcl.Expression) string
+	walk = func(e hcl.Expression) string {
+		for _, t := range e.Variables() {
+			names := traversalNames(t)
+			if len(names) >= 2 && names[0] == "local" && l.locals[names[1]] != nil && !seen[names[1]] {
+				seen[names[1]] = true
+				if bad := walk(l.locals[names[1]].attr.Expr); bad != "" {
+					return bad
+				}
+			}
+			if len(names) >= 1 && (names[0] == "data" || names[0] == "target") && len(seen) > 0 {
+				return strings.Join(names[:min(len(names), 3)], ".")
+			}
+		}
+		return ""
+	}
+	if bad := walk(a.Expr); bad != "" {
+		l.add(graphError(a, "Graph settings cannot depend on "+strings.Split(bad, ".")[0],
+			fmt.Sprintf("The %s argument depends, through local values, on %s. Data sources are looked up with the settings of this block, so the graph block may use only variables and local values built from them.", a.Name, bad)))
+		return false
+	}
+	return true
+}
+
+func graphError(a *hcl.Attribute, summary, detail string) *hcl.Diagnostic {
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: a.Expr.Range().Ptr()}
+}

@@ -1,0 +1,131 @@
+package spec
+
+import "github.com/hashicorp/hcl/v2"
+
+// The schemas below are the whole manifest language. Anything not named
+// here is an error ("Unsupported argument", "Unsupported block type"), never
+// silently ignored: a typo must not turn into a setting that does nothing.
+
+var rootSchema = &hcl.BodySchema{
+	Blocks: []hcl.BlockHeaderSchema{
+		{Type: "graph"},
+		{Type: "backend", LabelNames: []string{"type"}},
+		{Type: "variable", LabelNames: []string{"name"}},
+		{Type: "locals"},
+		{Type: "data", LabelNames: []string{"kind", "name"}},
+		{Type: "target", LabelNames: []string{"name"}},
+		{Type: "attachment", LabelNames: []string{"name"}},
+		{Type: "moved"},
+		{Type: "import"},
+	},
+}
+
+var graphSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "endpoint"},
+		{Name: "cloud"},
+		{Name: "tenant_id"},
+		{Name: "client_id"},
+		{Name: "auth"},
+		{Name: "mailbox_concurrency"},
+		{Name: "mailbox_upload_limit"},
+		{Name: "mailbox_request_limit"},
+		{Name: "max_message_size"},
+	},
+}
+
+// backendSchemas lists, per backend type, every attribute it takes.
+// Required ones are checked after -backend-config values are merged, so
+// that a secret or an environment-specific value can stay out of git.
+var backendSchemas = map[string]*hcl.BodySchema{
+	"local": {Attributes: []hcl.AttributeSchema{{Name: "path"}}},
+	"azurerm": {Attributes: []hcl.AttributeSchema{
+		{Name: "storage_account_name"},
+		{Name: "endpoint"},
+		{Name: "container_name"},
+		{Name: "key"},
+	}},
+}
+
+var variableSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "type"},
+		{Name: "default"},
+		{Name: "description"},
+		{Name: "sensitive"},
+	},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "validation"}},
+}
+
+var validationSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "condition", Required: true},
+		{Name: "error_message", Required: true},
+	},
+}
+
+// dataSchemas lists, per data source kind, the attributes of its query.
+var dataSchemas = map[string]*hcl.BodySchema{
+	"message": {Attributes: []hcl.AttributeSchema{
+		{Name: "mailbox", Required: true},
+		{Name: "filter", Required: true},
+	}},
+	"event": {Attributes: []hcl.AttributeSchema{
+		{Name: "mailbox", Required: true},
+		{Name: "filter", Required: true},
+	}},
+	"todo_list": {Attributes: []hcl.AttributeSchema{
+		{Name: "mailbox", Required: true},
+		{Name: "name", Required: true},
+	}},
+	"todo_task": {Attributes: []hcl.AttributeSchema{
+		{Name: "mailbox", Required: true},
+		{Name: "list_id", Required: true},
+		{Name: "title", Required: true},
+	}},
+}
+
+var targetSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "mailbox", Required: true},
+		{Name: "message"},
+		{Name: "event"},
+		{Name: "todo_list"},
+		{Name: "todo_task"},
+		{Name: "exclusive"},
+	},
+}
+
+var attachmentSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "for_each"},
+		{Name: "target", Required: true},
+		{Name: "source", Required: true},
+		{Name: "name"},
+		{Name: "content_type"},
+		{Name: "inline"},
+		{Name: "content_id"},
+	},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "lifecycle"}},
+}
+
+var lifecycleSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "prevent_destroy"},
+		{Name: "create_before_destroy"},
+	},
+}
+
+var movedSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "from", Required: true},
+		{Name: "to", Required: true},
+	},
+}
+
+var importSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "to", Required: true},
+		{Name: "id", Required: true},
+	},
+}

@@ -1,0 +1,310 @@
+package spec
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// refs is the set of reference roots an expression may use.
+type refs uint8
+
+const (
+	refVar refs = 1 << iota
+	refLocal
+	refData
+	refTarget
+	refEach
+	refPath
+)
+
+// describe lists what refs allows, for a diagnostic's Detail.
+func (r refs) describe() string {
+	var names []string
+	for _, n := range []struct {
+		bit  refs
+		name string
+	}{{refVar, "var"}, {refLocal, "local"}, {refData, "data"}, {refTarget, "target"}, {refEach, "each"}, {refPath, "path"}} {
+		if r&n.bit != 0 {
+			names = append(names, n.name)
+		}
+	}
+	if len(names) == 0 {
+		return "Only literal values are allowed here: no references."
+	}
+	return "References allowed here: " + strings.Join(names, ", ") + "."
+}
+
+// sensitiveMark marks the values of variables declared sensitive, so that
+// diagnostics print "(sensitive value)" instead of them.
+const sensitiveMark = "sensitive"
+
+// scope holds every value evaluated so far and builds the hcl.EvalContext
+// expressions are evaluated in.
+type scope struct {
+	l       *loader
+	vars    map[string]cty.Value
+	locals  map[string]cty.Value
+	data    map[string]map[string]cty.Value // kind, name
+	targets map[string]cty.Value
+	cached  *hcl.EvalContext // nil when a value changed since it was built
+}
+
+func newScope(l *loader) *scope {
+	return &scope{
+		l:       l,
+		vars:    map[string]cty.Value{},
+		locals:  map[string]cty.Value{},
+		data:    map[string]map[string]cty.Value{},
+		targets: map[string]cty.Value{},
+	}
+}
+
+func (s *scope) setVar(name string, v cty.Value)   { s.vars[name] = v; s.cached = nil }
+func (s *scope) setLocal(name string, v cty.Value) { s.locals[name] = v; s.cached = nil }
+func (s *scope) setTarget(name string, v cty.Value) {
+	s.targets[name] = v
+	s.cached = nil
+}
+
+func (s *scope) setData(kind, name string, v cty.Value) {
+	if s.data[kind] == nil {
+		s.data[kind] = map[string]cty.Value{}
+	}
+	s.data[kind][name] = v
+	s.cached = nil
+}
+
+// evalContext returns the context for expressions outside for_each. Names
+// declared but not evaluated (failed, or part of a cycle) are unknown, so
+// that one mistake is reported once and not again by every reference.
+func (s *scope) evalContext() *hcl.EvalContext {
+	if s.cached != nil {
+		return s.cached
+	}
+	vars := map[string]cty.Value{}
+	for name := range s.l.variables {
+		vars[name] = valueOr(s.vars, name)
+	}
+	locals := map[string]cty.Value{}
+	for name := range s.l.locals {
+		locals[name] = valueOr(s.locals, name)
+	}
+	byKind := map[string]map[string]cty.Value{}
+	for _, d := range s.l.data {
+		if byKind[d.kind] == nil {
+			byKind[d.kind] = map[string]cty.Value{}
+		}
+		byKind[d.kind][d.name] = valueOr(s.data[d.kind], d.name)
+	}
+	data := map[string]cty.Value{}
+	for kind, m := range byKind {
+		data[kind] = cty.ObjectVal(m)
+	}
+	targets := map[string]cty.Value{}
+	for name := range s.l.targets {
+		targets[name] = valueOr(s.targets, name)
+	}
+	s.cached = &hcl.EvalContext{
+		Variables: map[string]cty.Value{
+			"var":    cty.ObjectVal(vars),
+			"local":  cty.ObjectVal(locals),
+			"data":   cty.ObjectVal(data),
+			"target": cty.ObjectVal(targets),
+			"path":   cty.ObjectVal(map[string]cty.Value{"module": cty.StringVal("."), "root": cty.StringVal(".")}),
+		},
+		Functions: s.l.funcs,
+	}
+	return s.cached
+}
+
+func valueOr(m map[string]cty.Value, name string) cty.Value {
+	if v, ok := m[name]; ok {
+		return v
+	}
+	return cty.DynamicVal
+}
+
+// eachValues is each.key and each.value for one for_each instance.
+type eachValues struct{ key, value cty.Value }
+
+// eval checks expr's references against allowed and evaluates it. When a
+// reference is wrong the value is unknown (cty.DynamicVal) and the
+// diagnostics say why.
+func (s *scope) eval(expr hcl.Expression, allowed refs, each *eachValues) (cty.Value, hcl.Diagnostics) {
+	if diags := s.l.checkRefs(expr, allowed); diags.HasErrors() {
+		return cty.DynamicVal, diags
+	}
+	ctx := s.evalContext()
+	if each != nil {
+		ctx = ctx.NewChild()
+		ctx.Variables = map[string]cty.Value{
+			"each": cty.ObjectVal(map[string]cty.Value{"key": each.key, "value": each.value}),
+		}
+	}
+	return expr.Value(ctx)
+}
+
+// checkRefs reports every reference in expr that is undeclared or not
+// allowed where expr stands.
+func (l *loader) checkRefs(expr hcl.Expression, allowed refs) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, t := range expr.Variables() {
+		if d := l.checkRef(t, allowed); d != nil {
+			diags = append(diags, d)
+		}
+	}
+	return diags
+}
+
+var rootWhat = map[string]struct {
+	bit  refs
+	what string
+}{
+	"var":    {refVar, "input variables"},
+	"local":  {refLocal, "local values"},
+	"data":   {refData, "data sources"},
+	"target": {refTarget, "targets"},
+	"each":   {refEach, "each"},
+	"path":   {refPath, "path"},
+}
+
+func (l *loader) checkRef(t hcl.Traversal, allowed refs) *hcl.Diagnostic {
+	root := t.RootName()
+	names := traversalNames(t)
+	subject := func(n int) *hcl.Range {
+		n = min(n, len(t))
+		r := hcl.RangeBetween(t[0].SourceRange(), t[n-1].SourceRange())
+		return &r
+	}
+	errorf := func(n int, summary, detail string, args ...any) *hcl.Diagnostic {
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: fmt.Sprintf(detail, args...), Subject: subject(n)}
+	}
+	rw, known := rootWhat[root]
+	switch {
+	case root == "attachment":
+		return errorf(1, "Attachments cannot be referenced",
+			"An attachment is an end point: nothing in a manifest can refer to it. To share a value between attachments, put it in a locals block. %s", allowed.describe())
+	case !known:
+		return errorf(1, "Reference to unknown name",
+			"There is nothing named %q. %s", root, allowed.describe())
+	case allowed&rw.bit == 0:
+		return errorf(1, fmt.Sprintf("References to %s not allowed here", rw.what), "%s", allowed.describe())
+	}
+	switch root {
+	case "var":
+		if len(names) < 2 {
+			return errorf(1, "Invalid reference", "Name the input variable, as in var.mailbox.")
+		}
+		if l.variables[names[1]] == nil {
+			return errorf(2, "Reference to undeclared input variable",
+				"No variable %q is declared. Declare it with a variable %q block, or correct the name.%s", names[1], names[1], suggest(names[1], keys(l.variables)))
+		}
+	case "local":
+		if len(names) < 2 {
+			return errorf(1, "Invalid reference", "Name the local value, as in local.mailbox.")
+		}
+		if l.locals[names[1]] == nil {
+			return errorf(2, "Reference to undeclared local value",
+				"No local value %q is defined. Define it in a locals block, or correct the name.%s", names[1], suggest(names[1], keys(l.locals)))
+		}
+	case "target":
+		if len(names) < 2 {
+			return errorf(1, "Invalid reference", "Name the target, as in target.all_hands.")
+		}
+		if l.targets[names[1]] == nil {
+			return errorf(2, "Reference to undeclared target",
+				"No target %q is declared. Declare it with a target %q block, or correct the name.%s", names[1], names[1], suggest(names[1], keys(l.targets)))
+		}
+	case "data":
+		if len(names) < 3 {
+			return errorf(len(names), "Invalid reference", "Name the data source by kind and name, as in data.event.all_hands.id.")
+		}
+		if dataSchemas[names[1]] == nil {
+			return errorf(2, "Invalid data source kind",
+				"There is no data source kind %q. The kinds are message, event, todo_list and todo_task.", names[1])
+		}
+		if l.data[names[1]+"."+names[2]] == nil {
+			return errorf(3, "Reference to undeclared data source",
+				"No data %q %q block is declared. Declare it, or correct the name.", names[1], names[2])
+		}
+	case "each":
+		if len(names) < 2 || (names[1] != "key" && names[1] != "value") {
+			return errorf(2, "Invalid each attribute", "Use each.key or each.value.")
+		}
+	case "path":
+		if len(names) < 2 || (names[1] != "module" && names[1] != "root") {
+			return errorf(2, "Invalid path attribute", "Use path.module or path.root: both are the config directory, \".\".")
+		}
+	}
+	return nil
+}
+
+// traversalNames returns the leading attribute names of t (the root, then
+// each .name or ["name"] step) up to the first step that is neither.
+func traversalNames(t hcl.Traversal) []string {
+	var names []string
+	for _, step := range t {
+		switch s := step.(type) {
+		case hcl.TraverseRoot:
+			names = append(names, s.Name)
+		case hcl.TraverseAttr:
+			names = append(names, s.Name)
+		case hcl.TraverseIndex:
+			if s.Key.Type() != cty.String || !s.Key.IsKnown() || s.Key.IsNull() {
+				return names
+			}
+			names = append(names, s.Key.AsString())
+		default:
+			return names
+		}
+	}
+	return names
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// suggest proposes the closest known name, as " Did you mean "x"?".
+func suggest(name string, known []string) string {
+	best, bestDist := "", 3
+	for _, k := range known {
+		if d := levenshtein(name, k); d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" Did you mean %q?", best)
+}
+
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

@@ -1,0 +1,202 @@
+package spec
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// targetDecl is one target block and, once evaluated, its Target.
+type targetDecl struct {
+	name    string
+	block   *hcl.Block
+	content *hcl.BodyContent
+	t       *Target // nil when the block has errors
+}
+
+// targetAllowed is what a target's arguments may refer to.
+const targetAllowed = refVar | refLocal | refData | refPath
+
+// targetType is the type of target.NAME in expressions.
+var targetType = cty.Object(map[string]cty.Type{
+	"name":      cty.String,
+	"mailbox":   cty.String,
+	"kind":      cty.String,
+	"id":        cty.String,
+	"list_id":   cty.String,
+	"exclusive": cty.Bool,
+})
+
+func (l *loader) declareTarget(b *hcl.Block) {
+	name := b.Labels[0]
+	if !l.validName(b, 0, "target") {
+		return
+	}
+	if prev := l.targets[name]; prev != nil {
+		l.duplicate(b, prev.block, fmt.Sprintf("target %q", name), fmt.Sprintf("one target %q block", name))
+		return
+	}
+	content, diags := b.Body.Content(targetSchema)
+	l.add(diags...)
+	l.targets[name] = &targetDecl{name: name, block: b, content: content}
+}
+
+// evalTarget checks a target block and builds its Target.
+func (l *loader) evalTarget(d *targetDecl) {
+	attrs := d.content.Attributes
+	t := &Target{Name: d.name, DeclRange: d.block.DefRange}
+	ok := attrs["mailbox"] != nil
+
+	str := func(name string) (string, valueState) {
+		a := attrs[name]
+		if a == nil {
+			return "", valueAbsent
+		}
+		s, st := l.evalString(a, targetAllowed, nil)
+		if st == valueKnown && strings.TrimSpace(s) == "" {
+			l.add(&hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Empty " + name,
+				Detail:   fmt.Sprintf("The %s of target %q is empty. Give the Graph id, or remove the argument.", name, d.name),
+				Subject:  a.Expr.Range().Ptr(),
+			})
+			return "", valueBad
+		}
+		return s, st
+	}
+
+	mailbox, st := str("mailbox")
+	switch st {
+	case valueKnown:
+		ok = l.checkMailbox(mailbox, attrs["mailbox"].Expr.Range()) && ok
+		t.Mailbox = mailbox
+	case valueUnknown:
+		t.Unknown = true
+	case valueBad:
+		ok = false
+	case valueAbsent:
+		if attrs["mailbox"] != nil {
+			l.add(nullArgument(attrs["mailbox"], "target "+d.name))
+			ok = false
+		}
+	}
+	if a := attrs["exclusive"]; a != nil {
+		b, st := l.evalBool(a, targetAllowed, nil)
+		if st == valueBad {
+			ok = false
+		}
+		t.Exclusive = b
+	}
+
+	// The item: exactly one of message, event, todo_task.
+	var present []*hcl.Attribute
+	for _, name := range []string{"message", "event", "todo_task"} {
+		if a := attrs[name]; a != nil {
+			present = append(present, a)
+		}
+	}
+	switch len(present) {
+	case 0:
+		l.add(&hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Target names no item",
+			Detail:   fmt.Sprintf("Target %q needs exactly one of message, event or todo_task (with todo_list) to say which item attachments go on.", d.name),
+			Subject:  d.block.DefRange.Ptr(),
+		})
+		ok = false
+	case 1:
+		t.Kind = Kind(present[0].Name)
+		id, st := str(present[0].Name)
+		switch st {
+		case valueKnown:
+			t.ItemID = id
+		case valueUnknown:
+			t.Unknown = true
+		case valueBad:
+			ok = false
+		case valueAbsent:
+			l.add(nullArgument(present[0], "target "+d.name))
+			ok = false
+		}
+	default:
+		l.add(&hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Target names several items",
+			Detail: fmt.Sprintf("Target %q sets both %s and %s. A target is one item: keep one, and declare another target for the other item.",
+				d.name, present[0].Name, present[1].Name),
+			Subject: present[1].NameRange.Ptr(),
+		})
+		ok = false
+	}
+
+	list := attrs["todo_list"]
+	switch {
+	case t.Kind == KindTodoTask && list == nil:
+		l.add(&hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Missing todo_list",
+			Detail:   fmt.Sprintf("Target %q names a To Do task; Graph addresses a task within its list, so todo_list is required as well.", d.name),
+			Subject:  attrs["todo_task"].NameRange.Ptr(),
+		})
+		ok = false
+	case t.Kind != KindTodoTask && list != nil && len(present) < 2:
+		l.add(&hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "todo_list without todo_task",
+			Detail:   fmt.Sprintf("Target %q sets todo_list, which only makes sense with todo_task. Add the task, or remove todo_list.", d.name),
+			Subject:  list.NameRange.Ptr(),
+		})
+		ok = false
+	case list != nil:
+		id, st := str("todo_list")
+		switch st {
+		case valueKnown:
+			t.ListID = id
+		case valueUnknown:
+			t.Unknown = true
+		case valueBad:
+			ok = false
+		case valueAbsent:
+			l.add(nullArgument(list, "target "+d.name))
+			ok = false
+		}
+	}
+
+	if !ok {
+		l.scope.setTarget(d.name, cty.DynamicVal)
+		return
+	}
+	d.t = t
+	l.cfg.Targets = append(l.cfg.Targets, t)
+	l.scope.setTarget(d.name, targetValue(t))
+}
+
+// targetValue is target.NAME as expressions see it; ids not yet known
+// (offline) are unknown.
+func targetValue(t *Target) cty.Value {
+	str := func(s string, known bool) cty.Value {
+		if !known {
+			return cty.UnknownVal(cty.String)
+		}
+		return cty.StringVal(s)
+	}
+	return cty.ObjectVal(map[string]cty.Value{
+		"name":      cty.StringVal(t.Name),
+		"mailbox":   str(t.Mailbox, t.Mailbox != ""),
+		"kind":      cty.StringVal(string(t.Kind)),
+		"id":        str(t.ItemID, t.ItemID != ""),
+		"list_id":   str(t.ListID, t.ListID != "" || t.Kind != KindTodoTask),
+		"exclusive": cty.BoolVal(t.Exclusive),
+	})
+}
+
+func nullArgument(a *hcl.Attribute, where string) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Null value for " + a.Name,
+		Detail:   fmt.Sprintf("The %s of %s is null; it needs a value.", a.Name, where),
+		Subject:  a.Expr.Range().Ptr(),
+	}
+}

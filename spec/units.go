@@ -1,0 +1,125 @@
+package spec
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Byte units in manifests are binary, as Microsoft states its limits: 1 KB
+// is 1,024 bytes, 1 MB is 1,048,576 bytes. KiB, MiB and GiB are accepted as
+// the same units; B or no unit is bytes.
+const (
+	KiB int64 = 1 << 10
+	MiB int64 = 1 << 20
+	GiB int64 = 1 << 30
+)
+
+var byteUnits = []struct {
+	suffix string
+	n      int64
+}{
+	{"KiB", KiB}, {"MiB", MiB}, {"GiB", GiB},
+	{"KB", KiB}, {"MB", MiB}, {"GB", GiB},
+	{"K", KiB}, {"M", MiB}, {"G", GiB},
+	{"B", 1},
+}
+
+// ParseByteSize parses a size such as "35MB", "1.5 GB", "512KiB" or "1024".
+// Units are binary (see KiB). The result is whole bytes, at least zero.
+func ParseByteSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range byteUnits {
+		if len(t) > len(u.suffix) && strings.EqualFold(t[len(t)-len(u.suffix):], u.suffix) {
+			mult, t = u.n, strings.TrimSpace(t[:len(t)-len(u.suffix)])
+			break
+		}
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil || f < 0 || f != f || f*float64(mult) > float64(1<<62) {
+		return 0, fmt.Errorf("%q is not a size: write a number and a unit, as in \"35MB\" or \"512KB\"", s)
+	}
+	return int64(f * float64(mult)), nil
+}
+
+// FormatByteSize writes n the way ParseByteSize reads it, in the largest
+// unit that keeps one decimal: "150 MB", "2.5 MB", "900 bytes".
+func FormatByteSize(n int64) string {
+	for _, u := range []struct {
+		name string
+		n    int64
+	}{{"GB", GiB}, {"MB", MiB}, {"KB", KiB}} {
+		if n >= u.n {
+			s := strconv.FormatFloat(float64(n)/float64(u.n), 'f', 1, 64)
+			return strings.TrimSuffix(s, ".0") + " " + u.name
+		}
+	}
+	if n == 1 {
+		return "1 byte"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+// ParseRate parses "COUNT/DURATION", as in "10000/10m": at most COUNT
+// requests per DURATION (a Go duration: 30s, 10m, 1h).
+func ParseRate(s string) (Rate, error) {
+	n, per, err := splitRate(s)
+	if err != nil {
+		return Rate{}, fmt.Errorf("%q is not a rate: write COUNT/DURATION, as in \"10000/10m\" (%v)", s, err)
+	}
+	count, err := strconv.Atoi(n)
+	if err != nil || count <= 0 {
+		return Rate{}, fmt.Errorf("%q is not a rate: the count must be a whole number above zero, as in \"10000/10m\"", s)
+	}
+	return Rate{N: count, Per: per}, nil
+}
+
+// ParseByteRate parses "SIZE/DURATION", as in "150MB/5m": at most SIZE
+// uploaded per DURATION.
+func ParseByteRate(s string) (ByteRate, error) {
+	n, per, err := splitRate(s)
+	if err != nil {
+		return ByteRate{}, fmt.Errorf("%q is not an upload rate: write SIZE/DURATION, as in \"150MB/5m\" (%v)", s, err)
+	}
+	size, err := ParseByteSize(n)
+	if err != nil || size <= 0 {
+		return ByteRate{}, fmt.Errorf("%q is not an upload rate: the size must be above zero with a unit, as in \"150MB/5m\"", s)
+	}
+	return ByteRate{Bytes: size, Per: per}, nil
+}
+
+func splitRate(s string) (string, time.Duration, error) {
+	n, d, ok := strings.Cut(s, "/")
+	if !ok {
+		return "", 0, fmt.Errorf("no \"/\"")
+	}
+	per, err := time.ParseDuration(strings.TrimSpace(d))
+	if err != nil {
+		return "", 0, fmt.Errorf("bad duration %q", strings.TrimSpace(d))
+	}
+	if per <= 0 {
+		return "", 0, fmt.Errorf("the duration must be above zero")
+	}
+	return strings.TrimSpace(n), per, nil
+}
+
+// String writes the rate as ParseRate reads it.
+func (r Rate) String() string { return fmt.Sprintf("%d/%s", r.N, shortDuration(r.Per)) }
+
+// String writes the rate as ParseByteRate reads it.
+func (r ByteRate) String() string {
+	return strings.ReplaceAll(FormatByteSize(r.Bytes), " ", "") + "/" + shortDuration(r.Per)
+}
+
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
+}
