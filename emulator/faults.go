@@ -1,0 +1,141 @@
+package emulator
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Faults make the emulator misbehave on purpose, the way the real service
+// does. Shares are of requests (0..1, summing to at most 1); each request
+// draws once from a generator seeded with Options.Seed, so a client that
+// sends the same requests in the same order meets the same faults.
+type Faults struct {
+	Latency   time.Duration // added before every request is served
+	Rate503   float64       // answered 503 + Retry-After, without effect
+	Rate429   float64       // answered 429 + Retry-After, without effect
+	RateReset float64       // served, then the connection is dropped before the answer
+}
+
+func (f Faults) validate() error {
+	for _, r := range []float64{f.Rate503, f.Rate429, f.RateReset} {
+		if r < 0 || r > 1 {
+			return fmt.Errorf("emulator: faults: share %v is not between 0 and 1", r)
+		}
+	}
+	if f.Rate503+f.Rate429+f.RateReset > 1 {
+		return fmt.Errorf("emulator: faults: shares add up to more than 1")
+	}
+	if f.Latency < 0 {
+		return fmt.Errorf("emulator: faults: negative latency")
+	}
+	return nil
+}
+
+// ParseFaults reads the CLI's fault spec, e.g.
+// "503=0.05,429=0.02,reset=0.01,latency=20ms"; any subset, "" for none.
+func ParseFaults(spec string) (Faults, error) {
+	var f Faults
+	spec = strings.TrimSpace(spec)
+	if spec == "" || spec == "none" {
+		return f, nil
+	}
+	for _, part := range strings.Split(spec, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			return Faults{}, fmt.Errorf("faults: %q is not KEY=VALUE", part)
+		}
+		var err error
+		switch k {
+		case "503":
+			f.Rate503, err = parseShare(v)
+		case "429":
+			f.Rate429, err = parseShare(v)
+		case "reset":
+			f.RateReset, err = parseShare(v)
+		case "latency":
+			f.Latency, err = time.ParseDuration(v)
+		default:
+			return Faults{}, fmt.Errorf("faults: unknown fault %q (want 503, 429, reset or latency)", k)
+		}
+		if err != nil {
+			return Faults{}, fmt.Errorf("faults: %s=%s: %w", k, v, err)
+		}
+	}
+	if err := f.validate(); err != nil {
+		return Faults{}, err
+	}
+	return f, nil
+}
+
+func parseShare(s string) (float64, error) {
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil || x < 0 || x > 1 {
+		return 0, fmt.Errorf("want a share between 0 and 1")
+	}
+	return x, nil
+}
+
+type faultInjector struct {
+	f                        Faults
+	mu                       sync.Mutex
+	rng                      *rand.Rand
+	n503, n429, nReset, nLat atomic.Int64
+}
+
+func newFaultInjector(f Faults, seed int64) *faultInjector {
+	return &faultInjector{f: f, rng: rand.New(rand.NewPCG(uint64(seed), 0x6661756c7473))}
+}
+
+// statusReset marks, in statistics, a request whose connection was dropped.
+const statusReset = -1
+
+func (fi *faultInjector) serve(s *Server, w *statusRecorder, r *http.Request, next http.Handler) {
+	if fi.f.Latency > 0 {
+		fi.nLat.Add(1)
+		t := time.NewTimer(fi.f.Latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
+	if fi.f.Rate503+fi.f.Rate429+fi.f.RateReset == 0 {
+		next.ServeHTTP(w, r)
+		return
+	}
+	fi.mu.Lock()
+	u := fi.rng.Float64()
+	fi.mu.Unlock()
+	switch {
+	case u < fi.f.Rate503:
+		fi.n503.Add(1)
+		s.writeErr(w, &apiErr{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailable", Msg: "The service is temporarily unavailable (injected fault).", RetryAfter: 1})
+	case u < fi.f.Rate503+fi.f.Rate429:
+		fi.n429.Add(1)
+		s.writeErr(w, &apiErr{Status: http.StatusTooManyRequests, Code: "ApplicationThrottled", Msg: "Application is over its limit (injected fault).", RetryAfter: 1})
+	case u < fi.f.Rate503+fi.f.Rate429+fi.f.RateReset:
+		fi.nReset.Add(1)
+		// The request takes full effect; its answer goes nowhere and the
+		// connection is dropped: the case that turns naive retries into
+		// duplicates.
+		next.ServeHTTP(&discardWriter{h: http.Header{}}, r)
+		w.status = statusReset
+		panic(http.ErrAbortHandler)
+	default:
+		next.ServeHTTP(w, r)
+	}
+}
+
+// discardWriter swallows an answer.
+type discardWriter struct{ h http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.h }
+func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discardWriter) WriteHeader(int)             {}

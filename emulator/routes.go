@@ -1,0 +1,292 @@
+package emulator
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// rq is one Graph request being served, directly or from inside a $batch.
+type rq struct {
+	w         http.ResponseWriter
+	r         *http.Request
+	version   string // "v1.0" or "beta"
+	mb        *mailbox
+	immutable bool // Prefer: IdType="ImmutableId"
+	inner     bool // inside $batch
+}
+
+// maxJSONBody is Graph's 4 MB request cap plus room for the JSON around a
+// base64 contentBytes, so that every file under the 3 MB session minimum
+// fits one POST as the documentation promises (see the package doc).
+const (
+	maxRequestBytes = 4 << 20
+	maxJSONBody     = maxRequestBytes + 16<<10
+)
+
+func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
+	if e := checkBearer(r); e != nil {
+		s.writeErr(w, e)
+		return
+	}
+	segs, err := splitPath(r.URL.EscapedPath())
+	if err != nil || len(segs) == 0 {
+		s.writeErr(w, errBadRequest("Invalid request path."))
+		return
+	}
+	c := &rq{w: w, r: r, immutable: prefersImmutable(r)}
+	if e := s.route(c, segs); e != nil {
+		s.writeErr(w, e)
+	}
+}
+
+// route serves a request whose path is already split; $batch calls it for
+// each inner request.
+func (s *Server) route(c *rq, segs []string) *apiErr {
+	switch segs[0] {
+	case "v1.0", "beta":
+		c.version = segs[0]
+	default:
+		return newErr(http.StatusNotFound, "NotFound", "Unknown API version "+segs[0]+".")
+	}
+	rest := segs[1:]
+	if len(rest) == 0 {
+		return errBadRequest("Invalid request: no resource.")
+	}
+	if c.immutable {
+		c.w.Header().Set("Preference-Applied", `IdType="ImmutableId"`)
+	}
+	if len(rest) == 1 && rest[0] == "$batch" && !c.inner {
+		return s.serveBatch(c)
+	}
+	var ref string
+	switch {
+	case strings.EqualFold(rest[0], "me"):
+		rest = rest[1:]
+	case strings.EqualFold(rest[0], "users") && len(rest) >= 2:
+		ref, rest = rest[1], rest[2:]
+	case strings.EqualFold(rest[0], "users"):
+		return s.listUsers(c)
+	default:
+		return errSegment(rest[0])
+	}
+	mb, e := s.resolveMailbox(ref)
+	if e != nil {
+		return e
+	}
+	c.mb = mb
+	release, e := s.throttle.enter(mb.ID, uploadCharge(c.r))
+	if e != nil {
+		return e
+	}
+	defer release()
+	return s.routeMailbox(c, rest)
+}
+
+func errSegment(seg string) *apiErr {
+	return errBadRequest("Resource not found for the segment '" + seg + "'.")
+}
+
+// resolveMailbox finds the mailbox a request names; ref "" is /me.
+func (s *Server) resolveMailbox(ref string) (*mailbox, *apiErr) {
+	st := s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if ref == "" {
+		switch {
+		case len(s.opts.Users) > 0:
+			ref = s.opts.Users[0]
+		case s.opts.Demo:
+			ref = DemoMailbox
+		default:
+			return nil, newErr(http.StatusBadRequest, "ErrorInvalidUser", "/me is not available: the emulator has no default user (Options.Users is empty).")
+		}
+	}
+	if mb := st.findMailbox(ref); mb != nil {
+		return mb, nil
+	}
+	if s.opts.AutoCreateMailboxes && strings.Contains(ref, "@") {
+		mb := st.addMailbox(ref)
+		if err := st.save(); err != nil {
+			return nil, s.internal(err)
+		}
+		return mb, nil
+	}
+	return nil, newErr(http.StatusNotFound, "ErrorInvalidUser", "The requested user '"+ref+"' is invalid.")
+}
+
+func (s *Server) internal(err error) *apiErr {
+	s.log.Error("internal error", "error", err)
+	return newErr(http.StatusInternalServerError, "InternalServerError", "The emulator failed: "+err.Error())
+}
+
+func (s *Server) routeMailbox(c *rq, segs []string) *apiErr {
+	if len(segs) == 0 {
+		if c.r.Method != http.MethodGet {
+			return errMethod(c.r.Method)
+		}
+		return s.getUser(c)
+	}
+	switch strings.ToLower(segs[0]) {
+	case "messages":
+		return s.routeItems(c, kindMessage, nil, segs[1:])
+	case "mailfolders":
+		return s.routeFolders(c, segs[1:])
+	case "events":
+		return s.routeItems(c, kindEvent, nil, segs[1:])
+	case "calendar":
+		if len(segs) >= 2 && strings.EqualFold(segs[1], "events") {
+			return s.routeItems(c, kindEvent, nil, segs[2:])
+		}
+	case "todo":
+		if len(segs) >= 2 && strings.EqualFold(segs[1], "lists") {
+			return s.routeLists(c, segs[2:])
+		}
+	}
+	return errSegment(segs[0])
+}
+
+func userJSON(mb *mailbox) map[string]any {
+	return map[string]any{
+		"id":                mb.ID,
+		"userPrincipalName": mb.UPN,
+		"mail":              mb.UPN,
+		"displayName":       mb.UPN,
+	}
+}
+
+func (s *Server) getUser(c *rq) *apiErr {
+	s.store.mu.Lock()
+	v := userJSON(c.mb)
+	s.store.mu.Unlock()
+	v["@odata.context"] = s.graphOrigin + "/" + c.version + "/$metadata#users/$entity"
+	writeJSON(c.w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) listUsers(c *rq) *apiErr {
+	if c.r.Method != http.MethodGet {
+		return errMethod(c.r.Method)
+	}
+	s.store.mu.Lock()
+	users := make([]any, 0, len(s.store.meta.Mailboxes))
+	for _, mb := range s.store.meta.Mailboxes {
+		users = append(users, userJSON(mb))
+	}
+	s.store.mu.Unlock()
+	writeJSON(c.w, http.StatusOK, map[string]any{
+		"@odata.context": s.graphOrigin + "/" + c.version + "/$metadata#users",
+		"value":          users,
+	})
+	return nil
+}
+
+// splitPath splits an escaped URL path into unescaped segments. OData key
+// syntax is accepted and normalised, as Graph does (seeds/002 uses it:
+// "Users('…')/Events('…')/Attachments('…')/$value"): "Events('x')" becomes
+// "Events", "x".
+func splitPath(escaped string) ([]string, error) {
+	escaped = strings.TrimPrefix(escaped, "/")
+	escaped = strings.TrimSuffix(escaped, "/")
+	if escaped == "" {
+		return nil, nil
+	}
+	raw := strings.Split(escaped, "/")
+	segs := make([]string, 0, len(raw)+2)
+	for _, r := range raw {
+		seg, err := url.PathUnescape(r)
+		if err != nil {
+			return nil, err
+		}
+		if seg == "" {
+			return nil, errors.New("empty path segment")
+		}
+		if i := strings.IndexByte(seg, '('); i > 0 && strings.HasSuffix(seg, ")") {
+			key := seg[i+1 : len(seg)-1]
+			if len(key) >= 2 && key[0] == '\'' && key[len(key)-1] == '\'' {
+				key = strings.ReplaceAll(key[1:len(key)-1], "''", "'")
+			}
+			segs = append(segs, seg[:i], key)
+			continue
+		}
+		segs = append(segs, seg)
+	}
+	return segs, nil
+}
+
+// checkBearer: the emulator has no identity provider, so Graph-origin
+// requests need no Authorization header; one that is present must be a
+// well-formed bearer token, so a client sending garbage finds out here.
+func checkBearer(r *http.Request) *apiErr {
+	v, ok := r.Header["Authorization"]
+	if !ok {
+		return nil
+	}
+	if len(v) == 1 {
+		scheme, token, found := strings.Cut(v[0], " ")
+		if found && strings.EqualFold(scheme, "Bearer") && strings.TrimSpace(token) != "" {
+			return nil
+		}
+	}
+	return newErr(http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token is empty or malformed: expected 'Authorization: Bearer {token}'.")
+}
+
+// prefersImmutable reports whether the request carries
+// Prefer: IdType="ImmutableId" among its preferences.
+func prefersImmutable(r *http.Request) bool {
+	for _, v := range r.Header.Values("Prefer") {
+		for _, p := range strings.Split(v, ",") {
+			k, val, _ := strings.Cut(strings.TrimSpace(p), "=")
+			if strings.EqualFold(strings.TrimSpace(k), "IdType") && strings.EqualFold(strings.Trim(strings.TrimSpace(val), `"`), "ImmutableId") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// readJSON reads a JSON object body into v, capped before reading.
+func readJSON(c *rq, v any) *apiErr {
+	ct := c.r.Header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+		return newErr(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "A JSON body needs 'Content-Type: application/json' (got "+quoteOrNone(ct)+").")
+	}
+	if c.r.ContentLength > maxJSONBody {
+		return errTooLarge()
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, maxJSONBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errTooLarge()
+		}
+		return errBadRequest("Unable to read the request body: " + err.Error())
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return errBadRequest("Unable to read JSON request payload: " + err.Error())
+	}
+	return nil
+}
+
+func quoteOrNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return "'" + s + "'"
+}
+
+// uploadCharge is how many bytes a request counts against the mailbox's
+// upload budget (POST, PUT and PATCH bodies).
+func uploadCharge(r *http.Request) int64 {
+	switch r.Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
+		if r.ContentLength > 0 {
+			return r.ContentLength
+		}
+	}
+	return 0
+}
