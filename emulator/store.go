@@ -60,9 +60,9 @@ type folder struct {
 }
 
 type todoList struct {
-	ID          string `json:"id"`
-	DisplayName string `json:"displayName"`
-	WellKnown   string `json:"wellKnown"`
+	ID          string  `json:"id"`
+	DisplayName string  `json:"displayName"`
+	WellKnown   string  `json:"wellKnown"`
 	Tasks       []*item `json:"tasks"`
 }
 
