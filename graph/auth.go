@@ -1,0 +1,169 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+)
+
+// Authentication methods for AuthConfig.Auth; the spellings are the
+// manifest's.
+const (
+	AuthDefault           = ""
+	AuthClientSecret      = "client_secret"
+	AuthClientCertificate = "client_certificate"
+	AuthWorkloadIdentity  = "workload_identity"
+	AuthManagedIdentity   = "managed_identity"
+	AuthAzureCLI          = "azure_cli"
+	AuthDeviceCode        = "device_code"
+)
+
+// AuthConfig chooses how to get tokens for Graph.
+type AuthConfig struct {
+	// Auth is one of the Auth* methods. Empty: the default chain, as
+	// DefaultAzureCredential tries it: environment (AZURE_TENANT_ID,
+	// AZURE_CLIENT_ID with AZURE_CLIENT_SECRET or
+	// AZURE_CLIENT_CERTIFICATE_PATH), workload identity
+	// (AZURE_FEDERATED_TOKEN_FILE, as azure/login with OIDC leaves it in
+	// GitHub Actions), managed identity, then the Azure CLI's login.
+	Auth     string
+	TenantID string
+	ClientID string // the app registration; for managed_identity, a user-assigned identity
+	Cloud    string // as Options.Cloud; must match the endpoint's cloud
+
+	// ClientSecret for client_secret; empty: AZURE_CLIENT_SECRET.
+	ClientSecret string
+	// CertificatePath (PEM or PKCS#12, with the private key) and its
+	// password for client_certificate; empty: AZURE_CLIENT_CERTIFICATE_PATH
+	// and AZURE_CLIENT_CERTIFICATE_PASSWORD.
+	CertificatePath     string
+	CertificatePassword string
+	// TokenFile is workload_identity's federated token file; empty:
+	// AZURE_FEDERATED_TOKEN_FILE.
+	TokenFile string
+	// DeviceCodePrompt shows device_code's sign-in instructions (a URL and a
+	// code) to the user. Required for device_code: this package never
+	// writes to the terminal.
+	DeviceCodePrompt func(ctx context.Context, message string) error
+}
+
+// NewCredential builds the token credential cfg asks for. Nothing is sent
+// until the first token is needed.
+func NewCredential(cfg AuthConfig) (azcore.TokenCredential, error) {
+	ci, err := lookupCloud(cfg.Cloud)
+	if err != nil {
+		return nil, err
+	}
+	co := azcore.ClientOptions{Cloud: ci.login}
+	tenant := firstNonEmpty(cfg.TenantID, os.Getenv("AZURE_TENANT_ID"))
+	client := firstNonEmpty(cfg.ClientID, os.Getenv("AZURE_CLIENT_ID"))
+	switch cfg.Auth {
+	case AuthDefault:
+		if cfg.ClientID != "" {
+			return nil, errors.New(`client_id needs an explicit auth method (for example auth = "client_secret" or "workload_identity"); the default chain reads AZURE_CLIENT_ID`)
+		}
+		return azidentity.NewDefaultAzureCredential(&azidentity.DefaultAzureCredentialOptions{ClientOptions: co, TenantID: cfg.TenantID})
+	case AuthClientSecret:
+		secret := firstNonEmpty(cfg.ClientSecret, os.Getenv("AZURE_CLIENT_SECRET"))
+		if err := need(cfg.Auth, "tenant_id", tenant, "client_id", client, "a client secret (AZURE_CLIENT_SECRET)", secret); err != nil {
+			return nil, err
+		}
+		return azidentity.NewClientSecretCredential(tenant, client, secret, &azidentity.ClientSecretCredentialOptions{ClientOptions: co})
+	case AuthClientCertificate:
+		path := firstNonEmpty(cfg.CertificatePath, os.Getenv("AZURE_CLIENT_CERTIFICATE_PATH"))
+		if err := need(cfg.Auth, "tenant_id", tenant, "client_id", client, "a certificate file (AZURE_CLIENT_CERTIFICATE_PATH)", path); err != nil {
+			return nil, err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("client certificate: %w", err)
+		}
+		password := firstNonEmpty(cfg.CertificatePassword, os.Getenv("AZURE_CLIENT_CERTIFICATE_PASSWORD"))
+		certs, key, err := azidentity.ParseCertificates(data, []byte(password))
+		if err != nil {
+			return nil, fmt.Errorf("client certificate %s: %w", path, err)
+		}
+		return azidentity.NewClientCertificateCredential(tenant, client, certs, key, &azidentity.ClientCertificateCredentialOptions{ClientOptions: co})
+	case AuthWorkloadIdentity:
+		file := firstNonEmpty(cfg.TokenFile, os.Getenv("AZURE_FEDERATED_TOKEN_FILE"))
+		if err := need(cfg.Auth, "tenant_id", tenant, "client_id", client, "a federated token file (AZURE_FEDERATED_TOKEN_FILE)", file); err != nil {
+			return nil, err
+		}
+		return azidentity.NewWorkloadIdentityCredential(&azidentity.WorkloadIdentityCredentialOptions{ClientOptions: co, TenantID: tenant, ClientID: client, TokenFilePath: file})
+	case AuthManagedIdentity:
+		o := &azidentity.ManagedIdentityCredentialOptions{ClientOptions: co}
+		if cfg.ClientID != "" {
+			o.ID = azidentity.ClientID(cfg.ClientID)
+		}
+		return azidentity.NewManagedIdentityCredential(o)
+	case AuthAzureCLI:
+		return azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: cfg.TenantID})
+	case AuthDeviceCode:
+		if cfg.DeviceCodePrompt == nil {
+			return nil, errors.New("device_code needs a prompt to show the sign-in code")
+		}
+		prompt := cfg.DeviceCodePrompt
+		return azidentity.NewDeviceCodeCredential(&azidentity.DeviceCodeCredentialOptions{
+			ClientOptions: co,
+			TenantID:      cfg.TenantID,
+			ClientID:      cfg.ClientID,
+			UserPrompt: func(ctx context.Context, m azidentity.DeviceCodeMessage) error {
+				return prompt(ctx, m.Message)
+			},
+		})
+	}
+	return nil, fmt.Errorf("unknown auth %q: use %q, %q, %q, %q, %q or %q, or leave it unset for the default chain",
+		cfg.Auth, AuthClientSecret, AuthClientCertificate, AuthWorkloadIdentity, AuthManagedIdentity, AuthAzureCLI, AuthDeviceCode)
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// need reports the first missing (name, value) pair.
+func need(auth string, pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			return fmt.Errorf("auth %q needs %s", auth, pairs[i])
+		}
+	}
+	return nil
+}
+
+// tokenCache keeps the current token until shortly before it expires, so
+// that a long apply asks the credential once an hour, not once a request.
+// Token lifetimes are real-world time, whatever clock the client runs on.
+type tokenCache struct {
+	cred  azcore.TokenCredential
+	scope string
+
+	mu  sync.Mutex
+	tok azcore.AccessToken
+}
+
+func (t *tokenCache) get(ctx context.Context) (string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := time.Now()
+	if t.tok.Token != "" && now.Add(2*time.Minute).Before(t.tok.ExpiresOn) && (t.tok.RefreshOn.IsZero() || now.Before(t.tok.RefreshOn)) {
+		return t.tok.Token, nil
+	}
+	tok, err := t.cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{t.scope}})
+	if err != nil {
+		return "", &redactedError{msg: "get a token for " + t.scope + ": " + Redact(err.Error()), err: err}
+	}
+	t.tok = tok
+	return tok.Token, nil
+}

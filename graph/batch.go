@@ -1,0 +1,279 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// batchMax is Graph's limit of requests in one $batch.
+const batchMax = 20
+
+// BatchError reports the items of a batched call that failed; the others'
+// results were still returned. Each error matches its sentinels, e.g.
+// ErrNotFound for an item that no longer exists.
+type BatchError struct {
+	Errs map[Item]error
+}
+
+func (e *BatchError) Error() string {
+	items := slices.SortedFunc(func(yield func(Item) bool) {
+		for it := range e.Errs {
+			if !yield(it) {
+				return
+			}
+		}
+	}, func(a, b Item) int { return strings.Compare(a.String(), b.String()) })
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d of the batched items failed", len(items))
+	for i, it := range items {
+		if i == 3 {
+			fmt.Fprintf(&b, "; and %d more", len(items)-3)
+			break
+		}
+		fmt.Fprintf(&b, "; %s: %v", it, e.Errs[it])
+	}
+	return b.String()
+}
+
+func (e *BatchError) Unwrap() []error {
+	out := make([]error, 0, len(e.Errs))
+	for _, err := range e.Errs {
+		out = append(out, err)
+	}
+	return out
+}
+
+// ListAttachmentsBatch lists the attachments of many items with $batch: up
+// to 20 items per request, one mailbox per request (so each counts against
+// its own mailbox's limits). Graph throttles the requests inside a batch one
+// by one: those answered 429 or 503 are sent again in a new batch after the
+// longest Retry-After among them, the others are kept. Items whose listing
+// failed are missing from the map and reported in a *BatchError.
+func (c *Client) ListAttachmentsBatch(ctx context.Context, items []Item) (map[Item][]Attachment, error) {
+	out := make(map[Item][]Attachment, len(items))
+	errs := map[Item]error{}
+	var mu sync.Mutex
+	byMailbox := map[string][]Item{}
+	var order []string
+	seen := map[Item]bool{}
+	for _, it := range items {
+		if seen[it] {
+			continue
+		}
+		seen[it] = true
+		if _, err := itemPath(it); err != nil {
+			errs[it] = fmt.Errorf("%s: %w", opList, err)
+			continue
+		}
+		k := strings.ToLower(it.Mailbox)
+		if _, ok := byMailbox[k]; !ok {
+			order = append(order, k)
+		}
+		byMailbox[k] = append(byMailbox[k], it)
+	}
+	var wg sync.WaitGroup
+	for _, k := range order {
+		for chunk := range slices.Chunk(byMailbox[k], batchMax) {
+			wg.Go(func() {
+				res, cerrs := c.listChunk(ctx, chunk)
+				mu.Lock()
+				defer mu.Unlock()
+				for it, atts := range res {
+					out[it] = atts
+				}
+				for it, err := range cerrs {
+					errs[it] = err
+				}
+			})
+		}
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return out, fmt.Errorf("%s: %w", opBatch, err)
+	}
+	if len(errs) > 0 {
+		return out, &BatchError{Errs: errs}
+	}
+	return out, nil
+}
+
+type batchRequest struct {
+	ID      string            `json:"id"`
+	Method  string            `json:"method"`
+	URL     string            `json:"url"`
+	Headers map[string]string `json:"headers,omitempty"`
+}
+
+type batchResponse struct {
+	ID      string            `json:"id"`
+	Status  int               `json:"status"`
+	Headers map[string]string `json:"headers"`
+	Body    json.RawMessage   `json:"body"`
+}
+
+// listChunk lists up to 20 items of one mailbox.
+func (c *Client) listChunk(ctx context.Context, chunk []Item) (map[Item][]Attachment, map[Item]error) {
+	out := map[Item][]Attachment{}
+	errs := map[Item]error{}
+	pending := chunk
+	for round := 0; len(pending) > 0; round++ {
+		resps, err := c.sendBatch(ctx, pending)
+		if err != nil {
+			for _, it := range pending {
+				errs[it] = err
+			}
+			return out, errs
+		}
+		var again []Item
+		var wait time.Duration
+		for i, it := range pending {
+			r, ok := resps[strconv.Itoa(i)]
+			if !ok {
+				errs[it] = fmt.Errorf("%s: Graph's batch answer left this request out", opList)
+				continue
+			}
+			switch {
+			case r.Status == http.StatusOK:
+				atts, err := c.decodeListPage(ctx, it, r.Body)
+				if err != nil {
+					errs[it] = err
+					continue
+				}
+				out[it] = atts
+			case (r.Status == http.StatusTooManyRequests || r.Status == http.StatusServiceUnavailable || r.Status == http.StatusGatewayTimeout) && round < c.retry.MaxRetries:
+				ra, ok := parseRetryAfter(header(r.Headers, "Retry-After"), time.Now())
+				if !ok {
+					ra = c.backoff(c.retry.WaitMin, c.retry.WaitMax, round, nil)
+				} else {
+					ra = c.retry.wait(ra)
+				}
+				if r.Status == http.StatusTooManyRequests {
+					c.limits.throttled(it.Mailbox, time.Now(), ra)
+				}
+				wait = max(wait, ra)
+				again = append(again, it)
+			default:
+				h := http.Header{}
+				for k, v := range r.Headers {
+					h.Set(k, v)
+				}
+				e := decodeError(r.Status, h, r.Body)
+				e.Op = opList
+				e.Hint = hintFor(opList, e)
+				errs[it] = e
+			}
+		}
+		pending = again
+		if len(pending) > 0 {
+			c.log.Debug("retrying throttled requests of a batch", "mailbox", pending[0].Mailbox, "requests", len(pending), "wait", wait)
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				for _, it := range pending {
+					errs[it] = fmt.Errorf("%s: %w", opBatch, ctx.Err())
+				}
+				return out, errs
+			case <-t.C:
+			}
+		}
+	}
+	return out, errs
+}
+
+// sendBatch POSTs one $batch of attachment listings and returns the answers
+// by id.
+func (c *Client) sendBatch(ctx context.Context, items []Item) (map[string]batchResponse, error) {
+	reqs := make([]batchRequest, len(items))
+	for i, it := range items {
+		p, _ := itemPath(it)
+		reqs[i] = batchRequest{
+			ID:      strconv.Itoa(i),
+			Method:  http.MethodGet,
+			URL:     p + "/attachments" + encodeQuery("$select", selectFor(it.Kind)),
+			Headers: map[string]string{"Prefer": preferImmutableIDs},
+		}
+	}
+	body, err := json.Marshal(map[string]any{"requests": reqs})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", opBatch, err)
+	}
+	resp, err := c.send(ctx, &call{
+		// Only GETs inside: the batch as a whole is safe to resend.
+		meta:   meta{op: opBatch, mailbox: items[0].Mailbox, idempotent: true, auth: true},
+		method: http.MethodPost,
+		url:    c.apiURL("/$batch"),
+		header: http.Header{"Content-Type": {"application/json"}},
+		body:   func() (io.Reader, error) { return bytes.NewReader(body), nil },
+		length: int64(len(body)),
+	})
+	if err != nil {
+		return nil, err
+	}
+	var ans struct {
+		Responses []batchResponse `json:"responses"`
+	}
+	if err := decodeJSON(opBatch, resp, &ans, http.StatusOK); err != nil {
+		return nil, err
+	}
+	byID := make(map[string]batchResponse, len(ans.Responses))
+	for _, r := range ans.Responses {
+		byID[r.ID] = r
+	}
+	return byID, nil
+}
+
+// decodeListPage reads one batched listing and fetches its further pages
+// directly.
+func (c *Client) decodeListPage(ctx context.Context, it Item, body json.RawMessage) ([]Attachment, error) {
+	var page struct {
+		Value    []json.RawMessage `json:"value"`
+		NextLink string            `json:"@odata.nextLink"`
+	}
+	if err := json.Unmarshal(body, &page); err != nil {
+		return nil, fmt.Errorf("%s: reading Graph's answer: %w", opList, err)
+	}
+	var out []Attachment
+	add := func(raw json.RawMessage) error {
+		a, err := decodeAttachment(raw)
+		if err != nil {
+			return fmt.Errorf("%s: reading Graph's answer: %w", opList, err)
+		}
+		out = append(out, a)
+		return nil
+	}
+	for _, raw := range page.Value {
+		if err := add(raw); err != nil {
+			return nil, err
+		}
+	}
+	next, err := c.nextLink(page.NextLink)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", opList, err)
+	}
+	if next != "" {
+		if err := c.pagedGet(ctx, meta{op: opList, mailbox: it.Mailbox}, next, add); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// header reads a $batch answer's header map without regard to case.
+func header(h map[string]string, name string) string {
+	for k, v := range h {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}

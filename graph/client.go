@@ -1,0 +1,176 @@
+package graph
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/hashicorp/go-cleanhttp"
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// DefaultRangeSize is the upload-session range size: under Outlook's 4 MB
+// guidance and To Do's hard 4 MB cap per PUT.
+const DefaultRangeSize = 3840 << 10 // 3.75 MiB
+
+// maxRangeSize is To Do's cap on one PUT.
+const maxRangeSize = 4 << 20
+
+// Options configure a Client.
+type Options struct {
+	// Endpoint is Graph's origin, e.g. "https://graph.microsoft.com" or the
+	// emulator's "http://127.0.0.1:PORT"; the client appends /v1.0. Empty:
+	// the cloud's Graph endpoint.
+	Endpoint string
+	// Cloud is "global" (default), "usgov", "usgov_dod" or "china": it sets
+	// the default endpoint, the token scope and the hosts allowed for
+	// Outlook upload URLs.
+	Cloud string
+	// Credential supplies bearer tokens (see NewCredential). nil sends no
+	// Authorization, which is only allowed for a loopback endpoint.
+	Credential azcore.TokenCredential
+	// Logger receives one trace line per HTTP attempt and debug lines for
+	// retries and throttling; secrets never reach it. nil: no logging.
+	Logger hclog.Logger
+	// RangeSize is the upload-session range size; 0 = DefaultRangeSize. At
+	// most 4 MiB (To Do refuses larger PUTs).
+	RangeSize int64
+	// Limits throttle requests per mailbox; zero = Outlook's documented
+	// limits.
+	Limits MailboxLimits
+	// Retry tunes the retry policy; zero = defaults.
+	Retry RetryOptions
+	// Transport carries the HTTP requests; nil = a pooled transport of our
+	// own. The client adds authorization, limits and retries on top.
+	Transport http.RoundTripper
+	// Now is the clock that judges upload-session expiry; nil = time.Now.
+	// Tests pass the emulator's fake clock.
+	Now func() time.Time
+}
+
+// Client is a Microsoft Graph client for file attachments. It is safe for
+// concurrent use.
+type Client struct {
+	base      *url.URL // endpoint + /v1.0, no trailing slash
+	origin    string   // origin(base): the only place bearer tokens go
+	cloud     cloudInfo
+	loopback  bool
+	tokens    *tokenCache // nil: no Authorization
+	http      *retryablehttp.Client
+	log       hclog.Logger
+	rangeSize int64
+	limits    *limiters
+	retry     RetryOptions
+	now       func() time.Time
+}
+
+// New checks opts and returns a Client. It sends nothing.
+func New(opts Options) (*Client, error) {
+	ci, err := lookupCloud(opts.Cloud)
+	if err != nil {
+		return nil, err
+	}
+	endpoint := opts.Endpoint
+	if endpoint == "" {
+		endpoint = ci.graph
+	}
+	base, err := url.Parse(strings.TrimRight(endpoint, "/"))
+	if err != nil || !base.IsAbs() || base.Host == "" || base.User != nil || base.RawQuery != "" || base.Fragment != "" {
+		return nil, fmt.Errorf("graph endpoint %q is not an origin like https://graph.microsoft.com", Redact(endpoint))
+	}
+	loopback := isLoopback(base.Hostname())
+	switch {
+	case base.Scheme == "https":
+	case base.Scheme == "http" && loopback:
+	default:
+		return nil, fmt.Errorf("graph endpoint %s must use https (plain http only for loopback addresses)", base.Host)
+	}
+	if opts.Credential == nil && !loopback {
+		return nil, fmt.Errorf("graph endpoint %s needs a credential (only loopback endpoints such as the emulator work without one)", base.Host)
+	}
+	if strings.TrimRight(base.Path, "/") == "" {
+		base.Path = "/v1.0"
+	}
+	rs := opts.RangeSize
+	switch {
+	case rs == 0:
+		rs = DefaultRangeSize
+	case rs < 0 || rs > maxRangeSize:
+		return nil, fmt.Errorf("range size %d out of bounds: 1 byte to 4 MiB", rs)
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	log := opts.Logger
+	if log == nil {
+		log = hclog.NewNullLogger()
+	}
+	c := &Client{
+		base:      base,
+		origin:    origin(base),
+		cloud:     ci,
+		loopback:  loopback,
+		log:       log,
+		rangeSize: rs,
+		retry:     opts.Retry.withDefaults(),
+		now:       now,
+	}
+	if opts.Credential != nil {
+		// The token's audience is the Graph resource itself, e.g.
+		// https://graph.microsoft.us/.default in US Government.
+		c.tokens = &tokenCache{cred: opts.Credential, scope: base.Scheme + "://" + base.Host + "/.default"}
+	}
+	c.limits = newLimiters(opts.Limits, c.retry.wait)
+	rt := opts.Transport
+	if rt == nil {
+		t := cleanhttp.DefaultPooledTransport()
+		// Upload ranges are megabytes each: bigger socket buffers than the
+		// 4 KiB default cut system calls several times over.
+		t.WriteBufferSize = 64 << 10
+		t.ReadBufferSize = 64 << 10
+		// Never ask for compressed answers: $value's Content-Length must be
+		// the real byte count.
+		t.DisableCompression = true
+		rt = t
+	}
+	hc := &http.Client{
+		Transport:     &transport{c: c, base: rt},
+		CheckRedirect: c.checkRedirect,
+	}
+	c.http = &retryablehttp.Client{
+		HTTPClient:   hc,
+		Logger:       nil, // its messages carry URLs; ours are redacted
+		RetryWaitMin: c.retry.WaitMin,
+		RetryWaitMax: c.retry.WaitMax,
+		RetryMax:     c.retry.MaxRetries,
+		CheckRetry:   c.checkRetry,
+		Backoff:      c.backoff,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+	return c, nil
+}
+
+// checkRedirect follows redirects only where no credential can leak: never
+// for upload-session URLs (they are credentials themselves), never from
+// https down to plain http. Bearer tokens are added per attempt by the
+// transport and only for the Graph origin, so a redirect to another host
+// never carries one.
+func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	m := metaFrom(req.Context())
+	if m.session {
+		return fmt.Errorf("%w: the upload URL redirected elsewhere", ErrUnsafeURL)
+	}
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if prev := via[len(via)-1]; prev.URL.Scheme == "https" && req.URL.Scheme != "https" && !isLoopback(req.URL.Hostname()) {
+		return fmt.Errorf("%w: redirect from https to %s", ErrUnsafeURL, req.URL.Scheme)
+	}
+	return nil
+}

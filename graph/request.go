@@ -1,0 +1,268 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Operation names, used in errors and logs.
+const (
+	opList          = "list attachments"
+	opGet           = "get attachment"
+	opContent       = "read attachment content"
+	opAdd           = "add attachment"
+	opDelete        = "delete attachment"
+	opCreateSession = "create upload session"
+	opUploadRange   = "upload range"
+	opSessionStatus = "read upload session status"
+	opCancelSession = "cancel upload session"
+	opBatch         = "batch"
+	opFind          = "find items"
+)
+
+// preferImmutableIDs keeps message ids valid when a message moves to another
+// folder; ids stored in state depend on it, so every request carries it.
+const preferImmutableIDs = `IdType="ImmutableId"`
+
+// call is one logical request; the retry policy may send it several times.
+type call struct {
+	meta
+	method string
+	url    string
+	header http.Header
+	// body returns the body from its start; nil for no body. It is called
+	// once per attempt.
+	body   func() (io.Reader, error)
+	length int64 // Content-Length; -1 unknown
+}
+
+// send performs c with the retry policy and returns the final answer,
+// whatever its status; the caller closes its body. Errors below HTTP come
+// back redacted, with ErrAmbiguous when the request may have taken effect.
+func (c *Client) send(ctx context.Context, cl *call) (*http.Response, error) {
+	var body any
+	if cl.body != nil {
+		body = retryablehttp.ReaderFunc(cl.body)
+	}
+	req, err := retryablehttp.NewRequestWithContext(withMeta(ctx, &cl.meta), cl.method, cl.url, body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s", cl.op, Redact(err.Error()))
+	}
+	if cl.body != nil {
+		req.ContentLength = cl.length
+		// net/http resends a body on its own only when nothing was written
+		// (a stale pooled connection), which is always safe.
+		req.GetBody = func() (io.ReadCloser, error) {
+			r, err := cl.body()
+			if err != nil {
+				return nil, err
+			}
+			return io.NopCloser(r), nil
+		}
+	}
+	for k, v := range cl.header {
+		req.Header[k] = v
+	}
+	req.Header.Set("Prefer", preferImmutableIDs)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, c.transportError(ctx, cl, err)
+	}
+	if resp.StatusCode == http.StatusGatewayTimeout && !cl.idempotent {
+		// A gateway gave up waiting; the request may have gone through.
+		e := responseError(cl.op, resp)
+		e.also = append(e.also, ErrAmbiguous)
+		return nil, e
+	}
+	return resp, nil
+}
+
+// transportError rewrites a failure below HTTP for the caller: net/http's
+// *url.Error quotes the URL, which may be a credential, so it is dropped;
+// the cause stays reachable for errors.Is.
+func (c *Client) transportError(ctx context.Context, cl *call, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("%s: %w", cl.op, ctx.Err())
+	}
+	var amb *ambiguousError
+	if errors.As(err, &amb) {
+		return amb
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	if cl.meta.body != nil && cl.meta.body.failed() != nil {
+		return fmt.Errorf("%s: reading the content: %w", cl.op, cl.meta.body.failed())
+	}
+	return &redactedError{msg: cl.op + ": " + Redact(err.Error()), err: err}
+}
+
+// redactedError shows a redacted message and keeps the cause for errors.Is.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// ambiguousError is ErrAmbiguous with the cause.
+type ambiguousError struct {
+	op  string
+	err error
+}
+
+func (e *ambiguousError) Error() string {
+	return Redact(fmt.Sprintf("%s: %v (%v)", e.op, ErrAmbiguous, e.err))
+}
+
+func (e *ambiguousError) Unwrap() []error { return []error{ErrAmbiguous, e.err} }
+
+// getJSON GETs u (already absolute) and decodes a 200 answer into out.
+func (c *Client) getJSON(ctx context.Context, m meta, u string, out any) error {
+	m.idempotent = true
+	m.auth = true
+	resp, err := c.send(ctx, &call{meta: m, method: http.MethodGet, url: u})
+	if err != nil {
+		return err
+	}
+	return decodeJSON(m.op, resp, out, http.StatusOK)
+}
+
+// decodeJSON decodes a JSON answer with one of the ok statuses into out, or
+// returns the answer as an *Error.
+func decodeJSON(op string, resp *http.Response, out any, ok ...int) error {
+	for _, s := range ok {
+		if resp.StatusCode == s {
+			defer resp.Body.Close()
+			if out == nil {
+				_, err := io.Copy(io.Discard, resp.Body)
+				return err
+			}
+			if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+				return fmt.Errorf("%s: reading Graph's answer: %w", op, err)
+			}
+			return nil
+		}
+	}
+	return responseError(op, resp)
+}
+
+// pagedGet collects every page of a collection, following @odata.nextLink.
+// A next link must stay on the Graph origin: the token goes with it.
+func (c *Client) pagedGet(ctx context.Context, m meta, u string, each func(json.RawMessage) error) error {
+	for page := 0; u != ""; page++ {
+		if page > 10000 {
+			return fmt.Errorf("%s: more than 10000 pages; giving up", m.op)
+		}
+		var p struct {
+			Value    []json.RawMessage `json:"value"`
+			NextLink string            `json:"@odata.nextLink"`
+		}
+		if err := c.getJSON(ctx, m, u, &p); err != nil {
+			return err
+		}
+		for _, v := range p.Value {
+			if err := each(v); err != nil {
+				return err
+			}
+		}
+		next, err := c.nextLink(p.NextLink)
+		if err != nil {
+			return fmt.Errorf("%s: %w", m.op, err)
+		}
+		u = next
+	}
+	return nil
+}
+
+// nextLink checks a paging link: same origin as the endpoint, else refused.
+func (c *Client) nextLink(raw string) (string, error) {
+	if raw == "" {
+		return "", nil
+	}
+	u, err := c.base.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("%w: unreadable paging link", ErrUnsafeURL)
+	}
+	if origin(u) != c.origin {
+		return "", fmt.Errorf("%w: paging link to %s, not the Graph endpoint", ErrUnsafeURL, u.Host)
+	}
+	return u.String(), nil
+}
+
+// itemPath is an item's path under /v1.0, each id escaped as one segment
+// (ids are base64-like and may hold '/', '+' or '=').
+func itemPath(it Item) (string, error) {
+	if it.Mailbox == "" || it.ID == "" {
+		return "", fmt.Errorf("incomplete item %q: mailbox and id are required", it.String())
+	}
+	mb := "/users/" + url.PathEscape(it.Mailbox)
+	if strings.EqualFold(it.Mailbox, "me") {
+		mb = "/me"
+	}
+	switch it.Kind {
+	case KindMessage:
+		return mb + "/messages/" + url.PathEscape(it.ID), nil
+	case KindEvent:
+		return mb + "/events/" + url.PathEscape(it.ID), nil
+	case KindTodoTask:
+		if it.ListID == "" {
+			return "", fmt.Errorf("incomplete item %q: a To Do task needs its list id", it.String())
+		}
+		return mb + "/todo/lists/" + url.PathEscape(it.ListID) + "/tasks/" + url.PathEscape(it.ID), nil
+	}
+	return "", fmt.Errorf("unknown item kind %q", it.Kind)
+}
+
+// mailboxPath is /users/{mailbox} or /me.
+func mailboxPath(mailbox string) (string, error) {
+	switch {
+	case mailbox == "":
+		return "", errors.New("mailbox is required")
+	case strings.EqualFold(mailbox, "me"):
+		return "/me", nil
+	}
+	return "/users/" + url.PathEscape(mailbox), nil
+}
+
+// apiURL joins the endpoint, path and query. OData system options keep
+// their '$' unescaped and spaces become %20, as Graph's documentation writes
+// them; values are otherwise escaped.
+func (c *Client) apiURL(path string, query ...string) string {
+	var b strings.Builder
+	b.WriteString(c.base.String())
+	b.WriteString(path)
+	b.WriteString(encodeQuery(query...))
+	return b.String()
+}
+
+// encodeQuery encodes key, value pairs.
+func encodeQuery(kv ...string) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(kv); i += 2 {
+		if i == 0 {
+			b.WriteByte('?')
+		} else {
+			b.WriteByte('&')
+		}
+		b.WriteString(strings.ReplaceAll(url.QueryEscape(kv[i]), "%24", "$"))
+		b.WriteByte('=')
+		b.WriteString(strings.ReplaceAll(url.QueryEscape(kv[i+1]), "+", "%20"))
+	}
+	return b.String()
+}
+
+// odataString quotes s as an OData string literal.
+func odataString(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}

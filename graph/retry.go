@@ -1,0 +1,109 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"time"
+)
+
+// RetryOptions tune the one retry policy every request goes through.
+//
+// Retried: 429 and 503 (Graph refused the request, so nothing happened), 504
+// for idempotent requests, and failures below HTTP either before the request
+// reached the wire or for idempotent requests. A Retry-After header is
+// honoured, even above WaitMax; otherwise waits grow exponentially with
+// jitter. A request that is not idempotent (adding an attachment, uploading
+// a range) whose answer was lost is never resent: the error wraps
+// ErrAmbiguous and the caller asks the server what it holds first.
+type RetryOptions struct {
+	MaxRetries int           // retries after the first attempt; 0 = 6, <0 = none
+	WaitMin    time.Duration // first backoff without Retry-After; 0 = 500ms
+	WaitMax    time.Duration // backoff ceiling without Retry-After; 0 = 30s
+	// Wait maps each wait the policy decided on (backoff, Retry-After, a
+	// throttled mailbox's pause) to the wait actually taken; nil = as
+	// decided. Tests use it to observe waits without sleeping through them.
+	Wait func(time.Duration) time.Duration
+}
+
+func (o RetryOptions) withDefaults() RetryOptions {
+	switch {
+	case o.MaxRetries == 0:
+		o.MaxRetries = 6
+	case o.MaxRetries < 0:
+		o.MaxRetries = 0
+	}
+	if o.WaitMin <= 0 {
+		o.WaitMin = 500 * time.Millisecond
+	}
+	if o.WaitMax <= 0 {
+		o.WaitMax = 30 * time.Second
+	}
+	if o.WaitMax < o.WaitMin {
+		o.WaitMax = o.WaitMin
+	}
+	return o
+}
+
+func (o RetryOptions) wait(d time.Duration) time.Duration {
+	if o.Wait != nil {
+		return max(o.Wait(d), 0)
+	}
+	return d
+}
+
+// checkRetry is the retry policy's decision, per attempt.
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	m := metaFrom(ctx)
+	if err != nil {
+		var pre *preSendError
+		if errors.As(err, &pre) {
+			return false, err
+		}
+		if m.body != nil && m.body.failed() != nil {
+			// Our own reader failed mid-body: the request was cut short by
+			// us and cannot have taken effect, and resending won't help.
+			return false, err
+		}
+		var ae *attemptError
+		if !errors.As(err, &ae) {
+			return false, err // e.g. a refused redirect
+		}
+		if !ae.sent || m.idempotent {
+			if m.body != nil && !m.body.rewindable() {
+				return false, err
+			}
+			return true, nil
+		}
+		return false, &ambiguousError{op: m.op, err: ae.err}
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		return m.body == nil || m.body.rewindable(), nil
+	case http.StatusGatewayTimeout:
+		return m.idempotent && (m.body == nil || m.body.rewindable()), nil
+	}
+	return false, nil
+}
+
+// backoff is how long to wait before the next attempt.
+func (c *Client) backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil {
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			return c.retry.wait(d)
+		}
+	}
+	// Exponential with "equal jitter": at least half the step, so waits
+	// still grow, plus a random half, so clients that failed together
+	// don't retry together.
+	step := lo << min(attempt, 20)
+	if step <= 0 || step > hi {
+		step = hi
+	}
+	d := step/2 + rand.N(step/2+1)
+	return c.retry.wait(d)
+}

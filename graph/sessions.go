@@ -1,0 +1,364 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// CreateUploadSession opens an upload session for a, of a.Size bytes.
+// Outlook needs at least 3 MB (else ErrSessionTooSmall) and at most 150 MB;
+// To Do takes any size up to 25 MB. The upload URL is checked before it is
+// returned: one that Upload would refuse is refused here (ErrUnsafeURL).
+//
+// Unlike adding an attachment, creating a session is resent after a lost
+// answer: an unused session adds nothing to the item and expires by itself,
+// and Graph offers no way to find the lost one.
+func (c *Client) CreateUploadSession(ctx context.Context, it Item, a NewAttachment) (*UploadSession, error) {
+	p, err := itemPath(it)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", opCreateSession, err)
+	}
+	if a.Name == "" || a.Size < 0 {
+		return nil, fmt.Errorf("%s: the attachment needs a name and a size", opCreateSession)
+	}
+	type outlookItem struct {
+		AttachmentType string `json:"attachmentType"`
+		Name           string `json:"name"`
+		Size           int64  `json:"size"`
+		ContentType    string `json:"contentType,omitempty"`
+		IsInline       bool   `json:"isInline,omitempty"`
+		ContentID      string `json:"contentId,omitempty"`
+	}
+	type todoInfo struct {
+		AttachmentType string `json:"attachmentType"`
+		Name           string `json:"name"`
+		Size           int64  `json:"size"`
+		ContentType    string `json:"contentType,omitempty"`
+	}
+	var v any
+	if it.Kind.Outlook() {
+		// Outlook's parameter is PascalCase, To Do's camelCase.
+		v = struct {
+			AttachmentItem outlookItem `json:"AttachmentItem"`
+		}{outlookItem{"file", a.Name, a.Size, a.ContentType, a.Inline, a.ContentID}}
+	} else {
+		v = struct {
+			AttachmentInfo todoInfo `json:"attachmentInfo"`
+		}{todoInfo{"file", a.Name, a.Size, a.ContentType}}
+	}
+	body, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", opCreateSession, err)
+	}
+	resp, err := c.send(ctx, &call{
+		meta:   meta{op: opCreateSession, mailbox: it.Mailbox, idempotent: true, auth: true},
+		method: http.MethodPost,
+		url:    c.apiURL(p + "/attachments/createUploadSession"),
+		header: http.Header{"Content-Type": {"application/json"}},
+		body:   func() (io.Reader, error) { return bytes.NewReader(body), nil },
+		length: int64(len(body)),
+	})
+	if err != nil {
+		return nil, err
+	}
+	raw, err := readAnswer(opCreateSession, resp, http.StatusCreated, http.StatusOK)
+	if err != nil {
+		return nil, err
+	}
+	var sj struct {
+		UploadURL  string `json:"uploadUrl"`
+		Expiration string `json:"expirationDateTime"`
+	}
+	if err := json.Unmarshal(raw, &sj); err != nil || sj.UploadURL == "" {
+		return nil, fmt.Errorf("%s: Graph's answer carries no uploadUrl", opCreateSession)
+	}
+	if _, err := c.checkUploadURL(it.Kind, sj.UploadURL); err != nil {
+		return nil, fmt.Errorf("%s: %w", opCreateSession, err)
+	}
+	s := &UploadSession{Item: it, URL: sj.UploadURL}
+	if t, err := time.Parse(time.RFC3339Nano, sj.Expiration); err == nil {
+		s.Expires = t
+	}
+	// The first range is always "0-"; a missing or odd one changes nothing.
+	if next, err := parseNextRanges(raw); err == nil && next <= a.Size {
+		s.Next = next
+	}
+	return s, nil
+}
+
+// Upload sends r's bytes [s.Next, size) through the session, one range at a
+// time and in order, each read straight from r (nothing is buffered whole),
+// and returns the new attachment's id. s.Next follows every range the
+// server confirms, and progress (if not nil) is called with it, so an
+// interrupted upload resumes from s.Next.
+//
+// The next offset always comes from the server's answer, never from what was
+// sent. When an answer is lost, the client asks the server where the session
+// stands (its status, or the 416 a resent range earns) before going on; it
+// never sends a range twice blindly. If the lost answer was the final
+// range's and the session is gone, the attachment was most likely created
+// under an id nobody saw: the error wraps ErrAmbiguous, so look for it on the
+// item. An expired session gives ErrSessionExpired.
+func (c *Client) Upload(ctx context.Context, s *UploadSession, r io.ReaderAt, size int64, progress func(confirmed int64)) (string, error) {
+	if s == nil {
+		return "", fmt.Errorf("%s: no session", opUploadRange)
+	}
+	if _, err := c.checkUploadURL(s.Item.Kind, s.URL); err != nil {
+		return "", fmt.Errorf("%s: %w", opUploadRange, err)
+	}
+	if size <= 0 {
+		return "", fmt.Errorf("%s: an upload session needs at least one byte", opUploadRange)
+	}
+	if s.Next < 0 || s.Next > size {
+		return "", fmt.Errorf("%s: next offset %d is outside the file's %d bytes", opUploadRange, s.Next, size)
+	}
+	if progress == nil {
+		progress = func(int64) {}
+	}
+	put := s.URL
+	if !s.Item.Kind.Outlook() {
+		put = contentURL(s.URL)
+	}
+	stalls := 0
+	// advance moves s.Next to what the server says it expects.
+	advance := func(from, next int64) error {
+		if next > size {
+			return fmt.Errorf("%s: Graph expects byte %d of a %d-byte file", opUploadRange, next, size)
+		}
+		if next > from {
+			stalls = 0
+		} else if stalls++; stalls > 3 {
+			return fmt.Errorf("%s: the session is not advancing (Graph keeps expecting byte %d); cancel it and start a new one", opUploadRange, next)
+		}
+		s.Next = next
+		if next > from {
+			progress(next)
+		}
+		return nil
+	}
+	for {
+		if s.Next >= size {
+			return "", fmt.Errorf("%s: %w: Graph holds every byte but never answered with the attachment's location; look for it on the item", opUploadRange, ErrAmbiguous)
+		}
+		if c.expired(s) {
+			return "", expiredError(opUploadRange, s)
+		}
+		start := s.Next
+		end := min(start+c.rangeSize, size) - 1
+		ans, err := c.putRange(ctx, s, put, r, start, end, size)
+		if err != nil {
+			if !errors.Is(err, ErrAmbiguous) || ctx.Err() != nil {
+				return "", err
+			}
+			next, serr := c.SessionStatus(ctx, s)
+			switch {
+			case serr == nil:
+				if err := advance(start, next); err != nil {
+					return "", err
+				}
+			case errors.Is(serr, ErrSessionExpired):
+				return "", serr
+			case errors.Is(serr, ErrNotFound) && end == size-1:
+				return "", fmt.Errorf("%s: %w: the answer to the final range was lost and the session is gone, so the attachment was most likely created; look for it on the item (%v)", opUploadRange, ErrAmbiguous, err)
+			case errors.Is(serr, ErrNotFound):
+				return "", serr
+			case ctx.Err() != nil:
+				return "", serr
+			default:
+				// No status to be had: resend the range, and the server's
+				// answer (200, or 416 with the range it expects) says where
+				// it stands.
+				if stalls++; stalls > 3 {
+					return "", fmt.Errorf("%s: %w; reading the session's status failed too: %v", opUploadRange, err, serr)
+				}
+			}
+			continue
+		}
+		switch ans.status {
+		case http.StatusCreated:
+			id, err := parseLocation(ans.location)
+			if err != nil {
+				return "", fmt.Errorf("%s: %w: the upload finished but its attachment id is unknown (%v); look for it on the item", opUploadRange, ErrAmbiguous, err)
+			}
+			s.Next = size
+			progress(size)
+			return id, nil
+		case http.StatusRequestedRangeNotSatisfiable:
+			next, perr := parseNextRanges(ans.body)
+			if perr != nil {
+				if next, perr = c.SessionStatus(ctx, s); perr != nil {
+					return "", fmt.Errorf("%w; reading the session's status failed too: %v", ans.err, perr)
+				}
+			}
+			if err := advance(start, next); err != nil {
+				return "", err
+			}
+		default:
+			next, err := parseNextRanges(ans.body)
+			if err != nil {
+				return "", fmt.Errorf("%s: reading Graph's answer: %w", opUploadRange, err)
+			}
+			if err := advance(start, next); err != nil {
+				return "", err
+			}
+		}
+	}
+}
+
+// rangeAnswer is a PUT's useful answer: 200/202 (more expected), 201 (done)
+// or 416 (not the range the server expects; err holds it as an *Error).
+type rangeAnswer struct {
+	status   int
+	location string
+	body     []byte
+	err      *Error
+}
+
+// putRange sends bytes [start, end] of size as one PUT, the body read
+// straight from r. Outlook's pre-authenticated URL gets no Authorization,
+// To Do's gets the token.
+func (c *Client) putRange(ctx context.Context, s *UploadSession, put string, r io.ReaderAt, start, end, size int64) (*rangeAnswer, error) {
+	n := end - start + 1
+	resp, err := c.send(ctx, &call{
+		meta:   c.sessionMeta(opUploadRange, s, false),
+		method: http.MethodPut,
+		url:    put,
+		header: http.Header{
+			"Content-Type":  {"application/octet-stream"},
+			"Content-Range": {fmt.Sprintf("bytes %d-%d/%d", start, end, size)},
+		},
+		body:   func() (io.Reader, error) { return io.NewSectionReader(r, start, n), nil },
+		length: n,
+	})
+	if err != nil {
+		return nil, err
+	}
+	switch resp.StatusCode {
+	case http.StatusOK, http.StatusAccepted, http.StatusCreated:
+		// No body is required: the final 201 has none.
+		body, err := io.ReadAll(io.LimitReader(resp.Body, errorBodyLimit))
+		resp.Body.Close()
+		if err != nil && resp.StatusCode != http.StatusCreated {
+			return nil, fmt.Errorf("%s: reading Graph's answer: %w", opUploadRange, err)
+		}
+		return &rangeAnswer{status: resp.StatusCode, location: resp.Header.Get("Location"), body: body}, nil
+	case http.StatusRequestedRangeNotSatisfiable:
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, errorBodyLimit))
+		resp.Body.Close()
+		e := decodeError(resp.StatusCode, resp.Header, body)
+		e.Op = opUploadRange
+		return &rangeAnswer{status: resp.StatusCode, body: body, err: e}, nil
+	}
+	return nil, sessionError(responseError(opUploadRange, resp), s, c.now())
+}
+
+// SessionStatus asks the server which byte it expects next (GET on the
+// upload URL). Outlook does not document this request; when it fails
+// otherwise than "not found", Upload falls back to resending a range and
+// reading the 416. A session the server no longer knows gives ErrNotFound,
+// and ErrSessionExpired too once its expiry has passed.
+func (c *Client) SessionStatus(ctx context.Context, s *UploadSession) (int64, error) {
+	if s == nil {
+		return 0, fmt.Errorf("%s: no session", opSessionStatus)
+	}
+	if _, err := c.checkUploadURL(s.Item.Kind, s.URL); err != nil {
+		return 0, fmt.Errorf("%s: %w", opSessionStatus, err)
+	}
+	if c.expired(s) {
+		return 0, expiredError(opSessionStatus, s)
+	}
+	resp, err := c.send(ctx, &call{meta: c.sessionMeta(opSessionStatus, s, true), method: http.MethodGet, url: s.URL})
+	if err != nil {
+		return 0, err
+	}
+	raw, err := readAnswer(opSessionStatus, resp, http.StatusOK)
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			return 0, sessionError(e, s, c.now())
+		}
+		return 0, err
+	}
+	next, err := parseNextRanges(raw)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", opSessionStatus, err)
+	}
+	return next, nil
+}
+
+// CancelSession deletes the session (DELETE on the upload URL; Outlook's
+// without Authorization). A session already gone or expired gives an error
+// matching ErrNotFound, which callers may treat as done.
+func (c *Client) CancelSession(ctx context.Context, s *UploadSession) error {
+	if s == nil {
+		return fmt.Errorf("%s: no session", opCancelSession)
+	}
+	if _, err := c.checkUploadURL(s.Item.Kind, s.URL); err != nil {
+		return fmt.Errorf("%s: %w", opCancelSession, err)
+	}
+	resp, err := c.send(ctx, &call{meta: c.sessionMeta(opCancelSession, s, true), method: http.MethodDelete, url: s.URL})
+	if err != nil {
+		return err
+	}
+	if err := decodeJSON(opCancelSession, resp, nil, http.StatusNoContent, http.StatusOK); err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			return sessionError(e, s, c.now())
+		}
+		return err
+	}
+	return nil
+}
+
+// sessionMeta describes a request to an upload URL: it is a credential
+// (never logged, never redirected), and only To Do's get the bearer token.
+func (c *Client) sessionMeta(op string, s *UploadSession, idempotent bool) meta {
+	return meta{op: op, mailbox: s.Item.Mailbox, idempotent: idempotent, auth: !s.Item.Kind.Outlook(), session: true}
+}
+
+func (c *Client) expired(s *UploadSession) bool {
+	return !s.Expires.IsZero() && !c.now().Before(s.Expires)
+}
+
+// expiredError is an expired session noticed by the client's own clock; it
+// matches ErrSessionExpired and ErrNotFound, as the server's would.
+func expiredError(op string, s *UploadSession) error {
+	return &Error{
+		Op:      op,
+		Status:  http.StatusNotFound,
+		Message: "the upload session expired at " + s.Expires.UTC().Format(time.RFC3339),
+		Hint:    "start a new session",
+		also:    []error{ErrSessionExpired},
+	}
+}
+
+// contentURL is To Do's PUT target: {uploadUrl}/content.
+func contentURL(u string) string {
+	rest := ""
+	if i := strings.IndexAny(u, "?#"); i >= 0 {
+		u, rest = u[:i], u[i:]
+	}
+	return strings.TrimRight(u, "/") + "/content" + rest
+}
+
+// readAnswer reads a bounded JSON answer with one of the ok statuses.
+func readAnswer(op string, resp *http.Response, ok ...int) ([]byte, error) {
+	for _, st := range ok {
+		if resp.StatusCode == st {
+			defer resp.Body.Close()
+			raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+			if err != nil {
+				return nil, fmt.Errorf("%s: reading Graph's answer: %w", op, err)
+			}
+			return raw, nil
+		}
+	}
+	return nil, responseError(op, resp)
+}

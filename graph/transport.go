@@ -1,0 +1,133 @@
+package graph
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// meta travels in a request's context so that the transport, the retry
+// policy and the redirect policy, which only see *http.Request, know what
+// the request is.
+type meta struct {
+	op         string // for logs and errors, e.g. "list attachments"
+	mailbox    string // whose limits the request counts against
+	idempotent bool   // safe to resend after its answer was lost
+	auth       bool   // wants the bearer token (still only on the Graph origin)
+	session    bool   // the URL is an upload-session URL: a credential
+	body       *bodyState
+}
+
+type metaKey struct{}
+
+func withMeta(ctx context.Context, m *meta) context.Context {
+	return context.WithValue(ctx, metaKey{}, m)
+}
+
+func metaFrom(ctx context.Context) *meta {
+	if m, ok := ctx.Value(metaKey{}).(*meta); ok {
+		return m
+	}
+	return &meta{op: "request"}
+}
+
+// transport is the per-attempt layer under the retry policy: it attaches the
+// token (Graph origin only), waits for the mailbox's limiter, records
+// whether the request reached the wire, feeds throttling back to the
+// limiter, and logs one redacted line per attempt.
+type transport struct {
+	c    *Client
+	base http.RoundTripper
+}
+
+// attemptError is a failure of one attempt below HTTP: sent says whether the
+// request may have reached the server, which decides if resending is safe.
+type attemptError struct {
+	sent bool
+	err  error
+}
+
+func (e *attemptError) Error() string { return e.err.Error() }
+func (e *attemptError) Unwrap() error { return e.err }
+
+// preSendError is a failure before anything was attempted (no token, a
+// cancelled wait for the limiter): never retried by the policy.
+type preSendError struct{ err error }
+
+func (e *preSendError) Error() string { return e.err.Error() }
+func (e *preSendError) Unwrap() error { return e.err }
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	c := t.c
+	m := metaFrom(req.Context())
+	req = req.Clone(req.Context())
+	// Whatever set it, Authorization only ever goes out with a token we
+	// attach here, for the Graph origin, to a request that asks for it.
+	req.Header.Del("Authorization")
+	if m.auth && c.tokens != nil && origin(req.URL) == c.origin {
+		tok, err := c.tokens.get(req.Context())
+		if err != nil {
+			return nil, &preSendError{err}
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	var upload int64
+	if req.Method == http.MethodPost || req.Method == http.MethodPut || req.Method == http.MethodPatch {
+		upload = max(req.ContentLength, 0)
+	}
+	release, err := c.limits.acquire(req.Context(), m.mailbox, upload)
+	if err != nil {
+		return nil, &preSendError{err}
+	}
+	var wrote atomic.Bool
+	ctx := httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		WroteHeaders: func() { wrote.Store(true) },
+	})
+	start := time.Now()
+	resp, err := t.base.RoundTrip(req.WithContext(ctx))
+	took := time.Since(start)
+	if err != nil {
+		release()
+		c.log.Trace("graph request failed", "op", m.op, "method", req.Method, "url", logURL(req, m), "sent", wrote.Load(), "ms", took.Milliseconds(), "error", Redact(err.Error()))
+		return nil, &attemptError{sent: wrote.Load(), err: err}
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		ra, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		if window, cut := c.limits.throttled(m.mailbox, start, ra); cut {
+			c.log.Debug("mailbox throttled", "mailbox", m.mailbox, "retry_after", ra, "concurrency", window)
+		}
+	} else if resp.StatusCode < 300 {
+		c.limits.succeeded(m.mailbox)
+	}
+	c.log.Trace("graph request", "op", m.op, "method", req.Method, "url", logURL(req, m), "status", resp.StatusCode, "ms", took.Milliseconds(), "request_id", resp.Header.Get("request-id"))
+	resp.Body = &releasingBody{ReadCloser: resp.Body, release: release}
+	return resp, nil
+}
+
+// logURL is what a log line may show of a request's URL: nothing of an
+// upload-session URL, the redacted path and query of the rest.
+func logURL(req *http.Request, m *meta) string {
+	if m.session {
+		return "<upload URL>"
+	}
+	return Redact(req.URL.RequestURI())
+}
+
+// releasingBody gives the mailbox's concurrency slot back when the answer
+// has been read: a streamed $value holds its slot until closed, as Graph
+// counts it until then.
+type releasingBody struct {
+	io.ReadCloser
+	once    sync.Once
+	release func()
+}
+
+func (b *releasingBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.release)
+	return err
+}
