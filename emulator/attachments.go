@@ -328,7 +328,7 @@ func (s *Server) postAttachment(c *rq, it *item) *apiErr {
 
 	st := s.store
 	st.mu.Lock()
-	if e := s.checkRoom(it, a.Bytes, 0); e != nil {
+	if e := s.checkRoom(it, a.Bytes); e != nil {
 		st.mu.Unlock()
 		return e
 	}
@@ -352,10 +352,11 @@ func (s *Server) postAttachment(c *rq, it *item) *apiErr {
 }
 
 // checkRoom enforces the per-attachment maximum and, on Outlook items, the
-// mailbox's maximum message size: the item's attachments (as Graph reports
-// their size) plus the new one. pending is what an open session adds
-// besides n. Caller holds the lock.
-func (s *Server) checkRoom(it *item, n, pending int64) *apiErr {
+// mailbox's maximum message size: the content bytes of the item's
+// attachments plus the new one's. Content bytes, not Graph's inflated size:
+// with the limit at its 150 MB maximum a 150 MB file must fit, as
+// documented ("attach files up to 150 MB"). Caller holds the lock.
+func (s *Server) checkRoom(it *item, n int64) *apiErr {
 	if it.Kind == kindTask {
 		if n > todoMaxAttachment {
 			return errTooBig(n, todoMaxAttachment)
@@ -365,7 +366,7 @@ func (s *Server) checkRoom(it *item, n, pending int64) *apiErr {
 	if n > outlookMaxAttachment {
 		return errTooBig(n, outlookMaxAttachment)
 	}
-	if it.attachmentBytes()+pending+reportedSize(n) > s.limits.MessageBytes {
+	if it.attachmentBytes()+n > s.limits.MessageBytes {
 		return newErr(http.StatusRequestEntityTooLarge, "ErrorMessageSizeExceeded",
 			"The message exceeds the maximum supported size of "+strconv.FormatInt(s.limits.MessageBytes, 10)+" bytes.")
 	}

@@ -104,7 +104,7 @@ func parseQuery(r *http.Request, allowed []string, filterField string) (query, *
 }
 
 // parseFilter understands exactly "FIELD eq 'v'" and "startswith(FIELD,'v')",
-// with ” for a quote inside the literal.
+// with a doubled single quote for a quote inside the literal.
 func parseFilter(s, field string) (*filterExpr, *apiErr) {
 	bad := func(why string) *apiErr {
 		return newErr(http.StatusBadRequest, "ErrorInvalidUrlQueryFilter", "Invalid $filter '"+s+"': "+why+

@@ -174,7 +174,7 @@ func (s *Server) createSession(c *rq, it *item) *apiErr {
 	defer st.mu.Unlock()
 	// The declared size alone must fit; what is already on the item is
 	// counted range by range, so a session can fail part-way.
-	if e := s.checkRoom(&item{Kind: it.Kind}, n, 0); e != nil {
+	if e := s.checkRoom(&item{Kind: it.Kind}, n); e != nil {
 		return e
 	}
 	ss.ID = secretID(prefixREST)

@@ -101,9 +101,10 @@ type attachment struct {
 // exactly: 158 bytes of fixed overhead plus 59 per 1,312 bytes of content.
 func reportedSize(n int64) int64 { return n + 158 + 59*(n/1312) }
 
+// attachmentBytes is the content of the item's attachments, in bytes.
 func (it *item) attachmentBytes() (total int64) {
 	for _, a := range it.Attachments {
-		total += reportedSize(a.Bytes)
+		total += a.Bytes
 	}
 	return total
 }

@@ -130,7 +130,7 @@ func (s *Server) putRange(w http.ResponseWriter, r *http.Request, ss *session) *
 				st.dropSession(ss)
 				return errNotFound("the session's item")
 			}
-			if e := s.checkRoom(it, end+1, 0); e != nil {
+			if e := s.checkRoom(it, end+1); e != nil {
 				// The message would outgrow the mailbox's maximum: the
 				// session fails part-way and is gone.
 				st.dropSession(ss)
@@ -236,7 +236,7 @@ func (s *Server) completeSession(ss *session) (string, *apiErr) {
 		st.dropSession(ss)
 		return "", errNotFound("the session's item")
 	}
-	if e := s.checkRoom(it, ss.Total, 0); e != nil {
+	if e := s.checkRoom(it, ss.Total); e != nil {
 		st.dropSession(ss)
 		st.save() //nolint:errcheck // the failure being reported matters more
 		return "", e
