@@ -63,12 +63,12 @@ func functions(dir, realDir string, allowOutside bool) map[string]function.Funct
 		"toset": stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)), "tostring": stdlib.MakeToFunc(cty.String),
 		"try": tryfunc.TryFunc, "can": tryfunc.CanFunc,
 		// Filesystem, against the config directory.
-		"file":       fs.guard(filesystem.MakeFileFunc(dir, false), 0),
-		"filebase64": fs.guard(filesystem.MakeFileFunc(dir, true), 0),
-		"fileexists": fs.guard(filesystem.MakeFileExistsFunc(dir), 0),
+		"file":       fs.guard(filesystem.MakeFileFunc(dir, false), true),
+		"filebase64": fs.guard(filesystem.MakeFileFunc(dir, true), true),
+		"fileexists": fs.guard(filesystem.MakeFileExistsFunc(dir), false),
 		"fileset":    fs.fileset(),
-		"filesha256": fs.guard(fileSHA256Func, 0),
-		"filesize":   fs.guard(fileSizeFunc, 0),
+		"filesha256": fs.guard(fileSHA256Func, true),
+		"filesize":   fs.guard(fileSizeFunc, true),
 		"basename":   filesystem.BasenameFunc,
 		"dirname":    filesystem.DirnameFunc,
 		"pathexpand": filesystem.PathExpandFunc,
@@ -120,20 +120,24 @@ func inside(dir, path string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
-// guard wraps f so that its argument argIdx, a path, is resolved and
-// checked first.
-func (fs fsFuncs) guard(f function.Function, argIdx int) function.Function {
+// guard wraps f, whose first argument is a path, so that the path is
+// resolved and checked first. With regular, a path that exists must be a
+// regular file: reading a named pipe or a device would block or never end.
+func (fs fsFuncs) guard(f function.Function, regular bool) function.Function {
 	return function.New(&function.Spec{
 		Description: f.Description(),
 		Params:      f.Params(),
 		Type:        f.ReturnTypeForValues,
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			p, err := fs.resolve(args[argIdx].AsString())
+			p, err := fs.resolve(args[0].AsString())
 			if err != nil {
-				return cty.NilVal, function.NewArgError(argIdx, err)
+				return cty.NilVal, function.NewArgError(0, err)
+			}
+			if fi, err := os.Stat(p); regular && err == nil && !fi.Mode().IsRegular() {
+				return cty.NilVal, function.NewArgError(0, fmt.Errorf("%s is not a regular file", args[0].AsString()))
 			}
 			args = append([]cty.Value(nil), args...)
-			args[argIdx] = cty.StringVal(p)
+			args[0] = cty.StringVal(p)
 			return f.Call(args)
 		},
 	})
@@ -215,20 +219,18 @@ var fileSizeFunc = function.New(&function.Spec{
 })
 
 func openRegular(path string) (*os.File, error) {
+	fi, err := os.Stat(path)
+	switch {
+	case os.IsNotExist(err):
+		return nil, fmt.Errorf("no file exists at %s", path)
+	case err != nil:
+		return nil, fmt.Errorf("cannot read %s", path)
+	case !fi.Mode().IsRegular():
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, fmt.Errorf("no file exists at %s", path)
-		}
 		return nil, fmt.Errorf("cannot open %s", path)
-	}
-	fi, err := f.Stat()
-	if err == nil && !fi.Mode().IsRegular() {
-		err = fmt.Errorf("%s is not a regular file", path)
-	}
-	if err != nil {
-		f.Close()
-		return nil, err
 	}
 	return f, nil
 }

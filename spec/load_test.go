@@ -52,3 +52,27 @@ func TestLoadBasic(t *testing.T) {
 		}
 	}
 }
+
+func TestFormat(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, want string
+		wantErr        bool
+	}{
+		{"aligns equals", "target \"t\" {\nmailbox = \"a\"\n  message=\"m\"\n}\n", "target \"t\" {\n  mailbox = \"a\"\n  message = \"m\"\n}\n", false},
+		{"already formatted", "variable \"x\" {\n  default = 1\n}\n", "variable \"x\" {\n  default = 1\n}\n", false},
+		{"trailing blank lines", "locals {\n  a = 1\n}\n\n\n", "locals {\n  a = 1\n}\n", false},
+		{"adds final newline", "locals {\n  a = 1\n}", "locals {\n  a = 1\n}\n", false},
+		{"empty", "", "", false},
+		{"syntax error kept", "target \"t\" {\n  mailbox = \n", "target \"t\" {\n  mailbox = \n", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, diags := Format([]byte(tc.in), "x.attach.hcl")
+			if diags.HasErrors() != tc.wantErr {
+				t.Fatalf("errors = %v, want %v: %s", diags.HasErrors(), tc.wantErr, diags.Error())
+			}
+			if string(got) != tc.want {
+				t.Errorf("Format(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}

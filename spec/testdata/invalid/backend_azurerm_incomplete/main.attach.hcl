@@ -1,0 +1,3 @@
+backend "azurerm" {
+  storage_account_name = "Contoso_State"
+}

@@ -1,0 +1,4 @@
+data "todo_list" "team" {
+  mailbox = "ops@contoso.com"
+  name    = ""
+}

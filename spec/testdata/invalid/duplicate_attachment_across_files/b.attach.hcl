@@ -1,0 +1,5 @@
+attachment "a" {
+  target = target.inbox
+  source = "a.txt"
+  name = "b.txt"
+}

@@ -1,0 +1,7 @@
+backend "local" {
+  path = "a.json"
+}
+
+backend "local" {
+  path = "b.json"
+}

@@ -1,0 +1,7 @@
+graph {
+  endpoint = "emulator"
+}
+
+graph {
+  cloud = "global"
+}

@@ -1,0 +1,7 @@
+locals {
+  mailbox = "a@contoso.com"
+}
+
+locals {
+  mailbox = "b@contoso.com"
+}

@@ -1,0 +1,9 @@
+target "inbox" {
+  mailbox = "ops@contoso.com"
+  message = "AAMkADraft="
+}
+
+target "inbox" {
+  mailbox = "ops@contoso.com"
+  message = "AAMkADraft="
+}

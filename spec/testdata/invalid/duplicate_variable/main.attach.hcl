@@ -1,0 +1,7 @@
+variable "mailbox" {
+  default = "a@contoso.com"
+}
+
+variable "mailbox" {
+  default = "b@contoso.com"
+}

@@ -1,0 +1,4 @@
+target "inbox" {
+  mailbox = "ops@contoso.com"
+  message = ""
+}

@@ -1,0 +1,3 @@
+variable "folders" {
+  type = list(string)
+}

@@ -1,0 +1,9 @@
+target "inbox" {
+  mailbox = "ops@contoso.com"
+  message = "AAMkADraft="
+}
+attachment "a" {
+  target = target.inbox
+  source = "a.txt"
+  name   = trimspace(file("names/agenda.txt"))
+}

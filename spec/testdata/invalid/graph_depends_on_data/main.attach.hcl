@@ -1,0 +1,12 @@
+locals {
+  tenant = data.event.setup.label
+}
+
+data "event" "setup" {
+  mailbox = "ops@contoso.com"
+  filter  = "subject eq 'tenant'"
+}
+
+graph {
+  tenant_id = local.tenant
+}

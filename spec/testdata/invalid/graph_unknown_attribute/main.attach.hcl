@@ -1,0 +1,4 @@
+graph {
+  endpoint = "emulator"
+  region   = "westeurope"
+}

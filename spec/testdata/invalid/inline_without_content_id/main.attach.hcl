@@ -1,0 +1,9 @@
+target "inbox" {
+  mailbox = "ops@contoso.com"
+  message = "AAMkADraft="
+}
+attachment "logo" {
+  target = target.inbox
+  source = "logo.png"
+  inline = true
+}

@@ -1,0 +1,4 @@
+target "all hands" {
+  mailbox = "ops@contoso.com"
+  event   = "AAMkEvent="
+}

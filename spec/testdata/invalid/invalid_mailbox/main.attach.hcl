@@ -1,0 +1,4 @@
+target "inbox" {
+  mailbox = "ops team/contoso"
+  message = "AAMkADraft="
+}

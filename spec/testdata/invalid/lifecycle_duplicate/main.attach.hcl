@@ -1,0 +1,16 @@
+target "inbox" {
+  mailbox = "ops@contoso.com"
+  message = "AAMkADraft="
+}
+attachment "a" {
+  target = target.inbox
+  source = "a.txt"
+
+  lifecycle {
+    prevent_destroy = true
+  }
+
+  lifecycle {
+    create_before_destroy = false
+  }
+}

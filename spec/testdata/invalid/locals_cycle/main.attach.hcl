@@ -1,0 +1,4 @@
+locals {
+  mailbox = local.domain == "" ? "ops" : "ops@${local.domain}"
+  domain  = split("@", local.mailbox)[1]
+}

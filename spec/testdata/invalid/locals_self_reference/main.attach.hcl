@@ -1,0 +1,3 @@
+locals {
+  files = concat(local.files, ["a.txt"])
+}

@@ -1,0 +1,13 @@
+target "inbox" {
+  mailbox = "ops@contoso.com"
+  message = "AAMkADraft="
+}
+attachment "a" {
+  target = target.inbox
+  source = "a.txt"
+}
+
+moved {
+  from = attachment.old
+  to   = attachment.b
+}

@@ -1,0 +1,8 @@
+target "inbox" {
+  mailbox = "ops@contoso.com"
+  message = "AAMkADraft="
+}
+attachment "a" {
+  target = target.inbox
+  source = "pipe"
+}

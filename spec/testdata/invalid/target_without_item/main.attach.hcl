@@ -1,0 +1,3 @@
+target "inbox" {
+  mailbox = "ops@contoso.com"
+}

@@ -1,0 +1,3 @@
+target "inbox" {
+  message = "AAMkADraft="
+}

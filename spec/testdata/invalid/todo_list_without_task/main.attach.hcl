@@ -1,0 +1,5 @@
+target "inbox" {
+  mailbox   = "ops@contoso.com"
+  message   = "AAMkADraft="
+  todo_list = "AAMkList="
+}

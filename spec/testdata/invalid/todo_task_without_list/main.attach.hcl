@@ -1,0 +1,4 @@
+target "task" {
+  mailbox   = "ops@contoso.com"
+  todo_task = "AAMkTask="
+}

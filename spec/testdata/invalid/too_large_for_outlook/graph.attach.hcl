@@ -1,0 +1,3 @@
+graph {
+  max_message_size = "150MB"
+}

@@ -1,0 +1,5 @@
+mailbox = "ops@contoso.com"
+target "inbox" {
+  mailbox = "ops@contoso.com"
+  message = "AAMkADraft="
+}

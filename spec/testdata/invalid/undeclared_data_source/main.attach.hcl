@@ -1,0 +1,4 @@
+target "all_hands" {
+  mailbox = "ops@contoso.com"
+  event   = data.event.all_hands.id
+}

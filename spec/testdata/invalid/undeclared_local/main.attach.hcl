@@ -1,0 +1,4 @@
+target "inbox" {
+  mailbox = local.mailbox
+  message = "AAMkADraft="
+}

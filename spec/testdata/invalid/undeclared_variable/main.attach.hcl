@@ -1,0 +1,4 @@
+target "inbox" {
+  mailbox = var.mailbox
+  message = "AAMkADraft="
+}

@@ -1,0 +1,6 @@
+target "inbox" {
+  mailbox = "ops@contoso.com"
+  message = "AAMkADraft="
+}
+resource "attachment" "a" {
+}

@@ -1,0 +1,4 @@
+data "calendar" "team" {
+  mailbox = "ops@contoso.com"
+  filter  = "name eq 'Team'"
+}

@@ -1,0 +1,4 @@
+target "inbox" {
+  mailbox = settings.mailbox
+  message = "AAMkADraft="
+}

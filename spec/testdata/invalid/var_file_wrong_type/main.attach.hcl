@@ -1,0 +1,3 @@
+variable "max_files" {
+  type = number
+}

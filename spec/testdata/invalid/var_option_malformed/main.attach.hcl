@@ -1,0 +1,3 @@
+variable "mailbox" {
+  default = "ops@contoso.com"
+}

@@ -1,0 +1,4 @@
+variable "max_files" {
+  type    = number
+  default = "many"
+}

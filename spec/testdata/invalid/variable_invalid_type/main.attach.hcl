@@ -1,0 +1,3 @@
+variable "mailbox" {
+  type = strng
+}
