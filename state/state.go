@@ -29,7 +29,10 @@ type State struct {
 	Writer string `json:"attachform_version,omitempty"`
 
 	Attachments []Attachment `json:"attachments"` // sorted by Address
-	Sessions    []Session    `json:"upload_sessions"`
+	// Deposed are replaced attachments whose deletion has not been
+	// confirmed: a create-before-destroy interrupted between its two steps.
+	Deposed  []Attachment `json:"deposed,omitempty"`
+	Sessions []Session    `json:"upload_sessions"`
 }
 
 // Target is the item an attachment lives on, recorded by value so renaming a
@@ -114,6 +117,17 @@ func (s *State) RemoveAttachment(addr, id string) {
 	}
 }
 
+// Depose moves the attachment at a.Address with a.ID to Deposed.
+func (s *State) Depose(a Attachment) {
+	s.RemoveAttachment(a.Address, a.ID)
+	s.Deposed = append(s.Deposed, a)
+}
+
+// RemoveDeposed forgets the deposed attachment with this Graph id.
+func (s *State) RemoveDeposed(id string) {
+	s.Deposed = slices.DeleteFunc(s.Deposed, func(a Attachment) bool { return a.ID == id })
+}
+
 // SetSession records or updates the pending session with the same upload URL.
 func (s *State) SetSession(x Session) {
 	for i := range s.Sessions {
@@ -135,6 +149,7 @@ func (s *State) RemoveSession(uploadURL string) {
 func (s *State) Clone() *State {
 	c := *s
 	c.Attachments = slices.Clone(s.Attachments)
+	c.Deposed = slices.Clone(s.Deposed)
 	c.Sessions = slices.Clone(s.Sessions)
 	return &c
 }

@@ -6,6 +6,8 @@ import "github.com/hashicorp/cli"
 // not exist yet is absent here, never a placeholder.
 func commands(g *globals) map[string]cli.CommandFactory {
 	return map[string]cli.CommandFactory{
+		"plan":     func() (cli.Command, error) { return &planCommand{g: g}, nil },
+		"apply":    func() (cli.Command, error) { return &applyCommand{g: g}, nil },
 		"validate": func() (cli.Command, error) { return &validateCommand{g: g}, nil },
 		"fmt":      func() (cli.Command, error) { return &fmtCommand{g: g}, nil },
 		"version":  func() (cli.Command, error) { return &versionCommand{g: g}, nil },

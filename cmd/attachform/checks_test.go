@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/attachform/attachform/emulator"
+	"github.com/attachform/attachform/state"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// cmdAttachments checks what the embedded emulator of a configuration
+// directory holds on one item: exactly the named attachments, each with the
+// bytes of its file. It reads Graph's own API with plain HTTP, so it shares
+// nothing with the client under test.
+//
+//	attachments DIR MAILBOX KIND SUBJECT [NAME=FILE ...]
+func cmdAttachments(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 4 {
+		ts.Fatalf("usage: attachments DIR MAILBOX message|event SUBJECT [NAME=FILE ...]")
+	}
+	dir, mailbox, kind, subject := ts.MkAbs(args[0]), args[1], args[2], args[3]
+	srv, err := emulator.New(emulator.Options{DataDir: filepath.Join(dir, ".attachform", "emulator")})
+	ts.Check(err)
+	defer srv.Close()
+	base := srv.URL() + "/v1.0/users/" + url.PathEscape(mailbox) + "/" + kind + "s"
+
+	var items struct {
+		Value []struct{ ID string } `json:"value"`
+	}
+	getJSON(ts, base+"?$filter="+url.QueryEscape("subject eq '"+subject+"'"), &items)
+	if len(items.Value) != 1 {
+		ts.Fatalf("%d %ss with subject %q, want 1", len(items.Value), kind, subject)
+	}
+	item := base + "/" + url.PathEscape(items.Value[0].ID) + "/attachments"
+	var atts struct {
+		Value []struct{ ID, Name string } `json:"value"`
+	}
+	getJSON(ts, item+"?$select=id,name", &atts)
+
+	want := map[string]string{}
+	for _, a := range args[4:] {
+		name, file, ok := strings.Cut(a, "=")
+		if !ok {
+			ts.Fatalf("attachments: %q is not NAME=FILE", a)
+		}
+		want[name] = file
+	}
+	var got []string
+	for _, a := range atts.Value {
+		got = append(got, a.Name)
+		file, ok := want[a.Name]
+		if !ok {
+			continue
+		}
+		content := get(ts, item+"/"+url.PathEscape(a.ID)+"/$value")
+		local, err := os.ReadFile(ts.MkAbs(file))
+		ts.Check(err)
+		if !bytes.Equal(content, local) {
+			ts.Fatalf("%s: Graph holds %d bytes that differ from %s (%d bytes)", a.Name, len(content), file, len(local))
+		}
+	}
+	var names []string
+	for n := range want {
+		names = append(names, n)
+	}
+	slices.Sort(got)
+	slices.Sort(names)
+	if !slices.Equal(got, names) {
+		ts.Fatalf("attachments on the %s: %q, want %q", kind, got, names)
+	}
+}
+
+func get(ts *testscript.TestScript, u string) []byte {
+	resp, err := http.Get(u)
+	ts.Check(err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	ts.Check(err)
+	if resp.StatusCode != http.StatusOK {
+		ts.Fatalf("GET %s: %s: %s", u, resp.Status, body)
+	}
+	return body
+}
+
+func getJSON(ts *testscript.TestScript, u string, v any) {
+	ts.Check(json.Unmarshal(get(ts, u), v))
+}
+
+// cmdState checks a state file: private, and recording exactly the given
+// addresses, each with the digest and length of its file.
+//
+//	state FILE [ADDRESS=FILE ...]
+func cmdState(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 {
+		ts.Fatalf("usage: state FILE [ADDRESS=FILE ...]")
+	}
+	path := ts.MkAbs(args[0])
+	fi, err := os.Stat(path)
+	ts.Check(err)
+	if fi.Mode().Perm() != 0o600 {
+		ts.Fatalf("%s has mode %v, want 0600", args[0], fi.Mode().Perm())
+	}
+	f, err := os.Open(path)
+	ts.Check(err)
+	defer f.Close()
+	st, err := state.Decode(f)
+	ts.Check(err)
+	var got, want []string
+	for _, a := range st.Attachments {
+		got = append(got, a.Address)
+		if a.ID == "" || a.ReportedSize == 0 {
+			ts.Fatalf("%s recorded without an id or reported size: %+v", a.Address, a)
+		}
+	}
+	for _, arg := range args[1:] {
+		addr, file, ok := strings.Cut(arg, "=")
+		if !ok {
+			ts.Fatalf("state: %q is not ADDRESS=FILE", arg)
+		}
+		want = append(want, addr)
+		a, found := st.Attachment(addr)
+		if !found {
+			continue
+		}
+		data, err := os.ReadFile(ts.MkAbs(file))
+		ts.Check(err)
+		sum := sha256.Sum256(data)
+		if a.SHA256 != hex.EncodeToString(sum[:]) || a.Bytes != int64(len(data)) {
+			ts.Fatalf("%s: state records %s (%d bytes), %s is %x (%d bytes)", addr, a.SHA256, a.Bytes, file, sum, len(data))
+		}
+	}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		ts.Fatalf("state addresses %q, want %q", got, want)
+	}
+	if len(st.Sessions) > 0 {
+		ts.Fatalf("state still records %d upload sessions", len(st.Sessions))
+	}
+	ts.Logf("state serial %d", st.Serial)
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"github.com/attachform/attachform/plan"
+)
+
+type planCommand struct{ g *globals }
+
+func (c *planCommand) Synopsis() string { return "Show what apply would change in Graph" }
+
+func (c *planCommand) Help() string {
+	return `Usage: attachform [-chdir=DIR] plan [options]
+
+  Compares the manifests (*.attach.hcl) with the state and with what Graph
+  holds, and shows what apply would do. Plan only reads from Graph.
+
+Options:
+
+  -detailed-exitcode      Exit 0 when there are no changes, 2 when there are,
+                          1 on error.
+  -target=ADDRESS         Plan only this attachment (repeatable).
+  -replace=ADDRESS        Plan to replace this attachment even if unchanged
+                          (repeatable).
+` + configFlagsHelp
+}
+
+func (c *planCommand) Run(args []string) int {
+	var f configFlags
+	var detailed bool
+	var targets, replaces listFlag
+	fs := newFlagSet("plan")
+	f.register(fs)
+	fs.BoolVar(&detailed, "detailed-exitcode", false, "")
+	fs.Var(&targets, "target", "")
+	fs.Var(&replaces, "replace", "")
+	if !parseFlags(c.g, fs, args, c.Help()) {
+		return exitError
+	}
+	w, ok := openWorkspace(c.g, &f, "plan")
+	if !ok {
+		return exitError
+	}
+	defer w.close()
+	p, ok := makePlan(c.g, w, &f, targets, replaces)
+	if !ok {
+		return exitError
+	}
+	if err := (plan.TextRenderer{Color: useColor(c.g, f.noColor)}).Write(c.g.std.out, p); err != nil {
+		return exitError
+	}
+	if detailed && p.HasChanges() {
+		return exitChanges
+	}
+	return exitOK
+}
+
+// makePlan refreshes what Graph holds and builds the plan, reporting
+// problems itself.
+func makePlan(g *globals, w *workspace, f *configFlags, targets, replaces []string) (*plan.Plan, bool) {
+	live, err := plan.Refresh(g.ctx, w.client, plan.Touched(w.cfg, w.st), f.parallelism)
+	if err != nil {
+		errorf(g, "Cannot read what Graph holds", "%v", err)
+		return nil, false
+	}
+	p, diags := plan.Build(g.ctx, w.cfg, w.st, live, w.client, plan.Options{
+		Now:            now(),
+		Targets:        targets,
+		Replace:        replaces,
+		MaxMessageSize: w.cfg.Graph.MaxMessageSize,
+		Parallelism:    f.parallelism,
+	})
+	writeDiagnostics(g, w.cfg.Files, diags, false)
+	return p, !diags.HasErrors()
+}

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"path/filepath"
+
+	"github.com/attachform/attachform/emulator"
+	"github.com/attachform/attachform/graph"
+	"github.com/attachform/attachform/plan"
+	"github.com/attachform/attachform/spec"
+	"github.com/attachform/attachform/state"
+	"github.com/attachform/attachform/state/local"
+)
+
+// defaultStatePath is where the local backend keeps state unless told.
+const defaultStatePath = "attachform.state.json"
+
+// workspace is what plan and apply work on: the loaded manifests, a Graph
+// client, and the state, read under lock.
+type workspace struct {
+	cfg     *spec.Config
+	client  *graph.Client
+	backend state.Backend
+	st      *state.State // nil when no state exists yet
+	lockID  string
+	closers []func()
+}
+
+// close releases the lock and stops the embedded emulator, last first.
+func (w *workspace) close() {
+	for i := len(w.closers) - 1; i >= 0; i-- {
+		w.closers[i]()
+	}
+}
+
+// openWorkspace loads and checks everything a plan needs. On failure it has
+// already reported the problem and returns the exit code to use.
+func openWorkspace(g *globals, f *configFlags, operation string) (*workspace, bool) {
+	w := &workspace{}
+	opts := spec.LoadOptions{
+		Vars: f.vars, VarFiles: f.varFiles, Environ: g.environ,
+		BackendConfig: f.backendConfig, AllowOutsideSources: f.allowOutside,
+	}
+	cfg, diags := spec.Load(g.ctx, g.dir, opts)
+	if diags.HasErrors() {
+		writeDiagnostics(g, cfg.Files, diags, false)
+		return nil, false
+	}
+	client, closeGraph, err := connect(g, cfg.Graph)
+	if err != nil {
+		errorf(g, "Cannot reach Microsoft Graph", "%v", err)
+		return nil, false
+	}
+	w.closers = append(w.closers, closeGraph)
+	w.client = client
+	if needsLookups(cfg) {
+		opts.Data = plan.Lookups{Client: client}
+		cfg, diags = spec.Load(g.ctx, g.dir, opts)
+		if diags.HasErrors() {
+			writeDiagnostics(g, cfg.Files, diags, false)
+			w.close()
+			return nil, false
+		}
+	}
+	writeDiagnostics(g, cfg.Files, diags, false) // warnings
+	w.cfg = cfg
+
+	if w.backend, err = openBackend(g, cfg.Backend); err != nil {
+		errorf(g, "Cannot open the state backend", "%v", err)
+		w.close()
+		return nil, false
+	}
+	if f.lock {
+		info := state.NewLockInfo(operation, version())
+		if err := state.Acquire(g.ctx, w.backend, info, timeDuration(f.lockTimeout)); err != nil {
+			errorf(g, "Error acquiring the state lock", "%v", err)
+			w.close()
+			return nil, false
+		}
+		w.closers = append(w.closers, func() {
+			if err := w.backend.Unlock(context.WithoutCancel(g.ctx), info.ID); err != nil {
+				errorf(g, "Error releasing the state lock", "%v\n\nRelease it with: attachform force-unlock %s", err, info.ID)
+			}
+		})
+	}
+	if w.st, err = w.backend.Read(g.ctx); err != nil {
+		errorf(g, "Cannot read the state", "%v", err)
+		w.close()
+		return nil, false
+	}
+	return w, true
+}
+
+// needsLookups reports whether data sources are left to resolve.
+func needsLookups(cfg *spec.Config) bool {
+	for _, t := range cfg.Targets {
+		if t.Unknown {
+			return true
+		}
+	}
+	return false
+}
+
+// connect builds the Graph client; endpoint "emulator" starts the embedded
+// emulator, keeping its data under .attachform/ so runs see the same items.
+func connect(g *globals, gc spec.Graph) (*graph.Client, func(), error) {
+	endpoint, closer := gc.Endpoint, func() {}
+	if endpoint == "emulator" {
+		srv, err := emulator.New(emulator.Options{
+			DataDir:             filepath.Join(g.dir, ".attachform", "emulator"),
+			Demo:                true,
+			AutoCreateMailboxes: true,
+			Logger:              g.log.Named("emulator"),
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("start the embedded emulator: %w", err)
+		}
+		endpoint, closer = srv.URL(), func() { _ = srv.Close() }
+	}
+	opts := graph.Options{
+		Endpoint: endpoint,
+		Cloud:    gc.Cloud,
+		Logger:   g.log.Named("graph"),
+		Limits: graph.MailboxLimits{
+			Concurrency: gc.MailboxConcurrency,
+			Requests:    gc.MailboxRequestLimit.N,
+			RequestsPer: gc.MailboxRequestLimit.Per,
+			UploadBytes: gc.MailboxUploadLimit.Bytes,
+			UploadPer:   gc.MailboxUploadLimit.Per,
+		},
+	}
+	if !isLoopback(endpoint) {
+		cred, err := graph.NewCredential(graph.AuthConfig{Auth: gc.Auth, TenantID: gc.TenantID, ClientID: gc.ClientID, Cloud: gc.Cloud})
+		if err != nil {
+			closer()
+			return nil, nil, err
+		}
+		opts.Credential = cred
+	}
+	client, err := graph.New(opts)
+	if err != nil {
+		closer()
+		return nil, nil, err
+	}
+	return client, closer, nil
+}
+
+func isLoopback(endpoint string) bool {
+	u, err := url.Parse(endpoint)
+	if err != nil || endpoint == "" {
+		return false
+	}
+	if u.Hostname() == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(u.Hostname())
+	return ip != nil && ip.IsLoopback()
+}
+
+func openBackend(g *globals, b spec.Backend) (state.Backend, error) {
+	switch b.Type {
+	case "", "local":
+		path := b.Attrs["path"]
+		if path == "" {
+			path = defaultStatePath
+		}
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(g.dir, path)
+		}
+		return local.New(path), nil
+	default:
+		return nil, fmt.Errorf("backend %q is not available in this version of attachform; use backend \"local\"", b.Type)
+	}
+}

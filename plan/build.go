@@ -1,0 +1,343 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/attachform/attachform/graph"
+	"github.com/attachform/attachform/spec"
+	"github.com/attachform/attachform/state"
+	"github.com/hashicorp/hcl/v2"
+)
+
+// DefaultMaxMessageSize is Exchange Online's default maximum message size.
+const DefaultMaxMessageSize = 35 << 20
+
+// sessionMargin keeps a plan from resuming a session that would expire
+// before the upload could finish.
+const sessionMargin = 5 * time.Minute
+
+// Options steer Build.
+type Options struct {
+	Now            time.Time
+	Targets        []string // -target: only these addresses (empty = all)
+	Replace        []string // -replace: force replacement of these addresses
+	MaxMessageSize int64    // 0 = DefaultMaxMessageSize
+	Parallelism    int      // files hashed and contents checked at once
+}
+
+// Build diffs desired (cfg) against recorded (st, may be nil) and live.
+// Problems the user must fix come back as diagnostics; the plan is then nil.
+func Build(ctx context.Context, cfg *spec.Config, st *state.State, live Live, r Reader, opts Options) (*Plan, hcl.Diagnostics) {
+	if st == nil {
+		st = &state.State{}
+	}
+	if opts.MaxMessageSize <= 0 {
+		opts.MaxMessageSize = DefaultMaxMessageSize
+	}
+	desired, err := desire(ctx, cfg, opts.Parallelism)
+	if err != nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read an attachment's source", Detail: err.Error()}}
+	}
+	b := &builder{ctx: ctx, st: st, live: live, r: r, opts: opts, specs: map[string]*spec.Attachment{}}
+	for _, a := range cfg.Attachments {
+		b.specs[a.Address] = a
+	}
+	b.diags = append(b.diags, checkTargets(cfg, live)...)
+	if b.diags.HasErrors() {
+		return nil, b.diags
+	}
+	b.sessions(desired)
+	for _, d := range desired {
+		b.desired(d)
+	}
+	b.undeclared(desired)
+	b.deposed()
+	b.exclusive(cfg)
+	b.filter()
+	b.preventDestroy()
+	if b.diags.HasErrors() {
+		return nil, b.diags
+	}
+	slices.SortStableFunc(b.changes, func(x, y Change) int {
+		// Cancelling stale sessions first frees the item's size budget.
+		if (x.Action == Cancel) != (y.Action == Cancel) {
+			if x.Action == Cancel {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(x.Address, y.Address)
+	})
+	return &Plan{Changes: b.changes, Lineage: st.Lineage, Serial: st.Serial, Created: opts.Now}, b.diags
+}
+
+type builder struct {
+	ctx     context.Context
+	st      *state.State
+	live    Live
+	r       Reader
+	opts    Options
+	specs   map[string]*spec.Attachment
+	changes []Change
+	diags   hcl.Diagnostics
+	resume  map[string]*state.Session // by address
+	adopted map[state.Target][]string // live ids adopted per item
+}
+
+// checkTargets refuses to plan uploads onto items that do not exist.
+func checkTargets(cfg *spec.Config, live Live) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, t := range cfg.Targets {
+		if t.Unknown {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError, Summary: "Target not resolved",
+				Detail:  fmt.Sprintf("target %q depends on a data source that was not looked up; plan needs Graph access.", t.Name),
+				Subject: t.DeclRange.Ptr(),
+			})
+			continue
+		}
+		if li := live.Item(targetOf(t)); li != nil && li.Missing {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError, Summary: "Target item not found",
+				Detail: fmt.Sprintf("target %q names %s, which Graph does not have (deleted, or the id is wrong). "+
+					"Point the target at an existing item, or remove it and its attachments from the configuration.", t.Name, Item(targetOf(t))),
+				Subject: t.DeclRange.Ptr(),
+			})
+		}
+	}
+	return diags
+}
+
+// sessions decides, for every upload session left open, whether the next
+// apply resumes it or cancels it.
+func (b *builder) sessions(desired []*Desired) {
+	b.resume = map[string]*state.Session{}
+	byAddr := map[string]*Desired{}
+	for _, d := range desired {
+		byAddr[d.Address] = d
+	}
+	for i := range b.st.Sessions {
+		s := &b.st.Sessions[i]
+		d := byAddr[s.Address]
+		reason := ""
+		switch {
+		case d == nil:
+			reason = "no longer in the configuration"
+		case !b.opts.Now.Add(sessionMargin).Before(s.ExpiresAt):
+			reason = "expired"
+		case !sessionMatches(s, d):
+			reason = "the file or its attributes changed since the upload began"
+		case b.resume[s.Address] != nil:
+			reason = "superseded by another open session"
+		case b.forced(s.Address):
+			reason = "replacement requested"
+		}
+		if reason != "" {
+			b.changes = append(b.changes, Change{Address: s.Address, Action: Cancel, Reason: reason, Session: s})
+			continue
+		}
+		b.resume[s.Address] = s
+	}
+}
+
+func sessionMatches(s *state.Session, d *Desired) bool {
+	return s.SHA256 == d.SHA256 && s.Bytes == d.Bytes && s.Name == d.Name && s.ContentType == d.ContentType &&
+		s.Inline == d.Inline && s.ContentID == d.ContentID && key(s.Target) == key(d.Target)
+}
+
+// desired plans one declared attachment.
+func (b *builder) desired(d *Desired) {
+	cur, managed := b.st.Attachment(d.Address)
+	session := b.resume[d.Address]
+	if !managed {
+		if session != nil {
+			b.add(Change{Address: d.Address, Action: Resume, Reason: "an earlier upload was interrupted", After: d, Session: session})
+			return
+		}
+		if id := b.adoptable(d); id != "" {
+			b.add(Change{Address: d.Address, Action: Adopt, Reason: "an identical attachment is already on the item", After: d, AdoptID: id})
+			return
+		}
+		b.add(Change{Address: d.Address, Action: Create, After: d})
+		return
+	}
+	li := b.live.Item(cur.Target)
+	if _, ok := li.find(cur.ID); li != nil && !ok && key(cur.Target) == key(d.Target) {
+		b.add(Change{Address: d.Address, Action: Create, Reason: "deleted outside attachform", Before: &cur, After: d, Session: session})
+		return
+	}
+	reasons := differences(&cur, d)
+	if b.forced(d.Address) {
+		reasons = append(reasons, "replacement requested")
+	}
+	if len(reasons) == 0 {
+		b.add(Change{Address: d.Address, Action: NoOp, Before: &cur, After: d})
+		return
+	}
+	b.add(Change{
+		Address: d.Address, Action: Replace, Reason: strings.Join(reasons, ", "),
+		Before: &cur, After: d, Session: session, DestroyFirst: b.destroyFirst(&cur, d),
+	})
+}
+
+func (b *builder) add(c Change) { b.changes = append(b.changes, c) }
+
+func (b *builder) forced(addr string) bool { return slices.Contains(b.opts.Replace, addr) }
+
+func differences(cur *state.Attachment, d *Desired) []string {
+	var r []string
+	if key(cur.Target) != key(d.Target) {
+		r = append(r, "target changed")
+	}
+	if cur.SHA256 != d.SHA256 {
+		r = append(r, "content changed")
+	}
+	if cur.Name != d.Name {
+		r = append(r, "name changed")
+	}
+	if cur.ContentType != d.ContentType {
+		r = append(r, "content type changed")
+	}
+	if cur.Inline != d.Inline || cur.ContentID != d.ContentID {
+		r = append(r, "inline disposition changed")
+	}
+	return r
+}
+
+// destroyFirst chooses destroy-before-create when the manifest asks for it,
+// or when the old and the new attachment would not fit on an Outlook item
+// together (its maximum message size).
+func (b *builder) destroyFirst(cur *state.Attachment, d *Desired) bool {
+	if a := b.specs[d.Address]; a != nil && a.CreateBeforeDestroy != nil {
+		return !*a.CreateBeforeDestroy
+	}
+	if key(cur.Target) != key(d.Target) || !graph.Kind(d.Target.Kind).Outlook() {
+		return false
+	}
+	var total int64
+	if li := b.live.Item(d.Target); li != nil {
+		for _, a := range li.Attachments {
+			total += a.Size
+		}
+	}
+	return total+d.Bytes > b.opts.MaxMessageSize
+}
+
+// undeclared plans what state has and the manifests no longer declare.
+func (b *builder) undeclared(desired []*Desired) {
+	declared := map[string]bool{}
+	for _, d := range desired {
+		declared[d.Address] = true
+	}
+	for i := range b.st.Attachments {
+		cur := &b.st.Attachments[i]
+		if declared[cur.Address] {
+			continue
+		}
+		li := b.live.Item(cur.Target)
+		_, present := li.find(cur.ID)
+		switch {
+		case li != nil && li.Missing:
+			b.add(Change{Address: cur.Address, Action: Forget, Reason: "its item no longer exists", Before: cur})
+		case li != nil && !present:
+			b.add(Change{Address: cur.Address, Action: Forget, Reason: "already deleted outside attachform", Before: cur})
+		default:
+			b.add(Change{Address: cur.Address, Action: Delete, Reason: "no longer in the configuration", Before: cur})
+		}
+	}
+}
+
+// deposed finishes replacements that were interrupted after the new
+// attachment was uploaded and before the old one was deleted.
+func (b *builder) deposed() {
+	for i := range b.st.Deposed {
+		old := &b.st.Deposed[i]
+		li := b.live.Item(old.Target)
+		if _, present := li.find(old.ID); li != nil && !present {
+			b.add(Change{Address: old.Address, Action: Forget, Reason: "a replaced attachment that is already gone", Before: old, Deposed: true})
+			continue
+		}
+		b.add(Change{Address: old.Address, Action: Delete, Reason: "replaced by an earlier apply that was interrupted before deleting it", Before: old, Deposed: true})
+	}
+}
+
+// exclusive deletes what no manifest declares on exclusive targets.
+func (b *builder) exclusive(cfg *spec.Config) {
+	known := map[string]bool{}
+	for _, a := range b.st.Attachments {
+		known[a.ID] = true
+	}
+	for _, a := range b.st.Deposed {
+		known[a.ID] = true
+	}
+	for _, c := range b.changes {
+		if c.Action == Adopt {
+			known[c.AdoptID] = true
+		}
+	}
+	for _, t := range cfg.Targets {
+		li := b.live.Item(targetOf(t))
+		if !t.Exclusive || li == nil || li.Missing {
+			continue
+		}
+		for _, a := range li.Attachments {
+			if known[a.ID] {
+				continue
+			}
+			before := &state.Attachment{Target: targetOf(t), ID: a.ID, Name: a.Name, ContentType: a.ContentType, ReportedSize: a.Size}
+			b.add(Change{
+				Address: fmt.Sprintf("target.%s.undeclared[%q]", t.Name, a.Name+"#"+shortID(a.ID)), Action: Delete,
+				Reason: "not declared, and the target is exclusive", Before: before, Unmanaged: true,
+			})
+		}
+	}
+}
+
+// filter keeps what -target asks for; a targeted address also keeps the
+// cancellation of its stale sessions.
+func (b *builder) filter() {
+	if len(b.opts.Targets) == 0 {
+		return
+	}
+	b.changes = slices.DeleteFunc(b.changes, func(c Change) bool {
+		return !slices.ContainsFunc(b.opts.Targets, func(t string) bool {
+			return c.Address == t || strings.HasPrefix(c.Address, t+"[")
+		})
+	})
+}
+
+// preventDestroy fails the plan if it would remove a protected attachment.
+func (b *builder) preventDestroy() {
+	for _, c := range b.changes {
+		a := b.specs[c.Address]
+		if a == nil || !a.PreventDestroy || (c.Action != Replace && c.Action != Delete) {
+			continue
+		}
+		b.diags = append(b.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Plan would destroy a protected attachment",
+			Detail: fmt.Sprintf("%s has lifecycle.prevent_destroy set, but this plan would %s it (%s). "+
+				"Revert the change, or remove prevent_destroy if replacing it is intended.", c.Address, c.Action, c.Reason),
+			Subject: a.DeclRange.Ptr(),
+		})
+	}
+}
+
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[len(id)-8:]
+	}
+	return id
+}
+
+func displayPath(dir, p string) string {
+	if rel, err := filepath.Rel(dir, p); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return p
+}
