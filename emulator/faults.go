@@ -82,8 +82,8 @@ func parseShare(s string) (float64, error) {
 }
 
 type faultInjector struct {
+	mu                       sync.Mutex // guards f and rng
 	f                        Faults
-	mu                       sync.Mutex
 	rng                      *rand.Rand
 	n503, n429, nReset, nLat atomic.Int64
 }
@@ -95,10 +95,31 @@ func newFaultInjector(f Faults, seed int64) *faultInjector {
 // statusReset marks, in statistics, a request whose connection was dropped.
 const statusReset = -1
 
+// SetFaults replaces the faults in force, e.g. to switch them on once a
+// test has set up its items. The generator keeps its sequence.
+func (s *Server) SetFaults(f Faults) error {
+	if err := f.validate(); err != nil {
+		return err
+	}
+	s.faults.mu.Lock()
+	s.faults.f = f
+	s.faults.mu.Unlock()
+	return nil
+}
+
 func (fi *faultInjector) serve(s *Server, w *statusRecorder, r *http.Request, next http.Handler) {
-	if fi.f.Latency > 0 {
+	fi.mu.Lock()
+	f := fi.f
+	var u float64
+	if f.Rate503+f.Rate429+f.RateReset > 0 {
+		u = fi.rng.Float64()
+	} else {
+		u = 1
+	}
+	fi.mu.Unlock()
+	if f.Latency > 0 {
 		fi.nLat.Add(1)
-		t := time.NewTimer(fi.f.Latency)
+		t := time.NewTimer(f.Latency)
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
@@ -106,21 +127,14 @@ func (fi *faultInjector) serve(s *Server, w *statusRecorder, r *http.Request, ne
 			return
 		}
 	}
-	if fi.f.Rate503+fi.f.Rate429+fi.f.RateReset == 0 {
-		next.ServeHTTP(w, r)
-		return
-	}
-	fi.mu.Lock()
-	u := fi.rng.Float64()
-	fi.mu.Unlock()
 	switch {
-	case u < fi.f.Rate503:
+	case u < f.Rate503:
 		fi.n503.Add(1)
 		s.writeErr(w, &apiErr{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailable", Msg: "The service is temporarily unavailable (injected fault).", RetryAfter: 1})
-	case u < fi.f.Rate503+fi.f.Rate429:
+	case u < f.Rate503+f.Rate429:
 		fi.n429.Add(1)
 		s.writeErr(w, &apiErr{Status: http.StatusTooManyRequests, Code: "ApplicationThrottled", Msg: "Application is over its limit (injected fault).", RetryAfter: 1})
-	case u < fi.f.Rate503+fi.f.Rate429+fi.f.RateReset:
+	case u < f.Rate503+f.Rate429+f.RateReset:
 		fi.nReset.Add(1)
 		// The request takes full effect; its answer goes nowhere and the
 		// connection is dropped: the case that turns naive retries into

@@ -214,3 +214,6 @@ func createSession(t testing.TB, s *Server, item, param string, info map[string]
 func strconvFormat(n int64) string { return strconv.FormatInt(n, 10) }
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+func jsonBody(s string) io.Reader  { return strings.NewReader(s) }
+func bytesBody(b []byte) io.Reader { return bytes.NewReader(b) }

@@ -18,6 +18,7 @@ type throttler struct {
 	mu        sync.Mutex
 	boxes     map[string]*boxState
 	throttled atomic.Int64
+	admitted  atomic.Pointer[func(mailbox string)] // test hook: a request got its slot
 }
 
 type boxState struct {
@@ -36,6 +37,9 @@ func newThrottler(l Limits, c Clock) *throttler {
 // 429 with Retry-After. The caller calls release when the request is done.
 func (t *throttler) enter(mailbox string, charge int64) (release func(), e *apiErr) {
 	if t.lim.Off {
+		if hook := t.admitted.Load(); hook != nil {
+			(*hook)(mailbox)
+		}
 		return func() {}, nil
 	}
 	now := t.clock.Now()
@@ -68,6 +72,9 @@ func (t *throttler) enter(mailbox string, charge int64) (release func(), e *apiE
 	}
 	b.reqCount++
 	b.inflight++
+	if hook := t.admitted.Load(); hook != nil {
+		(*hook)(mailbox)
+	}
 	var once sync.Once
 	return func() {
 		once.Do(func() {
