@@ -18,10 +18,6 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// SmallLimit is the largest file sent with one POST. Graph caps a request at
-// 4 MB and base64 inflates by 4/3, hence Graph's own "under 3 MB" rule.
-const SmallLimit = 3 << 20
-
 // Graph is what applying needs of the Graph client.
 type Graph interface {
 	ListAttachments(ctx context.Context, it graph.Item) ([]graph.Attachment, error)
@@ -104,6 +100,13 @@ func Run(ctx context.Context, p *plan.Plan, st *state.State, w state.Writer, g G
 		_ = eg.Wait()
 		if err := context.Cause(ctx); err != nil && r.fatal != nil {
 			break
+		}
+	}
+	// Progress hints (bytes an unfinished session confirmed) are saved too,
+	// so the next plan shows how far an interrupted upload got.
+	if r.fatal == nil {
+		if err := r.sink.sync(ctx); err != nil {
+			r.fatal = fmt.Errorf("the state could not be saved: %w", err)
 		}
 	}
 	return r.sink.snapshot(), r.result, r.fatal

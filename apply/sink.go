@@ -37,6 +37,14 @@ func (s *sink) record(ctx context.Context, change func(*state.State)) error {
 	return s.flush(ctx, mine)
 }
 
+// sync persists whatever note recorded since the last write.
+func (s *sink) sync(ctx context.Context) error {
+	s.mu.Lock()
+	gen := s.changed
+	s.mu.Unlock()
+	return s.flush(ctx, gen)
+}
+
 // note applies change without waiting for a write; the next record carries
 // it. For hints such as an upload's confirmed bytes.
 func (s *sink) note(change func(*state.State)) {

@@ -27,7 +27,7 @@ func (r *runner) upload(ctx context.Context, c plan.Change, alsoRecord func(*sta
 
 	var att graph.Attachment
 	var sessionURL string
-	if c.Session == nil && d.Bytes < SmallLimit {
+	if c.Session == nil && d.Bytes < graph.SmallMax {
 		att, err = r.small(ctx, it, na, f, d)
 	} else {
 		att, sessionURL, err = r.session(ctx, c, it, na, f)
@@ -144,6 +144,13 @@ func (r *runner) session(ctx context.Context, c plan.Change, it graph.Item, na g
 			}
 			s = nil
 			continue
+		}
+		if errors.Is(err, graph.ErrAmbiguous) {
+			// The last range may have completed the attachment although its
+			// answer was lost: an identical attachment on the item is ours.
+			if found, ferr := r.findIdentical(ctx, it, d); ferr == nil && found != nil {
+				return *found, url, nil
+			}
 		}
 		if err != nil {
 			return graph.Attachment{}, "", err

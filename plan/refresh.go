@@ -53,12 +53,13 @@ func Refresh(ctx context.Context, r Reader, targets []state.Target, parallelism 
 	var mu sync.Mutex
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(parallelism, 1))
+	seen := map[state.Target]bool{}
 	for _, t := range targets {
 		k := key(t)
-		if _, seen := live[k]; seen {
+		if seen[k] {
 			continue
 		}
-		live[k] = nil
+		seen[k] = true
 		g.Go(func() error {
 			atts, err := r.ListAttachments(ctx, Item(t))
 			item := &LiveItem{Attachments: atts}
