@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -147,4 +148,26 @@ func cmdState(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("state still records %d upload sessions", len(st.Sessions))
 	}
 	ts.Logf("state serial %d", st.Serial)
+}
+
+// secretShapes are what a leaked credential looks like in text: an
+// authtoken or bearer value that is not the redactor's mark, or a whole
+// upload URL.
+var secretShapes = regexp.MustCompile(`(?i)authtoken=[^R&\s"]|bearer\s+[^R\s"]|https?://\S*attachmentsessions`)
+
+// cmdNoSecrets fails if any named file (or stdout/stderr of the last
+// command) contains a credential.
+//
+//	nosecrets stdout stderr trace.log
+func cmdNoSecrets(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: nosecrets FILE...")
+	}
+	for _, name := range args {
+		text := ts.ReadFile(name)
+		if loc := secretShapes.FindStringIndex(text); loc != nil {
+			start, end := max(loc[0]-60, 0), min(loc[1]+20, len(text))
+			ts.Fatalf("%s leaks a secret near: %q", name, text[start:end])
+		}
+	}
 }

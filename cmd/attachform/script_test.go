@@ -57,6 +57,7 @@ func TestScripts(t *testing.T) {
 			"exits":       cmdExits,
 			"attachments": cmdAttachments,
 			"state":       cmdState,
+			"nosecrets":   cmdNoSecrets,
 		},
 	})
 }
