@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 )
@@ -120,25 +119,27 @@ func (s *Server) moveMessage(c *rq, it *item) *apiErr {
 	}
 	st := s.store
 	st.mu.Lock()
-	defer st.mu.Unlock()
 	f := c.mb.findFolder(body.DestinationID)
 	if f == nil {
+		st.mu.Unlock()
 		if !wellFormedID(body.DestinationID) {
 			return errMalformedID(body.DestinationID)
 		}
 		return errNotFound("mail folder " + body.DestinationID)
 	}
+	var err error
 	if f.ID != it.FolderID {
 		it.FolderID = f.ID
 		it.ID = st.newID(prefixREST)
 		it.Modified = s.clock.Now()
-		if err := st.save(); err != nil {
-			return s.internal(err)
-		}
+		err = st.save()
 	}
 	v := c.itemJSON(it)
+	st.mu.Unlock()
+	if err != nil {
+		return s.internal(err)
+	}
 	v["@odata.context"] = s.itemsContext(c, kindMessage) + "/$entity"
-	b, _ := json.Marshal(v)
-	writeRawJSON(c.w, http.StatusCreated, b)
+	writeJSON(c.w, http.StatusCreated, v)
 	return nil
 }

@@ -207,7 +207,6 @@ func (s *Server) createItem(c *rq, k kind, fo *folder) *apiErr {
 	}
 	st := s.store
 	st.mu.Lock()
-	defer st.mu.Unlock()
 	var sub string
 	if subject != nil {
 		sub = *subject
@@ -223,10 +222,12 @@ func (s *Server) createItem(c *rq, k kind, fo *folder) *apiErr {
 	case kindEvent:
 		c.mb.Events = append(c.mb.Events, it)
 	}
-	if err := st.save(); err != nil {
+	err := st.save()
+	v := c.itemJSON(it)
+	st.mu.Unlock()
+	if err != nil {
 		return s.internal(err)
 	}
-	v := c.itemJSON(it)
 	v["@odata.context"] = s.itemsContext(c, k) + "/$entity"
 	writeJSON(c.w, http.StatusCreated, v)
 	return nil
@@ -243,7 +244,6 @@ func (s *Server) updateItem(c *rq, it *item) *apiErr {
 	}
 	st := s.store
 	st.mu.Lock()
-	defer st.mu.Unlock()
 	if subject != nil {
 		it.Subject = *subject
 	}
@@ -254,10 +254,12 @@ func (s *Server) updateItem(c *rq, it *item) *apiErr {
 		it.Props[k] = v
 	}
 	it.Modified = s.clock.Now()
-	if err := st.save(); err != nil {
+	err := st.save()
+	v := c.itemJSON(it)
+	st.mu.Unlock()
+	if err != nil {
 		return s.internal(err)
 	}
-	v := c.itemJSON(it)
 	v["@odata.context"] = s.itemsContext(c, it.Kind) + "/$entity"
 	writeJSON(c.w, http.StatusOK, v)
 	return nil
@@ -267,7 +269,7 @@ func (s *Server) updateItem(c *rq, it *item) *apiErr {
 func (s *Server) deleteItem(c *rq, it *item) *apiErr {
 	st := s.store
 	st.mu.Lock()
-	defer st.mu.Unlock()
+	defer st.mu.Unlock() // the answer is a bare 204
 	switch it.Kind {
 	case kindMessage:
 		c.mb.Messages = removeItem(c.mb.Messages, it)

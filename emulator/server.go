@@ -233,7 +233,11 @@ func (s *Server) front(o origin, next http.Handler) http.Handler {
 			h.Set("client-request-id", h.Get("request-id"))
 		}
 		rec := &statusRecorder{ResponseWriter: w}
-		defer func() { s.stats.record(r.Method, rec.statusOrOK()) }()
+		defer func() {
+			s.stats.record(r.Method, rec.statusOrOK())
+			// The path only: upload URLs carry their token in the query.
+			s.log.Trace("request", "method", r.Method, "path", r.URL.Path, "status", rec.statusOrOK())
+		}()
 		s.faults.serve(s, rec, r, next)
 	})
 }

@@ -66,10 +66,15 @@ func (st *store) liveSession(id string, now time.Time) *session {
 }
 
 // dropSession forgets a session and its bytes. Caller holds the lock.
+// A busy session keeps its bytes until its range handler, which is writing
+// into them, finishes and drops it again.
 func (st *store) dropSession(ss *session) {
 	delete(st.sessions, ss.ID)
+	if ss.busy {
+		return
+	}
 	ss.buf = nil
-	if st.dir != "" && ss.Blob != "" && !ss.busy {
+	if st.dir != "" && ss.Blob != "" {
 		os.Remove(st.blobs.path(ss.Blob + ".part"))
 	}
 }
@@ -169,14 +174,13 @@ func (s *Server) createSession(c *rq, it *item) *apiErr {
 		ss.ContentID = *info.ContentID
 	}
 
-	st := s.store
-	st.mu.Lock()
-	defer st.mu.Unlock()
 	// The declared size alone must fit; what is already on the item is
 	// counted range by range, so a session can fail part-way.
 	if e := s.checkRoom(&item{Kind: it.Kind}, n); e != nil {
 		return e
 	}
+	st := s.store
+	st.mu.Lock()
 	ss.ID = secretID(prefixREST)
 	if it.Kind == kindTask {
 		ss.ItemID, ss.URLItemID, ss.ListID = it.ID, it.ID, it.ListID
@@ -188,8 +192,13 @@ func (s *Server) createSession(c *rq, it *item) *apiErr {
 		ss.Blob = st.newBlobKey()
 	}
 	st.sessions[ss.ID] = ss
-	if err := st.save(); err != nil {
+	err := st.save()
+	if err != nil {
 		delete(st.sessions, ss.ID)
+	}
+	uploadURL := s.uploadURL(ss, c.mb)
+	st.mu.Unlock()
+	if err != nil {
 		return s.internal(err)
 	}
 	status := http.StatusCreated // seeds/002: "A successful operation returns HTTP 201 Created"
@@ -198,7 +207,7 @@ func (s *Server) createSession(c *rq, it *item) *apiErr {
 	}
 	writeJSON(c.w, status, map[string]any{
 		"@odata.context":     s.graphOrigin + "/" + c.version + "/$metadata#microsoft.graph.uploadSession",
-		"uploadUrl":          s.uploadURL(ss, c.mb),
+		"uploadUrl":          uploadURL,
 		"expirationDateTime": expiryString(ss.Expires),
 		"nextExpectedRanges": ss.nextRanges(),
 	})
