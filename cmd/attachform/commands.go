@@ -10,6 +10,7 @@ func commands(g *globals) map[string]cli.CommandFactory {
 		"apply":    func() (cli.Command, error) { return &applyCommand{g: g}, nil },
 		"validate": func() (cli.Command, error) { return &validateCommand{g: g}, nil },
 		"fmt":      func() (cli.Command, error) { return &fmtCommand{g: g}, nil },
+		"emulator": func() (cli.Command, error) { return &emulatorCommand{g: g}, nil },
 		"version":  func() (cli.Command, error) { return &versionCommand{g: g}, nil },
 	}
 }
