@@ -210,21 +210,24 @@ func TestSessionSizeLimits(t *testing.T) {
 // message size … fails with ErrorMessageSizeExceeded, also part-way through
 // a session."
 func TestMessageSizePartWay(t *testing.T) {
-	s, _ := newTestServer(t, Options{Limits: Limits{MessageBytes: 8 * mb}})
-	item, u := openOutlook(t, s, 7*mb) // alone, 7 MB fits
-	// Meanwhile the message gains a 2.9 MB attachment by POST.
-	wantStatus(t, postSmall(t, s, item, "#microsoft.graph.fileAttachment", "a.bin", testFile(2900000)), http.StatusCreated)
-	data := testFile(7 * mb)
+	const limit, size = 4 * mb, 3*mb + 512<<10
+	s, _ := newTestServer(t, Options{Limits: Limits{MessageBytes: limit}})
+	item, u := openOutlook(t, s, size) // alone, 3.5 MB fits in 4 MB
+	// Meanwhile the message gains a 1.5 MB attachment by POST.
+	wantStatus(t, postSmall(t, s, item, "#microsoft.graph.fileAttachment", "a.bin", testFile(1500000)), http.StatusCreated)
+	data := testFile(size)
+	var failedAt int64 = -1
 	var failed resp
-	for start := int64(0); start < 7*mb; start += mb {
-		r := putRange(t, u, data, start, start+mb-1, 7*mb, nil)
+	for start := int64(0); start < size; start += mb {
+		r := putRange(t, u, data, start, min(start+mb, size)-1, size, nil)
 		if r.Status != http.StatusOK {
-			failed = r
-			if start == 0 || start+mb == 7*mb {
-				t.Errorf("failed at %d, want part-way", start)
-			}
+			failed, failedAt = r, start
 			break
 		}
+	}
+	// 1.5 MB + 3 MB received passes 4 MB at the third of four ranges.
+	if failedAt != 2*mb {
+		t.Fatalf("failed at byte %d (status %d), want part-way at %d", failedAt, failed.Status, 2*mb)
 	}
 	wantStatus(t, failed, http.StatusRequestEntityTooLarge)
 	if failed.errCode(t) != "ErrorMessageSizeExceeded" {
@@ -235,19 +238,12 @@ func TestMessageSizePartWay(t *testing.T) {
 	if st := s.Stats(); st.OpenUploadSessions != 0 || st.Attachments != 1 {
 		t.Errorf("after the failure: %d sessions, %d attachments", st.OpenUploadSessions, st.Attachments)
 	}
-	// Small POSTs obey the same limit.
-	for i := 0; ; i++ {
-		r := postSmall(t, s, item, "#microsoft.graph.fileAttachment", "more.bin", testFile(2900000))
-		if r.Status == http.StatusRequestEntityTooLarge {
-			if r.errCode(t) != "ErrorMessageSizeExceeded" {
-				t.Errorf("POST over the limit: %s", r.errCode(t))
-			}
-			break
-		}
-		wantStatus(t, r, http.StatusCreated)
-		if i > 3 {
-			t.Fatal("the message grew past 8 MB")
-		}
+	// Small POSTs obey the same limit: 1.5 + 1.5 fits, a third does not.
+	wantStatus(t, postSmall(t, s, item, "#microsoft.graph.fileAttachment", "b.bin", testFile(1500000)), http.StatusCreated)
+	r := postSmall(t, s, item, "#microsoft.graph.fileAttachment", "c.bin", testFile(1500000))
+	wantStatus(t, r, http.StatusRequestEntityTooLarge)
+	if r.errCode(t) != "ErrorMessageSizeExceeded" {
+		t.Errorf("POST over the limit: %s", r.errCode(t))
 	}
 }
 
