@@ -75,7 +75,7 @@ func (ls *limiters) get(mailbox string) *mailboxLimiter {
 		return ml
 	}
 	l := ls.limits
-	ml := &mailboxLimiter{max: l.Concurrency, window: float64(l.Concurrency), changed: make(chan struct{})}
+	ml := &mailboxLimiter{max: l.Concurrency, window: l.Concurrency, changed: make(chan struct{})}
 	if l.Requests > 0 {
 		ml.requests = rate.NewLimiter(rate.Limit(float64(l.Requests)/l.RequestsPer.Seconds()), l.Requests)
 	}
@@ -126,7 +126,8 @@ func (ls *limiters) throttled(mailbox string, sent time.Time, retryAfter time.Du
 	defer ml.mu.Unlock()
 	cut := false
 	if ml.max > 0 && sent.After(ml.lastCut) {
-		ml.window = max(1, math.Floor(ml.window/2))
+		ml.window = max(1, ml.window/2)
+		ml.credit = 0
 		ml.lastCut = time.Now()
 		cut = true
 	}
@@ -137,7 +138,7 @@ func (ls *limiters) throttled(mailbox string, sent time.Time, retryAfter time.Du
 		}
 	}
 	ml.broadcast()
-	return int(ml.window), cut
+	return ml.window, cut
 }
 
 // succeeded grows mailbox's concurrency back by one slot per window's worth
@@ -149,12 +150,13 @@ func (ls *limiters) succeeded(mailbox string) {
 	ml := ls.get(mailbox)
 	ml.mu.Lock()
 	defer ml.mu.Unlock()
-	if ml.max > 0 && ml.window < float64(ml.max) {
-		before := int(ml.window)
-		ml.window = min(float64(ml.max), ml.window+1/ml.window)
-		if int(ml.window) > before {
-			ml.broadcast()
-		}
+	if ml.max <= 0 || ml.window >= ml.max {
+		return
+	}
+	if ml.credit++; ml.credit >= ml.window {
+		ml.window++
+		ml.credit = 0
+		ml.broadcast()
 	}
 }
 
@@ -164,7 +166,7 @@ func (ls *limiters) concurrency(mailbox string) int {
 	ml := ls.get(mailbox)
 	ml.mu.Lock()
 	defer ml.mu.Unlock()
-	return int(ml.window)
+	return ml.window
 }
 
 // mailboxLimiter is one mailbox's limits: an AIMD concurrency window, a
@@ -174,8 +176,9 @@ type mailboxLimiter struct {
 	bytes    *rate.Limiter // nil: unlimited
 
 	mu          sync.Mutex
-	max         int     // configured concurrency; <0 unlimited
-	window      float64 // current concurrency, 1..max
+	max         int // configured concurrency; <0 unlimited
+	window      int // current concurrency, 1..max
+	credit      int // successes since the window last grew
 	inUse       int
 	lastCut     time.Time
 	pausedUntil time.Time
@@ -201,7 +204,7 @@ func (ml *mailboxLimiter) acquireSlot(ctx context.Context) (func(), error) {
 			}
 			continue
 		}
-		if ml.max < 0 || ml.inUse < int(ml.window) {
+		if ml.max < 0 || ml.inUse < ml.window {
 			ml.inUse++
 			ml.mu.Unlock()
 			var once sync.Once

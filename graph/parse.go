@@ -29,7 +29,9 @@ func parseLocation(loc string) (string, error) {
 	if i := strings.IndexAny(loc, "?#"); i >= 0 {
 		loc = loc[:i]
 	}
-	lower := strings.ToLower(loc)
+	// ASCII folding keeps byte offsets valid in loc; strings.ToLower
+	// would not, for some non-ASCII runes.
+	lower := asciiLower(loc)
 	i := max(strings.LastIndex(lower, "/attachments("), strings.LastIndex(lower, "/attachments/"))
 	if i < 0 {
 		return "", fmt.Errorf("Location %q names no attachment", Redact(loc))
@@ -55,6 +57,16 @@ func parseLocation(loc string) (string, error) {
 		return "", fmt.Errorf("Location %q has an empty attachment id", Redact(loc))
 	}
 	return id, nil
+}
+
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // parenKey reads an OData key after "(": 'quoted, with ” for a quote') or

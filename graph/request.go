@@ -236,8 +236,8 @@ func mailboxPath(mailbox string) (string, error) {
 }
 
 // apiURL joins the endpoint, path and query. OData system options keep
-// their '$' unescaped and spaces become %20, as Graph's documentation writes
-// them; values are otherwise escaped.
+// their '$' unescaped, as Graph's documentation writes them; values are
+// escaped (see queryValue).
 func (c *Client) apiURL(path string, query ...string) string {
 	var b strings.Builder
 	b.WriteString(c.base.String())
@@ -257,10 +257,14 @@ func encodeQuery(kv ...string) string {
 		}
 		b.WriteString(strings.ReplaceAll(url.QueryEscape(kv[i]), "%24", "$"))
 		b.WriteByte('=')
-		b.WriteString(strings.ReplaceAll(url.QueryEscape(kv[i+1]), "+", "%20"))
+		b.WriteString(queryValue.Replace(url.QueryEscape(kv[i+1])))
 	}
 	return b.String()
 }
+
+// queryValue undoes QueryEscape where Graph's documentation writes the
+// character plainly: commas in $select, and spaces as %20 rather than '+'.
+var queryValue = strings.NewReplacer("+", "%20", "%2C", ",")
 
 // odataString quotes s as an OData string literal.
 func odataString(s string) string {

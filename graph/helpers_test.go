@@ -1,0 +1,256 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/attachform/attachform/emulator"
+	"github.com/hashicorp/go-cleanhttp"
+)
+
+const testUser = "megan@contoso.example"
+
+var testEpoch = time.Date(2019, 9, 24, 23, 9, 30, 0, time.UTC)
+
+// env is one emulator and a client pointed at it.
+type env struct {
+	t      testing.TB
+	srv    *emulator.Server
+	clock  *emulator.FakeClock
+	client *Client
+	rec    *recorder
+
+	mu     sync.Mutex
+	waits  []time.Duration // every wait the retry policy decided on
+	onWait func(n int)     // called with the number of waits so far
+}
+
+type envOption func(*emulator.Options, *Options)
+
+// newEnv starts an in-memory emulator on a fake clock with testUser as /me
+// and the demo mailbox, and a client whose retry waits are recorded and
+// skipped (the fake clock moves by them instead, so the emulator's windows
+// pass as they would).
+func newEnv(t testing.TB, mods ...envOption) *env {
+	t.Helper()
+	e := &env{t: t, clock: emulator.NewFakeClock(testEpoch)}
+	eo := emulator.Options{Clock: e.clock, Users: []string{testUser}, Demo: true, Seed: 1}
+	e.rec = &recorder{base: cleanhttp.DefaultPooledTransport()}
+	co := Options{
+		Transport: e.rec,
+		Now:       e.clock.Now,
+		Retry: RetryOptions{Wait: func(d time.Duration) time.Duration {
+			e.mu.Lock()
+			e.waits = append(e.waits, d)
+			n, hook := len(e.waits), e.onWait
+			e.mu.Unlock()
+			e.clock.Advance(d)
+			if hook != nil {
+				hook(n)
+			}
+			return 0
+		}},
+	}
+	for _, m := range mods {
+		m(&eo, &co)
+	}
+	srv, err := emulator.New(eo)
+	if err != nil {
+		t.Fatalf("emulator.New: %v", err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	e.srv = srv
+	if co.Endpoint == "" {
+		co.Endpoint = srv.URL()
+	}
+	c, err := New(co)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	e.client = c
+	return e
+}
+
+func withFaults(spec string) envOption {
+	return func(eo *emulator.Options, _ *Options) {
+		f, err := emulator.ParseFaults(spec)
+		if err != nil {
+			panic(err)
+		}
+		eo.Faults = f
+	}
+}
+
+func withRangeSize(n int64) envOption {
+	return func(_ *emulator.Options, co *Options) { co.RangeSize = n }
+}
+
+func withCredential(tok string) envOption {
+	return func(_ *emulator.Options, co *Options) { co.Credential = &staticCredential{token: tok} }
+}
+
+func (e *env) recordedWaits() []time.Duration {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]time.Duration(nil), e.waits...)
+}
+
+// raw sends a request to the emulator directly (to set up items the way a
+// user's mailbox would hold them) and decodes its JSON answer.
+func (e *env) raw(method, path string, body any, prefer bool) map[string]any {
+	e.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, e.srv.URL()+"/v1.0"+path, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if prefer {
+		req.Header.Set("Prefer", `IdType="ImmutableId"`)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		e.t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
+	}
+	var v map[string]any
+	if len(b) > 0 {
+		if err := json.Unmarshal(b, &v); err != nil {
+			e.t.Fatalf("%s %s: %v", method, path, err)
+		}
+	}
+	return v
+}
+
+// item creates a message, an event, or a To Do task (in a new list) in
+// testUser's mailbox and returns it addressed by immutable id.
+func (e *env) item(k Kind, label string) Item {
+	e.t.Helper()
+	mb := "/users/" + url.PathEscape(testUser)
+	switch k {
+	case KindMessage:
+		v := e.raw("POST", mb+"/messages", map[string]any{"subject": label}, true)
+		return Item{Mailbox: testUser, Kind: k, ID: v["id"].(string)}
+	case KindEvent:
+		v := e.raw("POST", mb+"/events", map[string]any{"subject": label}, true)
+		return Item{Mailbox: testUser, Kind: k, ID: v["id"].(string)}
+	}
+	l := e.raw("POST", mb+"/todo/lists", map[string]any{"displayName": "list for " + label}, false)
+	lid := l["id"].(string)
+	v := e.raw("POST", mb+"/todo/lists/"+url.PathEscape(lid)+"/tasks", map[string]any{"title": label}, false)
+	return Item{Mailbox: testUser, Kind: k, ID: v["id"].(string), ListID: lid}
+}
+
+var allKinds = []Kind{KindMessage, KindEvent, KindTodoTask}
+
+// content is deterministic, incompressible-looking test content.
+func content(n int) []byte {
+	b := make([]byte, n)
+	x := uint32(2463534242)
+	for i := range b {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		b[i] = byte(x)
+	}
+	return b
+}
+
+func readAll(t testing.TB, c *Client, it Item, id string) []byte {
+	t.Helper()
+	rc, err := c.Content(context.Background(), it, id)
+	if err != nil {
+		t.Fatalf("Content: %v", err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatalf("Content: read: %v", err)
+	}
+	return b
+}
+
+// staticCredential hands out one fixed token; it stands in for azidentity,
+// which would need a real tenant.
+type staticCredential struct {
+	token string
+	mu    sync.Mutex
+	calls int
+}
+
+func (s *staticCredential) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls++
+	return azcore.AccessToken{Token: s.token, ExpiresOn: time.Now().Add(time.Hour)}, nil
+}
+
+// seen is what the recorder noticed about one request on the wire.
+type seen struct {
+	method, origin, path, query string
+	auth, prefer, contentRange  string
+}
+
+// recorder watches what the client puts on the wire, in front of a real
+// transport; the emulator still answers every request.
+type recorder struct {
+	base http.RoundTripper
+	mu   sync.Mutex
+	reqs []seen
+	// before, if set, sees each request before it is sent, with the count
+	// of requests before it; tests use it to switch the emulator's faults
+	// on and off at an exact request.
+	before func(n int, req *http.Request)
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.mu.Lock()
+	n, before := len(r.reqs), r.before
+	r.reqs = append(r.reqs, seen{
+		method: req.Method, origin: req.URL.Scheme + "://" + req.URL.Host, path: req.URL.EscapedPath(), query: req.URL.RawQuery,
+		auth: req.Header.Get("Authorization"), prefer: req.Header.Get("Prefer"), contentRange: req.Header.Get("Content-Range"),
+	})
+	r.mu.Unlock()
+	if before != nil {
+		before(n, req)
+	}
+	return r.base.RoundTrip(req)
+}
+
+func (r *recorder) setBefore(f func(n int, req *http.Request)) {
+	r.mu.Lock()
+	r.before = f
+	r.mu.Unlock()
+}
+
+func (r *recorder) take() []seen {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.reqs
+	r.reqs = nil
+	return out
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
