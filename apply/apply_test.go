@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -363,5 +364,52 @@ func TestParallelismBoundsChangesInFlight(t *testing.T) {
 	}
 	if peak > 2 {
 		t.Fatalf("%d changes in flight, parallelism is 2", peak)
+	}
+}
+
+// resetAfterCommit makes the emulator carry out every request only matches
+// and then drop the connection before answering.
+func (e *env) resetAfterCommit(only func(r *http.Request) bool) {
+	e.t.Helper()
+	if err := e.srv.SetFaults(emulator.Faults{RateReset: 1, Only: only}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func TestLostAnswersAreAdoptedNotDuplicated(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		size int
+		lost func(r *http.Request) bool
+	}{
+		{"small POST", 1000, func(r *http.Request) bool {
+			return r.Method == "POST" && strings.HasSuffix(r.URL.Path, "/attachments")
+		}},
+		{"final range of a session", 4 << 20, func(r *http.Request) bool {
+			return r.Method == "PUT" && strings.HasPrefix(r.Header.Get("Content-Range"), "bytes 3932160-")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			data := content(tc.size, 5)
+			e.write("files/report.bin", data)
+			e.manifest("files/report.bin")
+			e.resetAfterCommit(tc.lost)
+
+			_, res, err := e.apply(context.Background(), apply.Options{})
+			if err != nil || len(res.Errors) > 0 || res.Added != 1 {
+				t.Fatalf("apply: %v %v %+v", err, res.Errors, res)
+			}
+			if got := e.srv.Stats(); got.Faults.Reset != 1 || got.Attachments != 1 {
+				t.Fatalf("%d answers lost, %d attachments on the emulator; want one lost answer and one attachment", got.Faults.Reset, got.Attachments)
+			}
+			if got := e.live(); !bytes.Equal(got["report.bin"], data) {
+				t.Fatal("the attachment differs from the file")
+			}
+			e.srv.SetFaults(emulator.Faults{})
+			if p, _ := e.plan(); p.HasChanges() {
+				t.Fatalf("plan after adoption: %s", changes(p))
+			}
+		})
 	}
 }

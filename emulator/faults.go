@@ -20,6 +20,10 @@ type Faults struct {
 	Rate503   float64       // answered 503 + Retry-After, without effect
 	Rate429   float64       // answered 429 + Retry-After, without effect
 	RateReset float64       // served, then the connection is dropped before the answer
+	// Only, when set, limits the faults (latency included) to the requests
+	// it accepts, e.g. only a client's POSTs; others are served normally and
+	// draw nothing, so the matching requests meet a reproducible sequence.
+	Only func(r *http.Request) bool
 }
 
 func (f Faults) validate() error {
@@ -110,6 +114,11 @@ func (s *Server) SetFaults(f Faults) error {
 func (fi *faultInjector) serve(s *Server, w *statusRecorder, r *http.Request, next http.Handler) {
 	fi.mu.Lock()
 	f := fi.f
+	if f.Only != nil && !f.Only(r) {
+		fi.mu.Unlock()
+		next.ServeHTTP(w, r)
+		return
+	}
 	var u float64
 	if f.Rate503+f.Rate429+f.RateReset > 0 {
 		u = fi.rng.Float64()

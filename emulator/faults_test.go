@@ -101,3 +101,14 @@ func TestFaultLatency(t *testing.T) {
 		t.Errorf("latency not counted")
 	}
 }
+
+// Faults.Only aims the faults at chosen requests; the others are served
+// as usual, so a test can break exactly the request it studies.
+func TestFaultsOnlyHitMatchingRequests(t *testing.T) {
+	s, _ := newTestServer(t, Options{Faults: Faults{Rate503: 1, Only: func(r *http.Request) bool { return r.Method == "POST" }}})
+	wantStatus(t, do(t, "GET", api(s, "/me/messages"), nil, nil), http.StatusOK)
+	wantStatus(t, do(t, "POST", api(s, "/me/messages"), nil, map[string]any{"subject": "x"}), http.StatusServiceUnavailable)
+	if st := s.Stats(); st.Faults.Unavailable != 1 || st.Items != 0 {
+		t.Fatalf("faults %+v, items %d; want one 503 on the POST alone", st.Faults, st.Items)
+	}
+}

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"reflect"
 	"testing"
 	"time"
 )
@@ -21,7 +22,7 @@ func TestParseFaults(t *testing.T) {
 		{"503", Faults{}, false},
 	} {
 		got, err := ParseFaults(tc.spec)
-		if (err == nil) != tc.ok || got != tc.want {
+		if (err == nil) != tc.ok || !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("ParseFaults(%q) = %+v, %v", tc.spec, got, err)
 		}
 	}
@@ -48,7 +49,7 @@ func TestParseLimits(t *testing.T) {
 		{"speed=1", Limits{}, false},
 	} {
 		got, err := ParseLimits(tc.spec)
-		if (err == nil) != tc.ok || got != tc.want {
+		if (err == nil) != tc.ok || !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("ParseLimits(%q) = %+v, %v", tc.spec, got, err)
 		}
 	}
