@@ -106,8 +106,14 @@ func needsLookups(cfg *spec.Config) bool {
 
 // connect builds the Graph client; endpoint "emulator" starts the embedded
 // emulator, keeping its data under .attachform/ so runs see the same items.
+// ATTACHFORM_GRAPH_ENDPOINT overrides the manifest's endpoint, so a CI dry
+// run can point an unchanged manifest at "attachform emulator".
 func connect(g *globals, gc spec.Graph) (*graph.Client, func(), error) {
 	endpoint, closer := gc.Endpoint, func() {}
+	if override := g.getenv("ATTACHFORM_GRAPH_ENDPOINT"); override != "" {
+		endpoint = override
+		g.log.Info("graph endpoint overridden by ATTACHFORM_GRAPH_ENDPOINT", "endpoint", override)
+	}
 	if endpoint == "emulator" {
 		srv, err := emulator.New(emulator.Options{
 			DataDir:             filepath.Join(g.dir, ".attachform", "emulator"),
