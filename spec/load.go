@@ -43,6 +43,7 @@ const (
 func Load(ctx context.Context, dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 	l := newLoader(ctx, dir, opts)
 	l.load()
+	l.redactSensitive()
 	sortDiagnostics(l.diags)
 	return l.cfg, l.diags
 }

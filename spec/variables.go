@@ -129,6 +129,19 @@ func (l *loader) literal(a *hcl.Attribute, ty cty.Type) (cty.Value, bool) {
 	if diags.HasErrors() {
 		return cty.NullVal(ty), false
 	}
+	v, _ = v.UnmarkDeep()
+	if !v.IsWhollyKnown() {
+		// Only a syntax error, already reported, makes a literal unknown.
+		if !l.diags.HasErrors() {
+			l.add(&hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Value not known",
+				Detail:   fmt.Sprintf("The %s argument must be a value known when the manifest is read, such as a quoted string.", a.Name),
+				Subject:  a.Expr.Range().Ptr(),
+			})
+		}
+		return cty.NullVal(ty), false
+	}
 	return l.convert(v, ty, a.Expr.Range(), fmt.Sprintf("The %s argument", a.Name))
 }
 
@@ -431,6 +444,9 @@ func (l *loader) varsFromFlags() {
 
 // validate runs a variable's validation rules against its value.
 func (l *loader) validate(v *variableDecl) bool {
+	if !v.value.IsWhollyKnown() {
+		return true // only after a syntax error, already reported
+	}
 	val := v.value
 	if v.sensitive {
 		val = val.Mark(sensitiveMark)
@@ -486,4 +502,34 @@ func (l *loader) validate(v *variableDecl) bool {
 		ok = false
 	}
 	return ok
+}
+
+// redactSensitive replaces the values of sensitive variables in every
+// diagnostic's text. Marks keep them out of HCL's own value listings, but a
+// function's error message may quote its argument ("cannot convert
+// "s3cr3t" to number").
+func (l *loader) redactSensitive() {
+	var secrets []string
+	for _, v := range l.variables {
+		if !v.sensitive || v.value == cty.NilVal {
+			continue
+		}
+		_ = cty.Walk(v.value, func(_ cty.Path, val cty.Value) (bool, error) {
+			if val.IsKnown() && !val.IsNull() && val.Type() == cty.String && len(val.AsString()) >= 3 {
+				secrets = append(secrets, val.AsString())
+			}
+			return true, nil
+		})
+	}
+	if len(secrets) == 0 {
+		return
+	}
+	var pairs []string
+	for _, s := range secrets {
+		pairs = append(pairs, s, "(sensitive value)")
+	}
+	r := strings.NewReplacer(pairs...)
+	for _, d := range l.diags {
+		d.Summary, d.Detail = r.Replace(d.Summary), r.Replace(d.Detail)
+	}
 }

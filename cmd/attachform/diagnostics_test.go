@@ -1,0 +1,130 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+)
+
+func hclSeverity(s string) hcl.DiagnosticSeverity {
+	if s == "error" {
+		return hcl.DiagError
+	}
+	return hcl.DiagWarning
+}
+
+// diagFixture is a parsed file and a diagnostic on "target.inbx" in it.
+func diagFixture(t *testing.T) (map[string]*hcl.File, hcl.Diagnostics) {
+	t.Helper()
+	src := "attachment \"a\" {\n  target = target.inbx\n  source = \"a.txt\"\n}\n"
+	f, diags := hclparse.NewParser().ParseHCL([]byte(src), "main.attach.hcl")
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	subject := hcl.Range{Filename: "main.attach.hcl",
+		Start: hcl.Pos{Line: 2, Column: 12, Byte: 28}, End: hcl.Pos{Line: 2, Column: 23, Byte: 39}}
+	return map[string]*hcl.File{"main.attach.hcl": f}, hcl.Diagnostics{
+		{Severity: hcl.DiagError, Summary: "Reference to undeclared target", Detail: "No target \"inbx\": did you mean \"inbox\"?", Subject: &subject},
+		{Severity: hcl.DiagWarning, Summary: "Value for undeclared variable", Detail: "Ignored."},
+	}
+}
+
+func testGlobals(environ ...string) (*globals, *bytes.Buffer, *bytes.Buffer) {
+	var out, errb bytes.Buffer
+	return &globals{ctx: context.Background(), dir: "/work/repo/config", std: streams{out: &out, err: &errb}, environ: environ}, &out, &errb
+}
+
+func TestWriteDiagnosticsText(t *testing.T) {
+	files, diags := diagFixture(t)
+	g, out, errb := testGlobals()
+	writeDiagnostics(g, files, diags, false)
+	want := "Error: Reference to undeclared target\n\n" +
+		"  on main.attach.hcl line 2, in attachment \"a\":\n" +
+		"   2:   target = target.inbx\n" +
+		"                 ^^^^^^^^^^^\n\n" +
+		"No target \"inbx\": did you mean \"inbox\"?\n\n" +
+		"Warning: Value for undeclared variable\n\nIgnored.\n\n"
+	if errb.String() != want {
+		t.Errorf("text diagnostics:\n%s\nwant:\n%s", errb.String(), want)
+	}
+	if out.Len() != 0 {
+		t.Errorf("text diagnostics wrote to stdout: %q", out.String())
+	}
+}
+
+func TestWriteDiagnosticsColor(t *testing.T) {
+	files, diags := diagFixture(t)
+	g, _, errb := testGlobals()
+	writeDiagnostics(g, files, diags, false, true)
+	got := errb.String()
+	if !strings.Contains(got, "\x1b[31mError\x1b[0m") || strings.Contains(got, "^^^") {
+		t.Errorf("coloured diagnostics should colour the severity and underline instead of carets:\n%q", got)
+	}
+}
+
+func TestWriteDiagnosticsJSON(t *testing.T) {
+	files, diags := diagFixture(t)
+	g, out, _ := testGlobals()
+	writeDiagnostics(g, files, diags, true)
+	for _, want := range []string{
+		`"valid": false`, `"error_count": 1`, `"warning_count": 1`,
+		`"summary": "Reference to undeclared target"`,
+		`"filename": "main.attach.hcl"`,
+		`"code": "  target = target.inbx"`, `"highlight_start_offset": 11`, `"highlight_end_offset": 22`,
+		`"context": "attachment \"a\""`,
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("JSON lacks %s:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestWriteDiagnosticsNothingInTextMode(t *testing.T) {
+	g, out, errb := testGlobals()
+	writeDiagnostics(g, nil, nil, false)
+	if out.Len()+errb.Len() != 0 {
+		t.Errorf("no diagnostics wrote %q %q", out.String(), errb.String())
+	}
+}
+
+func TestWriteDiagnosticsGitHubAnnotations(t *testing.T) {
+	files, diags := diagFixture(t)
+	diags[0].Detail = "100% sure: a, b\nsecond line"
+	for _, tc := range []struct {
+		name    string
+		environ []string
+		want    string
+	}{
+		{"off", nil, ""},
+		{"in a workspace", []string{"GITHUB_ACTIONS=true", "GITHUB_WORKSPACE=/work/repo"},
+			"::error file=config/main.attach.hcl,line=2,col=12,endLine=2,endColumn=23::Reference to undeclared target%0A%0A100%25 sure: a, b%0Asecond line\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g, out, errb := testGlobals(tc.environ...)
+			writeDiagnostics(g, files, diags, true)
+			var got string
+			for _, line := range strings.SplitAfter(errb.String(), "\n") {
+				if strings.HasPrefix(line, "::") {
+					got += line
+				}
+			}
+			if got != tc.want {
+				t.Errorf("annotations:\n%q\nwant:\n%q", got, tc.want)
+			}
+			if strings.Contains(out.String(), "::error") {
+				t.Errorf("annotations went to stdout, which holds the JSON")
+			}
+		})
+	}
+}
+
+func TestDiagnosticColor(t *testing.T) {
+	g, _, _ := testGlobals()
+	if diagnosticColor(g, false) {
+		t.Error("a buffer is not a terminal, yet colour was chosen")
+	}
+}

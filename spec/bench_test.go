@@ -1,0 +1,68 @@
+package spec
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// benchConfig writes a manifest whose one attachment block attaches n
+// files found by fileset, the shape issue 5 measures.
+func benchConfig(b *testing.B, n int) string {
+	b.Helper()
+	dir := b.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "handbook"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	for i := range n {
+		name := filepath.Join(dir, "handbook", fmt.Sprintf("chapter-%04d.pdf", i))
+		if err := os.WriteFile(name, []byte(fmt.Sprintf("%%PDF chapter %d\n", i)), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	manifest := `
+variable "mailbox" {
+  default = "ops@contoso.com"
+}
+
+target "welcome" {
+  mailbox   = var.mailbox
+  message   = "AAMkADraft="
+  exclusive = true
+}
+
+attachment "handbook" {
+  for_each = fileset("handbook", "*.pdf")
+  target   = target.welcome
+  source   = "handbook/${each.value}"
+  name     = "Handbook ${trimsuffix(each.value, ".pdf")}.pdf"
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.attach.hcl"), []byte(manifest), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return dir
+}
+
+// BenchmarkLoad2000 is what validate does for a 2,000-attachment manifest:
+// parse, evaluate for_each over fileset, stat and resolve every source,
+// check every rule. Issue 5's budget is 1 s per run.
+//
+//	go test ./spec -run '^$' -bench Load2000 -benchmem
+func BenchmarkLoad2000(b *testing.B) {
+	const n = 2000
+	dir := benchConfig(b, n)
+	ctx := context.Background()
+	for b.Loop() {
+		cfg, diags := Load(ctx, dir, LoadOptions{})
+		if diags.HasErrors() || len(cfg.Attachments) != n {
+			b.Fatalf("%d attachments, %s", len(cfg.Attachments), diags.Error())
+		}
+	}
+	perRun := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+	b.ReportMetric(n, "attachments/op")
+	b.ReportMetric(perRun/n, "ns/attachment")
+	b.ReportMetric(perRun/1e9, "s/op")
+}

@@ -1,0 +1,354 @@
+package spec
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestGraphBlock(t *testing.T) {
+	dir := writeConfig(t, map[string]string{"main.attach.hcl": `
+variable "tenant" {
+  default = "11111111-2222-3333-4444-555555555555"
+}
+
+locals {
+  client = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+}
+
+graph {
+  endpoint              = "https://graph.microsoft.us/"
+  cloud                 = "usgov"
+  tenant_id             = var.tenant
+  client_id             = local.client
+  auth                  = "workload_identity"
+  mailbox_concurrency   = 2
+  mailbox_upload_limit  = "100MB/5m"
+  mailbox_request_limit = "5000/10m"
+  max_message_size      = "50MB"
+}
+`})
+	g := mustLoad(t, dir, LoadOptions{}).Graph
+	want := Graph{
+		Endpoint: "https://graph.microsoft.us", Cloud: "usgov",
+		TenantID: "11111111-2222-3333-4444-555555555555", ClientID: "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+		Auth: "workload_identity", MailboxConcurrency: 2,
+		MailboxUploadLimit:  ByteRate{Bytes: 100 * MiB, Per: 5 * time.Minute},
+		MailboxRequestLimit: Rate{N: 5000, Per: 10 * time.Minute},
+		MaxMessageSize:      50 * MiB,
+	}
+	if g != want {
+		t.Errorf("Graph = %+v\nwant    %+v", g, want)
+	}
+	if g.EffectiveMaxMessageSize() != 50*MiB || (Graph{}).EffectiveMaxMessageSize() != DefaultMaxMessageSize {
+		t.Error("EffectiveMaxMessageSize")
+	}
+	dir = writeConfig(t, map[string]string{"main.attach.hcl": "graph {\n  auth = \"default\"\n}\n"})
+	if g := mustLoad(t, dir, LoadOptions{}).Graph; g.Auth != "" {
+		t.Errorf(`auth "default" = %q, want "" (the default chain)`, g.Auth)
+	}
+}
+
+func TestBackend(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		manifest string
+		opts     LoadOptions
+		want     Backend
+		errors   string
+	}{
+		{"no block", inboxTarget, LoadOptions{}, Backend{Type: "local", Attrs: map[string]string{"path": DefaultStatePath}}, ""},
+		{"local default path", "backend \"local\" {}\n", LoadOptions{}, Backend{Type: "local", Attrs: map[string]string{"path": DefaultStatePath}}, ""},
+		{"local path from -backend-config", "backend \"local\" {}\n", LoadOptions{BackendConfig: []string{"path=prod.json"}},
+			Backend{Type: "local", Attrs: map[string]string{"path": "prod.json"}}, ""},
+		{"azurerm partial, completed on the command line",
+			"backend \"azurerm\" {\n  storage_account_name = \"contosostate\"\n  container_name = \"attachform\"\n}\n",
+			LoadOptions{BackendConfig: []string{"key=prod.attachform.json"}},
+			Backend{Type: "azurerm", Attrs: map[string]string{"storage_account_name": "contosostate", "container_name": "attachform", "key": "prod.attachform.json"}}, ""},
+		{"azurerm from a backend config file",
+			"backend \"azurerm\" {}\n", LoadOptions{BackendConfig: []string{"prod.backend.hcl"}},
+			Backend{Type: "azurerm", Attrs: map[string]string{"endpoint": "https://contosostate.blob.core.windows.net", "container_name": "state", "key": "k"}}, ""},
+		{"azurerm both account and endpoint",
+			"backend \"azurerm\" {\n  storage_account_name = \"contosostate\"\n  endpoint = \"https://x.blob.core.windows.net\"\n  container_name = \"c-1\"\n  key = \"k\"\n}\n",
+			LoadOptions{}, Backend{}, "Both storage_account_name and endpoint"},
+		{"azurerm bad container", "backend \"azurerm\" {\n  storage_account_name = \"contosostate\"\n  container_name = \"-Bad\"\n  key = \"k\"\n}\n",
+			LoadOptions{}, Backend{}, "Invalid container_name"},
+		{"-backend-config without a block", inboxTarget, LoadOptions{BackendConfig: []string{"path=x.json"}},
+			Backend{Type: "local", Attrs: map[string]string{"path": "x.json"}}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeConfig(t, map[string]string{
+				"main.attach.hcl":  tc.manifest,
+				"prod.backend.hcl": "endpoint = \"https://contosostate.blob.core.windows.net\"\ncontainer_name = \"state\"\nkey = \"k\"\n",
+			})
+			cfg, diags := Load(context.Background(), dir, tc.opts)
+			if tc.errors != "" {
+				if !diags.HasErrors() || diags[0].Summary != tc.errors {
+					t.Errorf("diagnostics %v, want %q", diags, tc.errors)
+				}
+				return
+			}
+			if diags.HasErrors() {
+				t.Fatal(diags.Error())
+			}
+			got := cfg.Backend
+			if got.Type != tc.want.Type || len(got.Attrs) != len(tc.want.Attrs) {
+				t.Fatalf("Backend = %+v, want %+v", got, tc.want)
+			}
+			for k, v := range tc.want.Attrs {
+				if got.Attrs[k] != v {
+					t.Errorf("Attrs[%s] = %q, want %q", k, got.Attrs[k], v)
+				}
+			}
+		})
+	}
+}
+
+func TestAttachmentAttributes(t *testing.T) {
+	dir := writeConfig(t, map[string]string{
+		"main.attach.hcl": inboxTarget + `
+target "task" {
+  mailbox   = "ops@contoso.com"
+  todo_list = "L1"
+  todo_task = "T1"
+}
+
+locals {
+  logos = {
+    logo   = { file = "img/logo.png", target = target.inbox }
+    banner = { file = "img/banner.png", target = target.inbox }
+  }
+}
+
+attachment "image" {
+  for_each   = local.logos
+  target     = each.value.target
+  source     = each.value.file
+  inline     = true
+  content_id = each.key
+}
+
+attachment "sheet" {
+  target       = target.task
+  source       = "data/sheet.bin"
+  name         = "Budget.xlsx"
+  content_type = "application/octet-stream; x=1"
+
+  lifecycle {
+    prevent_destroy       = true
+    create_before_destroy = false
+  }
+}
+`,
+		"img/logo.png": "logo", "img/banner.png": "banner", "data/sheet.bin": "0123456789",
+	})
+	cfg := mustLoad(t, dir, LoadOptions{})
+	logo := attachmentOf(cfg, `attachment.image["logo"]`)
+	if logo == nil || !logo.Inline || logo.ContentID != "logo" || logo.Target.Name != "inbox" || logo.Name != "logo.png" || logo.ContentType != "image/png" {
+		t.Errorf("logo = %+v", logo)
+	}
+	sheet := attachmentOf(cfg, "attachment.sheet")
+	if sheet == nil || sheet.Name != "Budget.xlsx" || sheet.ContentType != "application/octet-stream; x=1" || sheet.Size != 10 || sheet.Target.Kind != KindTodoTask {
+		t.Fatalf("sheet = %+v", sheet)
+	}
+	if !sheet.PreventDestroy || sheet.CreateBeforeDestroy == nil || *sheet.CreateBeforeDestroy {
+		t.Errorf("sheet lifecycle = %v %v, want prevent_destroy and create_before_destroy=false", sheet.PreventDestroy, sheet.CreateBeforeDestroy)
+	}
+	if logo.CreateBeforeDestroy != nil {
+		t.Error("create_before_destroy not set should be nil (the planner's choice)")
+	}
+	real, _ := filepath.EvalSymlinks(filepath.Join(dir, "data", "sheet.bin"))
+	if sheet.Source != real {
+		t.Errorf("Source = %q, want %q", sheet.Source, real)
+	}
+}
+
+func TestSourcesAndSymlinks(t *testing.T) {
+	outside := writeConfig(t, map[string]string{"secret.txt": "token"})
+	dir := writeConfig(t, map[string]string{
+		"main.attach.hcl": inboxTarget + `
+attachment "inside" {
+  target = target.inbox
+  source = "links/inside.txt"
+}
+
+attachment "outside" {
+  target = target.inbox
+  source = "links/outside.txt"
+}
+`,
+		"real/inside.txt": "inside",
+		"links/.keep":     "",
+	})
+	if err := os.Symlink("../real/inside.txt", filepath.Join(dir, "links/inside.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "secret.txt"), filepath.Join(dir, "links/outside.txt")); err != nil {
+		t.Fatal(err)
+	}
+	errs, _ := loadErrors(t, dir, LoadOptions{})
+	if joinLines(errs) != "Source outside the config directory" {
+		t.Errorf("errors = %q, want only the escaping symlink refused", errs)
+	}
+	cfg := mustLoad(t, dir, LoadOptions{AllowOutsideSources: true})
+	if a := attachmentOf(cfg, "attachment.outside"); a == nil || !strings.HasSuffix(a.Source, "secret.txt") || a.Name != "secret.txt" {
+		t.Errorf("with AllowOutsideSources: %+v", a)
+	}
+	if a := attachmentOf(cfg, "attachment.inside"); a == nil || !strings.HasSuffix(a.Source, filepath.Join("real", "inside.txt")) || a.Name != "inside.txt" {
+		t.Errorf("a symlink inside resolves to its file: %+v", a)
+	}
+}
+
+// Limits are checked per kind: exactly the limit passes, one byte more does
+// not. Sparse files keep the test cheap.
+func TestSizeLimits(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		target string
+		size   int64
+		errors string
+	}{
+		{"Outlook at the limit", "inbox", OutlookMaxBytes, "Attachments exceed the maximum message size"},
+		{"To Do at the limit", "task", TodoMaxBytes, ""},
+		{"To Do over", "task", TodoMaxBytes + 1, "File too large for a To Do task"},
+		{"Outlook within message size", "inbox", DefaultMaxMessageSize, ""},
+		{"Outlook over message size", "inbox", DefaultMaxMessageSize + 1, "Attachments exceed the maximum message size"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeConfig(t, map[string]string{"main.attach.hcl": inboxTarget + `
+target "task" {
+  mailbox   = "ops@contoso.com"
+  todo_list = "L1"
+  todo_task = "T1"
+}
+
+attachment "big" {
+  target = target.` + tc.target + `
+  source = "big.bin"
+}
+`})
+			f, err := os.Create(filepath.Join(dir, "big.bin"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Truncate(tc.size); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+			errs, diags := loadErrors(t, dir, LoadOptions{})
+			if joinLines(errs) != tc.errors {
+				t.Errorf("errors = %q, want %q", errs, tc.errors)
+			}
+			if tc.errors != "" && !strings.Contains(diags[0].Detail, "MB") {
+				t.Errorf("detail lacks the limit: %s", diags[0].Detail)
+			}
+		})
+	}
+	// With max_message_size raised, 150 MB fits; one byte more does not.
+	dir := writeConfig(t, map[string]string{"main.attach.hcl": "graph {\n  max_message_size = \"150MB\"\n}\n" + inboxTarget + "attachment \"big\" {\n  target = target.inbox\n  source = \"big.bin\"\n}\n"})
+	for size, want := range map[int64]string{OutlookMaxBytes: "", OutlookMaxBytes + 1: "File too large for a message"} {
+		if err := os.Truncate(filepath.Join(dir, "big.bin"), size); os.IsNotExist(err) {
+			f, _ := os.Create(filepath.Join(dir, "big.bin"))
+			f.Close()
+			err = os.Truncate(filepath.Join(dir, "big.bin"), size)
+		}
+		if errs, _ := loadErrors(t, dir, LoadOptions{}); joinLines(errs) != want {
+			t.Errorf("%d bytes with max_message_size 150MB: errors %q, want %q", size, errs, want)
+		}
+	}
+}
+
+func TestMovedAndImport(t *testing.T) {
+	dir := writeConfig(t, map[string]string{
+		"main.attach.hcl": inboxTarget + `
+attachment "docs" {
+  for_each = fileset("docs", "*.txt")
+  target   = target.inbox
+  source   = "docs/${each.value}"
+}
+
+attachment "agenda" {
+  target = target.inbox
+  source = "docs/a.txt"
+  name   = "Agenda.txt"
+}
+
+moved {
+  from = attachment.old_agenda
+  to   = attachment.agenda
+}
+
+moved {
+  from = attachment.handbook["a.txt"]
+  to   = attachment.docs["a.txt"]
+}
+
+import {
+  to = attachment.docs["b.txt"]
+  id = "AAMkAtt=="
+}
+`,
+		"docs/a.txt": "a", "docs/b.txt": "b",
+	})
+	cfg := mustLoad(t, dir, LoadOptions{})
+	var moved []string
+	for _, m := range cfg.Moved {
+		moved = append(moved, m.From+" -> "+m.To)
+	}
+	if joinLines(moved) != "attachment.old_agenda -> attachment.agenda\n"+`attachment.handbook["a.txt"] -> attachment.docs["a.txt"]` {
+		t.Errorf("Moved = %q", moved)
+	}
+	if len(cfg.Imports) != 1 || cfg.Imports[0].To != `attachment.docs["b.txt"]` || cfg.Imports[0].ID != "AAMkAtt==" {
+		t.Errorf("Imports = %+v", cfg.Imports)
+	}
+}
+
+func TestParseAddress(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"attachment.agenda", "attachment.agenda", true},
+		{`attachment.handbook["intro.pdf"]`, `attachment.handbook["intro.pdf"]`, true},
+		{`attachment.handbook["with \"quote\""]`, `attachment.handbook["with \"quote\""]`, true},
+		{"target.agenda", "", false},
+		{"attachment", "", false},
+		{"attachment.a[0]", "", false},
+		{"attachment.a.b", "", false},
+		{"attachment.", "", false},
+	} {
+		a, diags := ParseAddress(tc.in)
+		if diags.HasErrors() == tc.ok || (tc.ok && a.String() != tc.want) {
+			t.Errorf("ParseAddress(%q) = %s, %v; want %s ok=%v", tc.in, a, diags, tc.want, tc.ok)
+		}
+	}
+}
+
+// for_each over data not looked up is skipped offline, and an error when
+// a resolver is given but the value is still unknown.
+func TestForEachUnknownOffline(t *testing.T) {
+	dir := writeConfig(t, map[string]string{"main.attach.hcl": inboxTarget + `
+data "message" "m" {
+  mailbox = "ops@contoso.com"
+  filter  = "subject eq 'x'"
+}
+
+attachment "a" {
+  for_each = toset([data.message.m.id])
+  target   = target.inbox
+  source   = "a.txt"
+  name     = "${each.key}.txt"
+}
+`, "a.txt": "a"})
+	cfg := mustLoad(t, dir, LoadOptions{})
+	if len(cfg.Attachments) != 0 {
+		t.Errorf("offline instances = %d, want none", len(cfg.Attachments))
+	}
+	cfg = mustLoad(t, dir, LoadOptions{Data: &fakeData{items: map[string][]DataItem{"message:subject eq 'x'": {{ID: "M1"}}}}})
+	if len(cfg.Attachments) != 1 || cfg.Attachments[0].Name != "M1.txt" {
+		t.Errorf("resolved instances = %+v", cfg.Attachments)
+	}
+}
