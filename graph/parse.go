@@ -34,7 +34,7 @@ func parseLocation(loc string) (string, error) {
 	lower := asciiLower(loc)
 	i := max(strings.LastIndex(lower, "/attachments("), strings.LastIndex(lower, "/attachments/"))
 	if i < 0 {
-		return "", fmt.Errorf("Location %q names no attachment", Redact(loc))
+		return "", fmt.Errorf("location %q names no attachment", Redact(loc))
 	}
 	rest := loc[i+len("/attachments"):]
 	var id string
@@ -42,7 +42,7 @@ func parseLocation(loc string) (string, error) {
 		var ok bool
 		id, ok = parenKey(rest[1:])
 		if !ok {
-			return "", fmt.Errorf("Location %q: unterminated attachment key", Redact(loc))
+			return "", fmt.Errorf("location %q: unterminated attachment key", Redact(loc))
 		}
 	} else {
 		id = rest[1:]
@@ -54,7 +54,7 @@ func parseLocation(loc string) (string, error) {
 		id = u
 	}
 	if id == "" {
-		return "", fmt.Errorf("Location %q has an empty attachment id", Redact(loc))
+		return "", fmt.Errorf("location %q has an empty attachment id", Redact(loc))
 	}
 	return id, nil
 }

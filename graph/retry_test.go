@@ -128,3 +128,52 @@ func TestRetryOptionsDefaults(t *testing.T) {
 		t.Errorf("MaxRetries -1 → %d, want 0", o.MaxRetries)
 	}
 }
+
+// The token goes to the configured Graph origin only: a redirect to another
+// host (here: from a redirecting front to the emulator) arrives without it.
+func TestTokenNotSentAcrossRedirects(t *testing.T) {
+	e := newEnv(t)
+	it := e.item(KindMessage, "redirect")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	front := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, e.srv.URL()+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+	})}
+	go front.Serve(ln)
+	t.Cleanup(func() { front.Close() })
+
+	rec := &recorder{base: http.DefaultTransport}
+	c, err := New(Options{Endpoint: "http://" + ln.Addr().String(), Credential: &staticCredential{token: "tok"}, Transport: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListAttachments(context.Background(), it); err != nil {
+		t.Fatalf("ListAttachments through a redirect: %v", err)
+	}
+	reqs := rec.take()
+	if len(reqs) != 2 || reqs[0].auth != "Bearer tok" || reqs[1].auth != "" || reqs[1].origin != e.srv.URL() {
+		t.Errorf("hops = %+v, want the token on the first only", reqs)
+	}
+}
+
+// Upload URLs are never followed through a redirect; https never falls
+// back to http.
+func TestRedirectPolicy(t *testing.T) {
+	c, _ := New(Options{Endpoint: "http://127.0.0.1:1"})
+	req := func(rawURL string, m *meta) *http.Request {
+		r, _ := http.NewRequestWithContext(withMeta(context.Background(), m), "GET", rawURL, nil)
+		return r
+	}
+	via := []*http.Request{req("https://graph.microsoft.com/v1.0/x", &meta{})}
+	if err := c.checkRedirect(req("https://other.example/x", &meta{}), via); err != nil {
+		t.Errorf("https redirect refused: %v", err)
+	}
+	if err := c.checkRedirect(req("http://other.example/x", &meta{}), via); !errors.Is(err, ErrUnsafeURL) {
+		t.Errorf("https→http = %v, want ErrUnsafeURL", err)
+	}
+	if err := c.checkRedirect(req("https://outlook.office.com/x", &meta{session: true}), via); !errors.Is(err, ErrUnsafeURL) {
+		t.Errorf("upload URL redirect = %v, want ErrUnsafeURL", err)
+	}
+}
