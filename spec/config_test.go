@@ -249,11 +249,12 @@ attachment "big" {
 	}
 	// With max_message_size raised, 150 MB fits; one byte more does not.
 	dir := writeConfig(t, map[string]string{"main.attach.hcl": "graph {\n  max_message_size = \"150MB\"\n}\n" + inboxTarget + "attachment \"big\" {\n  target = target.inbox\n  source = \"big.bin\"\n}\n"})
+	if err := os.WriteFile(filepath.Join(dir, "big.bin"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for size, want := range map[int64]string{OutlookMaxBytes: "", OutlookMaxBytes + 1: "File too large for a message"} {
-		if err := os.Truncate(filepath.Join(dir, "big.bin"), size); os.IsNotExist(err) {
-			f, _ := os.Create(filepath.Join(dir, "big.bin"))
-			f.Close()
-			err = os.Truncate(filepath.Join(dir, "big.bin"), size)
+		if err := os.Truncate(filepath.Join(dir, "big.bin"), size); err != nil {
+			t.Fatal(err)
 		}
 		if errs, _ := loadErrors(t, dir, LoadOptions{}); joinLines(errs) != want {
 			t.Errorf("%d bytes with max_message_size 150MB: errors %q, want %q", size, errs, want)

@@ -61,8 +61,8 @@ func (l *loader) decodeGraph() {
 		}
 		switch name {
 		case "endpoint":
-			if err := checkEndpoint(s); err != nil {
-				l.add(graphError(a, "Invalid endpoint", err.Error()))
+			if problem := endpointProblem(s); problem != "" {
+				l.add(graphError(a, "Invalid endpoint", problem))
 				continue
 			}
 			g.Endpoint = strings.TrimSuffix(s, "/")
@@ -122,28 +122,28 @@ func (l *loader) decodeGraph() {
 
 var domainRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$`)
 
-// checkEndpoint accepts "emulator", or an https URL with no path; plain
+// endpointProblem accepts "emulator", or an https URL with no path; plain
 // http only for a loopback address (a local emulator), since the bearer
-// token travels with every request.
-func checkEndpoint(s string) error {
+// token travels with every request. It returns what is wrong, or "".
+func endpointProblem(s string) string {
 	if s == "emulator" {
-		return nil
+		return ""
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return fmt.Errorf("%q is not an endpoint. Use \"emulator\", or the base URL of Graph with no path, as in \"https://graph.microsoft.com\".", s)
+		return fmt.Sprintf("%q is not an endpoint. Use \"emulator\", or the base URL of Graph with no path, as in \"https://graph.microsoft.com\".", s)
 	}
 	switch u.Scheme {
 	case "https":
-		return nil
+		return ""
 	case "http":
 		host := u.Hostname()
 		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
-			return nil
+			return ""
 		}
-		return fmt.Errorf("%q uses plain http to a remote host, which would send the access token in the clear. Use https; http is allowed only for 127.0.0.1 or localhost (a local emulator).", s)
+		return fmt.Sprintf("%q uses plain http to a remote host, which would send the access token in the clear. Use https; http is allowed only for 127.0.0.1 or localhost (a local emulator).", s)
 	}
-	return fmt.Errorf("%q is not an http(s) URL. Use \"emulator\" or an https URL such as \"https://graph.microsoft.com\".", s)
+	return fmt.Sprintf("%q is not an http(s) URL. Use \"emulator\" or an https URL such as \"https://graph.microsoft.com\".", s)
 }
 
 // graphIndependent refuses graph arguments that depend, through local

@@ -10,7 +10,6 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
-	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 )
 
@@ -289,6 +288,3 @@ func sortDiagnostics(diags hcl.Diagnostics) {
 		}
 	})
 }
-
-// unknownOrNull reports whether v cannot be used as a concrete value yet.
-func unknownOrNull(v cty.Value) bool { return !v.IsWhollyKnown() || v.IsNull() }

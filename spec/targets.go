@@ -19,16 +19,6 @@ type targetDecl struct {
 // targetAllowed is what a target's arguments may refer to.
 const targetAllowed = refVar | refLocal | refData | refPath
 
-// targetType is the type of target.NAME in expressions.
-var targetType = cty.Object(map[string]cty.Type{
-	"name":      cty.String,
-	"mailbox":   cty.String,
-	"kind":      cty.String,
-	"id":        cty.String,
-	"list_id":   cty.String,
-	"exclusive": cty.Bool,
-})
-
 func (l *loader) declareTarget(b *hcl.Block) {
 	name := b.Labels[0]
 	if !l.validName(b, 0, "target") {

@@ -103,7 +103,7 @@ func TestNameProblem(t *testing.T) {
 	}
 }
 
-func TestCheckEndpoint(t *testing.T) {
+func TestEndpointProblem(t *testing.T) {
 	for _, tc := range []struct {
 		in string
 		ok bool
@@ -121,8 +121,8 @@ func TestCheckEndpoint(t *testing.T) {
 		{"graph.microsoft.com", false},
 		{"", false},
 	} {
-		if err := checkEndpoint(tc.in); (err == nil) != tc.ok {
-			t.Errorf("checkEndpoint(%q) = %v, want ok=%v", tc.in, err, tc.ok)
+		if problem := endpointProblem(tc.in); (problem == "") != tc.ok {
+			t.Errorf("endpointProblem(%q) = %q, want ok=%v", tc.in, problem, tc.ok)
 		}
 	}
 }
