@@ -69,6 +69,6 @@ func makePlan(g *globals, w *workspace, f *configFlags, targets, replaces []stri
 		MaxMessageSize: w.cfg.Graph.MaxMessageSize,
 		Parallelism:    f.parallelism,
 	})
-	writeDiagnostics(g, w.cfg.Files, diags, false)
+	writeDiagnostics(g, w.cfg.Files, diags, false, diagnosticColor(g, f.noColor))
 	return p, !diags.HasErrors()
 }

@@ -46,7 +46,7 @@ func openWorkspace(g *globals, f *configFlags, operation string) (*workspace, bo
 	}
 	cfg, diags := spec.Load(g.ctx, g.dir, opts)
 	if diags.HasErrors() {
-		writeDiagnostics(g, cfg.Files, diags, false)
+		writeDiagnostics(g, cfg.Files, diags, false, diagnosticColor(g, f.noColor))
 		return nil, false
 	}
 	client, closeGraph, err := connect(g, cfg.Graph)
@@ -60,12 +60,12 @@ func openWorkspace(g *globals, f *configFlags, operation string) (*workspace, bo
 		opts.Data = plan.Lookups{Client: client}
 		cfg, diags = spec.Load(g.ctx, g.dir, opts)
 		if diags.HasErrors() {
-			writeDiagnostics(g, cfg.Files, diags, false)
+			writeDiagnostics(g, cfg.Files, diags, false, diagnosticColor(g, f.noColor))
 			w.close()
 			return nil, false
 		}
 	}
-	writeDiagnostics(g, cfg.Files, diags, false) // warnings
+	writeDiagnostics(g, cfg.Files, diags, false, diagnosticColor(g, f.noColor)) // warnings
 	w.cfg = cfg
 
 	if w.backend, err = openBackend(g, cfg.Backend); err != nil {
