@@ -94,6 +94,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 func (c *Client) backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil {
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			c.logRetry(resp, attempt, d)
 			return c.retry.wait(d)
 		}
 	}
@@ -105,5 +106,15 @@ func (c *Client) backoff(lo, hi time.Duration, attempt int, resp *http.Response)
 		step = hi
 	}
 	d := step/2 + rand.N(step/2+1)
+	c.logRetry(resp, attempt, d)
 	return c.retry.wait(d)
+}
+
+func (c *Client) logRetry(resp *http.Response, attempt int, wait time.Duration) {
+	if resp == nil || resp.Request == nil {
+		// A failure below HTTP; the transport logged it with its cause.
+		c.log.Debug("retrying after a connection failure", "attempt", attempt+1, "wait", wait)
+		return
+	}
+	c.log.Debug("retrying", "op", metaFrom(resp.Request.Context()).op, "status", resp.StatusCode, "attempt", attempt+1, "wait", wait)
 }
