@@ -25,7 +25,6 @@ type workspace struct {
 	client  *graph.Client
 	backend state.Backend
 	st      *state.State // nil when no state exists yet
-	lockID  string
 	closers []func()
 }
 
