@@ -137,6 +137,9 @@ func New(opts Options) (*Client, error) {
 		// Never ask for compressed answers: $value's Content-Length must be
 		// the real byte count.
 		t.DisableCompression = true
+		// A server that took a request and never answers must not hang an
+		// apply: the attempt fails (and is retried or reported ambiguous).
+		t.ResponseHeaderTimeout = 3 * time.Minute
 		rt = t
 	}
 	hc := &http.Client{

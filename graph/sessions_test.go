@@ -550,3 +550,27 @@ func TestUploadRefusesForeignURLs(t *testing.T) {
 func TestSessionAccessDeniedHint(t *testing.T) {
 	t.Skip("needs emulator: a way to make createUploadSession answer 403 ErrorAccessDenied (delegated permissions on a shared or delegated mailbox)")
 }
+
+// Creating a session is repeated after a lost answer: the lost session is
+// orphaned (it adds nothing to the item and expires), the new one works.
+func TestCreateSessionAfterReset(t *testing.T) {
+	e := newEnv(t)
+	it := e.item(KindMessage, "create reset")
+	posts := 0
+	e.rec.setBefore(func(_ int, req *http.Request) {
+		if req.Method == http.MethodPost {
+			posts++
+		}
+		e.srv.SetFaults(emulator.Faults{RateReset: map[bool]float64{true: 1}[req.Method == http.MethodPost && posts == 1]})
+	})
+	s, err := e.client.CreateUploadSession(context.Background(), it, NewAttachment{Name: "c.bin", Size: sessionSize})
+	if err != nil {
+		t.Fatalf("CreateUploadSession = %v", err)
+	}
+	if posts != 2 || e.srv.Stats().OpenUploadSessions != 2 {
+		t.Errorf("%d POSTs, %d open sessions; want 2 and 2 (one orphaned)", posts, e.srv.Stats().OpenUploadSessions)
+	}
+	if _, err := e.client.Upload(context.Background(), s, bytes.NewReader(content(sessionSize)), sessionSize, nil); err != nil {
+		t.Errorf("Upload: %v", err)
+	}
+}
