@@ -327,16 +327,24 @@ func (c *Client) expired(s *UploadSession) bool {
 	return !s.Expires.IsZero() && !c.now().Before(s.Expires)
 }
 
-// expiredError is an expired session noticed by the client's own clock; it
-// matches ErrSessionExpired and ErrNotFound, as the server's would.
+// expiredError is an expired session noticed by the client's own clock,
+// before asking the server; it matches ErrSessionExpired and ErrNotFound,
+// as the server's answer would.
 func expiredError(op string, s *UploadSession) error {
-	return &Error{
-		Op:      op,
-		Status:  http.StatusNotFound,
-		Message: "the upload session expired at " + s.Expires.UTC().Format(time.RFC3339),
-		Hint:    "start a new session",
-		also:    []error{ErrSessionExpired},
-	}
+	return &sessionExpiredError{op: op, at: s.Expires}
+}
+
+type sessionExpiredError struct {
+	op string
+	at time.Time
+}
+
+func (e *sessionExpiredError) Error() string {
+	return fmt.Sprintf("%s: the upload session expired at %s; start a new one", e.op, e.at.UTC().Format(time.RFC3339))
+}
+
+func (e *sessionExpiredError) Is(target error) bool {
+	return target == ErrSessionExpired || target == ErrNotFound
 }
 
 // contentURL is To Do's PUT target: {uploadUrl}/content.
