@@ -96,7 +96,7 @@ func (e *env) plan() (*plan.Plan, *state.State) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	live, err := plan.Refresh(ctx, e.client, plan.Touched(cfg, st), 4)
+	live, err := plan.Refresh(ctx, e.client, plan.Touched(cfg, st))
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -7,17 +7,15 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/attachform/attachform/graph"
 	"github.com/attachform/attachform/spec"
 	"github.com/attachform/attachform/state"
-	"golang.org/x/sync/errgroup"
 )
 
 // Reader is the part of the Graph client that planning reads through.
 type Reader interface {
-	ListAttachments(ctx context.Context, it graph.Item) ([]graph.Attachment, error)
+	ListAttachmentsBatch(ctx context.Context, items []graph.Item) (map[graph.Item][]graph.Attachment, error)
 	Content(ctx context.Context, it graph.Item, id string) (io.ReadCloser, error)
 }
 
@@ -45,38 +43,35 @@ func (li *LiveItem) find(id string) (graph.Attachment, bool) {
 	return li.Attachments[i], true
 }
 
-// Refresh lists the attachments of every distinct target, at most
-// parallelism at a time. An item that no longer exists is recorded as
-// Missing rather than failing the refresh.
-func Refresh(ctx context.Context, r Reader, targets []state.Target, parallelism int) (Live, error) {
+// Refresh lists the attachments of every distinct target through $batch.
+// An item that no longer exists is recorded as Missing rather than failing
+// the refresh.
+func Refresh(ctx context.Context, r Reader, targets []state.Target) (Live, error) {
 	live := Live{}
-	var mu sync.Mutex
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(parallelism, 1))
-	seen := map[state.Target]bool{}
+	var items []graph.Item
 	for _, t := range targets {
-		k := key(t)
-		if seen[k] {
+		if _, seen := live[key(t)]; !seen {
+			live[key(t)] = nil
+			items = append(items, Item(t))
+		}
+	}
+	found, err := r.ListAttachmentsBatch(ctx, items)
+	var failed *graph.BatchError
+	if err != nil && !errors.As(err, &failed) {
+		return nil, fmt.Errorf("refresh: %w", err)
+	}
+	for _, it := range items {
+		k := key(state.Target{Mailbox: it.Mailbox, Kind: string(it.Kind), ItemID: it.ID, ListID: it.ListID})
+		if failed != nil && failed.Errs[it] != nil {
+			if !errors.Is(failed.Errs[it], graph.ErrNotFound) {
+				return nil, fmt.Errorf("refresh %s: %w", it, failed.Errs[it])
+			}
+			live[k] = &LiveItem{Missing: true}
 			continue
 		}
-		seen[k] = true
-		g.Go(func() error {
-			atts, err := r.ListAttachments(ctx, Item(t))
-			item := &LiveItem{Attachments: atts}
-			if errors.Is(err, graph.ErrNotFound) {
-				item = &LiveItem{Missing: true}
-			} else if err != nil {
-				return fmt.Errorf("refresh %s: %w", Item(t), err)
-			}
-			slices.SortFunc(item.Attachments, func(a, b graph.Attachment) int { return strings.Compare(a.ID, b.ID) })
-			mu.Lock()
-			live[k] = item
-			mu.Unlock()
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
+		atts := found[it]
+		slices.SortFunc(atts, func(a, b graph.Attachment) int { return strings.Compare(a.ID, b.ID) })
+		live[k] = &LiveItem{Attachments: atts}
 	}
 	return live, nil
 }

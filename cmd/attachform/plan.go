@@ -57,7 +57,7 @@ func (c *planCommand) Run(args []string) int {
 // makePlan refreshes what Graph holds and builds the plan, reporting
 // problems itself.
 func makePlan(g *globals, w *workspace, f *configFlags, targets, replaces []string) (*plan.Plan, bool) {
-	live, err := plan.Refresh(g.ctx, w.client, plan.Touched(w.cfg, w.st), f.parallelism)
+	live, err := plan.Refresh(g.ctx, w.client, plan.Touched(w.cfg, w.st))
 	if err != nil {
 		errorf(g, "Cannot read what Graph holds", "%v", err)
 		return nil, false
