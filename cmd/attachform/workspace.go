@@ -138,7 +138,13 @@ func connect(g *globals, gc spec.Graph) (*graph.Client, func(), error) {
 		},
 	}
 	if !isLoopback(endpoint) {
-		cred, err := graph.NewCredential(graph.AuthConfig{Auth: gc.Auth, TenantID: gc.TenantID, ClientID: gc.ClientID, Cloud: gc.Cloud})
+		cred, err := graph.NewCredential(graph.AuthConfig{
+			Auth: gc.Auth, TenantID: gc.TenantID, ClientID: gc.ClientID, Cloud: gc.Cloud,
+			DeviceCodePrompt: func(_ context.Context, message string) error {
+				_, err := fmt.Fprintln(g.std.err, message)
+				return err
+			},
+		})
 		if err != nil {
 			closer()
 			return nil, nil, err
