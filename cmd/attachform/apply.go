@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"strings"
 
@@ -59,6 +60,7 @@ func (c *applyCommand) Run(args []string) int {
 		return exitError
 	}
 	if !p.HasChanges() {
+		fmt.Fprintf(g.std.out, "\n%s Resources: 0 added, 0 changed, 0 destroyed.\n", paint(color, "Apply complete!"))
 		return exitOK
 	}
 	if !autoApprove && !approved(g) {
@@ -67,6 +69,10 @@ func (c *applyCommand) Run(args []string) int {
 	}
 	fmt.Fprintln(g.std.out)
 	view := newApplyView(g.std.out, color)
+	stopWatching := context.AfterFunc(g.ctx, func() {
+		fmt.Fprintln(g.std.err, "\nInterrupt received: stopping. What finished is saved in the state; run apply again to resume.")
+	})
+	defer stopWatching()
 	_, result, err := apply.Run(g.ctx, p, w.st, w.backend, w.client, apply.Options{
 		Parallelism: f.parallelism,
 		OnEvent:     view.event,

@@ -81,14 +81,18 @@ func (v *applyView) finish(g *globals, r apply.Result, fatal error) int {
 		fmt.Fprintf(v.out, "\nApply failed. %s\n", summary)
 		return exitError
 	}
-	head := "Apply complete!"
-	if v.color {
-		head = "\x1b[1m\x1b[32m" + head + "\x1b[0m"
-	}
-	fmt.Fprintf(v.out, "\n%s %s\n", head, summary)
+	fmt.Fprintf(v.out, "\n%s %s\n", paint(v.color, "Apply complete!"), summary)
 	return exitOK
 }
 
 func size(n int64) string {
 	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
+
+// paint makes a headline bold green on a colour terminal, as Terraform's.
+func paint(color bool, s string) string {
+	if !color {
+		return s
+	}
+	return "\x1b[1m\x1b[32m" + s + "\x1b[0m"
 }
