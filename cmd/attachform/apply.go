@@ -24,8 +24,6 @@ func (c *applyCommand) Help() string {
 Options:
 
   -auto-approve           Do not ask for approval (for CI after a reviewed plan).
-  -target=ADDRESS         Apply only this attachment (repeatable).
-  -replace=ADDRESS        Replace this attachment even if unchanged (repeatable).
 ` + configFlagsHelp
 }
 
@@ -33,13 +31,10 @@ func (c *applyCommand) Run(args []string) int {
 	g := c.g
 	var f configFlags
 	var autoApprove bool
-	var targets, replaces listFlag
 	fs := newFlagSet("apply")
 	f.register(fs)
 	fs.BoolVar(&autoApprove, "auto-approve", false, "")
-	fs.Var(&targets, "target", "")
-	fs.Var(&replaces, "replace", "")
-	if !parseFlags(g, fs, args, c.Help()) {
+	if !parseFlags(g, fs, args, c.Help()) || !f.normaliseAddresses(g) {
 		return exitError
 	}
 	if fs.NArg() > 0 {
@@ -51,7 +46,7 @@ func (c *applyCommand) Run(args []string) int {
 		return exitError
 	}
 	defer w.close()
-	p, ok := makePlan(g, w, &f, targets, replaces)
+	p, ok := makePlan(g, w, &f)
 	if !ok {
 		return exitError
 	}

@@ -18,22 +18,16 @@ Options:
 
   -detailed-exitcode      Exit 0 when there are no changes, 2 when there are,
                           1 on error.
-  -target=ADDRESS         Plan only this attachment (repeatable).
-  -replace=ADDRESS        Plan to replace this attachment even if unchanged
-                          (repeatable).
 ` + configFlagsHelp
 }
 
 func (c *planCommand) Run(args []string) int {
 	var f configFlags
 	var detailed bool
-	var targets, replaces listFlag
 	fs := newFlagSet("plan")
 	f.register(fs)
 	fs.BoolVar(&detailed, "detailed-exitcode", false, "")
-	fs.Var(&targets, "target", "")
-	fs.Var(&replaces, "replace", "")
-	if !parseFlags(c.g, fs, args, c.Help()) {
+	if !parseFlags(c.g, fs, args, c.Help()) || !f.normaliseAddresses(c.g) {
 		return exitError
 	}
 	w, ok := openWorkspace(c.g, &f, "plan")
@@ -41,7 +35,7 @@ func (c *planCommand) Run(args []string) int {
 		return exitError
 	}
 	defer w.close()
-	p, ok := makePlan(c.g, w, &f, targets, replaces)
+	p, ok := makePlan(c.g, w, &f)
 	if !ok {
 		return exitError
 	}
@@ -56,7 +50,7 @@ func (c *planCommand) Run(args []string) int {
 
 // makePlan refreshes what Graph holds and builds the plan, reporting
 // problems itself.
-func makePlan(g *globals, w *workspace, f *configFlags, targets, replaces []string) (*plan.Plan, bool) {
+func makePlan(g *globals, w *workspace, f *configFlags) (*plan.Plan, bool) {
 	live, err := plan.Refresh(g.ctx, w.client, plan.Touched(w.cfg, w.st))
 	if err != nil {
 		errorf(g, "Cannot read what Graph holds", "%v", err)
@@ -64,8 +58,8 @@ func makePlan(g *globals, w *workspace, f *configFlags, targets, replaces []stri
 	}
 	p, diags := plan.Build(g.ctx, w.cfg, w.st, live, w.client, plan.Options{
 		Now:            now(),
-		Targets:        targets,
-		Replace:        replaces,
+		Targets:        f.targets,
+		Replace:        f.replaces,
 		MaxMessageSize: w.cfg.Graph.MaxMessageSize,
 		Parallelism:    f.parallelism,
 	})
