@@ -116,14 +116,23 @@ type Import struct {
 
 // LoadOptions carries what comes from outside the manifest.
 type LoadOptions struct {
-	Vars                []string // -var name=value, in command-line order
-	VarFiles            []string // -var-file paths, in order
+	Vars     []string // -var name=value, in command-line order
+	VarFiles []string // -var-file paths, in order
+	// VarArgs are -var and -var-file options in command-line order, applied
+	// after Vars and VarFiles; the CLI uses this so a later option wins.
+	VarArgs             []VarArg
 	Environ             []string // os.Environ()-style; ATTACHFORM_VAR_name=value is read from it
 	BackendConfig       []string // -backend-config key=value
 	AllowOutsideSources bool     // -allow-outside-sources; a manifest can never grant this itself
 	// Data resolves data sources. Nil means offline (validate): data source
 	// attributes are unknown and checks that need them are skipped.
 	Data DataResolver
+}
+
+// VarArg is one -var (NAME=VALUE) or -var-file (a path) option.
+type VarArg struct {
+	File  bool
+	Value string
 }
 
 // DataResolver looks items up in Graph for data blocks.

@@ -174,7 +174,9 @@ func typeName(ty cty.Type) string {
 
 // assignVariables gives every variable its value. Later sources win:
 // defaults, then ATTACHFORM_VAR_name, then *.auto.attachvars files in name
-// order, then -var-file files in order, then -var options in order.
+// order, then -var-file files in order, then -var options in order, then
+// VarArgs: -var and -var-file interleaved in command-line order, as
+// Terraform applies them.
 func (l *loader) assignVariables() {
 	for _, name := range keys(l.variables) {
 		v := l.variables[name]
@@ -189,7 +191,16 @@ func (l *loader) assignVariables() {
 	for _, path := range l.opts.VarFiles {
 		l.varsFromFile(path, path, true)
 	}
-	l.varsFromFlags()
+	for _, kv := range l.opts.Vars {
+		l.varFromFlag(kv)
+	}
+	for _, a := range l.opts.VarArgs {
+		if a.File {
+			l.varsFromFile(a.Value, a.Value, true)
+		} else {
+			l.varFromFlag(a.Value)
+		}
+	}
 
 	for _, name := range keys(l.variables) {
 		v := l.variables[name]
@@ -415,29 +426,28 @@ func diagsDetail(diags hcl.Diagnostics) string {
 	return "unknown error"
 }
 
-func (l *loader) varsFromFlags() {
-	for _, kv := range l.opts.Vars {
-		name, val, ok := strings.Cut(kv, "=")
-		name = strings.TrimSpace(name)
-		if !ok || name == "" {
-			l.add(&hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Invalid -var option",
-				Detail:   fmt.Sprintf("The option -var=%q is not of the form NAME=VALUE, as in -var='mailbox=ops@contoso.com'.", kv),
-			})
-			continue
-		}
-		v := l.variables[name]
-		if v == nil {
-			l.add(&hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Value for undeclared variable",
-				Detail:   fmt.Sprintf("A value for %q was given with -var, but no variable %q is declared. Declare it with a variable block, or drop the option.%s", name, name, suggest(name, keys(l.variables))),
-			})
-			continue
-		}
-		if v.ok {
-			l.setFromText(v, val, "-var")
-		}
+// varFromFlag applies one -var NAME=VALUE.
+func (l *loader) varFromFlag(kv string) {
+	name, val, ok := strings.Cut(kv, "=")
+	name = strings.TrimSpace(name)
+	if !ok || name == "" {
+		l.add(&hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid -var option",
+			Detail:   fmt.Sprintf("The option -var=%q is not of the form NAME=VALUE, as in -var='mailbox=ops@contoso.com'.", kv),
+		})
+		return
+	}
+	v := l.variables[name]
+	if v == nil {
+		l.add(&hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Value for undeclared variable",
+			Detail:   fmt.Sprintf("A value for %q was given with -var, but no variable %q is declared. Declare it with a variable block, or drop the option.%s", name, name, suggest(name, keys(l.variables))),
+		})
+		return
+	}
+	if v.ok {
+		l.setFromText(v, val, "-var")
 	}
 }

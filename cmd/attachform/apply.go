@@ -34,7 +34,10 @@ func (c *applyCommand) Run(args []string) int {
 	fs := newFlagSet("apply")
 	f.register(fs)
 	fs.BoolVar(&autoApprove, "auto-approve", false, "")
-	if !parseFlags(g, fs, args, c.Help()) || !f.normaliseAddresses(g) {
+	if code, done := parseFlags(g, fs, args, c.Help()); done {
+		return code
+	}
+	if !f.check(g) {
 		return exitError
 	}
 	if fs.NArg() > 0 {

@@ -48,8 +48,8 @@ func (c *emulatorCommand) Run(args []string) int {
 	fs.StringVar(&faults, "faults", "", "")
 	fs.StringVar(&limits, "limits", "", "")
 	fs.Int64Var(&opts.Seed, "seed", 0, "")
-	if !parseFlags(g, fs, args, c.Help()) {
-		return exitError
+	if code, done := parseFlags(g, fs, args, c.Help()); done {
+		return code
 	}
 	var err error
 	if opts.Faults, err = emulator.ParseFaults(faults); err != nil {

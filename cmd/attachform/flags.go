@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"strings"
 
@@ -9,11 +11,24 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// listFlag collects a repeatable flag (-var, -target, …) in order.
+// listFlag collects a repeatable flag (-target, -backend-config, …) in order.
 type listFlag []string
 
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// varArgsFlag records -var and -var-file in one list, in command-line order,
+// so a later option wins over an earlier one as in Terraform.
+type varArgsFlag struct {
+	args *[]spec.VarArg
+	file bool
+}
+
+func (v varArgsFlag) String() string { return "" }
+func (v varArgsFlag) Set(s string) error {
+	*v.args = append(*v.args, spec.VarArg{File: v.file, Value: s})
+	return nil
+}
 
 // newFlagSet returns a flag set that reports errors instead of exiting and
 // prints its usage only through the command's Help.
@@ -23,50 +38,87 @@ func newFlagSet(name string) *flag.FlagSet {
 	return fs
 }
 
-// configFlags are the flags of every command that reads the manifests
-// and talks to Graph: plan, apply.
-type configFlags struct {
-	vars          listFlag
-	varFiles      listFlag
+// parseFlags parses a command's flags. done says the command is over: -h
+// showed the help (exit 0), or a mistake was reported with it (exit 1).
+func parseFlags(g *globals, fs *flag.FlagSet, args []string, help string) (code int, done bool) {
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprintln(g.std.out, help)
+		return exitOK, true
+	case err != nil:
+		fmt.Fprintf(g.std.err, "Error: %v\n\n%s\n", err, help)
+		return exitError, true
+	}
+	return exitOK, false
+}
+
+// manifestFlags are the flags of every command that loads the manifests.
+type manifestFlags struct {
+	varArgs       []spec.VarArg
 	backendConfig listFlag
 	allowOutside  bool
 	noColor       bool
-	lock          bool
-	lockTimeout   durationFlag
-	parallelism   int
-	targets       listFlag // -target: plan only these addresses
-	replaces      listFlag // -replace: force these replacements
 }
 
-func (c *configFlags) register(fs *flag.FlagSet) {
-	fs.Var(&c.vars, "var", "set a variable: -var 'name=value' (repeatable)")
-	fs.Var(&c.varFiles, "var-file", "read variables from a file (repeatable)")
-	fs.Var(&c.backendConfig, "backend-config", "backend setting key=value kept out of the manifest (repeatable)")
-	fs.BoolVar(&c.allowOutside, "allow-outside-sources", false, "allow source files outside the configuration directory")
-	fs.BoolVar(&c.noColor, "no-color", false, "no colour in the output")
-	fs.BoolVar(&c.lock, "lock", true, "lock the state while running")
-	fs.Var(&c.lockTimeout, "lock-timeout", "how long to wait for the state lock (e.g. 30s)")
-	fs.IntVar(&c.parallelism, "parallelism", 10, "changes carried out at once")
-	fs.Var(&c.targets, "target", "plan only this address (repeatable)")
-	fs.Var(&c.replaces, "replace", "replace this address even if unchanged (repeatable)")
+func (m *manifestFlags) register(fs *flag.FlagSet) {
+	fs.Var(varArgsFlag{args: &m.varArgs}, "var", "")
+	fs.Var(varArgsFlag{args: &m.varArgs, file: true}, "var-file", "")
+	fs.Var(&m.backendConfig, "backend-config", "")
+	fs.BoolVar(&m.allowOutside, "allow-outside-sources", false, "")
+	fs.BoolVar(&m.noColor, "no-color", false, "")
 }
 
-const configFlagsHelp = `  -target=ADDRESS         Only this attachment (repeatable).
-  -replace=ADDRESS        Replace this attachment even if unchanged (repeatable).
-  -var 'name=value'       Set a variable. Repeatable.
+// loadOptions are the manifest flags as spec.Load takes them.
+func (m *manifestFlags) loadOptions(g *globals) spec.LoadOptions {
+	return spec.LoadOptions{
+		VarArgs: m.varArgs, Environ: g.environ,
+		BackendConfig: m.backendConfig, AllowOutsideSources: m.allowOutside,
+	}
+}
+
+const manifestFlagsHelp = `  -var 'name=value'       Set a variable. Repeatable; later options win.
   -var-file=FILE          Read variable values from FILE. Repeatable.
   -backend-config=K=V     Backend setting kept out of the manifest. Repeatable.
   -allow-outside-sources  Allow source files outside the configuration directory.
                           A manifest can never grant itself this.
+  -no-color               No colour in the output (NO_COLOR in the environment too).`
+
+// configFlags are the flags of the commands that plan: plan, apply.
+type configFlags struct {
+	manifestFlags
+	lock        bool
+	lockTimeout durationFlag
+	parallelism int
+	targets     listFlag // -target: plan only these addresses
+	replaces    listFlag // -replace: force these replacements
+}
+
+func (c *configFlags) register(fs *flag.FlagSet) {
+	c.manifestFlags.register(fs)
+	fs.BoolVar(&c.lock, "lock", true, "")
+	fs.Var(&c.lockTimeout, "lock-timeout", "")
+	fs.IntVar(&c.parallelism, "parallelism", 10, "")
+	fs.Var(&c.targets, "target", "")
+	fs.Var(&c.replaces, "replace", "")
+}
+
+const configFlagsHelp = `  -target=ADDRESS         Only this attachment (repeatable).
+  -replace=ADDRESS        Replace this attachment even if unchanged (repeatable).
   -lock=false             Do not lock the state. Dangerous when others run too.
   -lock-timeout=DURATION  Wait this long for the state lock (default: fail at once).
   -parallelism=N          Changes carried out at once (default 10).
-  -no-color               No colour in the output (NO_COLOR in the environment too).`
+` + manifestFlagsHelp
 
-// normaliseAddresses checks -target and -replace before anything is read,
-// and spells them as plans do (attachment.x["k"]).
-func (c *configFlags) normaliseAddresses(g *globals) bool {
+// check validates what the flag package cannot: -parallelism's range, and
+// -target and -replace addresses, spelled afterwards as plans spell them
+// (attachment.x["k"]). Nothing is read before these are right.
+func (c *configFlags) check(g *globals) bool {
 	var diags hcl.Diagnostics
+	if c.parallelism < 1 {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -parallelism",
+			Detail: fmt.Sprintf("-parallelism=%d: give at least 1 change at a time.", c.parallelism)})
+	}
 	for _, list := range []*listFlag{&c.targets, &c.replaces} {
 		for i, s := range *list {
 			a, d := spec.ParseAddress(s)

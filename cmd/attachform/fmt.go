@@ -63,7 +63,7 @@ func (c *fmtCommand) Run(args []string) int {
 	fs.BoolVar(&o.write, "write", true, "")
 	fs.BoolVar(&o.recursive, "recursive", false, "")
 	fs.BoolVar(&o.noColor, "no-color", false, "")
-	if code, done := parseCommandFlags(c.g, fs, args, c.Help()); done {
+	if code, done := parseFlags(c.g, fs, args, c.Help()); done {
 		return code
 	}
 	if o.check {

@@ -27,7 +27,10 @@ func (c *planCommand) Run(args []string) int {
 	fs := newFlagSet("plan")
 	f.register(fs)
 	fs.BoolVar(&detailed, "detailed-exitcode", false, "")
-	if !parseFlags(c.g, fs, args, c.Help()) || !f.normaliseAddresses(c.g) {
+	if code, done := parseFlags(c.g, fs, args, c.Help()); done {
+		return code
+	}
+	if !f.check(c.g) {
 		return exitError
 	}
 	w, ok := openWorkspace(c.g, &f, "plan")

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"time"
@@ -10,21 +8,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/mattn/go-isatty"
 )
-
-// parseFlags parses a command's flags; on a mistake it says which and
-// shows the command's help.
-func parseFlags(g *globals, fs *flag.FlagSet, args []string, help string) bool {
-	err := fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(g.std.out, help)
-		return false
-	}
-	if err != nil {
-		fmt.Fprintf(g.std.err, "Error: %v\n\n%s\n", err, help)
-		return false
-	}
-	return true
-}
 
 // useColor is true for a terminal unless -no-color or NO_COLOR says no.
 func useColor(g *globals, noColor bool) bool {

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/attachform/attachform/spec"
@@ -38,50 +35,24 @@ Options:
 
   -json                   Write the result as JSON on stdout (the shape of
                           terraform validate -json).
-  -no-color               No colour in the output (NO_COLOR in the
-                          environment too).
-  -var 'name=value'       Set a variable. Repeatable.
-  -var-file=FILE          Read variable values from FILE. Repeatable.
-  -backend-config=K=V     Backend setting kept out of the manifest. Repeatable.
-  -allow-outside-sources  Allow source files outside the configuration
-                          directory, as plan -allow-outside-sources does.
-`)
+` + manifestFlagsHelp)
 }
 
-// repeated collects a repeatable string flag in order.
-type repeated []string
-
-func (r *repeated) String() string     { return strings.Join(*r, ",") }
-func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
-
 func (c *validateCommand) Run(args []string) int {
-	var (
-		asJSON, noColor, allowOutside bool
-		vars, varFiles, backendConfig repeated
-	)
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	var asJSON bool
+	var m manifestFlags
+	fs := newFlagSet("validate")
 	fs.BoolVar(&asJSON, "json", false, "")
-	fs.BoolVar(&noColor, "no-color", false, "")
-	fs.BoolVar(&allowOutside, "allow-outside-sources", false, "")
-	fs.Var(&vars, "var", "")
-	fs.Var(&varFiles, "var-file", "")
-	fs.Var(&backendConfig, "backend-config", "")
-	if code, done := parseCommandFlags(c.g, fs, args, c.Help()); done {
+	m.register(fs)
+	if code, done := parseFlags(c.g, fs, args, c.Help()); done {
 		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(c.g.std.err, "Error: validate takes no arguments; to check another directory use attachform -chdir=DIR validate\n\n%s\n", c.Help())
 		return exitError
 	}
-	cfg, diags := spec.Load(c.g.ctx, c.g.dir, spec.LoadOptions{
-		Vars:                vars,
-		VarFiles:            varFiles,
-		Environ:             c.g.environ,
-		BackendConfig:       backendConfig,
-		AllowOutsideSources: allowOutside,
-	})
-	color := diagnosticColor(c.g, noColor)
+	cfg, diags := spec.Load(c.g.ctx, c.g.dir, m.loadOptions(c.g))
+	color := diagnosticColor(c.g, m.noColor)
 	writeDiagnostics(c.g, cfg.Files, diags, asJSON, color)
 	if diags.HasErrors() {
 		return exitError
@@ -97,19 +68,4 @@ func (c *validateCommand) Run(args []string) int {
 		fmt.Fprintln(c.g.std.out, msg)
 	}
 	return exitOK
-}
-
-// parseCommandFlags parses a command's flags. done says the command is
-// over (help was asked for, or a flag was wrong) and code is its exit code.
-func parseCommandFlags(g *globals, fs *flag.FlagSet, args []string, help string) (code int, done bool) {
-	err := fs.Parse(args)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		fmt.Fprintln(g.std.out, help)
-		return exitOK, true
-	case err != nil:
-		fmt.Fprintf(g.std.err, "Error: %v\n\n%s\n", err, help)
-		return exitError, true
-	}
-	return exitOK, false
 }

@@ -39,10 +39,7 @@ func (w *workspace) close() {
 // already reported the problem and returns the exit code to use.
 func openWorkspace(g *globals, f *configFlags, operation string) (*workspace, bool) {
 	w := &workspace{}
-	opts := spec.LoadOptions{
-		Vars: f.vars, VarFiles: f.varFiles, Environ: g.environ,
-		BackendConfig: f.backendConfig, AllowOutsideSources: f.allowOutside,
-	}
+	opts := f.loadOptions(g)
 	cfg, diags := spec.Load(g.ctx, g.dir, opts)
 	if diags.HasErrors() {
 		writeDiagnostics(g, cfg.Files, diags, false, diagnosticColor(g, f.noColor))
