@@ -190,7 +190,8 @@ func (s *Server) runInner(c *rq, br batchRequest) batchResponse {
 	for k, v := range br.Headers {
 		r.Header.Set(k, v)
 	}
-	inner := &rq{w: rec, r: r, inner: true, immutable: prefersImmutable(r)}
+	// The outer request's token authorizes every inner one, as in Graph.
+	inner := &rq{w: rec, r: r, inner: true, immutable: prefersImmutable(r), who: c.who}
 	segs, err := splitPath(r.URL.EscapedPath())
 	if err != nil || len(segs) == 0 {
 		s.writeErr(rec, errBadRequest("Invalid request path."))

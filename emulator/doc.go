@@ -121,7 +121,11 @@
 // concurrent requests, 10,000 requests per 10 minutes, 150 MB uploaded per 5
 // minutes; over a limit, 429 ApplicationThrottled with Retry-After; other
 // mailboxes are unaffected. Maximum message size 35 MB (configurable up to
-// 150 MB): ErrorMessageSizeExceeded.
+// 150 MB): ErrorMessageSizeExceeded. The known issue of delegated
+// permissions on a shared or delegated mailbox: Outlook createUploadSession
+// answers 403 ErrorAccessDenied when the token is delegated and its user is
+// not the mailbox's owner; small POSTs are unaffected (files under 3 MB avoid
+// it).
 //
 // # Undocumented choices
 //
@@ -140,6 +144,18 @@
 //   - Authorization on the Graph origin: optional (there is no identity
 //     provider); when present it must be "Bearer {non-empty}", else 401
 //     InvalidAuthenticationToken. To Do /content PUTs follow the same rule.
+//   - The kind of token is read from the token itself, without verifying
+//     any signature: a JWT (three base64url parts, a JSON payload) with an
+//     "scp" claim is delegated, and its signed-in user is "upn", else
+//     "preferred_username", else "unique_name"; it owns a mailbox whose UPN
+//     matches it (case-insensitively) or whose id matches "oid". A
+//     delegated token naming no user owns no mailbox. App-only tokens
+//     ("roles", no "scp"), other tokens and no token at all are not subject
+//     to the shared-mailbox 403. /me is Options.Users[0] whatever the token
+//     says, and the check applies to it like to any mailbox. Inside $batch
+//     the outer request's token is the caller's. The 403 comes after the
+//     item is found and before the body is read. To Do sessions are not
+//     affected (the known issue is documented for Outlook items only).
 //   - Upload origin: Authorization present → 401 InvalidAuthenticationToken;
 //     missing or wrong authtoken → 401 InvalidAuthenticationToken; an unknown,
 //     cancelled, failed or expired session, or a URL not exactly as issued →

@@ -16,8 +16,9 @@ type rq struct {
 	r         *http.Request
 	version   string // "v1.0" or "beta"
 	mb        *mailbox
-	immutable bool // Prefer: IdType="ImmutableId"
-	inner     bool // inside $batch
+	immutable bool      // Prefer: IdType="ImmutableId"
+	inner     bool      // inside $batch
+	who       *identity // the bearer token's claims; nil without a JWT
 }
 
 // maxJSONBody is Graph's 4 MB request cap plus room for the JSON around a
@@ -38,7 +39,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, errBadRequest("Invalid request path."))
 		return
 	}
-	c := &rq{w: w, r: r, immutable: prefersImmutable(r)}
+	c := &rq{w: w, r: r, immutable: prefersImmutable(r), who: identityOf(r)}
 	if e := s.route(c, segs); e != nil {
 		s.writeErr(w, e)
 	}

@@ -115,6 +115,9 @@ func (st *store) sessionItem(ss *session) (*mailbox, *item) {
 // parameter is spelled as documented per kind: Outlook's "AttachmentItem"
 // (seeds/002), To Do's "attachmentInfo" (seeds/004).
 func (s *Server) createSession(c *rq, it *item) *apiErr {
+	if e := sharedMailboxDenied(c, it.Kind); e != nil {
+		return e
+	}
 	param := "AttachmentItem"
 	if it.Kind == kindTask {
 		param = "attachmentInfo"
