@@ -285,13 +285,23 @@ func (b *builder) exclusive(cfg *spec.Config) {
 		if !t.Exclusive || li == nil || li.Missing {
 			continue
 		}
+		names := map[string]int{}
+		for _, a := range li.Attachments {
+			names[a.Name]++
+		}
 		for _, a := range li.Attachments {
 			if known[a.ID] {
 				continue
 			}
+			// Outlook allows two attachments of one name; the id then
+			// tells them apart.
+			label := a.Name
+			if names[a.Name] > 1 {
+				label += " (" + shortID(a.ID) + ")"
+			}
 			before := &state.Attachment{Target: targetOf(t), ID: a.ID, Name: a.Name, ContentType: a.ContentType, ReportedSize: a.Size}
 			b.add(Change{
-				Address: fmt.Sprintf("target.%s.undeclared[%q]", t.Name, a.Name+"#"+shortID(a.ID)), Action: Delete,
+				Address: fmt.Sprintf("target.%s.undeclared[%q]", t.Name, label), Action: Delete,
 				Reason: "not declared, and the target is exclusive", Before: before, Unmanaged: true,
 			})
 		}

@@ -151,7 +151,7 @@ func TestBuild(t *testing.T) {
 			},
 			want: map[string]string{
 				"attachment.a": "no-op:",
-				`target.welcome.undeclared["old.pdf#TRAY0001"]`: "delete:not declared, and the target is exclusive",
+				`target.welcome.undeclared["old.pdf"]`: "delete:not declared, and the target is exclusive",
 			},
 		},
 		{

@@ -76,6 +76,9 @@ func (r TextRenderer) change(b *strings.Builder, c Change) {
 		fmt.Fprintf(b, "  # (%s)\n", c.Reason)
 	}
 	label := blockLabel(c.Address)
+	if c.Unmanaged {
+		label = c.Before.Name
+	}
 	fmt.Fprintf(b, "%s attachment %q {\n", r.paint(color, fmt.Sprintf("%3s", symbol)), label)
 	for _, l := range attributeLines(c) {
 		mark := map[byte]string{'+': ansiGreen, '-': ansiRed, '~': ansiYellow}[l.mark]

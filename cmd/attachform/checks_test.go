@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -29,20 +30,8 @@ func cmdAttachments(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 4 {
 		ts.Fatalf("usage: attachments DIR MAILBOX message|event SUBJECT [NAME=FILE ...]")
 	}
-	dir, mailbox, kind, subject := ts.MkAbs(args[0]), args[1], args[2], args[3]
-	srv, err := emulator.New(emulator.Options{DataDir: filepath.Join(dir, ".attachform", "emulator")})
-	ts.Check(err)
-	defer srv.Close()
-	base := srv.URL() + "/v1.0/users/" + url.PathEscape(mailbox) + "/" + kind + "s"
-
-	var items struct {
-		Value []struct{ ID string } `json:"value"`
-	}
-	getJSON(ts, base+"?$filter="+url.QueryEscape("subject eq '"+subject+"'"), &items)
-	if len(items.Value) != 1 {
-		ts.Fatalf("%d %ss with subject %q, want 1", len(items.Value), kind, subject)
-	}
-	item := base + "/" + url.PathEscape(items.Value[0].ID) + "/attachments"
+	item, stop := emulatedItem(ts, args[0], args[1], args[2], args[3])
+	defer stop()
 	var atts struct {
 		Value []struct{ ID, Name string } `json:"value"`
 	}
@@ -77,7 +66,48 @@ func cmdAttachments(ts *testscript.TestScript, neg bool, args []string) {
 	slices.Sort(got)
 	slices.Sort(names)
 	if !slices.Equal(got, names) {
-		ts.Fatalf("attachments on the %s: %q, want %q", kind, got, names)
+		ts.Fatalf("attachments on the %s: %q, want %q", args[2], got, names)
+	}
+}
+
+// emulatedItem opens the embedded emulator's store of configuration
+// directory dir and returns the attachments URL of the item with subject.
+func emulatedItem(ts *testscript.TestScript, dir, mailbox, kind, subject string) (attachments string, stop func()) {
+	srv, err := emulator.New(emulator.Options{DataDir: filepath.Join(ts.MkAbs(dir), ".attachform", "emulator")})
+	ts.Check(err)
+	base := srv.URL() + "/v1.0/users/" + url.PathEscape(mailbox) + "/" + kind + "s"
+	var items struct {
+		Value []struct{ ID string } `json:"value"`
+	}
+	getJSON(ts, base+"?$filter="+url.QueryEscape("subject eq '"+subject+"'"), &items)
+	if len(items.Value) != 1 {
+		srv.Close()
+		ts.Fatalf("%d %ss with subject %q, want 1", len(items.Value), kind, subject)
+	}
+	return base + "/" + url.PathEscape(items.Value[0].ID) + "/attachments", func() { srv.Close() }
+}
+
+// cmdAttach puts a file on an item of the embedded emulator behind
+// attachform's back, as a person in Outlook would.
+//
+//	attach DIR MAILBOX KIND SUBJECT NAME FILE
+func cmdAttach(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 6 {
+		ts.Fatalf("usage: attach DIR MAILBOX message|event SUBJECT NAME FILE")
+	}
+	item, stop := emulatedItem(ts, args[0], args[1], args[2], args[3])
+	defer stop()
+	data, err := os.ReadFile(ts.MkAbs(args[5]))
+	ts.Check(err)
+	body, _ := json.Marshal(map[string]string{
+		"@odata.type": "#microsoft.graph.fileAttachment", "name": args[4],
+		"contentBytes": base64.StdEncoding.EncodeToString(data),
+	})
+	resp, err := http.Post(item, "application/json", bytes.NewReader(body))
+	ts.Check(err)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		ts.Fatalf("attach %s: %s", args[4], resp.Status)
 	}
 }
 

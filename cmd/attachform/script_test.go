@@ -58,6 +58,7 @@ func TestScripts(t *testing.T) {
 			"attachments": cmdAttachments,
 			"state":       cmdState,
 			"nosecrets":   cmdNoSecrets,
+			"attach":      cmdAttach,
 		},
 	})
 }
