@@ -150,7 +150,7 @@ func TestBuild(t *testing.T) {
 				return f.live(graph.Attachment{ID: "ID1", Name: "a.txt"}, graph.Attachment{ID: "STRAY0001", Name: "old.pdf"})
 			},
 			want: map[string]string{
-				"attachment.a": "no-op:",
+				"attachment.a":                         "no-op:",
 				`target.welcome.undeclared["old.pdf"]`: "delete:not declared, and the target is exclusive",
 			},
 		},
