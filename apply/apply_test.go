@@ -413,3 +413,57 @@ func TestLostAnswersAreAdoptedNotDuplicated(t *testing.T) {
 		})
 	}
 }
+
+func TestTodoTaskTakesSmallAndLargeFiles(t *testing.T) {
+	e := newEnv(t)
+	small, large := content(100, 6), content(9<<20, 7)
+	e.write("files/notes.txt", small)
+	e.write("files/handbook.bin", large)
+	e.write("main.attach.hcl", []byte(`
+data "todo_list" "onboarding" {
+  mailbox = "demo@contoso.example"
+  name    = "Onboarding"
+}
+data "todo_task" "read" {
+  mailbox = "demo@contoso.example"
+  list_id = data.todo_list.onboarding.id
+  title   = "Read the handbook"
+}
+target "read" {
+  mailbox   = "demo@contoso.example"
+  todo_list = data.todo_list.onboarding.id
+  todo_task = data.todo_task.read.id
+}
+attachment "notes" {
+  target = target.read
+  source = "files/notes.txt"
+}
+attachment "handbook" {
+  target = target.read
+  source = "files/handbook.bin"
+}
+`))
+	st, res, err := e.apply(context.Background(), apply.Options{})
+	if err != nil || len(res.Errors) > 0 || res.Added != 2 {
+		t.Fatalf("apply: %v %v %+v", err, res.Errors, res)
+	}
+	byName := map[string]state.Attachment{}
+	for _, a := range st.Attachments {
+		byName[a.Name] = a
+	}
+	it := plan.Item(byName["handbook.bin"].Target)
+	for name, want := range map[string][]byte{"notes.txt": small, "handbook.bin": large} {
+		r, err := e.client.Content(context.Background(), it, byName[name].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(r)
+		r.Close()
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%s on the task differs from the file", name)
+		}
+	}
+	if p, _ := e.plan(); p.HasChanges() {
+		t.Fatalf("second plan: %s", changes(p))
+	}
+}
