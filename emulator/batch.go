@@ -117,8 +117,9 @@ func headerValue(h map[string]string, name string) string {
 }
 
 // serveBatch serves POST /v1.0/$batch. Each inner request is served on its
-// own, throttled on its own; a request whose dependency failed answers 424;
-// answers come back shuffled (seeded), since Graph promises no order.
+// own, throttled and faulted on its own; a request whose dependency failed
+// answers 424 (and draws no fault: it is not run); answers come back
+// shuffled (seeded), since Graph promises no order.
 func (s *Server) serveBatch(c *rq) *apiErr {
 	if c.r.Method != http.MethodPost {
 		return errMethod(c.r.Method)
@@ -190,17 +191,30 @@ func (s *Server) runInner(c *rq, br batchRequest) batchResponse {
 	for k, v := range br.Headers {
 		r.Header.Set(k, v)
 	}
-	// The outer request's token authorizes every inner one, as in Graph.
-	inner := &rq{w: rec, r: r, inner: true, immutable: prefersImmutable(r), who: c.who}
 	segs, err := splitPath(r.URL.EscapedPath())
 	if err != nil || len(segs) == 0 {
 		s.writeErr(rec, errBadRequest("Invalid request path."))
 		return rec.response(br.ID)
 	}
-	if e := s.route(inner, segs); e != nil {
-		s.writeErr(rec, e)
+	switch f := s.faults.drawInner(c.r, r, body); f {
+	case fault503, fault429:
+		s.writeErr(rec, s.faults.refusal(f))
+	case faultReset:
+		s.serveInner(c, newBatchRecorder(c.w.Header()), r, segs)
+		s.writeErr(rec, s.faults.lostAnswer())
+	default:
+		s.serveInner(c, rec, r, segs)
 	}
 	return rec.response(br.ID)
+}
+
+// serveInner routes one inner request of c, answering on w.
+func (s *Server) serveInner(c *rq, w http.ResponseWriter, r *http.Request, segs []string) {
+	// The outer request's token authorizes every inner one, as in Graph.
+	inner := &rq{w: w, r: r, inner: true, immutable: prefersImmutable(r), who: c.who}
+	if e := s.route(inner, segs); e != nil {
+		s.writeErr(w, e)
+	}
 }
 
 // batchRecorder captures an inner request's answer.

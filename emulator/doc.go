@@ -97,7 +97,8 @@
 //	}
 //
 // Requests on both origins are counted; inner $batch requests only in
-// "batched".
+// "batched", but their injected faults count in "faults" (an inner reset,
+// answered 504, in "reset").
 //
 // # Documented behaviour it follows
 //
@@ -207,8 +208,9 @@
 //   - $batch: inner requests run one after another in dependency order;
 //     answers are shuffled (seeded) to keep clients from relying on order;
 //     non-JSON inner bodies are base64 strings both ways; a dependent of a
-//     failed request (status ≥ 400) answers 424 FailedDependency; faults
-//     apply to the outer request only, throttling to each inner one.
+//     failed request (status ≥ 400) answers 424 FailedDependency and runs
+//     nothing. Throttling and injected faults apply to each inner request
+//     that runs, besides the outer one (see "Faults inside $batch").
 //   - Throttling windows are fixed (they start at a mailbox's first request
 //     and reset when elapsed); Retry-After is the rest of the window in
 //     seconds, 1 for concurrency. The uploaded volume counts Content-Length of
@@ -220,4 +222,16 @@
 //     serves the request completely, then drops the connection without an
 //     answer. Latency is real time (not Options.Clock). Server.SetFaults
 //     changes them at run time.
+//   - Faults inside $batch: the outer POST draws first, as any request (a
+//     fault there runs nothing inside); then each inner request that runs
+//     draws from the same generator, in the order they run, before the
+//     answers are shuffled. Faults.Only sees an inner request as if it had
+//     been sent alone: its method, its URL (under the batch's /v1.0 or
+//     /beta) on the Graph origin, its own headers (not the outer Authorization) and a copy of its body.
+//     An inner 503 or 429 is that inner answer's status, with its own
+//     Retry-After: 1 and Graph's error body, and has no effect. An inner
+//     reset has no connection of its own to drop: the inner request takes
+//     effect and answers 504 GatewayTimeout (no Retry-After), the gateway's
+//     word for an answer lost after the work was done. Latency is added to
+//     the outer request only: the batch is one round trip.
 package emulator

@@ -12,17 +12,21 @@ import (
 )
 
 // Faults make the emulator misbehave on purpose, the way the real service
-// does. Shares are of requests (0..1, summing to at most 1); each request
-// draws once from a generator seeded with Options.Seed, so a client that
-// sends the same requests in the same order meets the same faults.
+// does. Shares are of requests (0..1, summing to at most 1); each request,
+// and each request inside a $batch, draws once from a generator seeded with
+// Options.Seed, so a client that sends the same requests in the same order
+// meets the same faults. The package doc says how faults look inside $batch.
 type Faults struct {
-	Latency   time.Duration // added before every request is served
+	Latency   time.Duration // added before every HTTP request is served (not per inner $batch request)
 	Rate503   float64       // answered 503 + Retry-After, without effect
 	Rate429   float64       // answered 429 + Retry-After, without effect
-	RateReset float64       // served, then the connection is dropped before the answer
+	RateReset float64       // served, then the connection is dropped before the answer (inside $batch: 504)
 	// Only, when set, limits the faults (latency included) to the requests
 	// it accepts, e.g. only a client's POSTs; others are served normally and
 	// draw nothing, so the matching requests meet a reproducible sequence.
+	// It is asked about the outer POST of a $batch and about each inner
+	// request, the latter seen as if sent alone (method, URL under the batch's
+	// version, own headers, a copy of the body).
 	Only func(r *http.Request) bool
 }
 
@@ -111,24 +115,59 @@ func (s *Server) SetFaults(f Faults) error {
 	return nil
 }
 
-func (fi *faultInjector) serve(s *Server, w *statusRecorder, r *http.Request, next http.Handler) {
+// fault is the outcome of one draw.
+type fault int
+
+const (
+	noFault fault = iota
+	fault503
+	fault429
+	faultReset
+)
+
+// draw decides r's fault. applies is false when Only refuses r: then
+// nothing is drawn and no latency added, so the requests Only accepts meet
+// a sequence that does not depend on the others.
+func (fi *faultInjector) draw(r *http.Request) (f fault, latency time.Duration, applies bool) {
 	fi.mu.Lock()
-	f := fi.f
-	if f.Only != nil && !f.Only(r) {
-		fi.mu.Unlock()
+	defer fi.mu.Unlock()
+	cfg := fi.f
+	if cfg.Only != nil && !cfg.Only(r) {
+		return noFault, 0, false
+	}
+	if cfg.Rate503+cfg.Rate429+cfg.RateReset == 0 {
+		return noFault, cfg.Latency, true
+	}
+	switch u := fi.rng.Float64(); {
+	case u < cfg.Rate503:
+		return fault503, cfg.Latency, true
+	case u < cfg.Rate503+cfg.Rate429:
+		return fault429, cfg.Latency, true
+	case u < cfg.Rate503+cfg.Rate429+cfg.RateReset:
+		return faultReset, cfg.Latency, true
+	}
+	return noFault, cfg.Latency, true
+}
+
+// refusal is the answer to an injected 503 or 429, and counts it.
+func (fi *faultInjector) refusal(f fault) *apiErr {
+	if f == fault503 {
+		fi.n503.Add(1)
+		return &apiErr{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailable", Msg: "The service is temporarily unavailable (injected fault).", RetryAfter: 1}
+	}
+	fi.n429.Add(1)
+	return &apiErr{Status: http.StatusTooManyRequests, Code: "ApplicationThrottled", Msg: "Application is over its limit (injected fault).", RetryAfter: 1}
+}
+
+func (fi *faultInjector) serve(s *Server, w *statusRecorder, r *http.Request, next http.Handler) {
+	f, latency, applies := fi.draw(r)
+	if !applies {
 		next.ServeHTTP(w, r)
 		return
 	}
-	var u float64
-	if f.Rate503+f.Rate429+f.RateReset > 0 {
-		u = fi.rng.Float64()
-	} else {
-		u = 1
-	}
-	fi.mu.Unlock()
-	if f.Latency > 0 {
+	if latency > 0 {
 		fi.nLat.Add(1)
-		t := time.NewTimer(f.Latency)
+		t := time.NewTimer(latency)
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
@@ -136,14 +175,10 @@ func (fi *faultInjector) serve(s *Server, w *statusRecorder, r *http.Request, ne
 			return
 		}
 	}
-	switch {
-	case u < f.Rate503:
-		fi.n503.Add(1)
-		s.writeErr(w, &apiErr{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailable", Msg: "The service is temporarily unavailable (injected fault).", RetryAfter: 1})
-	case u < f.Rate503+f.Rate429:
-		fi.n429.Add(1)
-		s.writeErr(w, &apiErr{Status: http.StatusTooManyRequests, Code: "ApplicationThrottled", Msg: "Application is over its limit (injected fault).", RetryAfter: 1})
-	case u < f.Rate503+f.Rate429+f.RateReset:
+	switch f {
+	case fault503, fault429:
+		s.writeErr(w, fi.refusal(f))
+	case faultReset:
 		fi.nReset.Add(1)
 		// The request takes full effect; its answer goes nowhere and the
 		// connection is dropped: the case that turns naive retries into
