@@ -126,6 +126,7 @@ func (c *Client) listChunk(ctx context.Context, chunk []Item) (map[Item][]Attach
 	errs := map[Item]error{}
 	pending := chunk
 	for round := 0; len(pending) > 0; round++ {
+		sent := time.Now()
 		resps, err := c.sendBatch(ctx, pending)
 		if err != nil {
 			for _, it := range pending {
@@ -134,7 +135,11 @@ func (c *Client) listChunk(ctx context.Context, chunk []Item) (map[Item][]Attach
 			return out, errs
 		}
 		var again []Item
-		var wait time.Duration
+		// The round waits once, for the longest of its inner answers'
+		// Retry-After (or a backoff when one named none), and the mailbox's
+		// limiter hears of its 429s once: they answer one request.
+		var wait, throttledFor time.Duration
+		var throttled bool
 		for i, it := range pending {
 			r, ok := resps[strconv.Itoa(i)]
 			if !ok {
@@ -152,12 +157,10 @@ func (c *Client) listChunk(ctx context.Context, chunk []Item) (map[Item][]Attach
 			case (r.Status == http.StatusTooManyRequests || r.Status == http.StatusServiceUnavailable || r.Status == http.StatusGatewayTimeout) && round < c.retry.MaxRetries:
 				ra, ok := parseRetryAfter(header(r.Headers, "Retry-After"), time.Now())
 				if !ok {
-					ra = c.backoff(c.retry.WaitMin, c.retry.WaitMax, round, nil)
-				} else {
-					ra = c.retry.wait(ra)
+					ra = jitteredBackoff(c.retry.WaitMin, c.retry.WaitMax, round)
 				}
 				if r.Status == http.StatusTooManyRequests {
-					c.limits.throttled(it.Mailbox, time.Now(), ra)
+					throttled, throttledFor = true, max(throttledFor, ra)
 				}
 				wait = max(wait, ra)
 				again = append(again, it)
@@ -173,7 +176,13 @@ func (c *Client) listChunk(ctx context.Context, chunk []Item) (map[Item][]Attach
 			}
 		}
 		pending = again
+		if throttled {
+			// One mailbox per chunk. The batch's send time, so that its
+			// 429s halve the concurrency once, not once per inner request.
+			c.limits.throttled(chunk[0].Mailbox, sent, throttledFor)
+		}
 		if len(pending) > 0 {
+			wait = c.retry.wait(wait)
 			c.log.Debug("retrying throttled requests of a batch", "mailbox", pending[0].Mailbox, "requests", len(pending), "wait", wait)
 			t := time.NewTimer(wait)
 			select {

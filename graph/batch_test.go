@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -126,6 +128,10 @@ func TestListAttachmentsBatchInnerThrottling(t *testing.T) {
 	e.clock.Advance(time.Minute) // a fresh window: 10 requests, then 429s
 	e.rec.take()
 	throttledBefore := e.srv.Stats().Throttled
+	// The five 429s answer one request: the mailbox's concurrency halves
+	// once (4 → 2), not once per inner request.
+	var windows []int
+	e.rec.setBefore(func(int, *http.Request) { windows = append(windows, e.client.limits.concurrency(testUser)) })
 	got, err := e.client.ListAttachmentsBatch(context.Background(), items)
 	if err != nil {
 		t.Fatalf("ListAttachmentsBatch: %v", err)
@@ -144,6 +150,9 @@ func TestListAttachmentsBatchInnerThrottling(t *testing.T) {
 	if waits := e.recordedWaits(); len(waits) == 0 || slices.Max(waits) < time.Second {
 		t.Errorf("waits = %v, want the inner Retry-After honoured", waits)
 	}
+	if !slices.Equal(windows, []int{4, 2}) {
+		t.Errorf("concurrency at each $batch = %v, want [4 2] (halved once)", windows)
+	}
 }
 
 func TestListAttachmentsBatchEmpty(t *testing.T) {
@@ -155,6 +164,115 @@ func TestListAttachmentsBatchEmpty(t *testing.T) {
 	}
 }
 
+// innerLog records, through the emulator's Faults.Only, which items' inner
+// requests each $batch carried, and aims 503s at chosen items in the first
+// batch only.
+type innerLog struct {
+	mu      sync.Mutex
+	round   int            // $batch POSTs sent so far
+	index   map[string]int // item id → its index in the test
+	faulted map[int]bool   // answered 503 in round 1
+	seen    map[int][]int  // round → items whose listing it carried
+}
+
+func (l *innerLog) only(r *http.Request) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.round == 0 || !strings.HasSuffix(r.URL.Path, "/attachments") {
+		return false // setting up, or the outer POST
+	}
+	segs := strings.Split(r.URL.Path, "/")
+	i, ok := l.index[segs[len(segs)-2]]
+	if !ok {
+		return false
+	}
+	l.seen[l.round] = append(l.seen[l.round], i)
+	return l.round == 1 && l.faulted[i]
+}
+
+func (l *innerLog) carried(round int) []int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Sorted(slices.Values(l.seen[round]))
+}
+
+// Issue 3: "inner requests throttled individually"; graph-protocol.md: "Each
+// inner request is throttled on its own … retry those items yourself".
+// Inner 503s (injected, Retry-After: 1), alone or beside an inner 429 from
+// the mailbox's limits (Retry-After: the rest of its 60 s window): only the
+// refused items go again, in one new batch, after the longest Retry-After.
 func TestListAttachmentsBatchInner503(t *testing.T) {
-	t.Skip("needs emulator: fault injection (503 with Retry-After) on requests inside a $batch; Options.Faults only reaches the outer POST, so inner 503s are exercised here only through the shared 429 path")
+	for _, tc := range []struct {
+		name      string
+		limits    emulator.Limits
+		faulted   []int // items answered 503 in the first batch
+		retried   []int // items in the second batch
+		throttled int64 // inner 429s from the mailbox's limits
+		waits     []time.Duration
+	}{
+		{"503s", emulator.Limits{}, []int{1, 4, 6}, []int{1, 4, 6}, 0, []time.Duration{time.Second}},
+		// Item 0's 503 leaves it out of the window: items 1-6 take the six
+		// requests, item 7 is throttled. One wait for both, the longest;
+		// the mailbox's limiter pauses for the same 429 (its wait is
+		// recorded too).
+		{"503 beside a 429", emulator.Limits{Requests: 6, RequestWindow: time.Minute}, []int{0}, []int{0, 7}, 1, []time.Duration{time.Minute, time.Minute}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			log := &innerLog{index: map[string]int{}, faulted: map[int]bool{}, seen: map[int][]int{}}
+			e := newEnv(t, func(eo *emulator.Options, _ *Options) {
+				eo.Limits = tc.limits
+				eo.Faults = emulator.Faults{Rate503: 1, Only: log.only}
+			})
+			var items []Item
+			want := map[Item][]string{}
+			for i := range 8 {
+				it := e.item(allKinds[i%3], fmt.Sprint("inner 503 ", i))
+				want[it] = e.addN(it, 1)
+				items = append(items, it)
+				log.index[it.ID] = i
+			}
+			for _, i := range tc.faulted {
+				log.faulted[i] = true
+			}
+			e.clock.Advance(time.Minute) // a fresh window for the limits
+			e.rec.take()
+			e.rec.setBefore(func(_ int, req *http.Request) {
+				if strings.HasSuffix(req.URL.Path, "/$batch") {
+					log.mu.Lock()
+					log.round++
+					log.mu.Unlock()
+				}
+			})
+			before, setupWaits := e.srv.Stats(), len(e.recordedWaits())
+
+			got, err := e.client.ListAttachmentsBatch(context.Background(), items)
+			if err != nil {
+				t.Fatalf("ListAttachmentsBatch: %v", err)
+			}
+			for it, w := range want {
+				if g := ids(got[it]); !slices.Equal(g, w) {
+					t.Errorf("%s: %v, want %v", it, g, w)
+				}
+			}
+			if reqs := e.rec.take(); batchPosts(reqs) != 2 || len(reqs) != 2 {
+				t.Errorf("%d requests, %d of them $batch; want 2 $batch only", len(reqs), batchPosts(reqs))
+			}
+			if got := log.carried(1); !slices.Equal(got, []int{0, 1, 2, 3, 4, 5, 6, 7}) {
+				t.Errorf("first batch carried items %v, want all 8", got)
+			}
+			if got := log.carried(2); !slices.Equal(got, tc.retried) {
+				t.Errorf("second batch carried items %v, want only the refused %v", got, tc.retried)
+			}
+			after := e.srv.Stats()
+			if n := after.Faults.Unavailable - before.Faults.Unavailable; n != int64(len(tc.faulted)) {
+				t.Errorf("emulator injected %d inner 503s, want %d", n, len(tc.faulted))
+			}
+			if n := after.Throttled - before.Throttled; n != tc.throttled {
+				t.Errorf("emulator throttled %d inner requests, want %d", n, tc.throttled)
+			}
+			if waits := e.recordedWaits()[setupWaits:]; !slices.Equal(waits, tc.waits) {
+				t.Errorf("waits = %v, want %v: once per round, the longest Retry-After", waits, tc.waits)
+			}
+		})
+	}
 }

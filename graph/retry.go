@@ -98,16 +98,21 @@ func (c *Client) backoff(lo, hi time.Duration, attempt int, resp *http.Response)
 			return c.retry.wait(d)
 		}
 	}
-	// Exponential with "equal jitter": at least half the step, so waits
-	// still grow, plus a random half, so clients that failed together
-	// don't retry together.
+	d := jitteredBackoff(lo, hi, attempt)
+	c.logRetry(resp, attempt, d)
+	return c.retry.wait(d)
+}
+
+// jitteredBackoff is the wait before attempt when the server named none:
+// exponential with "equal jitter", at least half the step, so waits still
+// grow, plus a random half, so clients that failed together don't retry
+// together.
+func jitteredBackoff(lo, hi time.Duration, attempt int) time.Duration {
 	step := lo << min(attempt, 20)
 	if step <= 0 || step > hi {
 		step = hi
 	}
-	d := step/2 + rand.N(step/2+1)
-	c.logRetry(resp, attempt, d)
-	return c.retry.wait(d)
+	return step/2 + rand.N(step/2+1)
 }
 
 func (c *Client) logRetry(resp *http.Response, attempt int, wait time.Duration) {
