@@ -126,6 +126,13 @@ type runner struct {
 // do runs one change and accounts for it.
 func (r *runner) do(ctx context.Context, c plan.Change) {
 	start := r.opts.Now()
+	defer func() {
+		// A bug in one change must not take the process down with a stack
+		// trace before the others have saved their state.
+		if p := recover(); p != nil {
+			r.fail(c, start, fmt.Errorf("internal error (please report it): %v", p))
+		}
+	}()
 	r.opts.OnEvent(Event{Address: c.Address, Action: c.Action, Phase: Started, Total: total(c)})
 	if err := ctx.Err(); err != nil {
 		r.fail(c, start, context.Cause(ctx))

@@ -84,6 +84,16 @@ func (c *Client) ListAttachmentsBatch(ctx context.Context, items []Item) (map[It
 	for _, k := range order {
 		for chunk := range slices.Chunk(byMailbox[k], batchMax) {
 			wg.Go(func() {
+				defer func() {
+					// A bug must fail these items, not crash the process.
+					if p := recover(); p != nil {
+						mu.Lock()
+						defer mu.Unlock()
+						for _, it := range chunk {
+							errs[it] = fmt.Errorf("%s: internal error (please report it): %v", opList, p)
+						}
+					}
+				}()
 				res, cerrs := c.listChunk(ctx, chunk)
 				mu.Lock()
 				defer mu.Unlock()

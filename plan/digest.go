@@ -41,7 +41,12 @@ func desire(ctx context.Context, cfg *spec.Config, parallelism int) ([]*Desired,
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(parallelism, 1))
 	for i, a := range cfg.Attachments {
-		g.Go(func() error {
+		g.Go(func() (err error) {
+			defer func() {
+				if p := recover(); p != nil {
+					err = fmt.Errorf("%s: internal error (please report it): %v", a.Address, p)
+				}
+			}()
 			if err := ctx.Err(); err != nil {
 				return err
 			}
