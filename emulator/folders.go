@@ -93,15 +93,7 @@ func (s *Server) createFolder(c *rq, ctx string) *apiErr {
 	}
 	f := &folder{ID: st.newID(prefixREST), DisplayName: body.DisplayName}
 	c.mb.Folders = append(c.mb.Folders, f)
-	err := st.save()
-	v := s.folderJSON(c, f)
-	st.mu.Unlock()
-	if err != nil {
-		return s.internal(err)
-	}
-	v["@odata.context"] = ctx + "/$entity"
-	writeJSON(c.w, http.StatusCreated, v)
-	return nil
+	return s.createdLocked(c, ctx, func() map[string]any { return s.folderJSON(c, f) })
 }
 
 // moveMessage moves a message to another folder. Like Exchange, the move

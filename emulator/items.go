@@ -222,15 +222,7 @@ func (s *Server) createItem(c *rq, k kind, fo *folder) *apiErr {
 	case kindEvent:
 		c.mb.Events = append(c.mb.Events, it)
 	}
-	err := st.save()
-	v := c.itemJSON(it)
-	st.mu.Unlock()
-	if err != nil {
-		return s.internal(err)
-	}
-	v["@odata.context"] = s.itemsContext(c, k) + "/$entity"
-	writeJSON(c.w, http.StatusCreated, v)
-	return nil
+	return s.createdLocked(c, s.itemsContext(c, k), func() map[string]any { return c.itemJSON(it) })
 }
 
 func (s *Server) updateItem(c *rq, it *item) *apiErr {

@@ -120,6 +120,22 @@ func (s *Server) resolveMailbox(ref string) (*mailbox, *apiErr) {
 	return nil, newErr(http.StatusNotFound, "ErrorInvalidUser", "The requested user '"+ref+"' is invalid.")
 }
 
+// createdLocked finishes a create: it saves the store and renders the new
+// entity while the caller's hold on st.mu lasts, releases the lock, then
+// answers 201 with the entity under context (the collection's
+// @odata.context).
+func (s *Server) createdLocked(c *rq, context string, render func() map[string]any) *apiErr {
+	err := s.store.save()
+	v := render()
+	s.store.mu.Unlock()
+	if err != nil {
+		return s.internal(err)
+	}
+	v["@odata.context"] = context + "/$entity"
+	writeJSON(c.w, http.StatusCreated, v)
+	return nil
+}
+
 func (s *Server) internal(err error) *apiErr {
 	s.log.Error("internal error", "error", err)
 	return newErr(http.StatusInternalServerError, "InternalServerError", "The emulator failed: "+err.Error())

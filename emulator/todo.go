@@ -54,15 +54,7 @@ func (s *Server) routeLists(c *rq, segs []string) *apiErr {
 			st.mu.Lock()
 			l := &todoList{ID: st.newID(prefixREST), DisplayName: body.DisplayName, WellKnown: "none"}
 			c.mb.Lists = append(c.mb.Lists, l)
-			err := st.save()
-			v := listJSON(l)
-			st.mu.Unlock()
-			if err != nil {
-				return s.internal(err)
-			}
-			v["@odata.context"] = ctx + "/$entity"
-			writeJSON(c.w, http.StatusCreated, v)
-			return nil
+			return s.createdLocked(c, ctx, func() map[string]any { return listJSON(l) })
 		}
 		return errMethod(c.r.Method)
 	}
@@ -129,15 +121,7 @@ func (s *Server) routeTasks(c *rq, l *todoList, segs []string) *apiErr {
 			t := st.newItem(kindTask, *title, props, s.clock.Now())
 			t.ListID = l.ID
 			l.Tasks = append(l.Tasks, t)
-			err := st.save()
-			v := c.itemJSON(t)
-			st.mu.Unlock()
-			if err != nil {
-				return s.internal(err)
-			}
-			v["@odata.context"] = ctx + "/$entity"
-			writeJSON(c.w, http.StatusCreated, v)
-			return nil
+			return s.createdLocked(c, ctx, func() map[string]any { return c.itemJSON(t) })
 		}
 		return errMethod(c.r.Method)
 	}
