@@ -79,6 +79,13 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// IsLoopbackEndpoint reports whether a Graph endpoint URL names this
+// machine: the one kind of endpoint New accepts without a credential.
+func IsLoopbackEndpoint(endpoint string) bool {
+	u, err := url.Parse(endpoint)
+	return err == nil && u.Host != "" && isLoopback(u.Hostname())
+}
+
 // origin is scheme://host[:port] in canonical form, so that two URLs can be
 // compared for "same server" before a token is attached.
 func origin(u *url.URL) string {

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/url"
 	"path/filepath"
 
 	"github.com/attachform/attachform/emulator"
@@ -134,7 +132,7 @@ func connect(g *globals, gc spec.Graph) (*graph.Client, func(), error) {
 			UploadPer:   gc.MailboxUploadLimit.Per,
 		},
 	}
-	if !isLoopback(endpoint) {
+	if !graph.IsLoopbackEndpoint(endpoint) {
 		cred, err := graph.NewCredential(graph.AuthConfig{
 			Auth: gc.Auth, TenantID: gc.TenantID, ClientID: gc.ClientID, Cloud: gc.Cloud,
 			DeviceCodePrompt: func(_ context.Context, message string) error {
@@ -154,18 +152,6 @@ func connect(g *globals, gc spec.Graph) (*graph.Client, func(), error) {
 		return nil, nil, err
 	}
 	return client, closer, nil
-}
-
-func isLoopback(endpoint string) bool {
-	u, err := url.Parse(endpoint)
-	if err != nil || endpoint == "" {
-		return false
-	}
-	if u.Hostname() == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(u.Hostname())
-	return ip != nil && ip.IsLoopback()
 }
 
 func openBackend(g *globals, b spec.Backend) (state.Backend, error) {
