@@ -14,20 +14,16 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// DefaultMaxMessageSize is Exchange Online's default maximum message size.
-const DefaultMaxMessageSize = 35 << 20
-
 // sessionMargin keeps a plan from resuming a session that would expire
 // before the upload could finish.
 const sessionMargin = 5 * time.Minute
 
 // Options steer Build.
 type Options struct {
-	Now            time.Time
-	Targets        []string // -target: only these addresses (empty = all)
-	Replace        []string // -replace: force replacement of these addresses
-	MaxMessageSize int64    // 0 = DefaultMaxMessageSize
-	Parallelism    int      // files hashed and contents checked at once
+	Now         time.Time
+	Targets     []string // -target: only these addresses (empty = all)
+	Replace     []string // -replace: force replacement of these addresses
+	Parallelism int      // files hashed and contents checked at once
 }
 
 // Build diffs desired (cfg) against recorded (st, may be nil) and live.
@@ -36,14 +32,12 @@ func Build(ctx context.Context, cfg *spec.Config, st *state.State, live Live, r 
 	if st == nil {
 		st = &state.State{}
 	}
-	if opts.MaxMessageSize <= 0 {
-		opts.MaxMessageSize = DefaultMaxMessageSize
-	}
 	desired, err := desire(ctx, cfg, opts.Parallelism)
 	if err != nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read an attachment's source", Detail: err.Error()}}
 	}
-	b := &builder{ctx: ctx, st: st, live: live, r: r, opts: opts, specs: map[string]*spec.Attachment{}}
+	b := &builder{ctx: ctx, st: st, live: live, r: r, opts: opts, specs: map[string]*spec.Attachment{},
+		maxMessage: cfg.Graph.EffectiveMaxMessageSize()}
 	for _, a := range cfg.Attachments {
 		b.specs[a.Address] = a
 	}
@@ -77,16 +71,18 @@ func Build(ctx context.Context, cfg *spec.Config, st *state.State, live Live, r 
 }
 
 type builder struct {
-	ctx     context.Context
-	st      *state.State
-	live    Live
-	r       Reader
-	opts    Options
-	specs   map[string]*spec.Attachment
-	changes []Change
-	diags   hcl.Diagnostics
-	resume  map[string]*state.Session // by address
-	adopted map[state.Target][]string // live ids adopted per item
+	ctx  context.Context
+	st   *state.State
+	live Live
+	r    Reader
+	opts Options
+	// maxMessage is the mailbox's maximum message size (graph block).
+	maxMessage int64
+	specs      map[string]*spec.Attachment
+	changes    []Change
+	diags      hcl.Diagnostics
+	resume     map[string]*state.Session // by address
+	adopted    map[state.Target][]string // live ids adopted per item
 }
 
 // checkTargets refuses to plan uploads onto items that do not exist.
@@ -225,7 +221,7 @@ func (b *builder) destroyFirst(cur *state.Attachment, d *Desired) bool {
 			total += a.Size
 		}
 	}
-	return total+d.Bytes > b.opts.MaxMessageSize
+	return total+d.Bytes > b.maxMessage
 }
 
 // undeclared plans what state has and the manifests no longer declare.

@@ -290,18 +290,21 @@ func TestPreventDestroyFailsThePlanNamingTheAttachment(t *testing.T) {
 
 func TestReplaceDestroysFirstWhenBothWouldNotFit(t *testing.T) {
 	for _, tc := range []struct {
-		name    string
-		liveSum int64
-		cbd     *bool
-		want    bool
+		name       string
+		liveSum    int64
+		cbd        *bool
+		maxMessage int64 // graph { max_message_size }; 0 = default 35 MB
+		want       bool
 	}{
-		{"room for both", 1 << 20, nil, false},
-		{"item near its limit", 35<<20 - 4, nil, true},
-		{"manifest asks for destroy first", 0, new(false), true},
-		{"manifest insists on create first", 35 << 20, new(true), false},
+		{"room for both", 1 << 20, nil, 0, false},
+		{"item near its limit", 35<<20 - 4, nil, 0, true},
+		{"a mailbox allowed larger messages", 35<<20 - 4, nil, 150 << 20, false},
+		{"manifest asks for destroy first", 0, new(false), 0, true},
+		{"manifest insists on create first", 35 << 20, new(true), 0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
+			f.cfg.Graph.MaxMessageSize = tc.maxMessage
 			f.declare("a.txt", "edited", func(a *spec.Attachment) { a.CreateBeforeDestroy = tc.cbd })
 			f.applied("attachment.a", "a.txt", "original", "ID1")
 			p, diags := f.build(f.live(graph.Attachment{ID: "ID1", Size: tc.liveSum}), Options{})

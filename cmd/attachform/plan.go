@@ -60,11 +60,10 @@ func makePlan(g *globals, w *workspace, f *configFlags) (*plan.Plan, bool) {
 		return nil, false
 	}
 	p, diags := plan.Build(g.ctx, w.cfg, w.st, live, w.client, plan.Options{
-		Now:            now(),
-		Targets:        f.targets,
-		Replace:        f.replaces,
-		MaxMessageSize: w.cfg.Graph.MaxMessageSize,
-		Parallelism:    f.parallelism,
+		Now:         now(),
+		Targets:     f.targets,
+		Replace:     f.replaces,
+		Parallelism: f.parallelism,
 	})
 	writeDiagnostics(g, w.cfg.Files, diags, false, diagnosticColor(g, f.noColor))
 	return p, !diags.HasErrors()
