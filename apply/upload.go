@@ -86,35 +86,15 @@ func (r *runner) small(ctx context.Context, it graph.Item, na graph.NewAttachmen
 	return att, err
 }
 
-// findIdentical looks on the item for an attachment no state entry owns with
-// d's name and exact content.
+// findIdentical looks on the item for an attachment nothing owns with d's
+// name and exact content.
 func (r *runner) findIdentical(ctx context.Context, it graph.Item, d *plan.Desired) (*graph.Attachment, error) {
 	live, err := r.g.ListAttachments(ctx, it)
 	if err != nil {
 		return nil, err
 	}
-	owned := map[string]bool{}
-	for _, a := range r.sink.snapshot().Attachments {
-		owned[a.ID] = true
-	}
-	for _, a := range live {
-		if a.Name != d.Name || owned[a.ID] {
-			continue
-		}
-		body, err := r.g.Content(ctx, it, a.ID)
-		if err != nil {
-			return nil, err
-		}
-		digest, n, err := plan.ReaderSHA256(body)
-		body.Close()
-		if err != nil {
-			return nil, err
-		}
-		if digest == d.SHA256 && n == d.Bytes {
-			return &a, nil
-		}
-	}
-	return nil, nil
+	owned := plan.OwnedIDs(r.sink.snapshot())
+	return plan.FindIdentical(ctx, r.g, d, live, func(id string) bool { return owned[id] })
 }
 
 // session uploads through an upload session, resuming the plan's one when

@@ -1,42 +1,81 @@
 package plan
 
 import (
+	"context"
+	"io"
 	"slices"
 
+	"github.com/attachform/attachform/graph"
 	"github.com/attachform/attachform/state"
 )
 
-// adoptable returns the id of an attachment already on d's item that no
-// state entry owns, carries d's name and has d's exact bytes: the trace of
-// an upload whose answer was lost. Recording it instead of uploading again
-// keeps apply idempotent. Only same-named candidates are downloaded.
+// ContentReader streams an attachment's bytes.
+type ContentReader interface {
+	Content(ctx context.Context, it graph.Item, id string) (io.ReadCloser, error)
+}
+
+// FindIdentical returns the first of candidates (attachments on d's item)
+// that skip does not rule out, that carries d's name and inline disposition
+// and whose content is exactly d's bytes: the trace of an upload whose
+// answer was lost. Only same-named candidates are downloaded. One that
+// cannot be read is passed over; the last such error is returned only when
+// nothing matched.
+func FindIdentical(ctx context.Context, r ContentReader, d *Desired, candidates []graph.Attachment, skip func(id string) bool) (*graph.Attachment, error) {
+	var lastErr error
+	for _, a := range candidates {
+		if a.Name != d.Name || a.IsInline != d.Inline || skip(a.ID) {
+			continue
+		}
+		body, err := r.Content(ctx, Item(d.Target), a.ID)
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		digest, n, err := ReaderSHA256(body)
+		body.Close()
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		if digest == d.SHA256 && n == d.Bytes {
+			return &a, nil
+		}
+	}
+	return nil, lastErr
+}
+
+// OwnedIDs are the Graph ids a state accounts for, deposed ones included:
+// none of them may be adopted as something else.
+func OwnedIDs(st *state.State) map[string]bool {
+	owned := map[string]bool{}
+	for _, a := range st.Attachments {
+		owned[a.ID] = true
+	}
+	for _, a := range st.Deposed {
+		owned[a.ID] = true
+	}
+	return owned
+}
+
+// adoptable returns the id of an attachment already on d's item that
+// nothing owns and that is identical to d. Recording it instead of
+// uploading again keeps apply idempotent.
 func (b *builder) adoptable(d *Desired) string {
 	li := b.live.Item(d.Target)
 	if li == nil || li.Missing || b.r == nil {
 		return ""
 	}
-	owned := map[string]bool{}
-	for _, a := range b.st.Attachments {
-		owned[a.ID] = true
-	}
-	if b.adopted == nil {
+	if b.owned == nil {
+		b.owned = OwnedIDs(b.st)
 		b.adopted = map[state.Target][]string{}
 	}
 	k := key(d.Target)
-	for _, a := range li.Attachments {
-		if a.Name != d.Name || owned[a.ID] || slices.Contains(b.adopted[k], a.ID) || a.IsInline != d.Inline {
-			continue
-		}
-		body, err := b.r.Content(b.ctx, Item(d.Target), a.ID)
-		if err != nil {
-			continue // unreadable: upload as planned rather than guess
-		}
-		digest, n, err := ReaderSHA256(body)
-		body.Close()
-		if err == nil && digest == d.SHA256 && n == d.Bytes {
-			b.adopted[k] = append(b.adopted[k], a.ID)
-			return a.ID
-		}
+	found, _ := FindIdentical(b.ctx, b.r, d, li.Attachments, func(id string) bool {
+		return b.owned[id] || slices.Contains(b.adopted[k], id)
+	})
+	if found == nil {
+		return "" // none, or unreadable: upload as planned rather than guess
 	}
-	return ""
+	b.adopted[k] = append(b.adopted[k], found.ID)
+	return found.ID
 }

@@ -82,6 +82,7 @@ type builder struct {
 	changes    []Change
 	diags      hcl.Diagnostics
 	resume     map[string]*state.Session // by address
+	owned      map[string]bool           // ids the state accounts for (see OwnedIDs)
 	adopted    map[state.Target][]string // live ids adopted per item
 }
 
@@ -264,13 +265,7 @@ func (b *builder) deposed() {
 
 // exclusive deletes what no manifest declares on exclusive targets.
 func (b *builder) exclusive(cfg *spec.Config) {
-	known := map[string]bool{}
-	for _, a := range b.st.Attachments {
-		known[a.ID] = true
-	}
-	for _, a := range b.st.Deposed {
-		known[a.ID] = true
-	}
+	known := OwnedIDs(b.st)
 	for _, c := range b.changes {
 		if c.Action == Adopt {
 			known[c.AdoptID] = true

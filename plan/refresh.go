@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
@@ -15,8 +14,8 @@ import (
 
 // Reader is the part of the Graph client that planning reads through.
 type Reader interface {
+	ContentReader
 	ListAttachmentsBatch(ctx context.Context, items []graph.Item) (map[graph.Item][]graph.Attachment, error)
-	Content(ctx context.Context, it graph.Item, id string) (io.ReadCloser, error)
 }
 
 // Live is what Graph holds on each item a plan touches, keyed by the
