@@ -62,17 +62,17 @@ func (s *sink) flush(ctx context.Context, gen uint64) error {
 		s.mu.Unlock()
 		return nil
 	}
-	s.st.Serial++
-	s.st.Writer = s.writer
 	snapshot, upTo := s.st.Clone(), s.changed
 	s.mu.Unlock()
 
-	// A cancelled run must still record what it finished.
-	if err := s.w.Write(context.WithoutCancel(ctx), snapshot); err != nil {
+	// A cancelled run must still record what it finished. Only flush
+	// writes, so the live state's serial can follow the snapshot's.
+	if err := state.Persist(context.WithoutCancel(ctx), s.w, snapshot, s.writer); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	s.durable = upTo
+	s.st.Serial, s.st.Writer = snapshot.Serial, snapshot.Writer
 	s.mu.Unlock()
 	return nil
 }
