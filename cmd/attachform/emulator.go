@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/attachform/attachform/emulator"
 )
@@ -56,7 +57,7 @@ func (c *emulatorCommand) Run(args []string) int {
 		fmt.Fprintf(g.std.err, "Error: -faults: %v\n", err)
 		return exitError
 	}
-	opts.Faults.Latency += timeDuration(latency)
+	opts.Faults.Latency += time.Duration(latency)
 	if opts.Limits, err = emulator.ParseLimits(limits); err != nil {
 		fmt.Fprintf(g.std.err, "Error: -limits: %v\n", err)
 		return exitError

@@ -29,5 +29,3 @@ func errorf(g *globals, summary, format string, args ...any) {
 
 // now is the wall clock; the one place the CLI reads it.
 func now() time.Time { return time.Now().UTC() }
-
-func timeDuration(d durationFlag) time.Duration { return time.Duration(d) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/attachform/attachform/emulator"
 	"github.com/attachform/attachform/graph"
@@ -69,7 +70,7 @@ func openWorkspace(g *globals, f *configFlags, operation string) (*workspace, bo
 	}
 	if f.lock {
 		info := state.NewLockInfo(operation, version())
-		if err := state.Acquire(g.ctx, w.backend, info, timeDuration(f.lockTimeout)); err != nil {
+		if err := state.Acquire(g.ctx, w.backend, info, time.Duration(f.lockTimeout)); err != nil {
 			errorf(g, "Error acquiring the state lock", "%v", err)
 			w.close()
 			return nil, false
