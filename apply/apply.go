@@ -63,6 +63,9 @@ func Run(ctx context.Context, p *plan.Plan, st *state.State, w state.Writer, g G
 	if st == nil {
 		st = state.New()
 	}
+	// The caller's state (and the plan made from it) stay as they were: the
+	// run changes its own copy and hands the result back.
+	st = st.Clone()
 	if opts.Parallelism <= 0 {
 		opts.Parallelism = 10
 	}

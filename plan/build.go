@@ -118,8 +118,8 @@ func (b *builder) sessions(desired []*Desired) {
 	for _, d := range desired {
 		byAddr[d.Address] = d
 	}
-	for i := range b.st.Sessions {
-		s := &b.st.Sessions[i]
+	for _, recorded := range b.st.Sessions {
+		s := &recorded // a copy: apply changes the state while the plan is in use
 		d := byAddr[s.Address]
 		reason := ""
 		switch {
@@ -231,8 +231,8 @@ func (b *builder) undeclared(desired []*Desired) {
 	for _, d := range desired {
 		declared[d.Address] = true
 	}
-	for i := range b.st.Attachments {
-		cur := &b.st.Attachments[i]
+	for _, recorded := range b.st.Attachments {
+		cur := &recorded // a copy, never a pointer into the state
 		if declared[cur.Address] {
 			continue
 		}
@@ -252,8 +252,8 @@ func (b *builder) undeclared(desired []*Desired) {
 // deposed finishes replacements that were interrupted after the new
 // attachment was uploaded and before the old one was deleted.
 func (b *builder) deposed() {
-	for i := range b.st.Deposed {
-		old := &b.st.Deposed[i]
+	for _, recorded := range b.st.Deposed {
+		old := &recorded // a copy, never a pointer into the state
 		li := b.live.Item(old.Target)
 		if _, present := li.find(old.ID); li != nil && !present {
 			b.add(Change{Address: old.Address, Action: Forget, Reason: "a replaced attachment that is already gone", Before: old, Deposed: true})
