@@ -26,7 +26,7 @@ type Graph interface {
 	AddSmall(ctx context.Context, it graph.Item, a graph.NewAttachment, r io.Reader) (graph.Attachment, error)
 	DeleteAttachment(ctx context.Context, it graph.Item, id string) error
 	CreateUploadSession(ctx context.Context, it graph.Item, a graph.NewAttachment) (*graph.UploadSession, error)
-	Upload(ctx context.Context, s *graph.UploadSession, r io.ReaderAt, size int64, progress func(confirmed int64)) (string, error)
+	Upload(ctx context.Context, s *graph.UploadSession, r io.ReaderAt, size int64, progress func(confirmed int64) error) (string, error)
 	SessionStatus(ctx context.Context, s *graph.UploadSession) (int64, error)
 	CancelSession(ctx context.Context, s *graph.UploadSession) error
 }

@@ -113,9 +113,10 @@ func (r *runner) session(ctx context.Context, c plan.Change, it graph.Item, na g
 			}
 		}
 		url := s.URL
-		id, err := r.g.Upload(ctx, s, f, d.Bytes, func(confirmed int64) {
+		id, err := r.g.Upload(ctx, s, f, d.Bytes, func(confirmed int64) error {
 			r.sink.note(func(st *state.State) { setConfirmed(st, url, confirmed) })
 			r.progress(d, confirmed)
+			return nil
 		})
 		if errors.Is(err, graph.ErrSessionExpired) && attempt == 0 {
 			// Start over once with a fresh session; the old one is gone.

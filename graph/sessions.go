@@ -97,7 +97,9 @@ func (c *Client) CreateUploadSession(ctx context.Context, it Item, a NewAttachme
 // time and in order, each read straight from r (nothing is buffered whole),
 // and returns the new attachment's id. s.Next follows every range the
 // server confirms, and progress (if not nil) is called with it, so an
-// interrupted upload resumes from s.Next.
+// interrupted upload resumes from s.Next. A non-nil error from progress
+// stops the upload before its next range, and Upload returns that error:
+// the session stays open for a later run to resume.
 //
 // The next offset always comes from the server's answer, never from what was
 // sent. When an answer is lost, the client asks the server where the session
@@ -106,7 +108,7 @@ func (c *Client) CreateUploadSession(ctx context.Context, it Item, a NewAttachme
 // range's and the session is gone, the attachment was most likely created
 // under an id nobody saw: the error wraps ErrAmbiguous, so look for it on the
 // item. An expired session gives ErrSessionExpired.
-func (c *Client) Upload(ctx context.Context, s *UploadSession, r io.ReaderAt, size int64, progress func(confirmed int64)) (string, error) {
+func (c *Client) Upload(ctx context.Context, s *UploadSession, r io.ReaderAt, size int64, progress func(confirmed int64) error) (string, error) {
 	if s == nil {
 		return "", fmt.Errorf("%s: no session", opUploadRange)
 	}
@@ -120,7 +122,7 @@ func (c *Client) Upload(ctx context.Context, s *UploadSession, r io.ReaderAt, si
 		return "", fmt.Errorf("%s: next offset %d is outside the file's %d bytes", opUploadRange, s.Next, size)
 	}
 	if progress == nil {
-		progress = func(int64) {}
+		progress = func(int64) error { return nil }
 	}
 	put := s.URL
 	if !s.Item.Kind.Outlook() {
@@ -139,7 +141,7 @@ func (c *Client) Upload(ctx context.Context, s *UploadSession, r io.ReaderAt, si
 		}
 		s.Next = next
 		if next > from {
-			progress(next)
+			return progress(next)
 		}
 		return nil
 	}
@@ -188,7 +190,7 @@ func (c *Client) Upload(ctx context.Context, s *UploadSession, r io.ReaderAt, si
 				return "", fmt.Errorf("%s: %w: the upload finished but its attachment id is unknown (%v); look for it on the item", opUploadRange, ErrAmbiguous, err)
 			}
 			s.Next = size
-			progress(size)
+			_ = progress(size) // done: nothing is left to stop
 			return id, nil
 		case http.StatusRequestedRangeNotSatisfiable:
 			next, perr := parseNextRanges(ans.body)

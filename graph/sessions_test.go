@@ -31,7 +31,7 @@ func (e *env) upload(it Item, name string, data []byte) (string, []int64, error)
 		e.t.Fatalf("CreateUploadSession: %v", err)
 	}
 	var seen []int64
-	id, err := e.client.Upload(ctx, s, bytes.NewReader(data), int64(len(data)), func(n int64) { seen = append(seen, n) })
+	id, err := e.client.Upload(ctx, s, bytes.NewReader(data), int64(len(data)), func(n int64) error { seen = append(seen, n); return nil })
 	return id, seen, err
 }
 
@@ -194,10 +194,11 @@ func TestUploadResume(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = e.client.Upload(ctx, s, bytes.NewReader(data), sessionSize, func(n int64) {
+			_, err = e.client.Upload(ctx, s, bytes.NewReader(data), sessionSize, func(n int64) error {
 				if n >= 2*mib {
 					cancel()
 				}
+				return nil
 			})
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("Upload = %v, want context.Canceled", err)
@@ -247,7 +248,7 @@ func TestUploadFollows416(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			e.client.Upload(ctx, s, bytes.NewReader(data), sessionSize, func(n int64) { cancel() })
+			e.client.Upload(ctx, s, bytes.NewReader(data), sessionSize, func(n int64) error { cancel(); return nil })
 			if s.Next != mib {
 				t.Fatalf("Next = %d after one range, want %d", s.Next, mib)
 			}
@@ -635,5 +636,46 @@ func TestCreateSessionAfterReset(t *testing.T) {
 	}
 	if _, err := e.client.Upload(context.Background(), s, bytes.NewReader(content(sessionSize)), sessionSize, nil); err != nil {
 		t.Errorf("Upload: %v", err)
+	}
+}
+
+// A progress callback that says stop ends the upload between ranges: the
+// range in flight completes, none is started after it, and the session
+// stays open where the server confirmed.
+func TestUploadStopsBetweenRanges(t *testing.T) {
+	for _, k := range allKinds {
+		t.Run(string(k), func(t *testing.T) {
+			e := newEnv(t, withRangeSize(mib))
+			it := e.item(k, "stop")
+			data := content(sessionSize)
+			s, err := e.client.CreateUploadSession(context.Background(), it, NewAttachment{Name: "s.bin", Size: sessionSize})
+			if err != nil {
+				t.Fatal(err)
+			}
+			errStop := errors.New("stop requested")
+			e.rec.take()
+			_, err = e.client.Upload(context.Background(), s, bytes.NewReader(data), sessionSize, func(n int64) error {
+				if n >= mib {
+					return errStop
+				}
+				return nil
+			})
+			if !errors.Is(err, errStop) {
+				t.Fatalf("Upload = %v, want the callback's error", err)
+			}
+			puts := 0
+			for _, r := range e.rec.take() {
+				if r.method == http.MethodPut {
+					puts++
+				}
+			}
+			if puts != 1 || s.Next != mib {
+				t.Fatalf("%d ranges sent, next %d; want 1 range and next %d", puts, s.Next, mib)
+			}
+			next, err := e.client.SessionStatus(context.Background(), s)
+			if err != nil || next != mib {
+				t.Fatalf("SessionStatus = %d, %v; want the session open at %d", next, err, mib)
+			}
+		})
 	}
 }

@@ -18,7 +18,8 @@ import (
 )
 
 // FormatVersion is the version of the JSON format this package writes.
-const FormatVersion = 1
+// Version 2 added write-ahead intents; version 1 files read as having none.
+const FormatVersion = 2
 
 // State is a snapshot of managed attachments and pending upload sessions.
 type State struct {
@@ -33,6 +34,10 @@ type State struct {
 	// confirmed: a create-before-destroy interrupted between its two steps.
 	Deposed  []Attachment `json:"deposed,omitempty"`
 	Sessions []Session    `json:"upload_sessions"`
+	// Intents are creations announced before their request was sent and
+	// not yet settled: a run killed in between leaves them for the next
+	// plan, which looks on the item for what the request may have created.
+	Intents []Intent `json:"intents,omitempty"`
 }
 
 // Target is the item an attachment lives on, recorded by value so renaming a
@@ -77,6 +82,24 @@ type Session struct {
 	SHA256      string    `json:"sha256"`
 	Bytes       int64     `json:"bytes"`
 	StartedAt   time.Time `json:"started_at"`
+}
+
+// Intent is a request about to create an attachment (a small POST, or the
+// creation of an upload session), recorded durably before it is sent. The
+// write that records the outcome removes it, so an intent that survives
+// means Graph may hold an attachment nobody recorded: with this name and
+// exactly these bytes, on this item.
+type Intent struct {
+	ID          string    `json:"id"`
+	Address     string    `json:"address"`
+	Target      Target    `json:"target"`
+	Name        string    `json:"name"`
+	ContentType string    `json:"content_type"`
+	Inline      bool      `json:"inline,omitempty"`
+	ContentID   string    `json:"content_id,omitempty"`
+	SHA256      string    `json:"sha256"`
+	Bytes       int64     `json:"bytes"`
+	CreatedAt   time.Time `json:"created_at"`
 }
 
 // New returns an empty state with a fresh lineage.
@@ -144,6 +167,17 @@ func (s *State) RemoveSession(uploadURL string) {
 	s.Sessions = slices.DeleteFunc(s.Sessions, func(x Session) bool { return x.UploadURL == uploadURL })
 }
 
+// AddIntent records x; an intent with the same id is replaced.
+func (s *State) AddIntent(x Intent) {
+	s.RemoveIntent(x.ID)
+	s.Intents = append(s.Intents, x)
+}
+
+// RemoveIntent forgets the intent with this id.
+func (s *State) RemoveIntent(id string) {
+	s.Intents = slices.DeleteFunc(s.Intents, func(x Intent) bool { return x.ID == id })
+}
+
 // Clone returns a deep copy; writers persist clones so the live state can
 // change while a write is in flight.
 func (s *State) Clone() *State {
@@ -151,6 +185,7 @@ func (s *State) Clone() *State {
 	c.Attachments = slices.Clone(s.Attachments)
 	c.Deposed = slices.Clone(s.Deposed)
 	c.Sessions = slices.Clone(s.Sessions)
+	c.Intents = slices.Clone(s.Intents)
 	return &c
 }
 
@@ -192,6 +227,13 @@ func (s *State) check() error {
 		return fmt.Errorf("decode state: format version %d is newer than this attachform understands (%d): upgrade attachform", s.Version, FormatVersion)
 	case s.Lineage == "":
 		return fmt.Errorf("decode state: no lineage")
+	}
+	// Version 1 differs only by lacking intents: read it as the current one.
+	s.Version = FormatVersion
+	for _, x := range s.Intents {
+		if x.ID == "" {
+			return fmt.Errorf("decode state: an intent for %s has no id", x.Address)
+		}
 	}
 	if !slices.IsSortedFunc(s.Attachments, func(a, b Attachment) int { return strings.Compare(a.Address, b.Address) }) {
 		slices.SortFunc(s.Attachments, func(a, b Attachment) int { return strings.Compare(a.Address, b.Address) })
