@@ -147,7 +147,11 @@ type usedReader struct {
 
 func (u *usedReader) Read(p []byte) (int, error) {
 	u.s.used.Store(true)
-	return u.r.Read(p)
+	n, err := u.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return n, u.s.fail(err)
+	}
+	return n, err
 }
 
 // base64Reader encodes exactly size bytes of src as standard base64,

@@ -228,15 +228,20 @@ type rangeAnswer struct {
 // To Do's gets the token.
 func (c *Client) putRange(ctx context.Context, s *UploadSession, put string, r io.ReaderAt, start, end, size int64) (*rangeAnswer, error) {
 	n := end - start + 1
+	// The body state tells the retry policy when a failure was our own
+	// reader's (a source that changed, a stop): that is not resent.
+	body := newBodyState(io.NewSectionReader(r, start, n))
+	m := c.sessionMeta(opUploadRange, s, false)
+	m.body = body
 	resp, err := c.send(ctx, &call{
-		meta:   c.sessionMeta(opUploadRange, s, false),
+		meta:   m,
 		method: http.MethodPut,
 		url:    put,
 		header: http.Header{
 			"Content-Type":  {"application/octet-stream"},
 			"Content-Range": {fmt.Sprintf("bytes %d-%d/%d", start, end, size)},
 		},
-		body:   func() (io.Reader, error) { return io.NewSectionReader(r, start, n), nil },
+		body:   body.open,
 		length: n,
 	})
 	if err != nil {

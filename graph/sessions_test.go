@@ -679,3 +679,52 @@ func TestUploadStopsBetweenRanges(t *testing.T) {
 		})
 	}
 }
+
+// failingAt hands out its bytes until offset at, then fails.
+type failingAt struct {
+	data []byte
+	at   int64
+	err  error
+}
+
+func (f failingAt) ReadAt(p []byte, off int64) (int, error) {
+	if off+int64(len(p)) > f.at {
+		return 0, f.err
+	}
+	return copy(p, f.data[off:]), nil
+}
+
+// A source that fails while a range is being sent ends the upload with its
+// own error at once: the range is not resent, and the server never holds
+// that range.
+func TestUploadSourceFailureIsNotResent(t *testing.T) {
+	for _, k := range allKinds {
+		t.Run(string(k), func(t *testing.T) {
+			e := newEnv(t, withRangeSize(mib))
+			it := e.item(k, "fail")
+			data := content(sessionSize)
+			s, err := e.client.CreateUploadSession(context.Background(), it, NewAttachment{Name: "f.bin", Size: sessionSize})
+			if err != nil {
+				t.Fatal(err)
+			}
+			errChanged := errors.New("the source changed")
+			e.rec.take()
+			_, err = e.client.Upload(context.Background(), s, failingAt{data, mib + mib/2, errChanged}, sessionSize, nil)
+			if !errors.Is(err, errChanged) {
+				t.Fatalf("Upload = %v, want the source's error", err)
+			}
+			puts := 0
+			for _, r := range e.rec.take() {
+				if r.method == http.MethodPut {
+					puts++
+				}
+			}
+			if puts > 2 {
+				t.Errorf("%d PUTs: the failed range was resent", puts)
+			}
+			if next, err := e.client.SessionStatus(context.Background(), s); err != nil || next != mib {
+				t.Fatalf("SessionStatus = %d, %v; want %d (the failed range never committed)", next, err, mib)
+			}
+		})
+	}
+}
