@@ -37,12 +37,24 @@ type Options struct {
 	Now         func() time.Time // nil = time.Now
 	OnEvent     func(Event)      // progress; called from many goroutines at once
 	Version     string           // recorded in the state as its writer
+	// Stop, once closed, asks for a graceful stop: no change starts after
+	// it, no upload sends another range, and requests in flight finish.
+	// Cancelling Run's context stops at once instead; either way the state
+	// stays consistent with what Graph holds.
+	Stop <-chan struct{}
 }
+
+// ErrStopped is how a change cut short by Options.Stop ends; what it
+// finished is recorded and the next apply picks up where it stopped.
+var ErrStopped = errors.New("stopped before it finished")
 
 // Result counts what was done, Terraform's way.
 type Result struct {
 	Added, Destroyed, Resumed, Adopted, Cancelled, Forgotten int
 	Errors                                                   []*ChangeError
+	// Unfinished are the changes a stop or an interrupt left for the next
+	// apply: never started, or stopped part-way with their progress saved.
+	Unfinished []string
 }
 
 // ChangeError is a change that failed; the others went on.
@@ -56,15 +68,14 @@ func (e *ChangeError) Error() string { return fmt.Sprintf("%s: %s: %v", e.Addres
 func (e *ChangeError) Unwrap() error { return e.Err }
 
 // Run applies p to Graph, starting from st (nil = empty) and persisting
-// through w after every finished change. It returns the final state. A
-// change that fails is reported in Result.Errors and does not stop the
-// others; failing to persist the state stops everything.
+// through w after every finished change. Neither p nor st is changed: the
+// run works on its own copy of the state and returns it. A change that
+// fails is reported in Result.Errors and does not stop the others; failing
+// to persist the state stops everything.
 func Run(ctx context.Context, p *plan.Plan, st *state.State, w state.Writer, g Graph, opts Options) (*state.State, Result, error) {
 	if st == nil {
 		st = state.New()
 	}
-	// The caller's state (and the plan made from it) stay as they were: the
-	// run changes its own copy and hands the result back.
 	st = st.Clone()
 	if opts.Parallelism <= 0 {
 		opts.Parallelism = 10
@@ -95,19 +106,20 @@ func Run(ctx context.Context, p *plan.Plan, st *state.State, w state.Writer, g G
 		eg := errgroup.Group{}
 		eg.SetLimit(opts.Parallelism)
 		for _, c := range phase {
+			if r.stopping() || ctx.Err() != nil || r.isFatal() {
+				r.unfinished(c.Address)
+				continue
+			}
 			eg.Go(func() error {
 				r.do(ctx, c)
 				return nil
 			})
 		}
 		_ = eg.Wait()
-		if err := context.Cause(ctx); err != nil && r.fatal != nil {
-			break
-		}
 	}
 	// Progress hints (bytes an unfinished session confirmed) are saved too,
 	// so the next plan shows how far an interrupted upload got.
-	if r.fatal == nil {
+	if !r.isFatal() {
 		if err := r.sink.sync(ctx); err != nil {
 			r.fatal = fmt.Errorf("the state could not be saved: %w", err)
 		}
@@ -126,8 +138,34 @@ type runner struct {
 	fatal  error
 }
 
+func (r *runner) stopping() bool {
+	select {
+	case <-r.opts.Stop:
+		return true
+	default:
+		return false
+	}
+}
+
+func (r *runner) isFatal() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.fatal != nil
+}
+
+func (r *runner) unfinished(addr string) {
+	r.mu.Lock()
+	r.result.Unfinished = append(r.result.Unfinished, addr)
+	r.mu.Unlock()
+}
+
 // do runs one change and accounts for it.
 func (r *runner) do(ctx context.Context, c plan.Change) {
+	if r.stopping() || ctx.Err() != nil || r.isFatal() {
+		// It waited for a slot while the run was asked to stop.
+		r.unfinished(c.Address)
+		return
+	}
 	start := r.opts.Now()
 	defer func() {
 		// A bug in one change must not take the process down with a stack
@@ -137,20 +175,21 @@ func (r *runner) do(ctx context.Context, c plan.Change) {
 		}
 	}()
 	r.opts.OnEvent(Event{Address: c.Address, Action: c.Action, Phase: Started, Total: total(c)})
-	if err := ctx.Err(); err != nil {
-		r.fail(c, start, context.Cause(ctx))
-		return
-	}
 	id, err := r.execute(ctx, c)
 	if err != nil {
 		var se *stateError
-		if errors.As(err, &se) {
+		switch {
+		case errors.As(err, &se):
 			r.mu.Lock()
 			if r.fatal == nil {
 				r.fatal = fmt.Errorf("the state could not be saved; the changes since the last save are not recorded: %w", se.err)
 			}
 			r.mu.Unlock()
 			r.cancel(r.fatal)
+		case errors.Is(err, ErrStopped), ctx.Err() != nil && errors.Is(err, context.Canceled):
+			r.unfinished(c.Address)
+			r.opts.OnEvent(Event{Address: c.Address, Action: c.Action, Phase: Failed, Err: err, Elapsed: r.opts.Now().Sub(start)})
+			return
 		}
 		r.fail(c, start, err)
 		return
@@ -166,7 +205,6 @@ func (r *runner) do(ctx context.Context, c plan.Change) {
 		r.result.Destroyed++
 	case plan.Resume:
 		r.result.Resumed++
-		r.result.Added++
 	case plan.Adopt:
 		r.result.Adopted++
 	case plan.Cancel:
@@ -204,100 +242,4 @@ func (r *runner) record(ctx context.Context, change func(*state.State)) error {
 		return &stateError{err}
 	}
 	return nil
-}
-
-// execute performs c and returns the Graph id it leaves in place, if any.
-func (r *runner) execute(ctx context.Context, c plan.Change) (string, error) {
-	switch c.Action {
-	case plan.Create, plan.Resume:
-		return r.create(ctx, c)
-	case plan.Replace:
-		return r.replace(ctx, c)
-	case plan.Delete:
-		return "", r.delete(ctx, c)
-	case plan.Cancel:
-		return "", r.cancelSession(ctx, c.Session)
-	case plan.Adopt:
-		return c.AdoptID, r.adopt(ctx, c.After, c.AdoptID)
-	case plan.Forget:
-		return "", r.record(ctx, func(s *state.State) {
-			if c.Deposed {
-				s.RemoveDeposed(c.Before.ID)
-			} else {
-				s.RemoveAttachment(c.Address, c.Before.ID)
-			}
-		})
-	}
-	return "", fmt.Errorf("unsupported action %s", c.Action)
-}
-
-// replace uploads the new attachment and deletes the old one, in the order
-// the plan chose. Create-before-destroy passes through a deposed state so an
-// interruption between the steps leaves the old attachment recorded.
-func (r *runner) replace(ctx context.Context, c plan.Change) (string, error) {
-	old := *c.Before
-	if c.DestroyFirst {
-		if err := r.delete(ctx, plan.Change{Address: c.Address, Before: &old}); err != nil {
-			return "", err
-		}
-		return r.create(ctx, c)
-	}
-	id, err := r.upload(ctx, c, func(s *state.State) { s.Depose(old) })
-	if err != nil {
-		return "", err
-	}
-	if err := r.delete(ctx, plan.Change{Address: c.Address, Before: &old, Deposed: true}); err != nil {
-		return id, fmt.Errorf("the new attachment is in place, but the old one (%s) could not be deleted; the next apply retries: %w", old.Name, err)
-	}
-	return id, nil
-}
-
-func (r *runner) create(ctx context.Context, c plan.Change) (string, error) {
-	return r.upload(ctx, c, func(*state.State) {})
-}
-
-// delete removes an attachment; one already gone counts as deleted.
-func (r *runner) delete(ctx context.Context, c plan.Change) error {
-	err := r.g.DeleteAttachment(ctx, plan.Item(c.Before.Target), c.Before.ID)
-	if err != nil && !errors.Is(err, graph.ErrNotFound) {
-		return err
-	}
-	if c.Unmanaged {
-		return nil
-	}
-	return r.record(ctx, func(s *state.State) {
-		if c.Deposed {
-			s.RemoveDeposed(c.Before.ID)
-		} else {
-			s.RemoveAttachment(c.Address, c.Before.ID)
-		}
-	})
-}
-
-// cancelSession deletes an upload session; an expired or unknown one is
-// already as good as cancelled.
-func (r *runner) cancelSession(ctx context.Context, s *state.Session) error {
-	gs := &graph.UploadSession{Item: plan.Item(s.Target), URL: s.UploadURL, Expires: s.ExpiresAt, Next: s.Confirmed}
-	err := r.g.CancelSession(ctx, gs)
-	if err != nil && !errors.Is(err, graph.ErrNotFound) && !errors.Is(err, graph.ErrSessionExpired) {
-		return err
-	}
-	return r.record(ctx, func(st *state.State) { st.RemoveSession(s.UploadURL) })
-}
-
-// adopt records an attachment already on the item as the one declared.
-func (r *runner) adopt(ctx context.Context, d *plan.Desired, id string) error {
-	live, err := r.g.GetAttachment(ctx, plan.Item(d.Target), id)
-	if err != nil {
-		return fmt.Errorf("adopt: %w", err)
-	}
-	return r.record(ctx, func(s *state.State) { s.SetAttachment(r.recorded(d, live.ID, live.Size)) })
-}
-
-func (r *runner) recorded(d *plan.Desired, id string, reported int64) state.Attachment {
-	return state.Attachment{
-		Address: d.Address, Target: d.Target, ID: id, Name: d.Name, ContentType: d.ContentType,
-		Inline: d.Inline, ContentID: d.ContentID, SHA256: d.SHA256, Bytes: d.Bytes,
-		ReportedSize: reported, CreatedAt: r.opts.Now().UTC(),
-	}
 }

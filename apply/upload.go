@@ -5,85 +5,115 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/attachform/attachform/graph"
 	"github.com/attachform/attachform/plan"
 	"github.com/attachform/attachform/state"
+	"github.com/google/uuid"
 )
 
-// upload puts c.After on its item — by one POST when small, else through an
-// upload session, resuming c.Session when the plan says so — and records it
-// together with alsoRecord in one state write.
-func (r *runner) upload(ctx context.Context, c plan.Change, alsoRecord func(*state.State)) (string, error) {
+// progressEvery is how many confirmed bytes an upload may hold before its
+// progress is written durably, so a killed run's next plan knows roughly
+// how far it got even where the upload URL cannot be asked.
+const progressEvery = 16 << 20
+
+// upload puts c.After on its item — one POST when small, else an upload
+// session, resuming c.Session when the plan says so — and records it
+// together with also in one state write. It never uploads what may
+// already be there: after a lost answer or a vanished session it looks on
+// the item first.
+func (r *runner) upload(ctx context.Context, c plan.Change, also func(*state.State)) (string, error) {
 	d := c.After
-	f, err := openVerified(d)
+	src, err := openSource(d)
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
+	defer src.Close()
 	it := plan.Item(d.Target)
-	na := graph.NewAttachment{Name: d.Name, ContentType: d.ContentType, Size: d.Bytes, Inline: d.Inline, ContentID: d.ContentID}
 
 	var att graph.Attachment
-	var sessionURL string
+	var settle func(*state.State)
 	if c.Session == nil && d.Bytes < graph.SmallMax {
-		att, err = r.small(ctx, it, na, f, d)
+		att, settle, err = r.small(ctx, it, d, src)
 	} else {
-		att, sessionURL, err = r.session(ctx, c, it, na, f)
+		att, settle, err = r.session(ctx, c, it, d, src)
 	}
 	if err != nil {
 		return "", err
 	}
 	err = r.record(ctx, func(s *state.State) {
-		alsoRecord(s)
+		also(s)
+		settle(s)
 		s.SetAttachment(r.recorded(d, att.ID, att.Size))
-		if sessionURL != "" {
-			s.RemoveSession(sessionURL)
-		}
 	})
 	return att.ID, err
 }
 
-// openVerified opens the source and checks it is still the file planned:
-// uploading other bytes than the plan showed would make the plan a lie.
-func openVerified(d *plan.Desired) (*os.File, error) {
-	f, err := os.Open(d.Source)
-	if err != nil {
-		return nil, err
-	}
-	digest, n, err := plan.ReaderSHA256(f)
-	if err == nil && (digest != d.SHA256 || n != d.Bytes) {
-		err = fmt.Errorf("%s changed since the plan was made: run plan again", d.DisplayPath)
-	}
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return f, nil
+func newAttachment(d *plan.Desired) graph.NewAttachment {
+	return graph.NewAttachment{Name: d.Name, ContentType: d.ContentType, Size: d.Bytes, Inline: d.Inline, ContentID: d.ContentID}
 }
 
-// small sends one POST. If its answer was lost, the attachment may exist:
-// look before sending again, and adopt an identical one.
-func (r *runner) small(ctx context.Context, it graph.Item, na graph.NewAttachment, f *os.File, d *plan.Desired) (graph.Attachment, error) {
-	att, err := r.g.AddSmall(ctx, it, na, io.NewSectionReader(f, 0, d.Bytes))
-	if err == nil || !errors.Is(err, graph.ErrAmbiguous) {
-		r.progress(d, d.Bytes)
-		return att, err
+// announce records, durably and before the request that may create it, that
+// d is about to be created. The returned func removes the intent; the write
+// that records the outcome calls it.
+func (r *runner) announce(ctx context.Context, d *plan.Desired) (func(*state.State), error) {
+	x := state.Intent{
+		ID: uuid.NewString(), Address: d.Address, Target: d.Target, Name: d.Name,
+		ContentType: d.ContentType, Inline: d.Inline, ContentID: d.ContentID,
+		SHA256: d.SHA256, Bytes: d.Bytes, CreatedAt: r.opts.Now().UTC(),
 	}
-	found, ferr := r.findIdentical(ctx, it, d)
-	if ferr != nil {
-		return graph.Attachment{}, fmt.Errorf("%w; checking whether it arrived failed too: %v", err, ferr)
+	if err := r.record(ctx, func(s *state.State) { s.AddIntent(x) }); err != nil {
+		return nil, err
 	}
-	if found != nil {
-		r.progress(d, d.Bytes)
-		return *found, nil
+	return func(s *state.State) { s.RemoveIntent(x.ID) }, nil
+}
+
+// refused reports whether err proves a create request took no effect:
+// Graph answered with an error, or our own reader cut the body short.
+func refused(err error) bool {
+	var ge *graph.Error
+	return !errors.Is(err, graph.ErrAmbiguous) && (errors.As(err, &ge) || errors.Is(err, ErrSourceChanged))
+}
+
+// small sends one POST under an intent. If its answer was lost, the
+// attachment may exist: look before sending again.
+func (r *runner) small(ctx context.Context, it graph.Item, d *plan.Desired, src *source) (graph.Attachment, func(*state.State), error) {
+	settle, err := r.announce(ctx, d)
+	if err != nil {
+		return graph.Attachment{}, nil, err
 	}
-	att, err = r.g.AddSmall(ctx, it, na, io.NewSectionReader(f, 0, d.Bytes))
-	if err == nil {
-		r.progress(d, d.Bytes)
+	post := func() (graph.Attachment, error) {
+		return r.g.AddSmall(ctx, it, newAttachment(d), io.NewSectionReader(src, 0, d.Bytes))
 	}
-	return att, err
+	att, err := post()
+	if errors.Is(err, graph.ErrAmbiguous) {
+		found, ferr := r.findIdentical(ctx, it, d)
+		switch {
+		case ferr != nil:
+			// The intent stays: the next plan looks again.
+			return graph.Attachment{}, nil, fmt.Errorf("%w; checking whether it arrived failed too: %v", err, ferr)
+		case found != nil:
+			att, err = *found, nil
+		default:
+			att, err = post()
+		}
+	}
+	if err != nil {
+		if refused(err) {
+			err = r.withRecord(ctx, err, settle)
+		}
+		return graph.Attachment{}, nil, err
+	}
+	r.progress(d, d.Bytes)
+	return att, settle, nil
+}
+
+// withRecord records change and returns err, or the failure to record.
+func (r *runner) withRecord(ctx context.Context, err error, change func(*state.State)) error {
+	if rerr := r.record(ctx, change); rerr != nil {
+		return rerr
+	}
+	return err
 }
 
 // findIdentical looks on the item for an attachment nothing owns with d's
@@ -98,78 +128,101 @@ func (r *runner) findIdentical(ctx context.Context, it graph.Item, d *plan.Desir
 }
 
 // session uploads through an upload session, resuming the plan's one when
-// Graph still knows it. The session is recorded before the first byte is
-// sent, so an interruption leaves something to resume or cancel.
-func (r *runner) session(ctx context.Context, c plan.Change, it graph.Item, na graph.NewAttachment, f *os.File) (graph.Attachment, string, error) {
-	d := c.After
-	s, err := r.resumable(ctx, c, it)
+// Graph still knows it. A session is recorded before its first byte is
+// sent, so an interruption leaves something to resume, cancel or find.
+func (r *runner) session(ctx context.Context, c plan.Change, it graph.Item, d *plan.Desired, src *source) (graph.Attachment, func(*state.State), error) {
+	s, found, err := r.resumable(ctx, c, it)
 	if err != nil {
-		return graph.Attachment{}, "", err
+		return graph.Attachment{}, nil, err
+	}
+	if found != nil {
+		return *found, func(st *state.State) { st.RemoveSession(c.Session.UploadURL) }, nil
 	}
 	for attempt := 0; ; attempt++ {
 		if s == nil {
-			if s, err = r.open(ctx, it, na, d); err != nil {
-				return graph.Attachment{}, "", err
+			if s, err = r.open(ctx, it, d); err != nil {
+				return graph.Attachment{}, nil, err
 			}
 		}
 		url := s.URL
-		id, err := r.g.Upload(ctx, s, f, d.Bytes, func(confirmed int64) error {
-			r.sink.note(func(st *state.State) { setConfirmed(st, url, confirmed) })
-			r.progress(d, confirmed)
-			return nil
-		})
-		if errors.Is(err, graph.ErrSessionExpired) && attempt == 0 {
+		drop := func(st *state.State) { st.RemoveSession(url) }
+		id, err := r.g.Upload(ctx, s, src, d.Bytes, r.onRange(ctx, d, url))
+		switch {
+		case err == nil:
+			att, err := r.g.GetAttachment(ctx, it, id)
+			if err != nil {
+				// The session is spent; the next plan finds the attachment.
+				return graph.Attachment{}, nil, r.withRecord(ctx, fmt.Errorf("uploaded as %s, but reading it back failed: %w", id, err), drop)
+			}
+			return att, drop, nil
+		case errors.Is(err, ErrSourceChanged):
+			// Cancel before anything completes with bytes nobody reviewed.
+			if cerr := r.g.CancelSession(context.WithoutCancel(ctx), s); cerr != nil && !errors.Is(cerr, graph.ErrNotFound) {
+				return graph.Attachment{}, nil, fmt.Errorf("%w; cancelling its upload session failed too (the next plan cancels it): %v", err, cerr)
+			}
+			return graph.Attachment{}, nil, r.withRecord(ctx, fmt.Errorf("%w; its upload session was cancelled: run plan again", err), drop)
+		case errors.Is(err, graph.ErrSessionExpired) && attempt == 0:
 			// Start over once with a fresh session; the old one is gone.
-			if rerr := r.record(ctx, func(st *state.State) { st.RemoveSession(url) }); rerr != nil {
-				return graph.Attachment{}, "", rerr
+			if rerr := r.record(ctx, drop); rerr != nil {
+				return graph.Attachment{}, nil, rerr
 			}
 			s = nil
 			continue
-		}
-		if errors.Is(err, graph.ErrAmbiguous) {
-			// The last range may have completed the attachment although its
-			// answer was lost: an identical attachment on the item is ours.
+		case errors.Is(err, graph.ErrAmbiguous):
+			// The final range may have completed the attachment although
+			// its answer was lost: an identical one on the item is ours.
 			if found, ferr := r.findIdentical(ctx, it, d); ferr == nil && found != nil {
-				return *found, url, nil
+				return *found, drop, nil
 			}
 		}
-		if err != nil {
-			return graph.Attachment{}, "", err
-		}
-		att, err := r.g.GetAttachment(ctx, it, id)
-		if err != nil {
-			return graph.Attachment{}, "", fmt.Errorf("uploaded as %s, but reading it back failed: %w", id, err)
-		}
-		return att, url, nil
+		return graph.Attachment{}, nil, err
 	}
 }
 
-// resumable rebuilds the plan's session and asks Graph where it stands; a
-// session Graph no longer knows is dropped and nil returned.
-func (r *runner) resumable(ctx context.Context, c plan.Change, it graph.Item) (*graph.UploadSession, error) {
+// resumable rebuilds the plan's session and asks Graph where it stands. A
+// session Graph no longer knows may have completed before its answer was
+// lost: the attachment it made is looked for and returned, and the session
+// is dropped from the state either way.
+func (r *runner) resumable(ctx context.Context, c plan.Change, it graph.Item) (*graph.UploadSession, *graph.Attachment, error) {
 	if c.Session == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	s := &graph.UploadSession{Item: it, URL: c.Session.UploadURL, Expires: c.Session.ExpiresAt, Next: c.Session.Confirmed}
 	next, err := r.g.SessionStatus(ctx, s)
 	switch {
 	case err == nil:
 		s.Next = next
-		return s, nil
+		return s, nil, nil
 	case errors.Is(err, graph.ErrNotFound), errors.Is(err, graph.ErrSessionExpired):
-		return nil, r.record(ctx, func(st *state.State) { st.RemoveSession(s.URL) })
+		found, ferr := r.findIdentical(ctx, it, c.After)
+		if ferr != nil {
+			return nil, nil, fmt.Errorf("the upload session is gone, and looking for what it may have created failed: %w", ferr)
+		}
+		if found != nil {
+			return nil, found, nil
+		}
+		return nil, nil, r.record(ctx, func(st *state.State) { st.RemoveSession(s.URL) })
 	default:
-		return nil, fmt.Errorf("resume upload session: %w", err)
+		return nil, nil, fmt.Errorf("resume upload session: %w", err)
 	}
 }
 
-// open creates a session and records it durably.
-func (r *runner) open(ctx context.Context, it graph.Item, na graph.NewAttachment, d *plan.Desired) (*graph.UploadSession, error) {
-	s, err := r.g.CreateUploadSession(ctx, it, na)
+// open creates a session under an intent and records it durably; the
+// session record takes the intent's place.
+func (r *runner) open(ctx context.Context, it graph.Item, d *plan.Desired) (*graph.UploadSession, error) {
+	settle, err := r.announce(ctx, d)
 	if err != nil {
 		return nil, err
 	}
+	s, err := r.g.CreateUploadSession(ctx, it, newAttachment(d))
+	if err != nil {
+		if refused(err) {
+			err = r.withRecord(ctx, err, settle)
+		}
+		return nil, err
+	}
 	err = r.record(ctx, func(st *state.State) {
+		settle(st)
 		st.SetSession(state.Session{
 			Address: d.Address, Target: d.Target, UploadURL: s.URL, ExpiresAt: s.Expires,
 			Confirmed: s.Next, Name: d.Name, ContentType: d.ContentType, Inline: d.Inline,
@@ -177,6 +230,29 @@ func (r *runner) open(ctx context.Context, it graph.Item, na graph.NewAttachment
 		})
 	})
 	return s, err
+}
+
+// onRange follows an upload's confirmed bytes: it notes them in the state
+// (durably every progressEvery bytes), reports progress, and stops the
+// upload between ranges once a stop was requested.
+func (r *runner) onRange(ctx context.Context, d *plan.Desired, url string) func(int64) error {
+	var saved int64
+	return func(confirmed int64) error {
+		set := func(st *state.State) { setConfirmed(st, url, confirmed) }
+		if confirmed-saved >= progressEvery {
+			saved = confirmed
+			if err := r.record(ctx, set); err != nil {
+				return err
+			}
+		} else {
+			r.sink.note(set)
+		}
+		r.progress(d, confirmed)
+		if r.stopping() {
+			return ErrStopped
+		}
+		return nil
+	}
 }
 
 func setConfirmed(st *state.State, url string, confirmed int64) {

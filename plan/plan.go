@@ -60,7 +60,9 @@ type Change struct {
 	Before  *state.Attachment `json:"before,omitempty"`  // what exists now (Delete, Replace, Forget)
 	After   *Desired          `json:"after,omitempty"`   // what should exist (Create, Replace, Resume, Adopt)
 	Session *state.Session    `json:"session,omitempty"` // Resume, Cancel; a Replace may resume too
-	// AdoptID is the live attachment an Adopt records.
+	// AdoptID is the live attachment an Adopt records, or the one a
+	// Replace records instead of uploading (an identical attachment is
+	// already on the item, e.g. left by an interrupted apply).
 	AdoptID string `json:"adopt_id,omitempty"`
 	// DestroyFirst makes a Replace delete the old attachment before
 	// uploading the new one, for when both would not fit on the item.
@@ -71,6 +73,14 @@ type Change struct {
 	// Deposed marks a Delete of an attachment a replacement superseded but
 	// could not delete (the run was interrupted between the two steps).
 	Deposed bool `json:"deposed,omitempty"`
+	// Orphan marks a Delete of an attachment an interrupted apply created
+	// (found through one of its intents or sessions) that no manifest
+	// wants any more; it was never in state.
+	Orphan bool `json:"orphan,omitempty"`
+	// Intents are the ids of write-ahead intents this change settles: once
+	// it succeeds they are dropped from the state in the same write. A
+	// change's Session, likewise, is dropped when the change succeeds.
+	Intents []string `json:"intents,omitempty"`
 }
 
 // Plan is an ordered list of changes against one state snapshot.
