@@ -3,7 +3,6 @@ package plan
 import (
 	"context"
 	"io"
-	"slices"
 
 	"github.com/attachform/attachform/graph"
 	"github.com/attachform/attachform/state"
@@ -57,25 +56,3 @@ func OwnedIDs(st *state.State) map[string]bool {
 	return owned
 }
 
-// adoptable returns the id of an attachment already on d's item that
-// nothing owns and that is identical to d. Recording it instead of
-// uploading again keeps apply idempotent.
-func (b *builder) adoptable(d *Desired) string {
-	li := b.live.Item(d.Target)
-	if li == nil || li.Missing || b.r == nil {
-		return ""
-	}
-	if b.owned == nil {
-		b.owned = OwnedIDs(b.st)
-		b.adopted = map[state.Target][]string{}
-	}
-	k := key(d.Target)
-	found, _ := FindIdentical(b.ctx, b.r, d, li.Attachments, func(id string) bool {
-		return b.owned[id] || slices.Contains(b.adopted[k], id)
-	})
-	if found == nil {
-		return "" // none, or unreadable: upload as planned rather than guess
-	}
-	b.adopted[k] = append(b.adopted[k], found.ID)
-	return found.ID
-}

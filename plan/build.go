@@ -37,18 +37,26 @@ func Build(ctx context.Context, cfg *spec.Config, st *state.State, live Live, r 
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read an attachment's source", Detail: err.Error()}}
 	}
 	b := &builder{ctx: ctx, st: st, live: live, r: r, opts: opts, specs: map[string]*spec.Attachment{},
-		maxMessage: cfg.Graph.EffectiveMaxMessageSize()}
+		maxMessage: cfg.Graph.EffectiveMaxMessageSize(), owned: OwnedIDs(st), claimed: map[string]bool{},
+		digests: map[string]digestResult{}, exclusiveItem: map[state.Target]bool{}}
 	for _, a := range cfg.Attachments {
 		b.specs[a.Address] = a
+	}
+	for _, t := range cfg.Targets {
+		if t.Exclusive && !t.Unknown {
+			b.exclusiveItem[key(targetOf(t))] = true
+		}
 	}
 	b.diags = append(b.diags, checkTargets(cfg, live)...)
 	if b.diags.HasErrors() {
 		return nil, b.diags
 	}
+	b.findTraces()
 	b.sessions(desired)
 	for _, d := range desired {
 		b.desired(d)
 	}
+	b.orphans()
 	b.undeclared(desired)
 	b.deposed()
 	b.exclusive(cfg)
@@ -83,7 +91,12 @@ type builder struct {
 	diags      hcl.Diagnostics
 	resume     map[string]*state.Session // by address
 	owned      map[string]bool           // ids the state accounts for (see OwnedIDs)
-	adopted    map[state.Target][]string // live ids adopted per item
+	// claimed are live ids a change of this plan already adopts or
+	// deletes: none may be adopted twice.
+	claimed       map[string]bool
+	traces        []*trace // what interrupted applies left on items
+	digests       map[string]digestResult
+	exclusiveItem map[state.Target]bool
 }
 
 // checkTargets refuses to plan uploads onto items that do not exist.
@@ -120,6 +133,9 @@ func (b *builder) sessions(desired []*Desired) {
 	}
 	for _, recorded := range b.st.Sessions {
 		s := &recorded // a copy: apply changes the state while the plan is in use
+		if b.traced(recorded) {
+			continue // it completed: its trace is adopted or deleted
+		}
 		d := byAddr[s.Address]
 		reason := ""
 		switch {
@@ -133,6 +149,8 @@ func (b *builder) sessions(desired []*Desired) {
 			reason = "superseded by another open session"
 		case b.forced(s.Address):
 			reason = "replacement requested"
+		case !b.askSession(s):
+			reason = "Graph no longer knows the upload session"
 		}
 		if reason != "" {
 			b.changes = append(b.changes, Change{Address: s.Address, Action: Cancel, Reason: reason, Session: s})
@@ -147,39 +165,95 @@ func sessionMatches(s *state.Session, d *Desired) bool {
 		s.Inline == d.Inline && s.ContentID == d.ContentID && key(s.Target) == key(d.Target)
 }
 
-// desired plans one declared attachment.
+// desired plans one declared attachment. Whatever would upload looks
+// first for an identical attachment already on the item.
 func (b *builder) desired(d *Desired) {
+	c := b.baseChange(d)
+	if c.Action != Create && c.Action != Replace && c.Action != Resume {
+		b.add(c)
+		return
+	}
+	id, t := b.adoptable(d)
+	if id == "" {
+		b.warnSameName(d, c)
+		b.add(c)
+		return
+	}
+	if c.Session != nil {
+		b.add(Change{Address: d.Address, Action: Cancel, Reason: "an identical attachment is already on the item", Session: c.Session})
+		c.Session = nil
+	}
+	c.AdoptID = id
+	found := "an identical attachment is already on the item"
+	if t != nil {
+		found = "an interrupted apply already uploaded it"
+		t.settle(&c)
+	}
+	switch {
+	case c.Action == Replace:
+		c.Reason += "; " + found
+	case c.Before != nil:
+		c.Action, c.Reason = Adopt, c.Reason+"; "+found
+	default:
+		c.Action, c.Reason = Adopt, found
+	}
+	b.add(c)
+}
+
+// baseChange is what d needs before looking for anything to adopt.
+func (b *builder) baseChange(d *Desired) Change {
 	cur, managed := b.st.Attachment(d.Address)
 	session := b.resume[d.Address]
 	if !managed {
 		if session != nil {
-			b.add(Change{Address: d.Address, Action: Resume, Reason: "an earlier upload was interrupted", After: d, Session: session})
-			return
+			return Change{Address: d.Address, Action: Resume, Reason: "an earlier upload was interrupted", After: d, Session: session}
 		}
-		if id := b.adoptable(d); id != "" {
-			b.add(Change{Address: d.Address, Action: Adopt, Reason: "an identical attachment is already on the item", After: d, AdoptID: id})
-			return
-		}
-		b.add(Change{Address: d.Address, Action: Create, After: d})
-		return
+		return Change{Address: d.Address, Action: Create, After: d}
 	}
 	li := b.live.Item(cur.Target)
 	if _, ok := li.find(cur.ID); li != nil && !ok && key(cur.Target) == key(d.Target) {
-		b.add(Change{Address: d.Address, Action: Create, Reason: "deleted outside attachform", Before: &cur, After: d, Session: session})
-		return
+		return Change{Address: d.Address, Action: Create, Reason: "deleted outside attachform", Before: &cur, After: d, Session: session}
 	}
 	reasons := differences(&cur, d)
 	if b.forced(d.Address) {
 		reasons = append(reasons, "replacement requested")
 	}
 	if len(reasons) == 0 {
-		b.add(Change{Address: d.Address, Action: NoOp, Before: &cur, After: d})
-		return
+		return Change{Address: d.Address, Action: NoOp, Before: &cur, After: d}
 	}
-	b.add(Change{
+	return Change{
 		Address: d.Address, Action: Replace, Reason: strings.Join(reasons, ", "),
 		Before: &cur, After: d, Session: session, DestroyFirst: b.destroyFirst(&cur, d),
-	})
+	}
+}
+
+// warnSameName says when an upload would put a second attachment of one
+// name on an item where attachform does not own the first: on an exclusive
+// target the other is deleted anyway, elsewhere it would silently double.
+func (b *builder) warnSameName(d *Desired, c Change) {
+	if b.exclusiveItem[key(d.Target)] {
+		return
+	}
+	other, ok := b.sameNameForeign(d)
+	if !ok {
+		return
+	}
+	what := "The plan uploads it"
+	if c.Action == Create && c.Before != nil {
+		what = d.Address + " was deleted outside attachform, and the plan uploads it again"
+	}
+	diag := &hcl.Diagnostic{
+		Severity: hcl.DiagWarning,
+		Summary:  fmt.Sprintf("%s would share its name with an attachment attachform does not manage", d.Address),
+		Detail: fmt.Sprintf("%s holds an attachment named %q (%s) that no manifest accounts for. %s, "+
+			"so the item will carry two attachments of that name. If the other one is unwanted, set exclusive = true "+
+			"on target.%s to have attachform delete it, or remove it by hand; if it replaced this one on purpose, "+
+			"remove %s from the configuration.", Item(d.Target), other.Name, shortID(other.ID), what, d.TargetName, d.Address),
+	}
+	if a := b.specs[d.Address]; a != nil {
+		diag.Subject = a.DeclRange.Ptr()
+	}
+	b.diags = append(b.diags, diag)
 }
 
 func (b *builder) add(c Change) { b.changes = append(b.changes, c) }
@@ -266,10 +340,8 @@ func (b *builder) deposed() {
 // exclusive deletes what no manifest declares on exclusive targets.
 func (b *builder) exclusive(cfg *spec.Config) {
 	known := OwnedIDs(b.st)
-	for _, c := range b.changes {
-		if c.Action == Adopt {
-			known[c.AdoptID] = true
-		}
+	for id := range b.claimed {
+		known[id] = true
 	}
 	for _, t := range cfg.Targets {
 		li := b.live.Item(targetOf(t))
@@ -316,7 +388,7 @@ func (b *builder) filter() {
 func (b *builder) preventDestroy() {
 	for _, c := range b.changes {
 		a := b.specs[c.Address]
-		if a == nil || !a.PreventDestroy || (c.Action != Replace && c.Action != Delete) {
+		if a == nil || !a.PreventDestroy || c.Orphan || (c.Action != Replace && c.Action != Delete) {
 			continue
 		}
 		b.diags = append(b.diags, &hcl.Diagnostic{

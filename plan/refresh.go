@@ -96,5 +96,8 @@ func Touched(cfg *spec.Config, st *state.State) []state.Target {
 	for _, s := range st.Sessions {
 		out = append(out, s.Target)
 	}
+	for _, x := range st.Intents {
+		out = append(out, x.Target)
+	}
 	return out
 }

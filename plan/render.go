@@ -68,15 +68,20 @@ func SummaryLine(prefix string, s Summary) string {
 func (r TextRenderer) change(b *strings.Builder, c Change) {
 	header, symbol, color := describe(c)
 	addr := c.Address
-	if c.Deposed {
+	switch {
+	case c.Deposed:
 		addr += " (deposed object " + shortID(c.Before.ID) + ")"
+	case c.Orphan && c.Before.ID != "":
+		addr += " (left by an interrupted apply, object " + shortID(c.Before.ID) + ")"
+	case c.Orphan:
+		addr += " (intent of an interrupted apply)"
 	}
 	fmt.Fprintf(b, "  %s\n", r.paint(ansiBold, "# "+addr+" "+header))
 	if c.Reason != "" && c.Action != Resume {
 		fmt.Fprintf(b, "  # (%s)\n", c.Reason)
 	}
 	label := blockLabel(c.Address)
-	if c.Unmanaged {
+	if c.Unmanaged || c.Orphan {
 		label = c.Before.Name
 	}
 	fmt.Fprintf(b, "%s attachment %q {\n", r.paint(color, fmt.Sprintf("%3s", symbol)), label)
@@ -145,12 +150,14 @@ func attributeLines(c Change) []attrLine {
 		}
 	}
 	if after == nil {
-		return []attrLine{
-			{'-', "id", fmt.Sprintf("%q", before.ID)},
-			{'-', "name", fmt.Sprintf("%q", before.Name)},
-			{'-', "content_type", fmt.Sprintf("%q", before.ContentType)},
-			{'-', "target", targetText(before.Target.Kind, before.Target.Mailbox, before.Target.ItemID, "")},
+		if before.ID != "" {
+			lines = append(lines, attrLine{'-', "id", fmt.Sprintf("%q", before.ID)})
 		}
+		return append(lines,
+			attrLine{'-', "name", fmt.Sprintf("%q", before.Name)},
+			attrLine{'-', "content_type", fmt.Sprintf("%q", before.ContentType)},
+			attrLine{'-', "target", targetText(before.Target.Kind, before.Target.Mailbox, before.Target.ItemID, "")},
+		)
 	}
 	add := func(name, now, was string) {
 		switch {
