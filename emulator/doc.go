@@ -218,7 +218,8 @@
 //     Limits.Off (-limits off) lifts throttling, not the message size.
 //   - Faults: one draw per HTTP request, in arrival order, from a generator
 //     seeded with Options.Seed. 503 ServiceUnavailable and 429
-//     ApplicationThrottled carry Retry-After: 1 and have no effect. A reset
+//     ApplicationThrottled carry Retry-After: 1 (0 with
+//     Faults.RetryAfterZero) and have no effect. A reset
 //     serves the request completely, then drops the connection without an
 //     answer. Latency is real time (not Options.Clock). Server.SetFaults
 //     changes them at run time.

@@ -17,8 +17,12 @@ type apiErr struct {
 	Msg        string
 	Inner      string   // innerError.code (upload range errors)
 	Next       []string // nextExpectedRanges, on upload range errors
-	RetryAfter int      // seconds; 0 = no Retry-After header
+	RetryAfter int      // seconds; 0 = no Retry-After header; retryAfterZero = "Retry-After: 0"
 }
+
+// retryAfterZero, as apiErr.RetryAfter, sends "Retry-After: 0"
+// (Faults.RetryAfterZero).
+const retryAfterZero = -1
 
 func (e *apiErr) Error() string { return e.Code + ": " + e.Msg }
 
@@ -79,8 +83,11 @@ func (s *Server) writeErr(w http.ResponseWriter, e *apiErr) {
 			ClientRequestID: h.Get("client-request-id"),
 		},
 	}}
-	if e.RetryAfter > 0 {
+	switch {
+	case e.RetryAfter > 0:
 		h.Set("Retry-After", strconv.Itoa(e.RetryAfter))
+	case e.RetryAfter == retryAfterZero:
+		h.Set("Retry-After", "0")
 	}
 	writeJSON(w, e.Status, body)
 }

@@ -28,6 +28,11 @@ type Faults struct {
 	// request, the latter seen as if sent alone (method, URL under the batch's
 	// version, own headers, a copy of the body).
 	Only func(r *http.Request) bool
+	// RetryAfterZero makes injected 503s and 429s say "Retry-After: 0"
+	// instead of 1, for tests that meet many faults and must not sleep
+	// through them (a client honours the header, so 1 s each adds up).
+	// Throttling by the mailbox limits is not affected.
+	RetryAfterZero bool
 }
 
 func (f Faults) validate() error {
@@ -151,12 +156,18 @@ func (fi *faultInjector) draw(r *http.Request) (f fault, latency time.Duration, 
 
 // refusal is the answer to an injected 503 or 429, and counts it.
 func (fi *faultInjector) refusal(f fault) *apiErr {
+	fi.mu.Lock()
+	after := 1
+	if fi.f.RetryAfterZero {
+		after = retryAfterZero
+	}
+	fi.mu.Unlock()
 	if f == fault503 {
 		fi.n503.Add(1)
-		return &apiErr{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailable", Msg: "The service is temporarily unavailable (injected fault).", RetryAfter: 1}
+		return &apiErr{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailable", Msg: "The service is temporarily unavailable (injected fault).", RetryAfter: after}
 	}
 	fi.n429.Add(1)
-	return &apiErr{Status: http.StatusTooManyRequests, Code: "ApplicationThrottled", Msg: "Application is over its limit (injected fault).", RetryAfter: 1}
+	return &apiErr{Status: http.StatusTooManyRequests, Code: "ApplicationThrottled", Msg: "Application is over its limit (injected fault).", RetryAfter: after}
 }
 
 func (fi *faultInjector) serve(s *Server, w *statusRecorder, r *http.Request, next http.Handler) {

@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -68,6 +69,72 @@ func FuzzBatch(f *testing.F) {
 				}
 			}
 			seen[r.ID] = true
+		}
+	})
+}
+
+// FuzzFixtures: the fixtures parser never panics, in either syntax; what it
+// accepts has no error diagnostics and obeys the format's rules: UPNs,
+// non-blank names, each name once per scope (ignoring case), well-known
+// folders, each attachment with its source's bytes.
+func FuzzFixtures(f *testing.F) {
+	f.Add(fixturesHCL, false)
+	f.Add(fixturesJSON, true)
+	for _, s := range []string{
+		"", "mailbox \"a@b.c\" {}", "mailbox \"a@b.c\" {\n  message \"x\" {\n", "mailbox \"a@b.c\" { todo_list \"L\" { todo_task \"T\" { attachment \"a\" { source = \"files/agenda.txt\" } } } }",
+		"mailbox \"a@b.c\" { message \"M\" { folder = \"Projects\" } }", "mailbox \"${x}@b\" {}", `{"mailbox": {"a@b.c": {"event": {"E": {"attachment": {"a": {"source": 1}}}}}}}`,
+	} {
+		f.Add(s, strings.HasPrefix(s, "{"))
+	}
+	f.Fuzz(func(t *testing.T, src string, json bool) {
+		name := "f.hcl"
+		if json {
+			name = "f.json"
+		}
+		fx, _, diags := ParseFixtures(name, []byte(src), readFixtureFile)
+		if diags.HasErrors() {
+			if fx != nil {
+				t.Fatalf("fixtures returned with errors: %s", diags.Error())
+			}
+			return
+		}
+		if fx == nil {
+			t.Fatal("no fixtures and no error")
+		}
+		boxes := map[string]bool{}
+		for _, mb := range fx.Mailboxes {
+			if !validUPN(mb.UPN) || boxes[strings.ToLower(mb.UPN)] {
+				t.Fatalf("mailbox %q accepted", mb.UPN)
+			}
+			boxes[strings.ToLower(mb.UPN)] = true
+			checkItems := func(items []FixtureItem) {
+				names := map[string]bool{}
+				for _, it := range items {
+					key := strings.ToLower(it.Subject)
+					if strings.TrimSpace(it.Subject) == "" || names[key] {
+						t.Fatalf("item %q accepted", it.Subject)
+					}
+					names[key] = true
+					if it.Folder != "" && !wellKnownFolder(it.Folder) {
+						t.Fatalf("folder %q accepted", it.Folder)
+					}
+					for _, a := range it.Attachments {
+						if strings.TrimSpace(a.Name) == "" || a.Content == nil {
+							t.Fatalf("attachment %+v accepted", a)
+						}
+					}
+				}
+			}
+			checkItems(mb.Messages)
+			checkItems(mb.Events)
+			lists := map[string]bool{}
+			for _, l := range mb.Lists {
+				if strings.TrimSpace(l.Name) == "" || lists[strings.ToLower(l.Name)] {
+					t.Fatalf("list %q accepted", l.Name)
+				}
+				lists[strings.ToLower(l.Name)] = true
+				checkItems(l.Tasks)
+			}
 		}
 	})
 }

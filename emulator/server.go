@@ -27,6 +27,17 @@ type Options struct {
 	Seed                int64         // seeds ids of a fresh store, fault draws and $batch answer order
 	Logger              hclog.Logger  // nil = silent; authtokens are never logged
 	Listen              string        // Graph origin address; "" = 127.0.0.1 on a free port (the previous one for a persistent store, when free)
+	Fixtures            *Fixtures     // created at every start where missing (see the package doc); their mailboxes follow Users
+	// Observe is a test hook, nil in normal use. It is called for every
+	// request on both origins (not /_emulator/, and once for a whole $batch,
+	// not per inner request), twice: with served false as the request
+	// arrives, before its fault draw and latency; with served true once the
+	// handler has returned, before net/http sends the rest of the answer (all
+	// of a small one; none of an injected reset's). It runs on the serving
+	// goroutine, so the request waits for it: a chaos test kills its client
+	// there at a chosen request, before or after Graph acted on it. It must
+	// not read r's body or keep r.
+	Observe func(r *http.Request, served bool)
 }
 
 // DefaultSessionLifetime is how long an upload session lives when
@@ -64,6 +75,10 @@ func New(opts Options) (*Server, error) {
 	if err := opts.Faults.validate(); err != nil {
 		return nil, err
 	}
+	if diags := opts.Fixtures.Check(opts.Limits); diags.HasErrors() {
+		return nil, fmt.Errorf("emulator: fixtures: %w", diags)
+	}
+	opts.Users = withFixtureMailboxes(opts.Users, opts.Fixtures)
 	s := &Server{
 		opts:     opts,
 		log:      opts.Logger,
@@ -100,6 +115,10 @@ func New(opts Options) (*Server, error) {
 		if st.findMailbox(upn) == nil {
 			st.addMailbox(upn)
 		}
+	}
+	if err := s.applyFixtures(st, opts.Fixtures, s.clock.Now()); err != nil {
+		st.mu.Unlock()
+		return nil, fmt.Errorf("emulator: %w", err)
 	}
 	if err := st.save(); err != nil {
 		st.mu.Unlock()
@@ -232,8 +251,14 @@ func (s *Server) front(o origin, next http.Handler) http.Handler {
 		} else {
 			h.Set("client-request-id", h.Get("request-id"))
 		}
+		if s.opts.Observe != nil {
+			s.opts.Observe(r, false)
+		}
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
+			if s.opts.Observe != nil {
+				s.opts.Observe(r, true)
+			}
 			s.stats.record(r.Method, rec.statusOrOK())
 			// The path only: upload URLs carry their token in the query.
 			s.log.Trace("request", "method", r.Method, "path", r.URL.Path, "status", rec.statusOrOK())

@@ -55,4 +55,3 @@ func OwnedIDs(st *state.State) map[string]bool {
 	}
 	return owned
 }
-
