@@ -86,9 +86,9 @@ func FuzzFixtures(f *testing.F) {
 	} {
 		f.Add(s, strings.HasPrefix(s, "{"))
 	}
-	f.Fuzz(func(t *testing.T, src string, json bool) {
+	f.Fuzz(func(t *testing.T, src string, asJSON bool) {
 		name := "f.hcl"
-		if json {
+		if asJSON {
 			name = "f.json"
 		}
 		fx, _, diags := ParseFixtures(name, []byte(src), readFixtureFile)

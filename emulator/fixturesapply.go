@@ -1,0 +1,161 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// withFixtureMailboxes is users followed by the fixtures' mailboxes not
+// already among them: the first is /me.
+func withFixtureMailboxes(users []string, f *Fixtures) []string {
+	if f == nil {
+		return users
+	}
+	out := append([]string(nil), users...)
+next:
+	for _, mb := range f.Mailboxes {
+		for _, u := range out {
+			if strings.EqualFold(u, mb.UPN) {
+				continue next
+			}
+		}
+		out = append(out, mb.UPN)
+	}
+	return out
+}
+
+// applyFixtures creates what f declares and the store lacks, at every start
+// (so a persistent store gets new fixtures too): a mailbox by UPN, a
+// message or event by subject, a list by display name, a task by title
+// within its list, an attachment by name within its item, each compared
+// ignoring case as $filter does. What exists is left as it is, whatever
+// happened to it since, and nothing is deleted. New has checked f against
+// the limits. Caller holds the lock and saves.
+func (s *Server) applyFixtures(st *store, f *Fixtures, now time.Time) error {
+	if f == nil {
+		return nil
+	}
+	for _, fm := range f.Mailboxes {
+		mb := st.findMailbox(fm.UPN)
+		if mb == nil {
+			mb = st.addMailbox(fm.UPN)
+		}
+		for _, fi := range fm.Messages {
+			it := findBySubject(mb.Messages, fi.Subject)
+			if it == nil {
+				it = st.newItem(kindMessage, fi.Subject, fixtureProps(kindMessage, now), now)
+				folder := fi.Folder
+				if folder == "" {
+					folder = "drafts"
+				}
+				fo := mb.findFolder(folder)
+				if fo == nil {
+					fo = mb.findFolder("drafts")
+				}
+				it.FolderID = fo.ID
+				mb.Messages = append(mb.Messages, it)
+			}
+			if err := s.fixtureAttachments(st, it, fi.Attachments, now); err != nil {
+				return fmt.Errorf("fixtures: message %q in %s: %w", fi.Subject, fm.UPN, err)
+			}
+		}
+		for _, fi := range fm.Events {
+			it := findBySubject(mb.Events, fi.Subject)
+			if it == nil {
+				it = st.newItem(kindEvent, fi.Subject, fixtureProps(kindEvent, now), now)
+				mb.Events = append(mb.Events, it)
+			}
+			if err := s.fixtureAttachments(st, it, fi.Attachments, now); err != nil {
+				return fmt.Errorf("fixtures: event %q in %s: %w", fi.Subject, fm.UPN, err)
+			}
+		}
+		for _, fl := range fm.Lists {
+			var l *todoList
+			for _, x := range mb.Lists {
+				if strings.EqualFold(x.DisplayName, fl.Name) {
+					l = x
+					break
+				}
+			}
+			if l == nil {
+				l = &todoList{ID: st.newID(prefixREST), DisplayName: fl.Name, WellKnown: "none"}
+				mb.Lists = append(mb.Lists, l)
+			}
+			for _, fi := range fl.Tasks {
+				t := findBySubject(l.Tasks, fi.Subject)
+				if t == nil {
+					t = st.newItem(kindTask, fi.Subject, nil, now)
+					t.ListID = l.ID
+					l.Tasks = append(l.Tasks, t)
+				}
+				if err := s.fixtureAttachments(st, t, fi.Attachments, now); err != nil {
+					return fmt.Errorf("fixtures: To Do task %q in list %q of %s: %w", fi.Subject, fl.Name, fm.UPN, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func findBySubject(items []*item, subject string) *item {
+	for _, it := range items {
+		if strings.EqualFold(it.Subject, subject) {
+			return it
+		}
+	}
+	return nil
+}
+
+// fixtureProps are the properties a created item starts with, as the demo's:
+// a draft with a short body, an event a week ahead.
+func fixtureProps(k kind, now time.Time) map[string]json.RawMessage {
+	raw := func(v any) json.RawMessage { b, _ := json.Marshal(v); return b }
+	switch k {
+	case kindMessage:
+		return map[string]json.RawMessage{
+			"body":       raw(map[string]string{"contentType": "text", "content": "Created by the emulator's fixtures."}),
+			"importance": raw("normal"),
+		}
+	case kindEvent:
+		start := now.Truncate(24 * time.Hour).Add(7*24*time.Hour + 15*time.Hour)
+		return map[string]json.RawMessage{
+			"start": raw(map[string]string{"dateTime": start.Format("2006-01-02T15:04:05.0000000"), "timeZone": "UTC"}),
+			"end":   raw(map[string]string{"dateTime": start.Add(time.Hour).Format("2006-01-02T15:04:05.0000000"), "timeZone": "UTC"}),
+		}
+	}
+	return nil
+}
+
+// fixtureAttachments adds those of as it lacks by name, under the same
+// limits as a POST or an upload session would meet.
+func (s *Server) fixtureAttachments(st *store, it *item, as []FixtureAttachment, now time.Time) error {
+	for _, fa := range as {
+		present := false
+		for _, a := range it.Attachments {
+			present = present || strings.EqualFold(a.Name, fa.Name)
+		}
+		if present {
+			continue
+		}
+		n := int64(len(fa.Content))
+		if e := s.checkRoom(it, n); e != nil {
+			return fmt.Errorf("attachment %q: %s", fa.Name, e.Msg)
+		}
+		a := &attachment{
+			ID:          st.newID(prefixREST),
+			Name:        fa.Name,
+			ContentType: defaultContentType(fa.ContentType, fa.Name, fa.Content[:min(len(fa.Content), 512)]),
+			Bytes:       n,
+			Modified:    now,
+		}
+		// A copy: the store keeps its content, the caller keeps its Fixtures.
+		if err := st.storeContent(a, append([]byte(nil), fa.Content...)); err != nil {
+			return fmt.Errorf("attachment %q: %w", fa.Name, err)
+		}
+		it.Attachments = append(it.Attachments, a)
+		it.Modified = now
+	}
+	return nil
+}
