@@ -18,7 +18,12 @@ type apiErr struct {
 	Inner      string   // innerError.code (upload range errors)
 	Next       []string // nextExpectedRanges, on upload range errors
 	RetryAfter int      // seconds; 0 = no Retry-After header; retryAfterZero = "Retry-After: 0"
+	Challenge  bool     // a 401 of the Graph origin: send Graph's WWW-Authenticate
 }
+
+// graphChallenge is the WWW-Authenticate Graph answers a request without a
+// usable token with.
+const graphChallenge = `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`
 
 // retryAfterZero, as apiErr.RetryAfter, sends "Retry-After: 0"
 // (Faults.RetryAfterZero).
@@ -83,6 +88,9 @@ func (s *Server) writeErr(w http.ResponseWriter, e *apiErr) {
 			ClientRequestID: h.Get("client-request-id"),
 		},
 	}}
+	if e.Challenge {
+		h.Set("WWW-Authenticate", graphChallenge)
+	}
 	switch {
 	case e.RetryAfter > 0:
 		h.Set("Retry-After", strconv.Itoa(e.RetryAfter))

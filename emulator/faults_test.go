@@ -39,6 +39,7 @@ func TestFaultResetAfterCommit(t *testing.T) {
 	}
 	req, _ := http.NewRequest("POST", api(s, "/me/messages"), jsonBody(`{"subject":"lost answer"}`))
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+testToken)
 	if res, err := http.DefaultClient.Do(req); err == nil {
 		res.Body.Close()
 		t.Fatalf("got an answer (%d), want a dropped connection", res.StatusCode)

@@ -77,7 +77,25 @@ func checkJSONContentType(t testing.TB, r resp) {
 
 type hdr map[string]string
 
+// testToken is what test requests to the Graph origin carry: Graph requires
+// "Authorization: Bearer {token}" on every one, and the emulator, having no
+// identity provider, takes any well-formed token.
+const testToken = "test-token"
+
+// noAuth, as do's headers, sends no Authorization at all.
+var noAuth = hdr{"Authorization": ""}
+
+// onGraphOrigin reports whether u is a Graph-origin API URL (/v1.0/…,
+// /beta/…) rather than an Outlook upload URL (/api/v2.0/…).
+func onGraphOrigin(u string) bool {
+	pu, err := url.Parse(u)
+	return err == nil && (strings.HasPrefix(pu.Path, "/v1.0/") || strings.HasPrefix(pu.Path, "/beta/"))
+}
+
 // do sends one request. body may be nil, []byte, string or any JSON value.
+// A Graph-origin request carries "Authorization: Bearer test-token" unless
+// h sets Authorization (to "" for none); an upload-origin request carries
+// one only when h sets it.
 func do(t testing.TB, method, u string, h hdr, body any) resp {
 	t.Helper()
 	var rd io.Reader
@@ -104,7 +122,14 @@ func do(t testing.TB, method, u string, h hdr, body any) resp {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if onGraphOrigin(u) {
+		req.Header.Set("Authorization", "Bearer "+testToken)
+	}
 	for k, v := range h {
+		if k == "Authorization" && v == "" {
+			req.Header.Del(k)
+			continue
+		}
 		req.Header.Set(k, v)
 	}
 	res, err := http.DefaultClient.Do(req)

@@ -13,14 +13,15 @@ import (
 // delegated tokens on shared mailboxes) can be reproduced.
 type identity struct {
 	delegated bool   // the token has an scp claim: a user signed in
+	appOnly   bool   // no scp, and roles (or idtyp "app"): the application itself
 	user      string // upn, else preferred_username, else unique_name
 	oid       string // the signed-in user's object id
 }
 
 // identityOf reads the caller from r's Authorization header; nil when there
 // is none or the token is not a JWT (three base64url parts, a JSON payload).
-// A token that is not a JWT stays acceptable, as before: it just has no
-// claims to act on.
+// A token that is not a JWT stays acceptable: it just has no claims to act
+// on, so it is neither delegated nor app-only.
 func identityOf(r *http.Request) *identity {
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
@@ -35,16 +36,23 @@ func identityOf(r *http.Request) *identity {
 		return nil
 	}
 	var claims struct {
-		Scp               string `json:"scp"`
-		UPN               string `json:"upn"`
-		PreferredUsername string `json:"preferred_username"`
-		UniqueName        string `json:"unique_name"`
-		OID               string `json:"oid"`
+		Scp               string          `json:"scp"`
+		UPN               string          `json:"upn"`
+		PreferredUsername string          `json:"preferred_username"`
+		UniqueName        string          `json:"unique_name"`
+		OID               string          `json:"oid"`
+		Roles             json.RawMessage `json:"roles"`
+		IDType            string          `json:"idtyp"`
 	}
 	if json.Unmarshal(payload, &claims) != nil {
 		return nil
 	}
 	id := &identity{delegated: claims.Scp != "", oid: claims.OID}
+	if !id.delegated {
+		var roles []string
+		hasRoles := json.Unmarshal(claims.Roles, &roles) == nil && len(roles) > 0
+		id.appOnly = hasRoles || strings.EqualFold(claims.IDType, "app")
+	}
 	for _, u := range []string{claims.UPN, claims.PreferredUsername, claims.UniqueName} {
 		if u != "" {
 			id.user = u
@@ -74,4 +82,21 @@ func sharedMailboxDenied(c *rq, k kind) *apiErr {
 	}
 	// Graph's own words; clients branch on the code.
 	return newErr(http.StatusForbidden, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+}
+
+// appOnlyTodoWriteDenied: Graph supports no application permission for
+// writing To Do attachments. The API reference's permission tables say
+// "Application | Not supported." for adding a taskFileAttachment
+// (todotask-post-attachments), for deleting one (taskfileattachment-delete)
+// and, in seeds/004, for createUploadSession ("|Application|不支持。|");
+// reading them takes Tasks.Read.All (taskfileattachment-get,
+// todotask-list-attachments), so reads pass. A write is any method but GET
+// on a task's attachments or upload session; it is refused with 403 after
+// the task is found, before anything else is looked at or read.
+func appOnlyTodoWriteDenied(c *rq, k kind) *apiErr {
+	if k != kindTask || c.who == nil || !c.who.appOnly || c.r.Method == http.MethodGet || c.r.Method == http.MethodHead {
+		return nil
+	}
+	return newErr(http.StatusForbidden, "ErrorAccessDenied",
+		"Access is denied. Check credentials and try again. (To Do attachments cannot be written with application permissions: sign in as a user with Tasks.ReadWrite.)")
 }

@@ -55,7 +55,7 @@ func TestSharedMailboxUploadSessionDenied(t *testing.T) {
 		{"app-only (roles, no scp)", bearer(unsignedJWT(t, map[string]any{"roles": []string{"Mail.ReadWrite"}, "oid": "00000000-0000-0000-0000-000000000001"})), msg, 0},
 		{"not a JWT", bearer("opaque-token"), msg, 0},
 		{"three parts, payload not JSON", bearer("a.bm90IGpzb24.c"), msg, 0},
-		{"no Authorization", nil, msg, 0},
+		{"no Authorization: refused before anything else", noAuth, msg, http.StatusUnauthorized},
 		// The known issue is documented for Outlook items only.
 		{"To Do task, delegated, another user", bearer(delegatedOther), task, 0},
 	} {
@@ -76,8 +76,8 @@ func TestSharedMailboxUploadSessionDenied(t *testing.T) {
 			}
 		})
 	}
-	if n := s.Stats().OpenUploadSessions; n != 7 {
-		t.Errorf("%d sessions open, want 7 (one per allowed request)", n)
+	if n := s.Stats().OpenUploadSessions; n != 6 {
+		t.Errorf("%d sessions open, want 6 (one per allowed request)", n)
 	}
 }
 

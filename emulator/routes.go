@@ -235,13 +235,18 @@ func splitPath(escaped string) ([]string, error) {
 	return segs, nil
 }
 
-// checkBearer: the emulator has no identity provider, so Graph-origin
-// requests need no Authorization header; one that is present must be a
-// well-formed bearer token, so a client sending garbage finds out here.
+// checkBearer: Graph requires "Authorization: Bearer {token}" on every
+// request to its origin (seeds/004, the To Do PUT: "Authorization | String
+// | Bearer {token}。必需。" (required); the API reference says the same of
+// every request), To Do's upload URL included. The emulator has no identity
+// provider, so any well-formed bearer token passes; a missing or malformed
+// one is Graph's 401 InvalidAuthenticationToken, with its
+// WWW-Authenticate challenge.
 func checkBearer(r *http.Request) *apiErr {
-	v, ok := r.Header["Authorization"]
-	if !ok {
-		return nil
+	v := r.Header.Values("Authorization")
+	msg := "Access token is empty."
+	if len(v) > 0 {
+		msg = "Access token is malformed: expected a single 'Authorization: Bearer {token}'."
 	}
 	if len(v) == 1 {
 		scheme, token, found := strings.Cut(v[0], " ")
@@ -249,7 +254,7 @@ func checkBearer(r *http.Request) *apiErr {
 			return nil
 		}
 	}
-	return newErr(http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token is empty or malformed: expected 'Authorization: Bearer {token}'.")
+	return &apiErr{Status: http.StatusUnauthorized, Code: "InvalidAuthenticationToken", Msg: msg, Challenge: true}
 }
 
 // prefersImmutable reports whether the request carries

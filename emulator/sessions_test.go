@@ -105,7 +105,8 @@ func TestRangeRules(t *testing.T) {
 
 // Issue 3: Outlook's upload URL is "pre-authenticated … with the token in
 // the query; a request to it carrying Authorization is refused with 401";
-// To Do's is on the Graph origin "with the bearer token".
+// To Do's is on the Graph origin "with the bearer token" (seeds/004:
+// "Authorization | String | Bearer {token}。必需。", required).
 func TestUploadAuthPerOrigin(t *testing.T) {
 	s, _ := newTestServer(t, Options{})
 	const size = 3 * mb
@@ -128,7 +129,7 @@ func TestUploadAuthPerOrigin(t *testing.T) {
 		{"outlook unknown session", "GET", strings.Replace(u, "AttachmentSessions('", "AttachmentSessions('x", 1), nil, 404, "ErrorItemNotFound"},
 		{"outlook GET", "GET", u, nil, 200, ""},
 		{"todo with bearer", "GET", tu, hdr{"Authorization": "Bearer t"}, 200, ""},
-		{"todo without bearer (no identity provider)", "GET", tu, nil, 200, ""},
+		{"todo without Authorization", "GET", tu, noAuth, 401, "InvalidAuthenticationToken"},
 		{"todo malformed Authorization", "GET", tu, hdr{"Authorization": "Basic dXNlcg=="}, 401, "InvalidAuthenticationToken"},
 		{"todo empty bearer", "GET", tu, hdr{"Authorization": "Bearer "}, 401, "InvalidAuthenticationToken"},
 		{"graph malformed Authorization", "GET", api(s, "/me"), hdr{"Authorization": "token"}, 401, "InvalidAuthenticationToken"},

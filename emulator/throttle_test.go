@@ -37,6 +37,7 @@ func TestThrottleConcurrency(t *testing.T) {
 		writers[i] = pw
 		req, _ := http.NewRequest("POST", api(s, "/me/messages"), pr)
 		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+testToken)
 		go func() {
 			res, err := http.DefaultClient.Do(req)
 			if err != nil {

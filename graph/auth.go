@@ -142,6 +142,20 @@ func need(auth string, pairs ...string) error {
 	return nil
 }
 
+// LoopbackToken is the bearer token sent to a loopback endpoint (the
+// emulator) when Options.Credential is nil. Graph requires Authorization on
+// every request to its origin, and so does the emulator, which has no
+// identity provider and takes any well-formed bearer token; this one is no
+// secret and carries no claims (neither delegated nor app-only).
+const LoopbackToken = "attachform-loopback"
+
+// loopbackCredential hands out LoopbackToken.
+type loopbackCredential struct{}
+
+func (loopbackCredential) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	return azcore.AccessToken{Token: LoopbackToken, ExpiresOn: time.Now().Add(24 * time.Hour)}, nil
+}
+
 // tokenCache keeps the current token until shortly before it expires, so
 // that a long apply asks the credential once an hour, not once a request.
 // Token lifetimes are real-world time, whatever clock the client runs on.

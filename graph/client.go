@@ -31,8 +31,8 @@ type Options struct {
 	// the default endpoint, the token scope and the hosts allowed for
 	// Outlook upload URLs.
 	Cloud string
-	// Credential supplies bearer tokens (see NewCredential). nil sends no
-	// Authorization, which is only allowed for a loopback endpoint.
+	// Credential supplies bearer tokens (see NewCredential). nil is only
+	// allowed for a loopback endpoint, which then gets LoopbackToken.
 	Credential azcore.TokenCredential
 	// Logger receives one trace line per HTTP attempt and debug lines for
 	// retries and throttling; secrets never reach it. nil: no logging.
@@ -60,7 +60,7 @@ type Client struct {
 	origin    string   // origin(base): the only place bearer tokens go
 	cloud     cloudInfo
 	loopback  bool
-	tokens    *tokenCache // nil: no Authorization
+	tokens    *tokenCache
 	http      *retryablehttp.Client
 	log       hclog.Logger
 	rangeSize int64
@@ -121,11 +121,13 @@ func New(opts Options) (*Client, error) {
 		retry:     opts.Retry.withDefaults(),
 		now:       now,
 	}
-	if opts.Credential != nil {
-		// The token's audience is the Graph resource itself, e.g.
-		// https://graph.microsoft.us/.default in US Government.
-		c.tokens = &tokenCache{cred: opts.Credential, scope: base.Scheme + "://" + base.Host + "/.default"}
+	cred := opts.Credential
+	if cred == nil {
+		cred = loopbackCredential{} // checked above: the endpoint is loopback
 	}
+	// The token's audience is the Graph resource itself, e.g.
+	// https://graph.microsoft.us/.default in US Government.
+	c.tokens = &tokenCache{cred: cred, scope: base.Scheme + "://" + base.Host + "/.default"}
 	c.limits = newLimiters(opts.Limits, c.retry.wait)
 	rt := opts.Transport
 	if rt == nil {

@@ -237,9 +237,10 @@ func hintFor(op string, e *Error) string {
 	case e.Status == http.StatusForbidden && op == opCreateSession:
 		return "this is a known Graph issue: with delegated permissions, createUploadSession on a shared or delegated mailbox answers 403. " +
 			"Fix: authenticate as the application (application permission Mail.ReadWrite or Calendars.ReadWrite granted with admin consent, e.g. auth = \"client_secret\", \"client_certificate\" or \"workload_identity\"), " +
-			"or keep files on that mailbox under 3 MB so they are sent with one POST"
+			"or keep files on that mailbox under 3 MB so they are sent with one POST. " +
+			"On a To Do task it is the opposite: Graph supports no application permission for writing task attachments, so sign in as a user with Tasks.ReadWrite (e.g. auth = \"azure_cli\" or \"device_code\")"
 	case e.Status == http.StatusForbidden:
-		return "the signed-in identity lacks permission on this mailbox: messages need Mail.ReadWrite, events Calendars.ReadWrite, To Do tasks Tasks.ReadWrite (with admin consent for application permissions)"
+		return "the signed-in identity lacks permission on this mailbox: messages need Mail.ReadWrite, events Calendars.ReadWrite (with admin consent for application permissions), To Do tasks Tasks.ReadWrite as a signed-in user (Graph supports no application permission for writing task attachments)"
 	case e.Status == http.StatusUnauthorized:
 		return "the token was missing or refused: check tenant_id, client_id and the credential, and that the app registration is in the same cloud as the endpoint"
 	case e.Status == http.StatusTooManyRequests:

@@ -125,6 +125,8 @@ func (e *env) rawOnce(method, path string, body []byte, prefer bool) (map[string
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	// The emulator, like Graph, requires a bearer token and takes any.
+	req.Header.Set("Authorization", "Bearer raw-setup")
 	if prefer {
 		req.Header.Set("Prefer", `IdType="ImmutableId"`)
 	}

@@ -86,6 +86,12 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		return m.body == nil || m.body.rewindable(), nil
 	case http.StatusGatewayTimeout:
 		return m.idempotent && (m.body == nil || m.body.rewindable()), nil
+	case http.StatusConflict:
+		// A range refused while another of the session is being received:
+		// an attempt of ours that died (a killed run, a dropped
+		// connection) the server has not noticed yet. The refusal took no
+		// effect; wait and send again.
+		return m.op == opUploadRange && (m.body == nil || m.body.rewindable()), nil
 	}
 	return false, nil
 }

@@ -42,6 +42,8 @@ func TestCheckRetry(t *testing.T) {
 		{"503, stream already read", meta{body: used}, resp(503), nil, false, false},
 		{"504, GET", meta{idempotent: true}, resp(504), nil, true, false},
 		{"504, POST", meta{}, resp(504), nil, false, false},
+		{"409 on a range: a dead attempt still being received", meta{op: opUploadRange, session: true}, resp(409), nil, true, false},
+		{"409 elsewhere", meta{op: opAdd}, resp(409), nil, false, false},
 		{"500", meta{idempotent: true}, resp(500), nil, false, false},
 		{"404", meta{idempotent: true}, resp(404), nil, false, false},
 		{"200", meta{}, resp(200), nil, false, false},
@@ -130,7 +132,8 @@ func TestRetryOptionsDefaults(t *testing.T) {
 }
 
 // The token goes to the configured Graph origin only: a redirect to another
-// host (here: from a redirecting front to the emulator) arrives without it.
+// host (here: from a redirecting front to the emulator) arrives without it,
+// and the emulator, which requires a token as Graph does, refuses it.
 func TestTokenNotSentAcrossRedirects(t *testing.T) {
 	e := newEnv(t)
 	it := e.item(KindMessage, "redirect")
@@ -149,8 +152,8 @@ func TestTokenNotSentAcrossRedirects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.ListAttachments(context.Background(), it); err != nil {
-		t.Fatalf("ListAttachments through a redirect: %v", err)
+	if _, err := c.ListAttachments(context.Background(), it); !errors.Is(err, ErrUnauthenticated) {
+		t.Fatalf("ListAttachments through a redirect: %v, want the emulator's 401 for a request without a token", err)
 	}
 	reqs := rec.take()
 	if len(reqs) != 2 || reqs[0].auth != "Bearer tok" || reqs[1].auth != "" || reqs[1].origin != e.srv.URL() {

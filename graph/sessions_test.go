@@ -107,11 +107,22 @@ func TestUploadSeedFlow(t *testing.T) {
 
 // The bearer token goes to Graph and to To Do's upload URL, never to
 // Outlook's pre-authenticated upload origin (the emulator answers 401 there
-// to any Authorization).
+// to any Authorization, and 401 on the Graph origin to none). Without a
+// credential, a loopback endpoint gets LoopbackToken the same way.
 func TestAuthorizationPerOrigin(t *testing.T) {
+	for _, cred := range []struct{ name, token string }{{"credential", "tok-123"}, {"loopback placeholder", LoopbackToken}} {
+		t.Run(cred.name, func(t *testing.T) { testAuthorizationPerOrigin(t, cred.token) })
+	}
+}
+
+func testAuthorizationPerOrigin(t *testing.T, token string) {
 	for _, k := range allKinds {
 		t.Run(string(k), func(t *testing.T) {
-			e := newEnv(t, withCredential("tok-123"), withRangeSize(2*mib))
+			opts := []envOption{withRangeSize(2 * mib)}
+			if token != LoopbackToken {
+				opts = append(opts, withCredential(token))
+			}
+			e := newEnv(t, opts...)
 			it := e.item(k, "auth")
 			ctx := context.Background()
 			s, err := e.client.CreateUploadSession(ctx, it, NewAttachment{Name: "a.bin", Size: sessionSize})
@@ -139,7 +150,7 @@ func TestAuthorizationPerOrigin(t *testing.T) {
 			graphOrigin := e.srv.URL()
 			for _, r := range reqs {
 				switch {
-				case r.origin == graphOrigin && r.auth != "Bearer tok-123":
+				case r.origin == graphOrigin && r.auth != "Bearer "+token:
 					t.Errorf("%s %s on Graph: Authorization %q, want the bearer token", r.method, Redact(r.path), r.auth)
 				case r.origin != graphOrigin && r.auth != "":
 					t.Errorf("%s on %s: Authorization sent to the upload origin", r.method, r.origin)

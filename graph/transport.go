@@ -68,7 +68,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// Whatever set it, Authorization only ever goes out with a token we
 	// attach here, for the Graph origin, to a request that asks for it.
 	req.Header.Del("Authorization")
-	if m.auth && c.tokens != nil && origin(req.URL) == c.origin {
+	if m.auth && origin(req.URL) == c.origin {
 		tok, err := c.tokens.get(req.Context())
 		if err != nil {
 			return nil, &preSendError{err}

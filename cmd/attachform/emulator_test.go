@@ -90,14 +90,17 @@ attachment "report" {
 	if len(lists.Value) != 1 {
 		t.Fatalf("default To Do list: %+v", lists)
 	}
-	resp, err := http.Post(mbx+"/todo/lists/"+neturl.PathEscape(lists.Value[0].ID)+"/tasks", "application/json", strings.NewReader(`{"title":"Quarterly report"}`))
+	req, _ := http.NewRequest("POST", mbx+"/todo/lists/"+neturl.PathEscape(lists.Value[0].ID)+"/tasks", strings.NewReader(`{"title":"Quarterly report"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+scriptToken)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != http.StatusCreated {
 		t.Fatalf("create the task: %v %v", resp, err)
 	}
 	resp.Body.Close()
 	out.Reset()
 	errOut.Reset()
-	code = run(context.Background(), []string{"-chdir=" + dir, "apply", "-auto-approve", "-no-color"}, streams{strings.NewReader(""), &out, &errOut}, environ)
+	code = run(context.Background(), []string{"-chdir=" + dir, "apply", "-auto-approve", "-no-color"}, streams{in: strings.NewReader(""), out: &out, err: &errOut}, environ)
 	if code != exitOK || !strings.Contains(out.String(), "Apply complete! Resources: 1 added") {
 		t.Fatalf("apply: exit %d\n%s%s", code, out.String(), errOut.String())
 	}
@@ -110,7 +113,12 @@ attachment "report" {
 
 func getJSONTo(t *testing.T, u string, v any) {
 	t.Helper()
-	resp, err := http.Get(u)
+	req, err := http.NewRequest("GET", u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+scriptToken)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
