@@ -1,0 +1,82 @@
+package item
+
+import (
+	"strings"
+	"testing"
+)
+
+// Every kind's traits against the documented limits (graph-protocol.md,
+// "Targets" and "Large files"; seeds/000–004).
+func TestTraitsFollowTheDocumentation(t *testing.T) {
+	tests := []struct {
+		kind Kind
+		want Traits
+		doc  string
+	}{
+		{Message, Traits{SmallMax: 3 * MiB, SessionMin: 3 * MiB, MaxBytes: 150 * MiB, PreAuthenticatedUploadURL: true, Inline: true, AppOnlyWrites: true, SessionParameter: "AttachmentItem", Permission: "Mail.ReadWrite"},
+			"Outlook: under 3 MB one POST, 3–150 MB a session, pre-authenticated upload URL"},
+		{Event, Traits{SmallMax: 3 * MiB, SessionMin: 3 * MiB, MaxBytes: 150 * MiB, PreAuthenticatedUploadURL: true, Inline: true, AppOnlyWrites: true, SessionParameter: "AttachmentItem", Permission: "Calendars.ReadWrite"},
+			"events are Outlook items: same limits as messages"},
+		{TodoTask, Traits{SmallMax: 3 * MiB, SessionMin: 1, MaxBytes: 25 * MiB, PreAuthenticatedUploadURL: false, Inline: false, AppOnlyWrites: false, SessionParameter: "attachmentInfo", Permission: "Tasks.ReadWrite"},
+			"To Do: up to 25 MB, a session for any size, the upload URL needs the bearer token, no app-only writes"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.kind), func(t *testing.T) {
+			got := tt.kind.Traits()
+			w := tt.want
+			if got.SmallMax != w.SmallMax || got.SessionMin != w.SessionMin || got.MaxBytes != w.MaxBytes ||
+				got.PreAuthenticatedUploadURL != w.PreAuthenticatedUploadURL || got.Inline != w.Inline ||
+				got.AppOnlyWrites != w.AppOnlyWrites || got.SessionParameter != w.SessionParameter || got.Permission != w.Permission {
+				t.Errorf("%s: traits %+v; documented: %s", tt.kind, got, tt.doc)
+			}
+			if got.MaxRange <= 0 || got.MaxRange > 4*MiB {
+				t.Errorf("%s: a range of %d bytes; Graph takes at most 4 MB per PUT", tt.kind, got.MaxRange)
+			}
+			if got.Service == Outlook && got.MaxRange >= 4*MiB {
+				t.Errorf("%s: Outlook ranges must stay under 4 MB", tt.kind)
+			}
+			if got.SmallMax > 4*MiB*3/4 {
+				t.Errorf("%s: a POST of %d bytes would pass Graph's 4 MB request cap once base64-encoded", tt.kind, got.SmallMax)
+			}
+		})
+	}
+	for _, k := range Kinds() {
+		if !k.Valid() || k.Traits().Label == "" || k.Traits().ODataType == "" {
+			t.Errorf("%s: incomplete traits", k)
+		}
+	}
+	if (Kind("onedrive_file")).Traits().MaxBytes != 0 {
+		t.Error("an unknown kind must allow nothing")
+	}
+}
+
+func TestParseKindAndRefs(t *testing.T) {
+	for _, k := range Kinds() {
+		if got, err := ParseKind(string(k)); err != nil || got != k {
+			t.Errorf("ParseKind(%q) = %q, %v", k, got, err)
+		}
+	}
+	if _, err := ParseKind("todo"); err == nil || !strings.Contains(err.Error(), "todo_task") {
+		t.Errorf("ParseKind(todo) = %v; want an error listing the kinds", err)
+	}
+	for _, tc := range []struct {
+		ref Ref
+		ok  bool
+	}{
+		{Ref{Mailbox: "a@b", Kind: Message, ID: "M="}, true},
+		{Ref{Mailbox: "a@b", Kind: TodoTask, ID: "T", ListID: "L"}, true},
+		{Ref{Mailbox: "a@b", Kind: TodoTask, ID: "T"}, false},
+		{Ref{Mailbox: "a@b", Kind: Event, ID: "E", ListID: "L"}, false},
+		{Ref{Kind: Message, ID: "M="}, false},
+		{Ref{Mailbox: "a@b", Kind: "group_post", ID: "P"}, false},
+	} {
+		if err := tc.ref.Check(); (err == nil) != tc.ok {
+			t.Errorf("%v.Check() = %v, want ok=%v", tc.ref, err, tc.ok)
+		}
+	}
+	a := Ref{Mailbox: "Ops@Contoso.com", Kind: Message, ID: "AbC="}
+	b := Ref{Mailbox: "ops@contoso.com", Kind: Message, ID: "AbC="}
+	if a.Key() != b.Key() || (Ref{Mailbox: "x", Kind: Message, ID: "abc="}).Key() == (Ref{Mailbox: "x", Kind: Message, ID: "ABC="}).Key() {
+		t.Error("Key: mailboxes compare without case, ids with")
+	}
+}
