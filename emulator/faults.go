@@ -17,7 +17,7 @@ import (
 // Options.Seed, so a client that sends the same requests in the same order
 // meets the same faults. The package doc says how faults look inside $batch.
 type Faults struct {
-	Latency   time.Duration // added before every HTTP request is served (not per inner $batch request)
+	Latency   time.Duration // server time every HTTP request takes, inside its mailbox's concurrency slot (package doc; not per inner $batch request)
 	Rate503   float64       // answered 503 + Retry-After, without effect
 	Rate429   float64       // answered 429 + Retry-After, without effect
 	RateReset float64       // served, then the connection is dropped before the answer (inside $batch: 504)
@@ -176,18 +176,17 @@ func (fi *faultInjector) serve(s *Server, w *statusRecorder, r *http.Request, ne
 		next.ServeHTTP(w, r)
 		return
 	}
+	var debt *latencyDebt // nil: none owed
 	if latency > 0 {
 		fi.nLat.Add(1)
-		t := time.NewTimer(latency)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		}
+		r, debt = owingLatency(r, latency)
 	}
 	switch f {
 	case fault503, fault429:
+		// Refused at the door: the latency, then the refusal.
+		if !debt.spend(r.Context()) {
+			return
+		}
 		s.writeErr(w, fi.refusal(f))
 	case faultReset:
 		fi.nReset.Add(1)
@@ -195,10 +194,15 @@ func (fi *faultInjector) serve(s *Server, w *statusRecorder, r *http.Request, ne
 		// connection is dropped: the case that turns naive retries into
 		// duplicates.
 		next.ServeHTTP(&discardWriter{h: http.Header{}}, r)
+		debt.spend(r.Context())
 		w.status = statusReset
 		panic(http.ErrAbortHandler)
 	default:
-		next.ServeHTTP(w, r)
+		if debt == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(&latencyWriter{ResponseWriter: w, debt: debt, ctx: r.Context()}, r)
 	}
 }
 

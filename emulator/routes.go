@@ -62,6 +62,11 @@ func (s *Server) route(c *rq, segs []string) *apiErr {
 		c.w.Header().Set("Preference-Applied", `IdType="ImmutableId"`)
 	}
 	if len(rest) == 1 && rest[0] == "$batch" && !c.inner {
+		// One round trip, outside any mailbox's slot: its inner requests
+		// take theirs one after another.
+		if e := spendLatency(c.r); e != nil {
+			return e
+		}
 		return s.serveBatch(c)
 	}
 	var ref string
@@ -85,6 +90,10 @@ func (s *Server) route(c *rq, segs []string) *apiErr {
 		return e
 	}
 	defer release()
+	// Graph's processing time is spent holding the slot.
+	if e := spendLatency(c.r); e != nil {
+		return e
+	}
 	return s.routeMailbox(c, rest)
 }
 

@@ -69,6 +69,9 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) *apiErr {
 		return e
 	}
 	defer release()
+	if e := spendLatency(r); e != nil {
+		return e
+	}
 	switch r.Method {
 	case http.MethodPut:
 		return s.putRange(w, r, ss)
