@@ -2,10 +2,12 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/attachform/attachform/emulator"
+	"github.com/hashicorp/hcl/v2"
 )
 
 type emulatorCommand struct{ g *globals }
@@ -18,15 +20,32 @@ func (c *emulatorCommand) Help() string {
   Serves attachform's Graph emulator until interrupted: messages, events,
   To Do tasks, their attachments and upload sessions, with Outlook's limits.
   The first line of output is the Graph base URL, for a manifest's
-  graph { endpoint = "..." } or any other Graph client.
+  graph { endpoint = "..." }, ATTACHFORM_GRAPH_ENDPOINT, or any other Graph
+  client. As on Graph, every request to it needs "Authorization: Bearer
+  TOKEN"; any token will do, and attachform sends one by itself.
+
+  For a CI dry run of real manifests, -fixtures creates at start the items
+  their data sources look up (see examples/dry-run):
+
+      attachform emulator -fixtures fixtures.hcl > endpoint &
+      ATTACHFORM_GRAPH_ENDPOINT=$(head -1 endpoint) attachform plan
 
 Options:
 
   -listen=ADDR      Address of the Graph origin (default 127.0.0.1, a free port).
   -data=DIR         Keep everything in DIR, so it survives a restart.
   -users=A,B        Mailboxes that exist at start; the first is /me.
-                    Without it, the demo mailbox demo@contoso.example.
-  -latency=D        Added to every request, e.g. 20ms.
+                    Without it (and without -fixtures), the demo mailbox
+                    demo@contoso.example.
+  -fixtures=FILE    Mailboxes and the messages, events, To Do lists and tasks
+                    in them (by subject, name and title), with attachments
+                    from files, created at start where missing. HCL, or its
+                    JSON syntax for a FILE ending in .json. A mistake stops
+                    the emulator before it starts, naming file and line.
+  -latency=D        Server time every request takes, e.g. 300ms, spent
+                    inside its mailbox's concurrency slot as on Graph: a
+                    client that does not bound its requests per mailbox
+                    meets 429s.
   -faults=SPEC      Shares of requests that fail on purpose, e.g.
                     503=0.05,429=0.02,reset=0.01 (reset: the request takes
                     effect, then the connection drops before the answer).
@@ -39,12 +58,13 @@ Options:
 func (c *emulatorCommand) Run(args []string) int {
 	g := c.g
 	var opts emulator.Options
-	var users, faults, limits string
+	var users, faults, limits, fixtures string
 	var latency durationFlag
 	fs := newFlagSet("emulator")
 	fs.StringVar(&opts.Listen, "listen", "", "")
 	fs.StringVar(&opts.DataDir, "data", "", "")
 	fs.StringVar(&users, "users", "", "")
+	fs.StringVar(&fixtures, "fixtures", "", "")
 	fs.Var(&latency, "latency", "")
 	fs.StringVar(&faults, "faults", "", "")
 	fs.StringVar(&limits, "limits", "", "")
@@ -67,7 +87,14 @@ func (c *emulatorCommand) Run(args []string) int {
 			opts.Users = append(opts.Users, u)
 		}
 	}
-	opts.Demo = len(opts.Users) == 0
+	if fixtures != "" {
+		fx, ok := loadFixtures(g, fixtures, opts.Limits)
+		if !ok {
+			return exitError
+		}
+		opts.Fixtures = fx
+	}
+	opts.Demo = len(opts.Users) == 0 && opts.Fixtures == nil
 	opts.Logger = g.log.Named("emulator")
 	srv, err := emulator.New(opts)
 	if err != nil {
@@ -79,4 +106,35 @@ func (c *emulatorCommand) Run(args []string) int {
 	fmt.Fprintf(g.std.err, "Graph emulator serving on %s (upload origin %s). Interrupt to stop.\n", srv.URL(), srv.UploadOrigin())
 	<-g.ctx.Done()
 	return exitOK
+}
+
+// loadFixtures reads the -fixtures file (relative to -chdir) and checks it
+// against the mailbox limits; problems are shown as diagnostics with file,
+// line and snippet, and the emulator does not start.
+func loadFixtures(g *globals, path string, limits emulator.Limits) (*emulator.Fixtures, bool) {
+	abs := path
+	if !filepath.IsAbs(abs) {
+		abs = filepath.Join(g.dir, path)
+	}
+	fx, files, diags := emulator.LoadFixtures(abs)
+	if !diags.HasErrors() {
+		diags = append(diags, fx.Check(limits)...)
+	}
+	// Name the file as the user did, as manifests' diagnostics do.
+	if f := files[abs]; f != nil {
+		files = map[string]*hcl.File{path: f}
+	}
+	for _, d := range diags {
+		d.Detail = strings.ReplaceAll(d.Detail, abs+":", path+":")
+		for _, r := range []*hcl.Range{d.Subject, d.Context} {
+			if r != nil && r.Filename == abs {
+				r.Filename = path
+			}
+		}
+	}
+	writeDiagnostics(g, files, diags, false, diagnosticColor(g, false))
+	if diags.HasErrors() {
+		return nil, false
+	}
+	return fx, true
 }
