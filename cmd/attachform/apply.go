@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"strings"
 
@@ -20,6 +19,11 @@ func (c *applyCommand) Help() string {
   Plans like "attachform plan", asks for approval, then uploads, deletes and
   cancels what the plan says. The state is saved after every finished change,
   so an interrupted apply can be run again and picks up where it stopped.
+
+  The first interrupt (Ctrl-C, SIGTERM) stops gracefully: nothing new starts,
+  and requests in flight get up to ` + stopGrace.String() + ` to finish (an upload stops after the
+  range it is sending). A second interrupt stops at once. Either way the state
+  is saved, what is left is listed, and the exit status is 1.
 
 Options:
 
@@ -42,6 +46,11 @@ func (c *applyCommand) Run(args []string) int {
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(g.std.err, "Error: unexpected argument %q: saved plan files are not supported yet\n", fs.Arg(0))
+		return exitError
+	}
+	grace, err := stopGraceFor(g)
+	if err != nil {
+		fmt.Fprintf(g.std.err, "Error: %v\n", err)
 		return exitError
 	}
 	w, ok := openWorkspace(g, &f, "apply")
@@ -67,15 +76,17 @@ func (c *applyCommand) Run(args []string) int {
 	}
 	fmt.Fprintln(g.std.out)
 	view := newApplyView(g.std.out, color)
-	stopWatching := context.AfterFunc(g.ctx, func() {
-		fmt.Fprintln(g.std.err, "\nInterrupt received: stopping. What finished is saved in the state; run apply again to resume.")
-	})
-	defer stopWatching()
+	// From here the first interrupt stops gracefully: nothing new starts,
+	// requests in flight finish. The second, or the grace running out,
+	// cancels g.ctx. The state is saved either way.
+	stop, endGraceful := g.std.intr.graceful(grace, g.log)
 	_, result, err := apply.Run(g.ctx, p, w.st, w.backend, w.client, apply.Options{
 		Parallelism: f.parallelism,
 		OnEvent:     view.event,
 		Version:     version(),
+		Stop:        stop,
 	})
+	endGraceful()
 	return view.finish(g, result, err)
 }
 

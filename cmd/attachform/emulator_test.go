@@ -77,7 +77,7 @@ attachment "report" {
 	}
 	environ := []string{"ATTACHFORM_GRAPH_ENDPOINT=" + url}
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"-chdir=" + dir, "plan", "-no-color"}, streams{strings.NewReader(""), &out, &errOut}, environ)
+	code := run(context.Background(), []string{"-chdir=" + dir, "plan", "-no-color"}, streams{in: strings.NewReader(""), out: &out, err: &errOut}, environ)
 	// The task does not exist yet: the data source says so.
 	if code != exitError || !strings.Contains(errOut.String(), "Quarterly report") {
 		t.Fatalf("plan against a mailbox without the task: exit %d\n%s%s", code, out.String(), errOut.String())

@@ -6,20 +6,23 @@ import (
 	"context"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], streams{in: os.Stdin, out: os.Stdout, err: os.Stderr}, os.Environ())
-	stop()
+	intr := catchInterrupts(context.Background(), os.Stderr)
+	code := run(intr.ctx, os.Args[1:], streams{in: os.Stdin, out: os.Stdout, err: os.Stderr, intr: intr}, os.Environ())
+	intr.release()
 	os.Exit(code)
 }
 
-// streams are the terminal the command talks to; tests swap them.
+// streams are the terminal the command talks to — its input, its output
+// and its Ctrl-C; tests swap them.
 type streams struct {
 	in  io.Reader
 	out io.Writer
 	err io.Writer
+	// intr stops apply gracefully on the first interrupt; nil when no
+	// signals are caught (tests calling run), and then an interrupt is
+	// only ever the cancellation of run's context.
+	intr *interrupts
 }

@@ -1,0 +1,38 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+)
+
+// SIGTERM, which testscript's kill cannot send, stops as SIGINT does.
+func TestCatchInterruptsHandlesSIGTERM(t *testing.T) {
+	i := catchInterrupts(context.Background(), new(bytes.Buffer))
+	defer i.release()
+	stop, end := i.graceful(time.Hour, hclog.NewNullLogger())
+	defer end()
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-stop:
+	case <-time.After(10 * time.Second):
+		t.Fatal("SIGTERM did not stop gracefully")
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-i.ctx.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("a second SIGTERM did not stop at once")
+	}
+}
