@@ -71,20 +71,26 @@ func cmdAttachments(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // emulatedItem opens the embedded emulator's store of configuration
-// directory dir and returns the attachments URL of the item with subject.
+// directory dir — or, after "emulate", uses the script's running emulator —
+// and returns the attachments URL of the item with subject.
 func emulatedItem(ts *testscript.TestScript, dir, mailbox, kind, subject string) (attachments string, stop func()) {
-	srv, err := emulator.New(emulator.Options{DataDir: filepath.Join(ts.MkAbs(dir), ".attachform", "emulator")})
-	ts.Check(err)
+	srv, stop := scriptEmulator(ts).srv, func() {}
+	if srv == nil {
+		var err error
+		srv, err = emulator.New(emulator.Options{DataDir: filepath.Join(ts.MkAbs(dir), ".attachform", "emulator")})
+		ts.Check(err)
+		stop = func() { srv.Close() }
+	}
 	base := srv.URL() + "/v1.0/users/" + url.PathEscape(mailbox) + "/" + kind + "s"
 	var items struct {
 		Value []struct{ ID string } `json:"value"`
 	}
 	getJSON(ts, base+"?$filter="+url.QueryEscape("subject eq '"+subject+"'"), &items)
 	if len(items.Value) != 1 {
-		srv.Close()
+		stop()
 		ts.Fatalf("%d %ss with subject %q, want 1", len(items.Value), kind, subject)
 	}
-	return base + "/" + url.PathEscape(items.Value[0].ID) + "/attachments", func() { srv.Close() }
+	return base + "/" + url.PathEscape(items.Value[0].ID) + "/attachments", stop
 }
 
 // cmdAttach puts a file on an item of the embedded emulator behind

@@ -51,6 +51,7 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("PATH", binDir+string(os.PathListSeparator)+env.Getenv("PATH"))
 			env.Setenv("NO_COLOR", "")
+			setupLiveEmulator(env)
 			return copyDir(filepath.Join("..", "..", "examples", "quickstart"), filepath.Join(env.WorkDir, "quickstart"))
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -59,6 +60,11 @@ func TestScripts(t *testing.T) {
 			"state":       cmdState,
 			"nosecrets":   cmdNoSecrets,
 			"attach":      cmdAttach,
+			"emulate":     cmdEmulate,
+			"gate":        cmdGate,
+			"waitfor":     cmdWaitFor,
+			"mkfile":      cmdMkfile,
+			"sessions":    cmdSessions,
 		},
 	})
 }
