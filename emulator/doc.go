@@ -26,8 +26,9 @@
 //
 // # Mailboxes and the demo
 //
-// Options.Users are created at start; the first is /me. Without Users, /me
-// is the demo mailbox when Options.Demo is set, else a 400 ErrorInvalidUser.
+// Options.Users are created at start, then Options.Fixtures' mailboxes;
+// the first of them all is /me. Without either, /me is the demo mailbox when
+// Options.Demo is set, else a 400 ErrorInvalidUser.
 // An unknown mailbox is 404 ErrorInvalidUser, unless
 // Options.AutoCreateMailboxes creates it on first use (UPNs only). Mailboxes
 // are named by UPN (case-insensitive) or by their GUID id. Each has the
@@ -43,6 +44,43 @@
 //	GET /v1.0/users/demo@contoso.example/events?$filter=subject eq 'Quarterly all hands'
 //	GET /v1.0/users/demo@contoso.example/todo/lists?$filter=displayName eq 'Onboarding'
 //	GET /v1.0/users/demo@contoso.example/todo/lists/{list}/tasks?$filter=title eq 'Read the handbook'
+//
+// # Fixtures
+//
+// Options.Fixtures (the CLI's -fixtures FILE, read by LoadFixtures) are
+// mailboxes and the items in them, for a CI dry run of real manifests,
+// whose data sources find items by subject, list name and title. The file
+// is HCL, or HCL's JSON syntax when its name ends in ".json" (the same
+// language as the manifests, and with it diagnostics that name file, line
+// and the token at fault); it has no variables or functions:
+//
+//	mailbox "ops@contoso.com" {              # a UPN
+//	  message "Welcome to the team" {        # by subject; a draft in drafts,
+//	    folder = "inbox"                     #   or this well-known folder
+//	  }
+//	  event "All hands Q3" {
+//	    attachment "Seating plan.txt" {      # the attachment's name
+//	      source       = "files/seating.txt" # relative to the fixtures file
+//	      content_type = "text/plain"        # optional: else as a POST without one
+//	    }
+//	  }
+//	  todo_list "Onboarding" {               # by display name; "Tasks" is the default list
+//	    todo_task "Read the handbook" {}     # by title; attachments as above
+//	  }
+//	}
+//
+// Names compare ignoring case, as $filter eq does, and each appears once in
+// its scope (mailboxes; messages, events and lists of a mailbox; tasks of a
+// list; attachments of an item), so that a lookup finds exactly one item.
+// Blank names, UPNs without one "@" or with spaces, slashes or quotes,
+// unknown folders or attributes, unreadable sources, files over the
+// per-attachment maximum (150 MB Outlook, 25 MB To Do) and, checked against
+// Options.Limits by Fixtures.Check and New, an Outlook item's attachments
+// over the maximum message size are errors: every one is reported as an
+// hcl.Diagnostic, and New refuses fixtures with any. At every start, on a
+// fresh or persistent store, what the fixtures declare and the store lacks
+// (by name) is created; what exists is left as it is, and nothing is
+// deleted.
 //
 // # Endpoints
 //
@@ -98,9 +136,33 @@
 //
 // Requests on both origins are counted; inner $batch requests only in
 // "batched", but their injected faults count in "faults" (an inner reset,
-// answered 504, in "reset").
+// answered 504, in "reset"). A request whose client was seen gone while it
+// waited out its latency counts as "499".
 //
 // # Documented behaviour it follows
+//
+// Authorization: every request to the Graph origin needs
+// "Authorization: Bearer {token}" (seeds/004, the To Do range PUT:
+// "Authorization | String | Bearer {token}。必需。", required; the API
+// reference says the same of every request), To Do's {uploadUrl}/content
+// included; without one, or with another scheme, an empty token or two
+// headers, 401 InvalidAuthenticationToken with Graph's WWW-Authenticate
+// challenge, and nothing happens. There is no identity provider: any
+// well-formed bearer token passes (attachform's client sends a placeholder
+// to loopback endpoints). Inside $batch the outer request's token stands for
+// every inner one. /_emulator/ is not Graph's and needs none. Outlook's
+// upload origin is the opposite (below).
+//
+// Application permissions on To Do attachments: Graph supports none for
+// writing them. The permission tables say "Application | Not supported."
+// for createUploadSession (seeds/004: "|Application|不支持。|"), for adding
+// a taskFileAttachment (todotask-post-attachments) and for deleting one
+// (taskfileattachment-delete); reading them takes Tasks.Read.All
+// (taskfileattachment-get, todotask-list-attachments). So an app-only token
+// gets 403 ErrorAccessDenied for every write under a task's attachments (a
+// small POST, createUploadSession, DELETE) or its upload session (a range
+// PUT, the cancelling DELETE), and reads as usual; Outlook items are not
+// affected.
 //
 // Outlook sessions: parameter "AttachmentItem" (exactly), 201, at least 3 MB,
 // at most 150 MB, upload URL on the second origin with the token in the
@@ -142,21 +204,30 @@
 //     over it: 413 BadRequest "The maximum request length is 4MB". To Do ranges
 //     over 4 MiB get the same answer. Outlook ranges may be any size ("keep each
 //     byte range less than 4 MB" is advice for performance).
-//   - Authorization on the Graph origin: optional (there is no identity
-//     provider); when present it must be "Bearer {non-empty}", else 401
-//     InvalidAuthenticationToken. To Do /content PUTs follow the same rule.
+//   - Authorization on the Graph origin: any "Bearer {non-empty}" passes;
+//     the 401's message is "Access token is empty." without a header,
+//     else says what is malformed.
 //   - The kind of token is read from the token itself, without verifying
 //     any signature: a JWT (three base64url parts, a JSON payload) with an
 //     "scp" claim is delegated, and its signed-in user is "upn", else
 //     "preferred_username", else "unique_name"; it owns a mailbox whose UPN
 //     matches it (case-insensitively) or whose id matches "oid". A
-//     delegated token naming no user owns no mailbox. App-only tokens
-//     ("roles", no "scp"), other tokens and no token at all are not subject
-//     to the shared-mailbox 403. /me is Options.Users[0] whatever the token
-//     says, and the check applies to it like to any mailbox. Inside $batch
-//     the outer request's token is the caller's. The 403 comes after the
-//     item is found and before the body is read. To Do sessions are not
-//     affected (the known issue is documented for Outlook items only).
+//     delegated token naming no user owns no mailbox. A JWT without "scp"
+//     and with a non-empty "roles" (or "idtyp": "app") is app-only. A token
+//     that is not a JWT, or a JWT with neither, is neither kind: no check
+//     that depends on the kind applies to it. Permissions ("scp" and
+//     "roles" values) are not checked. /me is the first mailbox (see
+//     "Mailboxes and the demo") whatever the token says.
+//   - The shared-mailbox 403 applies to delegated tokens only, /me included;
+//     it comes after the item is found and before the body is read. To Do
+//     sessions are not affected (the known issue is documented for Outlook
+//     items only).
+//   - The app-only To Do 403 has Graph's ErrorAccessDenied code and comes
+//     after the task is found, before the attachment, the session or the
+//     body is looked at (an unknown attachment id is 403, an unknown task
+//     404). Inside $batch it applies to each inner request by the outer
+//     token. A write is any method but GET and HEAD: PATCH on an
+//     attachment, otherwise 405, is 403 for an app-only token.
 //   - Upload origin: Authorization present → 401 InvalidAuthenticationToken;
 //     missing or wrong authtoken → 401 InvalidAuthenticationToken; an unknown,
 //     cancelled, failed or expired session, or a URL not exactly as issued →
@@ -221,8 +292,19 @@
 //     ApplicationThrottled carry Retry-After: 1 (0 with
 //     Faults.RetryAfterZero) and have no effect. A reset
 //     serves the request completely, then drops the connection without an
-//     answer. Latency is real time (not Options.Clock). Server.SetFaults
-//     changes them at run time.
+//     answer. Server.SetFaults changes them at run time.
+//   - Latency is Graph's own processing time, real time (not
+//     Options.Clock), spent once per HTTP request: inside its mailbox's
+//     concurrency slot, after the request is admitted and before its work
+//     (Graph origin, Outlook and To Do upload URLs alike), so slow requests
+//     overlap and a client that does not bound its requests per mailbox
+//     meets the 4-concurrent limit as on Graph. A request that takes no slot
+//     (refused by the throttle, an unknown mailbox, a 401, /users) spends it
+//     just before its answer; an injected 503 or 429 before its refusal; a
+//     reset before the connection drops; a $batch once, before its inner
+//     requests run (they take their slots one after another without
+//     latency). A request whose client is seen gone meanwhile is not served
+//     (a body not yet read can hide that: such a request is served).
 //   - Faults inside $batch: the outer POST draws first, as any request (a
 //     fault there runs nothing inside); then each inner request that runs
 //     draws from the same generator, in the order they run, before the
