@@ -202,7 +202,7 @@ func TestEveryKillPointConverges(t *testing.T) {
 		{
 			t.Run(fmt.Sprintf("parallelism=%d/sources-changed-after-kill=%v", parallelism, changed), func(t *testing.T) {
 				writes := countWrites(t, parallelism)
-				if writes < 10 {
+				if writes < 6 {
 					t.Fatalf("a clean apply made only %d state writes", writes)
 				}
 				for n := 0; n < writes; n++ {

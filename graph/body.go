@@ -85,7 +85,10 @@ var errNotRewindable = errors.New("the content cannot be read a second time (not
 type bodyState struct {
 	src    io.Reader
 	seeker io.Seeker
-	used   atomic.Bool
+	// fresh, when set, makes a new reader for every attempt: an attempt
+	// net/http abandoned may still be reading its own.
+	fresh func() io.Reader
+	used  atomic.Bool
 
 	mu      sync.Mutex
 	started bool
@@ -101,12 +104,21 @@ func newBodyState(r io.Reader) *bodyState {
 	return s
 }
 
+// repeatableBody is a body whose every attempt reads its own reader from
+// open, while failures of those readers are still known to the retry
+// policy.
+func repeatableBody(open func() io.Reader) *bodyState { return &bodyState{fresh: open} }
+
 // rewindable reports whether another attempt can send the body again.
-func (s *bodyState) rewindable() bool { return s.seeker != nil || !s.used.Load() }
+func (s *bodyState) rewindable() bool { return s.fresh != nil || s.seeker != nil || !s.used.Load() }
 
 func (s *bodyState) open() (io.Reader, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.fresh != nil {
+		s.err = nil
+		return &usedReader{r: s.fresh(), s: s}, nil
+	}
 	if s.seeker != nil {
 		if !s.started {
 			pos, err := s.seeker.Seek(0, io.SeekCurrent)

@@ -230,7 +230,7 @@ func (c *Client) putRange(ctx context.Context, s *UploadSession, put string, r i
 	n := end - start + 1
 	// The body state tells the retry policy when a failure was our own
 	// reader's (a source that changed, a stop): that is not resent.
-	body := newBodyState(io.NewSectionReader(r, start, n))
+	body := repeatableBody(func() io.Reader { return io.NewSectionReader(r, start, n) })
 	m := c.sessionMeta(opUploadRange, s, false)
 	m.body = body
 	resp, err := c.send(ctx, &call{
