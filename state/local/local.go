@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/attachform/attachform/state"
@@ -142,6 +143,7 @@ func (b *Backend) Lock(ctx context.Context, info state.LockInfo) error {
 	if !ok {
 		return &state.LockError{Info: b.readInfo(), Err: state.ErrLocked}
 	}
+	b.removeLeftovers()
 	info.Path = b.Path
 	if err := writeAtomic(b.infoPath(), func(w io.Writer) error { return json.NewEncoder(w).Encode(info) }); err != nil {
 		_ = fl.Unlock()
@@ -149,6 +151,23 @@ func (b *Backend) Lock(ctx context.Context, info state.LockInfo) error {
 	}
 	b.lock, b.lockID = fl, info.ID
 	return nil
+}
+
+// removeLeftovers deletes the temporary files that writes of a killed run
+// left beside the state: copies of it (upload URLs included) that nothing
+// would ever read or remove. Only the lock holder may: another writer's
+// file may be in flight.
+func (b *Backend) removeLeftovers() {
+	dir, prefix := filepath.Dir(b.Path), "."+filepath.Base(b.Path)+"."
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return // nothing is lost: they stay until the next lock
+	}
+	for _, e := range entries {
+		if name := e.Name(); strings.HasPrefix(name, prefix) && strings.HasSuffix(name, ".tmp") && e.Type().IsRegular() {
+			_ = os.Remove(filepath.Join(dir, name))
+		}
+	}
 }
 
 func (b *Backend) readInfo() state.LockInfo {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/attachform/attachform/state"
@@ -106,5 +107,36 @@ func TestForceUnlockClearsAStaleLock(t *testing.T) {
 	}
 	if _, err := os.Stat(path + ".lock.info"); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("lock info still there: %v", err)
+	}
+}
+
+// A run killed while writing leaves a temporary copy of the state (upload
+// URLs included); the next run's lock removes it, and nothing else.
+func TestLockRemovesWhatKilledWritesLeft(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "attachform.state.json")
+	stale := []string{".attachform.state.json.123.tmp", ".attachform.state.json.backup.456.tmp", ".attachform.state.json.lock.info.789.tmp"}
+	kept := []string{".other.state.json.123.tmp", "attachform.state.json.backup", ".attachform.state.json.notes"}
+	for _, name := range append(slices.Clone(stale), kept...) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("{"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := local.New(path)
+	info := state.NewLockInfo("apply", "v1")
+	if err := b.Lock(ctx, info); err != nil {
+		t.Fatal(err)
+	}
+	defer b.Unlock(ctx, info.ID)
+	for _, name := range stale {
+		if _, err := os.Stat(filepath.Join(dir, name)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s left in place: %v", name, err)
+		}
+	}
+	for _, name := range kept {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s removed: %v", name, err)
+		}
 	}
 }
