@@ -84,6 +84,9 @@ func (i *interrupts) graceful(grace time.Duration, log hclog.Logger) (stop <-cha
 	if i == nil {
 		return nil, func() {}
 	}
+	if log == nil {
+		log = hclog.NewNullLogger()
+	}
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	ch := make(chan struct{})
