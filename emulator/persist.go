@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+
+	"github.com/attachform/attachform/internal/atomicfile"
 )
 
 // On disk a persistent store is:
@@ -80,47 +82,7 @@ func (st *store) save() error {
 	if err != nil {
 		return fmt.Errorf("encode store: %w", err)
 	}
-	return writeFileAtomic(filepath.Join(st.dir, snapshotFile), bytes.NewReader(b))
-}
-
-// writeFileAtomic replaces path with r's bytes: temp file, fsync, rename,
-// fsync of the directory. Readers see the old file or the new, never half.
-func writeFileAtomic(path string, r io.Reader) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = io.Copy(f, r); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	// Some filesystems refuse fsync on directories; the rename is done anyway.
-	_ = d.Sync()
-	return nil
+	return atomicfile.Write(filepath.Join(st.dir, snapshotFile), bytes.NewReader(b), 0o600)
 }
 
 // blobStore holds attachment contents of a persistent store.
@@ -140,7 +102,7 @@ func (st *store) storeContent(a *attachment, data []byte) error {
 		return nil
 	}
 	a.Blob = st.newBlobKey()
-	return writeFileAtomic(st.blobs.path(a.Blob), bytes.NewReader(data))
+	return atomicfile.Write(st.blobs.path(a.Blob), bytes.NewReader(data), 0o600)
 }
 
 // dropContent forgets a's content. Readers streaming it keep their handle.

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/attachform/attachform/internal/atomicfile"
 	"github.com/attachform/attachform/spec"
 	"github.com/hashicorp/hcl/v2"
 )
@@ -171,7 +172,7 @@ func (r *fmtRun) file(path string, perm fs.FileMode) {
 		writeUnifiedDiff(r.g.std.out, name, src, out)
 	}
 	if r.o.write {
-		if err := writeFileAtomic(path, out, perm); err != nil {
+		if err := atomicfile.Write(path, bytes.NewReader(out), perm); err != nil {
 			r.fail("Cannot write %s: %v", name, err)
 		}
 	}
@@ -214,34 +215,6 @@ func (r *fmtRun) fail(format string, args ...any) {
 	writeDiagnostics(r.g, nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "fmt failed", Detail: fmt.Sprintf(format, args...)}},
 		false, diagnosticColor(r.g, r.o.noColor))
 	r.failed = true
-}
-
-// writeFileAtomic replaces path with data: a temporary file in the same
-// directory, synced, then renamed over it, so a crash never leaves half a
-// manifest.
-func writeFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), perm)
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	return err
 }
 
 // writeUnifiedDiff writes the change from a to b as a unified diff with

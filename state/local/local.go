@@ -3,16 +3,16 @@
 package local
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 
+	"github.com/attachform/attachform/internal/atomicfile"
 	"github.com/attachform/attachform/state"
 	"github.com/gofrs/flock"
 )
@@ -64,7 +64,20 @@ func (b *Backend) Write(ctx context.Context, s *state.State) error {
 		}
 		b.backedUp = true
 	}
-	return writeAtomic(b.Path, func(w io.Writer) error { return state.Encode(w, s) })
+	var buf bytes.Buffer
+	if err := state.Encode(&buf, s); err != nil {
+		return fmt.Errorf("write %s: %w", b.Path, err)
+	}
+	return writeFile(b.Path, &buf)
+}
+
+// writeFile replaces path atomically; state files hold upload URLs, which
+// are credentials, so only the owner may read them.
+func writeFile(path string, r io.Reader) error {
+	if err := atomicfile.Write(path, r, 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
 }
 
 // backup keeps the state as it was before this run's first write.
@@ -77,55 +90,7 @@ func (b *Backend) backup() error {
 		return fmt.Errorf("back up state: %w", err)
 	}
 	defer src.Close()
-	return writeAtomic(b.Path+".backup", func(w io.Writer) error {
-		_, err := io.Copy(w, src)
-		return err
-	})
-}
-
-// writeAtomic replaces path with what fill writes, or leaves it untouched.
-func writeAtomic(path string, fill func(io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if err = tmp.Chmod(0o600); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = fill(tmp); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return syncDir(dir)
-}
-
-// syncDir makes the rename durable; some platforms cannot open a directory
-// for syncing, and there the rename is as durable as it gets.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return nil
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	return nil
+	return writeFile(b.Path+".backup", src)
 }
 
 // Lock implements state.Locker with a non-blocking OS file lock.
@@ -145,7 +110,12 @@ func (b *Backend) Lock(ctx context.Context, info state.LockInfo) error {
 	}
 	b.removeLeftovers()
 	info.Path = b.Path
-	if err := writeAtomic(b.infoPath(), func(w io.Writer) error { return json.NewEncoder(w).Encode(info) }); err != nil {
+	var buf bytes.Buffer
+	err = json.NewEncoder(&buf).Encode(info)
+	if err == nil {
+		err = writeFile(b.infoPath(), &buf)
+	}
+	if err != nil {
 		_ = fl.Unlock()
 		return fmt.Errorf("lock state: %w", err)
 	}
@@ -158,15 +128,8 @@ func (b *Backend) Lock(ctx context.Context, info state.LockInfo) error {
 // would ever read or remove. Only the lock holder may: another writer's
 // file may be in flight.
 func (b *Backend) removeLeftovers() {
-	dir, prefix := filepath.Dir(b.Path), "."+filepath.Base(b.Path)+"."
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return // nothing is lost: they stay until the next lock
-	}
-	for _, e := range entries {
-		if name := e.Name(); strings.HasPrefix(name, prefix) && strings.HasSuffix(name, ".tmp") && e.Type().IsRegular() {
-			_ = os.Remove(filepath.Join(dir, name))
-		}
+	for _, p := range []string{b.Path, b.Path + ".backup", b.infoPath()} {
+		_ = atomicfile.RemoveTemps(p) // nothing is lost: they stay until the next lock
 	}
 }
 
