@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/attachform/attachform/item"
 	"io"
 	"sync"
 	"time"
@@ -20,12 +21,12 @@ import (
 
 // Graph is what applying needs of the Graph client.
 type Graph interface {
-	ListAttachments(ctx context.Context, it graph.Item) ([]graph.Attachment, error)
-	GetAttachment(ctx context.Context, it graph.Item, id string) (graph.Attachment, error)
-	Content(ctx context.Context, it graph.Item, id string) (io.ReadCloser, error)
-	AddSmall(ctx context.Context, it graph.Item, a graph.NewAttachment, r io.Reader) (graph.Attachment, error)
-	DeleteAttachment(ctx context.Context, it graph.Item, id string) error
-	CreateUploadSession(ctx context.Context, it graph.Item, a graph.NewAttachment) (*graph.UploadSession, error)
+	ListAttachments(ctx context.Context, it item.Ref) ([]graph.Attachment, error)
+	GetAttachment(ctx context.Context, it item.Ref, id string) (graph.Attachment, error)
+	Content(ctx context.Context, it item.Ref, id string) (io.ReadCloser, error)
+	AddSmall(ctx context.Context, it item.Ref, a graph.NewAttachment, r io.Reader) (graph.Attachment, error)
+	DeleteAttachment(ctx context.Context, it item.Ref, id string) error
+	CreateUploadSession(ctx context.Context, it item.Ref, a graph.NewAttachment) (*graph.UploadSession, error)
 	Upload(ctx context.Context, s *graph.UploadSession, r io.ReaderAt, size int64, progress func(confirmed int64) error) (string, error)
 	SessionStatus(ctx context.Context, s *graph.UploadSession) (int64, error)
 	CancelSession(ctx context.Context, s *graph.UploadSession) error

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/attachform/attachform/item"
 	"io"
 	"net/http"
 	"os"
@@ -140,7 +141,7 @@ func (e *env) live() map[string][]byte {
 	if err != nil || len(found) != 1 {
 		e.t.Fatalf("find the draft: %v %v", found, err)
 	}
-	it := graph.Item{Mailbox: emulator.DemoMailbox, Kind: graph.KindMessage, ID: found[0].ID}
+	it := item.Ref{Mailbox: emulator.DemoMailbox, Kind: item.Message, ID: found[0].ID}
 	atts, err := e.client.ListAttachments(ctx, it)
 	if err != nil {
 		e.t.Fatal(err)
@@ -451,7 +452,7 @@ attachment "handbook" {
 	for _, a := range st.Attachments {
 		byName[a.Name] = a
 	}
-	it := plan.Item(byName["handbook.bin"].Target)
+	it := byName["handbook.bin"].Target
 	for name, want := range map[string][]byte{"notes.txt": small, "handbook.bin": large} {
 		r, err := e.client.Content(context.Background(), it, byName[name].ID)
 		if err != nil {

@@ -19,7 +19,7 @@ func (r *runner) execute(ctx context.Context, c plan.Change) (string, error) {
 			s.RemoveIntent(id)
 		}
 		if c.Session != nil {
-			s.RemoveSession(c.Session.UploadURL)
+			s.RemoveSession(c.Session.ID)
 		}
 	}
 	switch c.Action {
@@ -97,7 +97,7 @@ func (r *runner) replace(ctx context.Context, c plan.Change, settle func(*state.
 
 // delete removes an attachment; one already gone counts as deleted.
 func (r *runner) delete(ctx context.Context, c plan.Change, settle func(*state.State)) error {
-	err := r.g.DeleteAttachment(ctx, plan.Item(c.Before.Target), c.Before.ID)
+	err := r.g.DeleteAttachment(ctx, c.Before.Target, c.Before.ID)
 	if err != nil && !errors.Is(err, graph.ErrNotFound) {
 		return err
 	}
@@ -112,19 +112,33 @@ func (r *runner) delete(ctx context.Context, c plan.Change, settle func(*state.S
 
 // cancelSession deletes an upload session; an expired or unknown one is
 // already as good as cancelled.
-func (r *runner) cancelSession(ctx context.Context, s *state.Session, settle func(*state.State)) error {
-	gs := &graph.UploadSession{Item: plan.Item(s.Target), URL: s.UploadURL, Expires: s.ExpiresAt, Next: s.Confirmed}
-	err := r.g.CancelSession(ctx, gs)
+func (r *runner) cancelSession(ctx context.Context, ps *plan.Session, settle func(*state.State)) error {
+	s, err := r.recordedSession(ps)
+	if err != nil {
+		return err
+	}
+	gs := &graph.UploadSession{Item: s.Target, URL: s.UploadURL, Expires: s.ExpiresAt, Next: s.Confirmed}
+	err = r.g.CancelSession(ctx, gs)
 	if err != nil && !errors.Is(err, graph.ErrNotFound) && !errors.Is(err, graph.ErrSessionExpired) {
 		return err
 	}
 	return r.record(ctx, settle)
 }
 
+// recordedSession finds the session a plan names in the run's state, where
+// its upload URL is kept.
+func (r *runner) recordedSession(ps *plan.Session) (state.Session, error) {
+	s, ok := r.sink.snapshot().Session(ps.ID)
+	if !ok {
+		return state.Session{}, fmt.Errorf("the upload session for %s is no longer in the state; run plan again", ps.Address)
+	}
+	return s, nil
+}
+
 // adopt records an attachment already on the item as the one declared,
 // together with also in one write.
 func (r *runner) adopt(ctx context.Context, d *plan.Desired, id string, also func(*state.State)) error {
-	live, err := r.g.GetAttachment(ctx, plan.Item(d.Target), id)
+	live, err := r.g.GetAttachment(ctx, d.Target, id)
 	if err != nil {
 		return fmt.Errorf("adopt: %w", err)
 	}

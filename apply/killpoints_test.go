@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/attachform/attachform/item"
 	"io"
 	"os"
 	"path/filepath"
@@ -107,13 +108,13 @@ func (e *env) graphHolds() map[string]string {
 	ctx := context.Background()
 	out := map[string]string{}
 	for _, q := range []struct {
-		kind graph.Kind
+		kind item.Kind
 		find func() ([]graph.ItemSummary, error)
 	}{
-		{graph.KindMessage, func() ([]graph.ItemSummary, error) {
+		{item.Message, func() ([]graph.ItemSummary, error) {
 			return e.client.FindMessages(ctx, emulator.DemoMailbox, "subject eq 'Welcome to attachform'")
 		}},
-		{graph.KindEvent, func() ([]graph.ItemSummary, error) {
+		{item.Event, func() ([]graph.ItemSummary, error) {
 			return e.client.FindEvents(ctx, emulator.DemoMailbox, "subject eq 'Quarterly all hands'")
 		}},
 	} {
@@ -121,7 +122,7 @@ func (e *env) graphHolds() map[string]string {
 		if err != nil || len(found) != 1 {
 			e.t.Fatalf("find the %s: %v %v", q.kind, found, err)
 		}
-		it := graph.Item{Mailbox: emulator.DemoMailbox, Kind: q.kind, ID: found[0].ID}
+		it := item.Ref{Mailbox: emulator.DemoMailbox, Kind: q.kind, ID: found[0].ID}
 		atts, err := e.client.ListAttachments(ctx, it)
 		if err != nil {
 			e.t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"github.com/attachform/attachform/item"
 	"io"
 	"net/http"
 	"net/url"
@@ -41,7 +42,7 @@ import (
 const rangeSize = 1 << 20
 
 // big is a size that must go through an upload session (4 ranges).
-const big = graph.SmallMax + 100<<10
+var big = int(item.Message.Traits().SmallMax + 100<<10)
 
 // parallelisms are the two ways every case runs: one change at a time, and
 // apply's default.
@@ -157,7 +158,7 @@ func (e *env) declare(ds []decl) {
 
 // items finds the three demo items by name, the way a person would, not
 // through the state under test.
-func (e *env) items() map[string]graph.Item {
+func (e *env) items() map[string]item.Ref {
 	e.t.Helper()
 	ctx := context.Background()
 	one := func(what string, found []graph.ItemSummary, err error) string {
@@ -176,10 +177,10 @@ func (e *env) items() map[string]graph.Item {
 	list := one("list", found, err)
 	found, err = e.client.FindTodoTasks(ctx, mb, list, emulator.DemoTaskTitle)
 	task := one("task", found, err)
-	return map[string]graph.Item{
-		"welcome":   {Mailbox: mb, Kind: graph.KindMessage, ID: msg},
-		"all_hands": {Mailbox: mb, Kind: graph.KindEvent, ID: ev},
-		"read":      {Mailbox: mb, Kind: graph.KindTodoTask, ID: task, ListID: list},
+	return map[string]item.Ref{
+		"welcome":   {Mailbox: mb, Kind: item.Message, ID: msg},
+		"all_hands": {Mailbox: mb, Kind: item.Event, ID: ev},
+		"read":      {Mailbox: mb, Kind: item.TodoTask, ID: task, ListID: list},
 	}
 }
 
@@ -306,8 +307,8 @@ func (e *env) verify(ds []decl) map[string]state.Attachment {
 		switch {
 		case !present:
 			// Reported above.
-		case plan.Item(a.Target) != items[d.target] || a.Name != d.file():
-			e.t.Errorf("%s: the state records %s on %s, declared on the %s", a.Address, a.Name, plan.Item(a.Target), d.target)
+		case a.Target != items[d.target] || a.Name != d.file():
+			e.t.Errorf("%s: the state records %s on %s, declared on the %s", a.Address, a.Name, a.Target, d.target)
 		case a.ID != la.id:
 			e.t.Errorf("%s: the state records id %s, Graph holds %s as %s", a.Address, a.ID, d.file(), la.id)
 		case a.SHA256 != hex.EncodeToString(sum[:]) || a.Bytes != int64(len(d.data)):

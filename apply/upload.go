@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/attachform/attachform/content"
+	"github.com/attachform/attachform/item"
 	"io"
 
 	"github.com/attachform/attachform/graph"
@@ -29,11 +31,11 @@ func (r *runner) upload(ctx context.Context, c plan.Change, also func(*state.Sta
 		return "", err
 	}
 	defer src.Close()
-	it := plan.Item(d.Target)
+	it := d.Target
 
 	var att graph.Attachment
 	var settle func(*state.State)
-	if c.Session == nil && d.Bytes < graph.SmallMax {
+	if c.Session == nil && d.Bytes < d.Target.Kind.Traits().SmallMax {
 		att, settle, err = r.small(ctx, it, d, src)
 	} else {
 		att, settle, err = r.session(ctx, c, it, d, src)
@@ -77,7 +79,7 @@ func refused(err error) bool {
 
 // small sends one POST under an intent. If its answer was lost, the
 // attachment may exist: look before sending again.
-func (r *runner) small(ctx context.Context, it graph.Item, d *plan.Desired, src *source) (graph.Attachment, func(*state.State), error) {
+func (r *runner) small(ctx context.Context, it item.Ref, d *plan.Desired, src *source) (graph.Attachment, func(*state.State), error) {
 	settle, err := r.announce(ctx, d)
 	if err != nil {
 		return graph.Attachment{}, nil, err
@@ -118,25 +120,26 @@ func (r *runner) withRecord(ctx context.Context, err error, change func(*state.S
 
 // findIdentical looks on the item for an attachment nothing owns with d's
 // name and exact content.
-func (r *runner) findIdentical(ctx context.Context, it graph.Item, d *plan.Desired) (*graph.Attachment, error) {
+func (r *runner) findIdentical(ctx context.Context, it item.Ref, d *plan.Desired) (*graph.Attachment, error) {
 	live, err := r.g.ListAttachments(ctx, it)
 	if err != nil {
 		return nil, err
 	}
-	owned := plan.OwnedIDs(r.sink.snapshot())
-	return plan.FindIdentical(ctx, r.g, d, live, func(id string) bool { return owned[id] })
+	owned := r.sink.snapshot().OwnedIDs()
+	want := content.Want{Name: d.Name, Inline: d.Inline, SHA256: d.SHA256, Bytes: d.Bytes}
+	return content.FindIdentical(ctx, r.g, it, want, live, func(id string) bool { return owned[id] })
 }
 
 // session uploads through an upload session, resuming the plan's one when
 // Graph still knows it. A session is recorded before its first byte is
 // sent, so an interruption leaves something to resume, cancel or find.
-func (r *runner) session(ctx context.Context, c plan.Change, it graph.Item, d *plan.Desired, src *source) (graph.Attachment, func(*state.State), error) {
+func (r *runner) session(ctx context.Context, c plan.Change, it item.Ref, d *plan.Desired, src *source) (graph.Attachment, func(*state.State), error) {
 	s, found, err := r.resumable(ctx, c, it)
 	if err != nil {
 		return graph.Attachment{}, nil, err
 	}
 	if found != nil {
-		return *found, func(st *state.State) { st.RemoveSession(c.Session.UploadURL) }, nil
+		return *found, func(st *state.State) { st.RemoveSession(c.Session.ID) }, nil
 	}
 	for attempt := 0; ; attempt++ {
 		if s == nil {
@@ -144,9 +147,9 @@ func (r *runner) session(ctx context.Context, c plan.Change, it graph.Item, d *p
 				return graph.Attachment{}, nil, err
 			}
 		}
-		url := s.URL
-		drop := func(st *state.State) { st.RemoveSession(url) }
-		id, err := r.g.Upload(ctx, s, src, d.Bytes, r.onRange(ctx, d, url))
+		sid := state.SessionID(s.URL)
+		drop := func(st *state.State) { st.RemoveSession(sid) }
+		id, err := r.g.Upload(ctx, s, src, d.Bytes, r.onRange(ctx, d, sid))
 		switch {
 		case err == nil:
 			att, err := r.g.GetAttachment(ctx, it, id)
@@ -183,11 +186,15 @@ func (r *runner) session(ctx context.Context, c plan.Change, it graph.Item, d *p
 // session Graph no longer knows may have completed before its answer was
 // lost: the attachment it made is looked for and returned, and the session
 // is dropped from the state either way.
-func (r *runner) resumable(ctx context.Context, c plan.Change, it graph.Item) (*graph.UploadSession, *graph.Attachment, error) {
+func (r *runner) resumable(ctx context.Context, c plan.Change, it item.Ref) (*graph.UploadSession, *graph.Attachment, error) {
 	if c.Session == nil {
 		return nil, nil, nil
 	}
-	s := &graph.UploadSession{Item: it, URL: c.Session.UploadURL, Expires: c.Session.ExpiresAt, Next: c.Session.Confirmed}
+	recorded, err := r.recordedSession(c.Session)
+	if err != nil {
+		return nil, nil, err
+	}
+	s := &graph.UploadSession{Item: it, URL: recorded.UploadURL, Expires: recorded.ExpiresAt, Next: recorded.Confirmed}
 	next, err := r.g.SessionStatus(ctx, s)
 	switch {
 	case err == nil:
@@ -201,7 +208,7 @@ func (r *runner) resumable(ctx context.Context, c plan.Change, it graph.Item) (*
 		if found != nil {
 			return nil, found, nil
 		}
-		return nil, nil, r.record(ctx, func(st *state.State) { st.RemoveSession(s.URL) })
+		return nil, nil, r.record(ctx, func(st *state.State) { st.RemoveSession(recorded.ID) })
 	default:
 		return nil, nil, fmt.Errorf("resume upload session: %w", err)
 	}
@@ -209,7 +216,7 @@ func (r *runner) resumable(ctx context.Context, c plan.Change, it graph.Item) (*
 
 // open creates a session under an intent and records it durably; the
 // session record takes the intent's place.
-func (r *runner) open(ctx context.Context, it graph.Item, d *plan.Desired) (*graph.UploadSession, error) {
+func (r *runner) open(ctx context.Context, it item.Ref, d *plan.Desired) (*graph.UploadSession, error) {
 	settle, err := r.announce(ctx, d)
 	if err != nil {
 		return nil, err
@@ -224,7 +231,7 @@ func (r *runner) open(ctx context.Context, it graph.Item, d *plan.Desired) (*gra
 	err = r.record(ctx, func(st *state.State) {
 		settle(st)
 		st.SetSession(state.Session{
-			Address: d.Address, Target: d.Target, UploadURL: s.URL, ExpiresAt: s.Expires,
+			ID: state.SessionID(s.URL), Address: d.Address, Target: d.Target, UploadURL: s.URL, ExpiresAt: s.Expires,
 			Confirmed: s.Next, Name: d.Name, ContentType: d.ContentType, Inline: d.Inline,
 			ContentID: d.ContentID, SHA256: d.SHA256, Bytes: d.Bytes, StartedAt: r.opts.Now().UTC(),
 		})
@@ -235,10 +242,10 @@ func (r *runner) open(ctx context.Context, it graph.Item, d *plan.Desired) (*gra
 // onRange follows an upload's confirmed bytes: it notes them in the state
 // (durably every progressEvery bytes), reports progress, and stops the
 // upload between ranges once a stop was requested.
-func (r *runner) onRange(ctx context.Context, d *plan.Desired, url string) func(int64) error {
+func (r *runner) onRange(ctx context.Context, d *plan.Desired, sessionID string) func(int64) error {
 	var saved int64
 	return func(confirmed int64) error {
-		set := func(st *state.State) { setConfirmed(st, url, confirmed) }
+		set := func(st *state.State) { setConfirmed(st, sessionID, confirmed) }
 		if confirmed-saved >= progressEvery {
 			saved = confirmed
 			if err := r.record(ctx, set); err != nil {
@@ -255,9 +262,9 @@ func (r *runner) onRange(ctx context.Context, d *plan.Desired, url string) func(
 	}
 }
 
-func setConfirmed(st *state.State, url string, confirmed int64) {
+func setConfirmed(st *state.State, sessionID string, confirmed int64) {
 	for i := range st.Sessions {
-		if st.Sessions[i].UploadURL == url {
+		if st.Sessions[i].ID == sessionID {
 			st.Sessions[i].Confirmed = confirmed
 		}
 	}

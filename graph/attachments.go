@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/attachform/attachform/item"
 	"io"
 	"net/http"
 	"net/url"
@@ -18,16 +19,13 @@ const (
 	selectTodo    = "id,name,contentType,size,lastModifiedDateTime"
 )
 
-func selectFor(k Kind) string {
-	if k.Outlook() {
+func selectFor(k item.Kind) string {
+	if k.Traits().Inline {
 		return selectOutlook
 	}
 	return selectTodo
 }
 
-// SmallMax is the size from which a file must go through an upload session:
-// Graph caps a request at 4 MB and base64 inflates by 4/3.
-const SmallMax = 3 << 20
 
 type attachmentJSON struct {
 	ID           string `json:"id"`
@@ -57,7 +55,7 @@ func decodeAttachment(raw json.RawMessage) (Attachment, error) {
 
 // ListAttachments returns the metadata of every attachment on it, following
 // pages. It never asks for content.
-func (c *Client) ListAttachments(ctx context.Context, it Item) ([]Attachment, error) {
+func (c *Client) ListAttachments(ctx context.Context, it item.Ref) ([]Attachment, error) {
 	p, err := itemPath(it)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", opList, err)
@@ -76,7 +74,7 @@ func (c *Client) ListAttachments(ctx context.Context, it Item) ([]Attachment, er
 }
 
 // GetAttachment returns one attachment's metadata.
-func (c *Client) GetAttachment(ctx context.Context, it Item, id string) (Attachment, error) {
+func (c *Client) GetAttachment(ctx context.Context, it item.Ref, id string) (Attachment, error) {
 	p, err := attachmentPath(it, id)
 	if err != nil {
 		return Attachment{}, fmt.Errorf("%s: %w", opGet, err)
@@ -90,7 +88,7 @@ func (c *Client) GetAttachment(ctx context.Context, it Item, id string) (Attachm
 
 // Content streams an attachment's bytes ($value). The caller must close it;
 // until then it counts as one of the mailbox's concurrent requests.
-func (c *Client) Content(ctx context.Context, it Item, id string) (io.ReadCloser, error) {
+func (c *Client) Content(ctx context.Context, it item.Ref, id string) (io.ReadCloser, error) {
 	p, err := attachmentPath(it, id)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", opContent, err)
@@ -109,7 +107,7 @@ func (c *Client) Content(ctx context.Context, it Item, id string) (io.ReadCloser
 	return resp.Body, nil
 }
 
-// AddSmall attaches a file of a.Size bytes (under SmallMax) read from r with
+// AddSmall attaches a file of a.Size bytes (under the kind's SmallMax) read from r with
 // one POST, base64-encoding it while the request is sent. r must yield
 // exactly a.Size bytes.
 //
@@ -118,7 +116,7 @@ func (c *Client) Content(ctx context.Context, it Item, id string) (io.ReadCloser
 // When the answer was lost after sending, the error wraps ErrAmbiguous: the
 // attachment may exist, so look (ListAttachments, Content) before adding
 // again.
-func (c *Client) AddSmall(ctx context.Context, it Item, a NewAttachment, r io.Reader) (Attachment, error) {
+func (c *Client) AddSmall(ctx context.Context, it item.Ref, a NewAttachment, r io.Reader) (Attachment, error) {
 	p, err := itemPath(it)
 	if err != nil {
 		return Attachment{}, fmt.Errorf("%s: %w", opAdd, err)
@@ -128,7 +126,7 @@ func (c *Client) AddSmall(ctx context.Context, it Item, a NewAttachment, r io.Re
 		return Attachment{}, fmt.Errorf("%s: the attachment needs a name", opAdd)
 	case a.Size < 0:
 		return Attachment{}, fmt.Errorf("%s: negative size", opAdd)
-	case a.Size >= SmallMax:
+	case a.Size >= it.Kind.Traits().SmallMax:
 		return Attachment{}, fmt.Errorf("%s %q: %d bytes is too large for one request (Graph caps requests at 4 MB); use an upload session", opAdd, a.Name, a.Size)
 	}
 	body, err := newSmallBody(it.Kind, a, r)
@@ -158,7 +156,7 @@ func (c *Client) AddSmall(ctx context.Context, it Item, a NewAttachment, r io.Re
 
 // DeleteAttachment removes an attachment. An attachment that is already gone
 // is reported with an error matching ErrNotFound.
-func (c *Client) DeleteAttachment(ctx context.Context, it Item, id string) error {
+func (c *Client) DeleteAttachment(ctx context.Context, it item.Ref, id string) error {
 	p, err := attachmentPath(it, id)
 	if err != nil {
 		return fmt.Errorf("%s: %w", opDelete, err)
@@ -174,7 +172,7 @@ func (c *Client) DeleteAttachment(ctx context.Context, it Item, id string) error
 	return decodeJSON(opDelete, resp, nil, http.StatusNoContent, http.StatusOK)
 }
 
-func attachmentPath(it Item, id string) (string, error) {
+func attachmentPath(it item.Ref, id string) (string, error) {
 	p, err := itemPath(it)
 	if err != nil {
 		return "", err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/attachform/attachform/item"
 	"io"
 	"net/url"
 	"slices"
@@ -99,7 +100,7 @@ func TestReadsAlwaysSelect(t *testing.T) {
 				if sel := q.Get("$select"); !strings.HasPrefix(sel, "id,name,contentType,size") || strings.Contains(sel, "contentBytes") {
 					t.Errorf("%s %s?%s: want $select without contentBytes", r.method, r.path, r.query)
 				}
-				if k == KindTodoTask && strings.Contains(r.query, "isInline") {
+				if k == item.TodoTask && strings.Contains(r.query, "isInline") {
 					t.Errorf("To Do read selects isInline: %s", r.query)
 				}
 			}
@@ -110,7 +111,7 @@ func TestReadsAlwaysSelect(t *testing.T) {
 func TestAddSmallInline(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	it := e.item(KindMessage, "inline")
+	it := e.item(item.Message, "inline")
 	a, err := e.client.AddSmall(ctx, it, NewAttachment{Name: "logo.png", ContentType: "image/png", Size: 4, Inline: true, ContentID: "logo"}, strings.NewReader("\x89PNG"))
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +123,7 @@ func TestAddSmallInline(t *testing.T) {
 
 func TestAddSmallEmptyFile(t *testing.T) {
 	e := newEnv(t)
-	it := e.item(KindEvent, "empty")
+	it := e.item(item.Event, "empty")
 	a, err := e.client.AddSmall(context.Background(), it, NewAttachment{Name: "empty.txt", Size: 0}, strings.NewReader(""))
 	if err != nil {
 		t.Fatal(err)
@@ -147,7 +148,7 @@ func TestAddSmallContentMismatch(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
 			ctx := context.Background()
-			it := e.item(KindMessage, tc.name)
+			it := e.item(item.Message, tc.name)
 			_, err := e.client.AddSmall(ctx, it, NewAttachment{Name: "x.bin", Size: tc.size}, tc.r)
 			if err == nil || errors.Is(err, ErrAmbiguous) {
 				t.Fatalf("AddSmall = %v, want a plain error", err)
@@ -161,9 +162,9 @@ func TestAddSmallContentMismatch(t *testing.T) {
 
 func TestAddSmallRefusesLargeFiles(t *testing.T) {
 	e := newEnv(t)
-	it := e.item(KindMessage, "large")
+	it := e.item(item.Message, "large")
 	e.rec.take()
-	_, err := e.client.AddSmall(context.Background(), it, NewAttachment{Name: "big.bin", Size: SmallMax}, bytes.NewReader(make([]byte, SmallMax)))
+	_, err := e.client.AddSmall(context.Background(), it, NewAttachment{Name: "big.bin", Size: it.Kind.Traits().SmallMax}, bytes.NewReader(make([]byte, it.Kind.Traits().SmallMax)))
 	if err == nil || !strings.Contains(err.Error(), "upload session") {
 		t.Errorf("AddSmall(3 MiB) = %v, want advice to use an upload session", err)
 	}
@@ -178,7 +179,7 @@ func TestAddSmallRefusesLargeFiles(t *testing.T) {
 func TestAddSmallAmbiguousAfterReset(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	it := e.item(KindMessage, "reset")
+	it := e.item(item.Message, "reset")
 	if err := e.srv.SetFaults(emulator.Faults{RateReset: 1}); err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +206,7 @@ func TestAddSmallAmbiguousAfterReset(t *testing.T) {
 func TestDeleteAfterReset(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	it := e.item(KindEvent, "reset delete")
+	it := e.item(item.Event, "reset delete")
 	a, err := e.client.AddSmall(ctx, it, NewAttachment{Name: "x", Size: 1}, strings.NewReader("x"))
 	if err != nil {
 		t.Fatal(err)
@@ -229,7 +230,7 @@ func TestAddSmallRetriesRefusals(t *testing.T) {
 		t.Run(spec, func(t *testing.T) {
 			e := newEnv(t)
 			ctx := context.Background()
-			it := e.item(KindMessage, spec)
+			it := e.item(item.Message, spec)
 			f, _ := emulator.ParseFaults(spec)
 			e.srv.SetFaults(f)
 			// Two refusals, then the emulator heals and the third attempt lands.
@@ -256,7 +257,7 @@ func TestAddSmallRetriesRefusals(t *testing.T) {
 // A source that cannot be rewound is sent once; a refusal then surfaces.
 func TestAddSmallUnseekableNotResent(t *testing.T) {
 	e := newEnv(t)
-	it := e.item(KindMessage, "unseekable")
+	it := e.item(item.Message, "unseekable")
 	e.srv.SetFaults(emulator.Faults{Rate503: 1})
 	e.rec.take()
 	_, err := e.client.AddSmall(context.Background(), it, NewAttachment{Name: "p", Size: 4}, io.MultiReader(strings.NewReader("pipe")))
@@ -272,15 +273,15 @@ func TestAddSmallUnseekableNotResent(t *testing.T) {
 func TestUnknownItem(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	it := e.item(KindMessage, "gone")
+	it := e.item(item.Message, "gone")
 	e.raw("DELETE", "/users/"+testUser+"/messages/"+it.ID, nil, true)
 	if _, err := e.client.ListAttachments(ctx, it); !errors.Is(err, ErrNotFound) {
 		t.Errorf("ListAttachments = %v, want ErrNotFound", err)
 	}
-	if _, err := e.client.ListAttachments(ctx, Item{Mailbox: "nobody@contoso.example", Kind: KindEvent, ID: "AAMk"}); !errors.Is(err, ErrNotFound) {
+	if _, err := e.client.ListAttachments(ctx, item.Ref{Mailbox: "nobody@contoso.example", Kind: item.Event, ID: "AAMk"}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("ListAttachments on an unknown mailbox = %v, want ErrNotFound", err)
 	}
-	if _, err := e.client.ListAttachments(ctx, Item{Mailbox: testUser, Kind: KindTodoTask, ID: "x"}); err == nil {
+	if _, err := e.client.ListAttachments(ctx, item.Ref{Mailbox: testUser, Kind: item.TodoTask, ID: "x"}); err == nil {
 		t.Errorf("a To Do task without a list id was accepted")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"github.com/attachform/attachform/item"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -106,7 +107,7 @@ func writeCert(t *testing.T) string {
 func TestTokenCache(t *testing.T) {
 	e := newEnv(t, withCredential("tok"))
 	ctx := context.Background()
-	it := e.item(KindMessage, "tokens")
+	it := e.item(item.Message, "tokens")
 	for range 5 {
 		if _, err := e.client.ListAttachments(ctx, it); err != nil {
 			t.Fatal(err)

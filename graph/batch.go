@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/attachform/attachform/item"
 	"io"
 	"net/http"
 	"slices"
@@ -21,17 +22,17 @@ const batchMax = 20
 // results were still returned. Each error matches its sentinels, e.g.
 // ErrNotFound for an item that no longer exists.
 type BatchError struct {
-	Errs map[Item]error
+	Errs map[item.Ref]error
 }
 
 func (e *BatchError) Error() string {
-	items := slices.SortedFunc(func(yield func(Item) bool) {
+	items := slices.SortedFunc(func(yield func(item.Ref) bool) {
 		for it := range e.Errs {
 			if !yield(it) {
 				return
 			}
 		}
-	}, func(a, b Item) int { return strings.Compare(a.String(), b.String()) })
+	}, func(a, b item.Ref) int { return strings.Compare(a.String(), b.String()) })
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d of the batched items failed", len(items))
 	for i, it := range items {
@@ -58,13 +59,13 @@ func (e *BatchError) Unwrap() []error {
 // by one: those answered 429 or 503 are sent again in a new batch after the
 // longest Retry-After among them, the others are kept. Items whose listing
 // failed are missing from the map and reported in a *BatchError.
-func (c *Client) ListAttachmentsBatch(ctx context.Context, items []Item) (map[Item][]Attachment, error) {
-	out := make(map[Item][]Attachment, len(items))
-	errs := map[Item]error{}
+func (c *Client) ListAttachmentsBatch(ctx context.Context, items []item.Ref) (map[item.Ref][]Attachment, error) {
+	out := make(map[item.Ref][]Attachment, len(items))
+	errs := map[item.Ref]error{}
 	var mu sync.Mutex
-	byMailbox := map[string][]Item{}
+	byMailbox := map[string][]item.Ref{}
 	var order []string
-	seen := map[Item]bool{}
+	seen := map[item.Ref]bool{}
 	for _, it := range items {
 		if seen[it] {
 			continue
@@ -131,9 +132,9 @@ type batchResponse struct {
 }
 
 // listChunk lists up to 20 items of one mailbox.
-func (c *Client) listChunk(ctx context.Context, chunk []Item) (map[Item][]Attachment, map[Item]error) {
-	out := map[Item][]Attachment{}
-	errs := map[Item]error{}
+func (c *Client) listChunk(ctx context.Context, chunk []item.Ref) (map[item.Ref][]Attachment, map[item.Ref]error) {
+	out := map[item.Ref][]Attachment{}
+	errs := map[item.Ref]error{}
 	pending := chunk
 	for round := 0; len(pending) > 0; round++ {
 		sent := time.Now()
@@ -144,7 +145,7 @@ func (c *Client) listChunk(ctx context.Context, chunk []Item) (map[Item][]Attach
 			}
 			return out, errs
 		}
-		var again []Item
+		var again []item.Ref
 		// The round waits once, for the longest of its inner answers'
 		// Retry-After (or a backoff when one named none), and the mailbox's
 		// limiter hears of its 429s once: they answer one request.
@@ -211,7 +212,7 @@ func (c *Client) listChunk(ctx context.Context, chunk []Item) (map[Item][]Attach
 
 // sendBatch POSTs one $batch of attachment listings and returns the answers
 // by id.
-func (c *Client) sendBatch(ctx context.Context, items []Item) (map[string]batchResponse, error) {
+func (c *Client) sendBatch(ctx context.Context, items []item.Ref) (map[string]batchResponse, error) {
 	reqs := make([]batchRequest, len(items))
 	for i, it := range items {
 		p, _ := itemPath(it)
@@ -253,7 +254,7 @@ func (c *Client) sendBatch(ctx context.Context, items []Item) (map[string]batchR
 
 // decodeListPage reads one batched listing and fetches its further pages
 // directly.
-func (c *Client) decodeListPage(ctx context.Context, it Item, body json.RawMessage) ([]Attachment, error) {
+func (c *Client) decodeListPage(ctx context.Context, it item.Ref, body json.RawMessage) ([]Attachment, error) {
 	var page struct {
 		Value    []json.RawMessage `json:"value"`
 		NextLink string            `json:"@odata.nextLink"`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/attachform/attachform/item"
 	"net/http"
 	"slices"
 	"strings"
@@ -15,7 +16,7 @@ import (
 )
 
 // addN puts n small attachments on it.
-func (e *env) addN(it Item, n int) []string {
+func (e *env) addN(it item.Ref, n int) []string {
 	e.t.Helper()
 	var ids []string
 	for i := range n {
@@ -52,8 +53,8 @@ func batchPosts(reqs []seen) int {
 // requests (20 + 5 + 1, one mailbox each), every listing right.
 func TestListAttachmentsBatch(t *testing.T) {
 	e := newEnv(t)
-	want := map[Item][]string{}
-	var items []Item
+	want := map[item.Ref][]string{}
+	var items []item.Ref
 	for i := range 25 {
 		it := e.item(allKinds[i%3], fmt.Sprint("batch ", i))
 		want[it] = e.addN(it, i%3)
@@ -63,7 +64,7 @@ func TestListAttachmentsBatch(t *testing.T) {
 	if err != nil || len(demo) != 1 {
 		t.Fatalf("demo message: %v, %v", demo, err)
 	}
-	other := Item{Mailbox: emulator.DemoMailbox, Kind: KindMessage, ID: demo[0].ID}
+	other := item.Ref{Mailbox: emulator.DemoMailbox, Kind: item.Message, ID: demo[0].ID}
 	want[other] = e.addN(other, 2)
 	items = append(items, other, items[0]) // a duplicate is listed once
 	e.rec.take()
@@ -92,11 +93,11 @@ func TestListAttachmentsBatch(t *testing.T) {
 // One item gone: the others are still listed, the gone one is reported.
 func TestListAttachmentsBatchPartialFailure(t *testing.T) {
 	e := newEnv(t)
-	a := e.item(KindMessage, "kept")
-	b := e.item(KindEvent, "gone")
+	a := e.item(item.Message, "kept")
+	b := e.item(item.Event, "gone")
 	e.addN(a, 1)
 	e.raw("DELETE", "/users/"+testUser+"/events/"+b.ID, nil, true)
-	got, err := e.client.ListAttachmentsBatch(context.Background(), []Item{a, b})
+	got, err := e.client.ListAttachmentsBatch(context.Background(), []item.Ref{a, b})
 	var be *BatchError
 	if !errors.As(err, &be) || len(be.Errs) != 1 || !errors.Is(be.Errs[b], ErrNotFound) || !errors.Is(err, ErrNotFound) {
 		t.Fatalf("ListAttachmentsBatch error = %v, want a BatchError with %s not found", err, b)
@@ -118,10 +119,10 @@ func TestListAttachmentsBatchInnerThrottling(t *testing.T) {
 	e := newEnv(t, func(eo *emulator.Options, _ *Options) {
 		eo.Limits = emulator.Limits{Requests: 10, RequestWindow: time.Minute}
 	})
-	var items []Item
-	want := map[Item][]string{}
+	var items []item.Ref
+	want := map[item.Ref][]string{}
 	for i := range 15 {
-		it := e.item(KindMessage, fmt.Sprint("throttled ", i))
+		it := e.item(item.Message, fmt.Sprint("throttled ", i))
 		want[it] = e.addN(it, 1)
 		items = append(items, it)
 	}
@@ -211,7 +212,7 @@ func TestListAttachmentsBatchInner503(t *testing.T) {
 		waits     []time.Duration
 	}{
 		{"503s", emulator.Limits{}, []int{1, 4, 6}, []int{1, 4, 6}, 0, []time.Duration{time.Second}},
-		// Item 0's 503 leaves it out of the window: items 1-6 take the six
+		// item.Ref 0's 503 leaves it out of the window: items 1-6 take the six
 		// requests, item 7 is throttled. One wait for both, the longest;
 		// the mailbox's limiter pauses for the same 429 (its wait is
 		// recorded too).
@@ -223,8 +224,8 @@ func TestListAttachmentsBatchInner503(t *testing.T) {
 				eo.Limits = tc.limits
 				eo.Faults = emulator.Faults{Rate503: 1, Only: log.only}
 			})
-			var items []Item
-			want := map[Item][]string{}
+			var items []item.Ref
+			want := map[item.Ref][]string{}
 			for i := range 8 {
 				it := e.item(allKinds[i%3], fmt.Sprint("inner 503 ", i))
 				want[it] = e.addN(it, 1)

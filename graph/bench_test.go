@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"github.com/attachform/attachform/item"
 	"io"
 	"net/http"
 	"os"
@@ -160,7 +161,7 @@ func BenchmarkUploadSession(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		mine, theirs := e.item(KindMessage, "client"), e.item(KindMessage, "raw")
+		mine, theirs := e.item(item.Message, "client"), e.item(item.Message, "raw")
 		s, err := c.CreateUploadSession(ctx, mine, na)
 		if err != nil {
 			b.Fatal(err)
@@ -197,7 +198,7 @@ func BenchmarkUploadSession(b *testing.B) {
 		}
 		b.StopTimer()
 		// Free the emulator's disk for the next round.
-		for _, it := range []Item{mine, theirs} {
+		for _, it := range []item.Ref{mine, theirs} {
 			e.raw("DELETE", "/users/"+testUser+"/messages/"+it.ID, nil, true)
 		}
 		b.StartTimer()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/attachform/attachform/item"
 	"io"
 	"sync"
 	"sync/atomic"
@@ -19,24 +20,26 @@ type smallBody struct {
 	state      *bodyState
 }
 
-func newSmallBody(k Kind, a NewAttachment, r io.Reader) (*smallBody, error) {
-	type outlook struct {
+func newSmallBody(k item.Kind, a NewAttachment, r io.Reader) (*smallBody, error) {
+	type withInline struct {
 		Type        string `json:"@odata.type"`
 		Name        string `json:"name"`
 		ContentType string `json:"contentType,omitempty"`
 		IsInline    bool   `json:"isInline,omitempty"`
 		ContentID   string `json:"contentId,omitempty"`
 	}
-	type todo struct {
+	type plain struct {
 		Type        string `json:"@odata.type"`
 		Name        string `json:"name"`
 		ContentType string `json:"contentType,omitempty"`
 	}
-	var v any
-	if k.Outlook() {
-		v = outlook{"#microsoft.graph.fileAttachment", a.Name, a.ContentType, a.Inline, a.ContentID}
-	} else {
-		v = todo{"#microsoft.graph.taskFileAttachment", a.Name, a.ContentType}
+	t := k.Traits()
+	if t.ODataType == "" {
+		return nil, fmt.Errorf("no attachment type for item kind %q", k)
+	}
+	var v any = plain{t.ODataType, a.Name, a.ContentType}
+	if t.Inline {
+		v = withInline{t.ODataType, a.Name, a.ContentType, a.Inline, a.ContentID}
 	}
 	head, err := json.Marshal(v)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/attachform/attachform/item"
 	"io"
 	"strings"
 	"testing"
@@ -14,7 +15,7 @@ import (
 // long as the Content-Length the client declares.
 func TestSmallBody(t *testing.T) {
 	for _, n := range []int{0, 1, 2, 3, 4, chunk - 1, chunk, chunk + 1, 3*chunk + 2} {
-		for _, k := range []Kind{KindMessage, KindTodoTask} {
+		for _, k := range []item.Kind{item.Message, item.TodoTask} {
 			data := content(n)
 			a := NewAttachment{Name: `q"uote.bin`, ContentType: "application/pdf", Size: int64(n), Inline: true, ContentID: "cid1"}
 			b, err := newSmallBody(k, a, bytes.NewReader(data))
@@ -41,7 +42,7 @@ func TestSmallBody(t *testing.T) {
 				t.Errorf("%s %d: body = %.200s", k, n, got)
 			}
 			wantType := "#microsoft.graph.fileAttachment"
-			if k == KindTodoTask {
+			if k == item.TodoTask {
 				wantType = "#microsoft.graph.taskFileAttachment"
 				if _, ok := v["isInline"]; ok {
 					t.Errorf("To Do body has isInline")
@@ -60,7 +61,7 @@ func TestSmallBodyRewind(t *testing.T) {
 	// A seekable source is rewound to where it stood, not to 0.
 	src := strings.NewReader("xxHELLO")
 	src.Seek(2, io.SeekStart)
-	b, _ := newSmallBody(KindMessage, NewAttachment{Name: "h", Size: 5}, src)
+	b, _ := newSmallBody(item.Message, NewAttachment{Name: "h", Size: 5}, src)
 	for i := range 3 {
 		r, err := b.open()
 		if err != nil {
@@ -77,7 +78,7 @@ func TestSmallBodyRewind(t *testing.T) {
 
 	// A stream can be opened before it is read (retryablehttp probes the
 	// body once), but read only once.
-	b, _ = newSmallBody(KindMessage, NewAttachment{Name: "h", Size: 5}, io.MultiReader(strings.NewReader("HELLO")))
+	b, _ = newSmallBody(item.Message, NewAttachment{Name: "h", Size: 5}, io.MultiReader(strings.NewReader("HELLO")))
 	if _, err := b.open(); err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func TestSmallBodySizeMismatch(t *testing.T) {
 		{"abcdef", 5, "longer than its declared size of 5 bytes"},
 		{"", 1, "ended after 0 of its declared 1 bytes"},
 	} {
-		b, _ := newSmallBody(KindEvent, NewAttachment{Name: "m", Size: tc.size}, strings.NewReader(tc.src))
+		b, _ := newSmallBody(item.Event, NewAttachment{Name: "m", Size: tc.size}, strings.NewReader(tc.src))
 		r, _ := b.open()
 		_, err := io.ReadAll(r)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

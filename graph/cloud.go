@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"github.com/attachform/attachform/item"
 	"net"
 	"net/url"
 	"slices"
@@ -104,7 +105,7 @@ func origin(u *url.URL) string {
 // checkUploadURL refuses an upload URL that would send file bytes, or for
 // To Do the bearer token, anywhere but where Graph's documentation says they
 // go. It runs before the first byte of a session is sent.
-func (c *Client) checkUploadURL(k Kind, raw string) (*url.URL, error) {
+func (c *Client) checkUploadURL(k item.Kind, raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || !u.IsAbs() || u.Host == "" {
 		return nil, fmt.Errorf("%w: upload URL is not an absolute URL", ErrUnsafeURL)
@@ -119,12 +120,18 @@ func (c *Client) checkUploadURL(k Kind, raw string) (*url.URL, error) {
 	default:
 		return nil, fmt.Errorf("%w: upload URL must use https (got %s on %s)", ErrUnsafeURL, u.Scheme, host)
 	}
-	if !k.Outlook() {
+	switch k.Traits().Service {
+	case item.Todo:
 		// To Do's upload URL is a Graph resource and gets the bearer token.
 		if origin(u) != c.origin {
 			return nil, fmt.Errorf("%w: To Do upload URL is on %s, not on the Graph endpoint %s; the token is only sent to Graph", ErrUnsafeURL, host, c.base.Host)
 		}
 		return u, nil
+	case item.Outlook:
+	default:
+		// A kind nobody taught the client where its uploads go gets no
+		// guess: neither the token nor the bytes.
+		return nil, fmt.Errorf("%w: no known upload host for item kind %q", ErrUnsafeURL, k)
 	}
 	if c.loopback && isLoopback(host) {
 		return u, nil

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"errors"
+	"github.com/attachform/attachform/item"
 	"strings"
 	"testing"
 )
@@ -63,31 +64,31 @@ func TestCheckUploadURL(t *testing.T) {
 	local, _ := New(Options{Endpoint: "http://127.0.0.1:5000"})
 	for _, tc := range []struct {
 		c    *Client
-		kind Kind
+		kind item.Kind
 		url  string
 		ok   bool
 	}{
-		{global, KindMessage, "https://outlook.office.com/api/v2.0/Users('u')/Messages('m')/AttachmentSessions('s')?authtoken=x", true},
-		{global, KindEvent, "https://OUTLOOK.office365.com/api/v2.0/x?authtoken=x", true},
-		{global, KindMessage, "http://outlook.office.com/api/v2.0/x?authtoken=x", false},
-		{global, KindMessage, "https://outlook.office.com.evil.example/x", false},
-		{global, KindMessage, "https://evil.example/x", false},
-		{global, KindMessage, "https://127.0.0.1:9/x", false}, // loopback only with a loopback endpoint
-		{global, KindMessage, "https://u:p@outlook.office.com/x", false},
-		{global, KindMessage, "/relative", false},
-		{global, KindMessage, "https://outlook.office365.us/x", false}, // another cloud's host
-		{usgov, KindMessage, "https://outlook.office365.us/x", true},
-		{usgov, KindMessage, "https://outlook.office.com/x", false},
-		{global, KindTodoTask, "https://graph.microsoft.com/beta/users/u/todo/lists/l/tasks/t/attachmentSessions/s", true},
-		{global, KindTodoTask, "https://graph.microsoft.com:443/v1.0/x", true},
-		{global, KindTodoTask, "https://outlook.office.com/x", false}, // the token would leave Graph
-		{global, KindTodoTask, "http://graph.microsoft.com/v1.0/x", false},
-		{local, KindMessage, "http://127.0.0.1:6000/api/v2.0/x?authtoken=x", true},
-		{local, KindMessage, "http://localhost:6000/x", true},
-		{local, KindMessage, "https://outlook.office.com/x", true},
-		{local, KindMessage, "http://10.0.0.1/x", false},
-		{local, KindTodoTask, "http://127.0.0.1:5000/v1.0/x", true},
-		{local, KindTodoTask, "http://127.0.0.1:6000/v1.0/x", false}, // another port: not Graph
+		{global, item.Message, "https://outlook.office.com/api/v2.0/Users('u')/Messages('m')/AttachmentSessions('s')?authtoken=x", true},
+		{global, item.Event, "https://OUTLOOK.office365.com/api/v2.0/x?authtoken=x", true},
+		{global, item.Message, "http://outlook.office.com/api/v2.0/x?authtoken=x", false},
+		{global, item.Message, "https://outlook.office.com.evil.example/x", false},
+		{global, item.Message, "https://evil.example/x", false},
+		{global, item.Message, "https://127.0.0.1:9/x", false}, // loopback only with a loopback endpoint
+		{global, item.Message, "https://u:p@outlook.office.com/x", false},
+		{global, item.Message, "/relative", false},
+		{global, item.Message, "https://outlook.office365.us/x", false}, // another cloud's host
+		{usgov, item.Message, "https://outlook.office365.us/x", true},
+		{usgov, item.Message, "https://outlook.office.com/x", false},
+		{global, item.TodoTask, "https://graph.microsoft.com/beta/users/u/todo/lists/l/tasks/t/attachmentSessions/s", true},
+		{global, item.TodoTask, "https://graph.microsoft.com:443/v1.0/x", true},
+		{global, item.TodoTask, "https://outlook.office.com/x", false}, // the token would leave Graph
+		{global, item.TodoTask, "http://graph.microsoft.com/v1.0/x", false},
+		{local, item.Message, "http://127.0.0.1:6000/api/v2.0/x?authtoken=x", true},
+		{local, item.Message, "http://localhost:6000/x", true},
+		{local, item.Message, "https://outlook.office.com/x", true},
+		{local, item.Message, "http://10.0.0.1/x", false},
+		{local, item.TodoTask, "http://127.0.0.1:5000/v1.0/x", true},
+		{local, item.TodoTask, "http://127.0.0.1:6000/v1.0/x", false}, // another port: not Graph
 	} {
 		_, err := tc.c.checkUploadURL(tc.kind, tc.url)
 		if (err == nil) != tc.ok {

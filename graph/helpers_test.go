@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/attachform/attachform/item"
 	"io"
 	"net/http"
 	"net/url"
@@ -154,24 +155,24 @@ func (e *env) rawOnce(method, path string, body []byte, prefer bool) (map[string
 
 // item creates a message, an event, or a To Do task (in a new list) in
 // testUser's mailbox and returns it addressed by immutable id.
-func (e *env) item(k Kind, label string) Item {
+func (e *env) item(k item.Kind, label string) item.Ref {
 	e.t.Helper()
 	mb := "/users/" + url.PathEscape(testUser)
 	switch k {
-	case KindMessage:
+	case item.Message:
 		v := e.raw("POST", mb+"/messages", map[string]any{"subject": label}, true)
-		return Item{Mailbox: testUser, Kind: k, ID: v["id"].(string)}
-	case KindEvent:
+		return item.Ref{Mailbox: testUser, Kind: k, ID: v["id"].(string)}
+	case item.Event:
 		v := e.raw("POST", mb+"/events", map[string]any{"subject": label}, true)
-		return Item{Mailbox: testUser, Kind: k, ID: v["id"].(string)}
+		return item.Ref{Mailbox: testUser, Kind: k, ID: v["id"].(string)}
 	}
 	l := e.raw("POST", mb+"/todo/lists", map[string]any{"displayName": "list for " + label}, false)
 	lid := l["id"].(string)
 	v := e.raw("POST", mb+"/todo/lists/"+url.PathEscape(lid)+"/tasks", map[string]any{"title": label}, false)
-	return Item{Mailbox: testUser, Kind: k, ID: v["id"].(string), ListID: lid}
+	return item.Ref{Mailbox: testUser, Kind: k, ID: v["id"].(string), ListID: lid}
 }
 
-var allKinds = []Kind{KindMessage, KindEvent, KindTodoTask}
+var allKinds = item.Kinds()
 
 // content is deterministic, incompressible-looking test content.
 func content(n int) []byte {
@@ -186,7 +187,7 @@ func content(n int) []byte {
 	return b
 }
 
-func readAll(t testing.TB, c *Client, it Item, id string) []byte {
+func readAll(t testing.TB, c *Client, it item.Ref, id string) []byte {
 	t.Helper()
 	rc, err := c.Content(context.Background(), it, id)
 	if err != nil {

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"github.com/attachform/attachform/item"
 	"strings"
 	"testing"
 	"time"
@@ -166,7 +167,7 @@ func TestMailboxLimitsDefaults(t *testing.T) {
 func TestThrottleShrinksConcurrency(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	it := e.item(KindMessage, "aimd")
+	it := e.item(item.Message, "aimd")
 	e.srv.SetFaults(emulator.Faults{Rate429: 1})
 	e.onWait = func(int) { e.srv.SetFaults(emulator.Faults{}) }
 	if _, err := e.client.ListAttachments(ctx, it); err != nil {
@@ -191,7 +192,7 @@ func TestThrottleShrinksConcurrency(t *testing.T) {
 // Throttled past the retry policy's patience: ErrThrottled, with advice.
 func TestThrottledGivesUp(t *testing.T) {
 	e := newEnv(t, func(_ *emulator.Options, co *Options) { co.Retry.MaxRetries = 2 })
-	it := e.item(KindEvent, "give up")
+	it := e.item(item.Event, "give up")
 	e.srv.SetFaults(emulator.Faults{Rate429: 1})
 	_, err := e.client.ListAttachments(context.Background(), it)
 	if !errors.Is(err, ErrThrottled) || !strings.Contains(err.Error(), "parallelism") {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/attachform/attachform/item"
 	"net/url"
 	"testing"
 
@@ -32,10 +33,10 @@ func TestFindDemoItems(t *testing.T) {
 		t.Fatalf("FindTodoTasks = %+v, %v", tasks, err)
 	}
 	// The found ids address items the client can attach to.
-	for _, it := range []Item{
-		{Mailbox: mb, Kind: KindMessage, ID: msgs[0].ID},
-		{Mailbox: mb, Kind: KindEvent, ID: evs[0].ID},
-		{Mailbox: mb, Kind: KindTodoTask, ID: tasks[0].ID, ListID: lists[0].ID},
+	for _, it := range []item.Ref{
+		{Mailbox: mb, Kind: item.Message, ID: msgs[0].ID},
+		{Mailbox: mb, Kind: item.Event, ID: evs[0].ID},
+		{Mailbox: mb, Kind: item.TodoTask, ID: tasks[0].ID, ListID: lists[0].ID},
 	} {
 		if _, err := e.client.ListAttachments(ctx, it); err != nil {
 			t.Errorf("%s: %v", it, err)
@@ -135,7 +136,7 @@ func TestImmutableIDsSurviveAMove(t *testing.T) {
 	if found[0].ID == restID {
 		t.Fatalf("the client got the REST id %s, not an immutable one", restID)
 	}
-	it := Item{Mailbox: testUser, Kind: KindMessage, ID: found[0].ID}
+	it := item.Ref{Mailbox: testUser, Kind: item.Message, ID: found[0].ID}
 	a, err := e.client.AddSmall(ctx, it, NewAttachment{Name: "m.txt", Size: 1}, readerOf([]byte("m")))
 	if err != nil {
 		t.Fatal(err)
@@ -145,7 +146,7 @@ func TestImmutableIDsSurviveAMove(t *testing.T) {
 	if err != nil || len(list) != 1 || list[0].ID != a.ID {
 		t.Errorf("after the move: %+v, %v", list, err)
 	}
-	if _, err := e.client.ListAttachments(ctx, Item{Mailbox: testUser, Kind: KindMessage, ID: restID}); !errors.Is(err, ErrNotFound) {
+	if _, err := e.client.ListAttachments(ctx, item.Ref{Mailbox: testUser, Kind: item.Message, ID: restID}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("the old REST id still works (%v): the test proves nothing", err)
 	}
 }

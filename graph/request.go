@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/attachform/attachform/item"
 	"io"
 	"net/http"
 	"net/url"
@@ -202,7 +203,7 @@ func (c *Client) nextLink(raw string) (string, error) {
 
 // itemPath is an item's path under /v1.0, each id escaped as one segment
 // (ids are base64-like and may hold '/', '+' or '=').
-func itemPath(it Item) (string, error) {
+func itemPath(it item.Ref) (string, error) {
 	if it.Mailbox == "" || it.ID == "" {
 		return "", fmt.Errorf("incomplete item %q: mailbox and id are required", it.String())
 	}
@@ -211,11 +212,11 @@ func itemPath(it Item) (string, error) {
 		mb = "/me"
 	}
 	switch it.Kind {
-	case KindMessage:
+	case item.Message:
 		return mb + "/messages/" + url.PathEscape(it.ID), nil
-	case KindEvent:
+	case item.Event:
 		return mb + "/events/" + url.PathEscape(it.ID), nil
-	case KindTodoTask:
+	case item.TodoTask:
 		if it.ListID == "" {
 			return "", fmt.Errorf("incomplete item %q: a To Do task needs its list id", it.String())
 		}

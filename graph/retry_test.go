@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"github.com/attachform/attachform/item"
 	"io"
 	"net"
 	"net/http"
@@ -109,7 +110,7 @@ func TestDialFailureRetried(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.AddSmall(context.Background(), Item{Mailbox: "m@x", Kind: KindMessage, ID: "AAMk"}, NewAttachment{Name: "a", Size: 1}, strings.NewReader("a"))
+	_, err = c.AddSmall(context.Background(), item.Ref{Mailbox: "m@x", Kind: item.Message, ID: "AAMk"}, NewAttachment{Name: "a", Size: 1}, strings.NewReader("a"))
 	if err == nil || errors.Is(err, ErrAmbiguous) || !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Errorf("AddSmall = %v, want a plain connection refused", err)
 	}
@@ -136,7 +137,7 @@ func TestRetryOptionsDefaults(t *testing.T) {
 // and the emulator, which requires a token as Graph does, refuses it.
 func TestTokenNotSentAcrossRedirects(t *testing.T) {
 	e := newEnv(t)
-	it := e.item(KindMessage, "redirect")
+	it := e.item(item.Message, "redirect")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

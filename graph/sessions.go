@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/attachform/attachform/item"
 	"io"
 	"net/http"
 	"strings"
@@ -20,7 +21,7 @@ import (
 // Unlike adding an attachment, creating a session is resent after a lost
 // answer: an unused session adds nothing to the item and expires by itself,
 // and Graph offers no way to find the lost one.
-func (c *Client) CreateUploadSession(ctx context.Context, it Item, a NewAttachment) (*UploadSession, error) {
+func (c *Client) CreateUploadSession(ctx context.Context, it item.Ref, a NewAttachment) (*UploadSession, error) {
 	p, err := itemPath(it)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", opCreateSession, err)
@@ -42,16 +43,16 @@ func (c *Client) CreateUploadSession(ctx context.Context, it Item, a NewAttachme
 		Size           int64  `json:"size"`
 		ContentType    string `json:"contentType,omitempty"`
 	}
+	// Outlook's parameter is PascalCase (AttachmentItem), To Do's
+	// camelCase (attachmentInfo); only Outlook's has inline properties.
 	var v any
-	if it.Kind.Outlook() {
-		// Outlook's parameter is PascalCase, To Do's camelCase.
-		v = struct {
-			AttachmentItem outlookItem `json:"AttachmentItem"`
-		}{outlookItem{"file", a.Name, a.Size, a.ContentType, a.Inline, a.ContentID}}
-	} else {
-		v = struct {
-			AttachmentInfo todoInfo `json:"attachmentInfo"`
-		}{todoInfo{"file", a.Name, a.Size, a.ContentType}}
+	switch t := it.Kind.Traits(); {
+	case t.SessionParameter == "":
+		return nil, fmt.Errorf("%s: item kind %q takes no upload sessions", opCreateSession, it.Kind)
+	case t.Inline:
+		v = map[string]outlookItem{t.SessionParameter: {"file", a.Name, a.Size, a.ContentType, a.Inline, a.ContentID}}
+	default:
+		v = map[string]todoInfo{t.SessionParameter: {"file", a.Name, a.Size, a.ContentType}}
 	}
 	body, err := json.Marshal(v)
 	if err != nil {
@@ -125,8 +126,8 @@ func (c *Client) Upload(ctx context.Context, s *UploadSession, r io.ReaderAt, si
 		progress = func(int64) error { return nil }
 	}
 	put := s.URL
-	if !s.Item.Kind.Outlook() {
-		put = contentURL(s.URL)
+	if suffix := s.Item.Kind.Traits().RangeSuffix; suffix != "" {
+		put = withPathSuffix(s.URL, suffix)
 	}
 	stalls := 0
 	// advance moves s.Next to what the server says it expects.
@@ -327,7 +328,7 @@ func (c *Client) CancelSession(ctx context.Context, s *UploadSession) error {
 // sessionMeta describes a request to an upload URL: it is a credential
 // (never logged, never redirected), and only To Do's get the bearer token.
 func (c *Client) sessionMeta(op string, s *UploadSession, idempotent bool) meta {
-	return meta{op: op, mailbox: s.Item.Mailbox, idempotent: idempotent, auth: !s.Item.Kind.Outlook(), session: true}
+	return meta{op: op, mailbox: s.Item.Mailbox, idempotent: idempotent, auth: !s.Item.Kind.Traits().PreAuthenticatedUploadURL, session: true}
 }
 
 func (c *Client) expired(s *UploadSession) bool {
@@ -354,13 +355,14 @@ func (e *sessionExpiredError) Is(target error) bool {
 	return target == ErrSessionExpired || target == ErrNotFound
 }
 
-// contentURL is To Do's PUT target: {uploadUrl}/content.
-func contentURL(u string) string {
+// withPathSuffix appends suffix to u's path, e.g. To Do's PUT target
+// {uploadUrl}/content.
+func withPathSuffix(u, suffix string) string {
 	rest := ""
 	if i := strings.IndexAny(u, "?#"); i >= 0 {
 		u, rest = u[:i], u[i:]
 	}
-	return strings.TrimRight(u, "/") + "/content" + rest
+	return strings.TrimRight(u, "/") + suffix + rest
 }
 
 // readAnswer reads a bounded JSON answer with one of the ok statuses.

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/attachform/attachform/item"
 	"net/http"
 	"slices"
 	"strings"
@@ -23,7 +24,7 @@ const sessionSize = 3*mib + 12345
 
 // upload runs a whole session for data on it and returns the attachment id
 // and every offset progress reported.
-func (e *env) upload(it Item, name string, data []byte) (string, []int64, error) {
+func (e *env) upload(it item.Ref, name string, data []byte) (string, []int64, error) {
 	e.t.Helper()
 	ctx := context.Background()
 	s, err := e.client.CreateUploadSession(ctx, it, NewAttachment{Name: name, ContentType: "application/octet-stream", Size: int64(len(data))})
@@ -89,7 +90,7 @@ func TestUploadSeedFlow(t *testing.T) {
 				if r.method == http.MethodPut {
 					ranges = append(ranges, r.contentRange)
 					wantSuffix := "/content"
-					if k.Outlook() {
+					if k.Traits().Service == item.Outlook {
 						wantSuffix = ")" // the upload URL exactly as given
 					}
 					if !strings.HasSuffix(r.path, wantSuffix) {
@@ -165,10 +166,10 @@ func testAuthorizationPerOrigin(t *testing.T, token string) {
 					onUpload++
 				}
 			}
-			if k.Outlook() && onUpload == 0 {
+			if k.Traits().PreAuthenticatedUploadURL && onUpload == 0 {
 				t.Errorf("no request went to the upload origin %s", e.srv.UploadOrigin())
 			}
-			if !k.Outlook() && onUpload != 0 {
+			if !k.Traits().PreAuthenticatedUploadURL && onUpload != 0 {
 				t.Errorf("%d To Do requests left the Graph origin", onUpload)
 			}
 		})
@@ -177,7 +178,7 @@ func testAuthorizationPerOrigin(t *testing.T, token string) {
 
 func TestSessionTooSmall(t *testing.T) {
 	e := newEnv(t)
-	it := e.item(KindMessage, "small")
+	it := e.item(item.Message, "small")
 	_, err := e.client.CreateUploadSession(context.Background(), it, NewAttachment{Name: "s.bin", Size: 1 << 20})
 	if !errors.Is(err, ErrSessionTooSmall) {
 		t.Fatalf("CreateUploadSession(1 MiB) = %v, want ErrSessionTooSmall", err)
@@ -186,7 +187,7 @@ func TestSessionTooSmall(t *testing.T) {
 		t.Errorf("error %q does not say what to do", err)
 	}
 	// To Do takes sessions of any size.
-	task := e.item(KindTodoTask, "small")
+	task := e.item(item.TodoTask, "small")
 	if _, _, err := e.upload(task, "tiny.txt", []byte("tiny")); err != nil {
 		t.Errorf("To Do session for 4 bytes: %v", err)
 	}
@@ -252,7 +253,7 @@ func TestUploadFollows416(t *testing.T) {
 	}{{"overlap", 0}, {"out of order", 3 * mib}} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, withRangeSize(mib))
-			it := e.item(KindEvent, tc.name)
+			it := e.item(item.Event, tc.name)
 			data := content(sessionSize)
 			ctx, cancel := context.WithCancel(context.Background())
 			s, err := e.client.CreateUploadSession(ctx, it, NewAttachment{Name: "x.bin", Size: sessionSize})
@@ -347,7 +348,7 @@ func TestSessionExpiry(t *testing.T) {
 func TestSessionExpiredOnServerOnly(t *testing.T) {
 	e := newEnv(t, func(_ *emulator.Options, co *Options) { co.Now = time.Now })
 	ctx := context.Background()
-	it := e.item(KindMessage, "skew")
+	it := e.item(item.Message, "skew")
 	s, err := e.client.CreateUploadSession(ctx, it, NewAttachment{Name: "e.bin", Size: sessionSize})
 	if err != nil {
 		t.Fatal(err)
@@ -403,7 +404,7 @@ func TestUploadResetAfterCommit(t *testing.T) {
 // and learns from the 416 that it had landed.
 func TestUploadResetThenNoStatus(t *testing.T) {
 	e := newEnv(t, withRangeSize(mib))
-	it := e.item(KindMessage, "no status")
+	it := e.item(item.Message, "no status")
 	puts := 0
 	e.rec.setBefore(func(_ int, req *http.Request) {
 		switch {
@@ -479,7 +480,7 @@ func TestUploadRetriesRefusals(t *testing.T) {
 		spec := tc.spec
 		t.Run(spec, func(t *testing.T) {
 			e := newEnv(t, withRangeSize(mib))
-			it := e.item(KindMessage, spec)
+			it := e.item(item.Message, spec)
 			f, _ := emulator.ParseFaults(spec)
 			puts := 0
 			e.rec.setBefore(func(_ int, req *http.Request) {
@@ -514,7 +515,7 @@ func TestUploadRetriesRefusals(t *testing.T) {
 func TestUploadMessageTooLarge(t *testing.T) {
 	e := newEnv(t, withRangeSize(mib), func(eo *emulator.Options, _ *Options) { eo.Limits.MessageBytes = 5 * mib })
 	ctx := context.Background()
-	it := e.item(KindMessage, "too large")
+	it := e.item(item.Message, "too large")
 	if _, err := e.client.AddSmall(ctx, it, NewAttachment{Name: "first.bin", Size: 2 * mib}, bytes.NewReader(content(2*mib))); err != nil {
 		t.Fatal(err)
 	}
@@ -532,8 +533,8 @@ func TestUploadMessageTooLarge(t *testing.T) {
 func TestUploadRefusesForeignURLs(t *testing.T) {
 	e := newEnv(t, withCredential("tok"))
 	ctx := context.Background()
-	msg := e.item(KindMessage, "foreign")
-	task := e.item(KindTodoTask, "foreign")
+	msg := e.item(item.Message, "foreign")
+	task := e.item(item.TodoTask, "foreign")
 	todoOnUploadOrigin := e.srv.UploadOrigin() + "/v1.0/users/x/todo/lists/l/tasks/t/attachmentSessions/s"
 	for _, s := range []*UploadSession{
 		{Item: msg, URL: "https://evil.example/api/v2.0/AttachmentSessions('x')?authtoken=eyJabc"},
@@ -587,7 +588,7 @@ func TestSessionAccessDeniedHint(t *testing.T) {
 		eo.Users = []string{testUser, signedIn}
 	})
 	ctx := context.Background()
-	for _, k := range []Kind{KindMessage, KindEvent} {
+	for _, k := range []item.Kind{item.Message, item.Event} {
 		shared := e.item(k, "shared")
 		e.rec.take()
 		_, err := e.client.CreateUploadSession(ctx, shared, NewAttachment{Name: "big.bin", Size: sessionSize})
@@ -614,11 +615,11 @@ func TestSessionAccessDeniedHint(t *testing.T) {
 		}
 	}
 	// To Do sessions and the signed-in user's own mailbox are unaffected.
-	if _, err := e.client.CreateUploadSession(ctx, e.item(KindTodoTask, "shared"), NewAttachment{Name: "big.bin", Size: sessionSize}); err != nil {
+	if _, err := e.client.CreateUploadSession(ctx, e.item(item.TodoTask, "shared"), NewAttachment{Name: "big.bin", Size: sessionSize}); err != nil {
 		t.Errorf("To Do CreateUploadSession = %v", err)
 	}
 	own := e.raw("POST", "/users/"+signedIn+"/messages", map[string]any{"subject": "own"}, true)
-	if _, err := e.client.CreateUploadSession(ctx, Item{Mailbox: signedIn, Kind: KindMessage, ID: own["id"].(string)}, NewAttachment{Name: "big.bin", Size: sessionSize}); err != nil {
+	if _, err := e.client.CreateUploadSession(ctx, item.Ref{Mailbox: signedIn, Kind: item.Message, ID: own["id"].(string)}, NewAttachment{Name: "big.bin", Size: sessionSize}); err != nil {
 		t.Errorf("CreateUploadSession on the signed-in user's mailbox = %v", err)
 	}
 	if n := e.srv.Stats().OpenUploadSessions; n != 2 {
@@ -630,7 +631,7 @@ func TestSessionAccessDeniedHint(t *testing.T) {
 // orphaned (it adds nothing to the item and expires), the new one works.
 func TestCreateSessionAfterReset(t *testing.T) {
 	e := newEnv(t)
-	it := e.item(KindMessage, "create reset")
+	it := e.item(item.Message, "create reset")
 	posts := 0
 	e.rec.setBefore(func(_ int, req *http.Request) {
 		if req.Method == http.MethodPost {

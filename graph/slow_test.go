@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"github.com/attachform/attachform/item"
 	"io"
 	"net/http"
 	"net/url"
@@ -21,7 +22,7 @@ import (
 func TestSlowEmulatorThrottlesOnlyUnboundedClients(t *testing.T) {
 	const n = 12
 	e := newEnv(t)
-	it := e.item(KindMessage, "slow")
+	it := e.item(item.Message, "slow")
 	if err := e.srv.SetFaults(emulator.Faults{Latency: 300 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}

@@ -6,37 +6,9 @@ package graph
 
 import (
 	"fmt"
+	"github.com/attachform/attachform/item"
 	"time"
 )
-
-// Kind is the kind of item an attachment lives on. The spellings match the
-// manifest's so callers can convert with Kind(s).
-type Kind string
-
-const (
-	KindMessage  Kind = "message"
-	KindEvent    Kind = "event"
-	KindTodoTask Kind = "todo_task"
-)
-
-// Outlook reports whether the item is served by Outlook (messages, events):
-// pre-authenticated upload URLs, 3 MB session minimum, inline attachments.
-func (k Kind) Outlook() bool { return k == KindMessage || k == KindEvent }
-
-// Item addresses one Graph item.
-type Item struct {
-	Mailbox string // user id or userPrincipalName
-	Kind    Kind
-	ID      string // message, event or task id
-	ListID  string // To Do list id; only for KindTodoTask
-}
-
-func (it Item) String() string {
-	if it.Kind == KindTodoTask {
-		return fmt.Sprintf("%s %s/%s in %s", it.Kind, it.ListID, it.ID, it.Mailbox)
-	}
-	return fmt.Sprintf("%s %s in %s", it.Kind, it.ID, it.Mailbox)
-}
 
 // Attachment is an attachment's metadata as Graph reports it.
 type Attachment struct {
@@ -62,7 +34,7 @@ type NewAttachment struct {
 // carry a token): it is persisted in state, never printed or logged; String
 // and GoString hide it.
 type UploadSession struct {
-	Item    Item
+	Item    item.Ref
 	URL     string
 	Expires time.Time
 	Next    int64 // first byte the server has not confirmed

@@ -166,7 +166,7 @@ func (r Ref) Check() error {
 
 func (r Ref) String() string {
 	if r.ListID != "" {
-		return fmt.Sprintf("%s %s/%s in %s", r.Kind, r.ListID, r.ID, r.Mailbox)
+		return fmt.Sprintf("%s %s/%s in %s", string(r.Kind), r.ListID, r.ID, r.Mailbox)
 	}
-	return fmt.Sprintf("%s %s in %s", r.Kind, r.ID, r.Mailbox)
+	return fmt.Sprintf("%s %s in %s", string(r.Kind), r.ID, r.Mailbox)
 }

@@ -3,12 +3,12 @@ package plan
 import (
 	"context"
 	"fmt"
+	"github.com/attachform/attachform/item"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/attachform/attachform/graph"
 	"github.com/attachform/attachform/spec"
 	"github.com/attachform/attachform/state"
 	"github.com/hashicorp/hcl/v2"
@@ -37,14 +37,14 @@ func Build(ctx context.Context, cfg *spec.Config, st *state.State, live Live, r 
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read an attachment's source", Detail: err.Error()}}
 	}
 	b := &builder{ctx: ctx, st: st, live: live, r: r, opts: opts, specs: map[string]*spec.Attachment{},
-		maxMessage: cfg.Graph.EffectiveMaxMessageSize(), owned: OwnedIDs(st), claimed: map[string]bool{},
-		digests: map[string]digestResult{}, exclusiveItem: map[state.Target]bool{}}
+		maxMessage: cfg.Graph.EffectiveMaxMessageSize(), owned: st.OwnedIDs(), claimed: map[string]bool{},
+		digests: map[string]digestResult{}, exclusiveItem: map[item.Ref]bool{}}
 	for _, a := range cfg.Attachments {
 		b.specs[a.Address] = a
 	}
 	for _, t := range cfg.Targets {
 		if t.Exclusive && !t.Unknown {
-			b.exclusiveItem[key(targetOf(t))] = true
+			b.exclusiveItem[t.Item.Key()] = true
 		}
 	}
 	b.diags = append(b.diags, checkTargets(cfg, live)...)
@@ -89,14 +89,14 @@ type builder struct {
 	specs      map[string]*spec.Attachment
 	changes    []Change
 	diags      hcl.Diagnostics
-	resume     map[string]*state.Session // by address
-	owned      map[string]bool           // ids the state accounts for (see OwnedIDs)
+	resume     map[string]*Session // by address
+	owned      map[string]bool     // ids the state accounts for (see state.OwnedIDs)
 	// claimed are live ids a change of this plan already adopts or
 	// deletes: none may be adopted twice.
 	claimed       map[string]bool
 	traces        []*trace // what interrupted applies left on items
 	digests       map[string]digestResult
-	exclusiveItem map[state.Target]bool
+	exclusiveItem map[item.Ref]bool
 }
 
 // checkTargets refuses to plan uploads onto items that do not exist.
@@ -111,11 +111,11 @@ func checkTargets(cfg *spec.Config, live Live) hcl.Diagnostics {
 			})
 			continue
 		}
-		if li := live.Item(targetOf(t)); li != nil && li.Missing {
+		if li := live.Item(t.Item); li != nil && li.Missing {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError, Summary: "Target item not found",
 				Detail: fmt.Sprintf("target %q names %s, which Graph does not have (deleted, or the id is wrong). "+
-					"Point the target at an existing item, or remove it and its attachments from the configuration.", t.Name, Item(targetOf(t))),
+					"Point the target at an existing item, or remove it and its attachments from the configuration.", t.Name, t.Item),
 				Subject: t.DeclRange.Ptr(),
 			})
 		}
@@ -126,13 +126,13 @@ func checkTargets(cfg *spec.Config, live Live) hcl.Diagnostics {
 // sessions decides, for every upload session left open, whether the next
 // apply resumes it or cancels it.
 func (b *builder) sessions(desired []*Desired) {
-	b.resume = map[string]*state.Session{}
+	b.resume = map[string]*Session{}
 	byAddr := map[string]*Desired{}
 	for _, d := range desired {
 		byAddr[d.Address] = d
 	}
 	for _, recorded := range b.st.Sessions {
-		s := &recorded // a copy: apply changes the state while the plan is in use
+		s := sessionOf(recorded) // a copy, and without the upload URL
 		if b.traced(recorded) {
 			continue // it completed: its trace is adopted or deleted
 		}
@@ -149,7 +149,7 @@ func (b *builder) sessions(desired []*Desired) {
 			reason = "superseded by another open session"
 		case b.forced(s.Address):
 			reason = "replacement requested"
-		case !b.askSession(s):
+		case !b.askSession(recorded, s):
 			reason = "Graph no longer knows the upload session"
 		}
 		if reason != "" {
@@ -160,9 +160,9 @@ func (b *builder) sessions(desired []*Desired) {
 	}
 }
 
-func sessionMatches(s *state.Session, d *Desired) bool {
+func sessionMatches(s *Session, d *Desired) bool {
 	return s.SHA256 == d.SHA256 && s.Bytes == d.Bytes && s.Name == d.Name && s.ContentType == d.ContentType &&
-		s.Inline == d.Inline && s.ContentID == d.ContentID && key(s.Target) == key(d.Target)
+		s.Inline == d.Inline && s.ContentID == d.ContentID && s.Target.Key() == d.Target.Key()
 }
 
 // desired plans one declared attachment. Whatever would upload looks
@@ -211,7 +211,7 @@ func (b *builder) baseChange(d *Desired) Change {
 		return Change{Address: d.Address, Action: Create, After: d}
 	}
 	li := b.live.Item(cur.Target)
-	if _, ok := li.find(cur.ID); li != nil && !ok && key(cur.Target) == key(d.Target) {
+	if _, ok := li.find(cur.ID); li != nil && !ok && cur.Target.Key() == d.Target.Key() {
 		return Change{Address: d.Address, Action: Create, Reason: "deleted outside attachform", Before: &cur, After: d, Session: session}
 	}
 	reasons := differences(&cur, d)
@@ -231,7 +231,7 @@ func (b *builder) baseChange(d *Desired) Change {
 // name on an item where attachform does not own the first: on an exclusive
 // target the other is deleted anyway, elsewhere it would silently double.
 func (b *builder) warnSameName(d *Desired, c Change) {
-	if b.exclusiveItem[key(d.Target)] {
+	if b.exclusiveItem[d.Target.Key()] {
 		return
 	}
 	other, ok := b.sameNameForeign(d)
@@ -248,7 +248,7 @@ func (b *builder) warnSameName(d *Desired, c Change) {
 		Detail: fmt.Sprintf("%s holds an attachment named %q (%s) that no manifest accounts for. %s, "+
 			"so the item will carry two attachments of that name. If the other one is unwanted, set exclusive = true "+
 			"on target.%s to have attachform delete it, or remove it by hand; if it replaced this one on purpose, "+
-			"remove %s from the configuration.", Item(d.Target), other.Name, shortID(other.ID), what, d.TargetName, d.Address),
+			"remove %s from the configuration.", d.Target, other.Name, shortID(other.ID), what, d.TargetName, d.Address),
 	}
 	if a := b.specs[d.Address]; a != nil {
 		diag.Subject = a.DeclRange.Ptr()
@@ -262,7 +262,7 @@ func (b *builder) forced(addr string) bool { return slices.Contains(b.opts.Repla
 
 func differences(cur *state.Attachment, d *Desired) []string {
 	var r []string
-	if key(cur.Target) != key(d.Target) {
+	if cur.Target.Key() != d.Target.Key() {
 		r = append(r, "target changed")
 	}
 	if cur.SHA256 != d.SHA256 {
@@ -287,7 +287,7 @@ func (b *builder) destroyFirst(cur *state.Attachment, d *Desired) bool {
 	if a := b.specs[d.Address]; a != nil && a.CreateBeforeDestroy != nil {
 		return !*a.CreateBeforeDestroy
 	}
-	if key(cur.Target) != key(d.Target) || !graph.Kind(d.Target.Kind).Outlook() {
+	if cur.Target.Key() != d.Target.Key() || !d.Target.Kind.Traits().SharesMessageSize {
 		return false
 	}
 	var total int64
@@ -339,12 +339,12 @@ func (b *builder) deposed() {
 
 // exclusive deletes what no manifest declares on exclusive targets.
 func (b *builder) exclusive(cfg *spec.Config) {
-	known := OwnedIDs(b.st)
+	known := b.st.OwnedIDs()
 	for id := range b.claimed {
 		known[id] = true
 	}
 	for _, t := range cfg.Targets {
-		li := b.live.Item(targetOf(t))
+		li := b.live.Item(t.Item)
 		if !t.Exclusive || li == nil || li.Missing {
 			continue
 		}
@@ -362,7 +362,7 @@ func (b *builder) exclusive(cfg *spec.Config) {
 			if names[a.Name] > 1 {
 				label += " (" + shortID(a.ID) + ")"
 			}
-			before := &state.Attachment{Target: targetOf(t), ID: a.ID, Name: a.Name, ContentType: a.ContentType, ReportedSize: a.Size}
+			before := &state.Attachment{Target: t.Item, ID: a.ID, Name: a.Name, ContentType: a.ContentType, ReportedSize: a.Size}
 			b.add(Change{
 				Address: fmt.Sprintf("target.%s.undeclared[%q]", t.Name, label), Action: Delete,
 				Reason: "not declared, and the target is exclusive", Before: before, Unmanaged: true,

@@ -2,6 +2,8 @@ package plan
 
 import (
 	"context"
+	"github.com/attachform/attachform/content"
+	"github.com/attachform/attachform/item"
 	"os"
 	"path/filepath"
 	"slices"
@@ -29,7 +31,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	dir := t.TempDir()
 	f := &fixture{t: t, cfg: &spec.Config{Dir: dir}, st: state.New()}
-	f.mbx = &spec.Target{Name: "welcome", Mailbox: "ops@contoso.example", Kind: spec.KindMessage, ItemID: "MSG="}
+	f.mbx = &spec.Target{Name: "welcome", Item: item.Ref{Mailbox: "ops@contoso.example", Kind: item.Message, ID: "MSG="}}
 	f.cfg.Targets = []*spec.Target{f.mbx}
 	return f
 }
@@ -51,14 +53,14 @@ func (f *fixture) declare(name, content string, edit ...func(*spec.Attachment)) 
 }
 
 // applied records a as uploaded with content.
-func (f *fixture) applied(addr, name, content, id string) {
-	d, _, _ := ReaderSHA256(strings.NewReader(content))
-	f.st.SetAttachment(state.Attachment{Address: addr, Target: targetOf(f.mbx), ID: id, Name: name,
-		ContentType: "text/plain", SHA256: d, Bytes: int64(len(content)), ReportedSize: int64(len(content)) + 158})
+func (f *fixture) applied(addr, name, body, id string) {
+	d, _, _ := content.SHA256(strings.NewReader(body))
+	f.st.SetAttachment(state.Attachment{Address: addr, Target: f.mbx.Item, ID: id, Name: name,
+		ContentType: "text/plain", SHA256: d, Bytes: int64(len(body)), ReportedSize: int64(len(body)) + 158})
 }
 
 func (f *fixture) live(atts ...graph.Attachment) Live {
-	return Live{key(targetOf(f.mbx)): &LiveItem{Attachments: atts}}
+	return Live{f.mbx.Item.Key(): &LiveItem{Attachments: atts}}
 }
 
 func (f *fixture) build(live Live, opts Options) (*Plan, hcl.Diagnostics) {
@@ -245,10 +247,10 @@ func TestBuild(t *testing.T) {
 	}
 }
 
-func (f *fixture) session(addr, content string, expires time.Time) {
-	d, n, _ := ReaderSHA256(strings.NewReader(content))
+func (f *fixture) session(addr, body string, expires time.Time) {
+	d, n, _ := content.SHA256(strings.NewReader(body))
 	name := strings.TrimPrefix(addr, "attachment.") + ".txt"
-	f.st.SetSession(state.Session{Address: addr, Target: targetOf(f.mbx), UploadURL: "https://outlook.office.com/" + addr + "?authtoken=T",
+	f.st.SetSession(state.Session{Address: addr, Target: f.mbx.Item, UploadURL: "https://outlook.office.com/" + addr + "?authtoken=T",
 		ExpiresAt: expires, Confirmed: 2, Name: name, ContentType: "text/plain", SHA256: d, Bytes: n})
 }
 
@@ -321,7 +323,7 @@ func TestReplaceDestroysFirstWhenBothWouldNotFit(t *testing.T) {
 func TestMissingTargetItemIsADiagnostic(t *testing.T) {
 	f := newFixture(t)
 	f.declare("a.txt", "hello")
-	_, diags := f.build(Live{key(targetOf(f.mbx)): &LiveItem{Missing: true}}, Options{})
+	_, diags := f.build(Live{f.mbx.Item.Key(): &LiveItem{Missing: true}}, Options{})
 	if !diags.HasErrors() || diags[0].Summary != "Target item not found" {
 		t.Fatalf("diags = %v", diags)
 	}

@@ -2,36 +2,12 @@ package plan
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
-	"os"
+	"github.com/attachform/attachform/content"
 
 	"github.com/attachform/attachform/spec"
-	"github.com/attachform/attachform/state"
 	"golang.org/x/sync/errgroup"
 )
-
-// FileSHA256 hashes a file by streaming it.
-func FileSHA256(path string) (digest string, n int64, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Close()
-	return ReaderSHA256(f)
-}
-
-// ReaderSHA256 hashes what r yields.
-func ReaderSHA256(r io.Reader) (digest string, n int64, err error) {
-	h := sha256.New()
-	n, err = io.Copy(h, r)
-	if err != nil {
-		return "", n, err
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
-}
 
 // desire hashes every declared attachment's source, parallelism at a time.
 // The byte count is the one hashed, so a file that changed since the
@@ -50,13 +26,13 @@ func desire(ctx context.Context, cfg *spec.Config, parallelism int) ([]*Desired,
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			digest, n, err := FileSHA256(a.Source)
+			digest, n, err := content.FileSHA256(a.Source)
 			if err != nil {
 				return fmt.Errorf("%s: hash %s: %w", a.Address, a.Source, err)
 			}
 			out[i] = &Desired{
 				Address:     a.Address,
-				Target:      targetOf(a.Target),
+				Target:      a.Target.Item,
 				TargetName:  a.Target.Name,
 				Source:      a.Source,
 				DisplayPath: displayPath(cfg.Dir, a.Source),
@@ -71,8 +47,4 @@ func desire(ctx context.Context, cfg *spec.Config, parallelism int) ([]*Desired,
 		})
 	}
 	return out, g.Wait()
-}
-
-func targetOf(t *spec.Target) state.Target {
-	return state.Target{Mailbox: t.Mailbox, Kind: string(t.Kind), ItemID: t.ItemID, ListID: t.ListID}
 }

@@ -3,6 +3,8 @@ package plan
 import (
 	"context"
 	"errors"
+	"github.com/attachform/attachform/content"
+	"github.com/attachform/attachform/item"
 
 	"github.com/attachform/attachform/graph"
 	"github.com/attachform/attachform/state"
@@ -14,11 +16,11 @@ import (
 // declared attachment that wants those bytes, or deleted.
 type trace struct {
 	att      graph.Attachment
-	target   state.Target
-	address  string         // the intent's or session's
-	intent   string         // the intent it settles, if any
-	session  *state.Session // the session it settles, if any
-	consumed bool           // adopted by a change
+	target   item.Ref
+	address  string   // the intent's or session's
+	intent   string   // the intent it settles, if any
+	session  *Session // the session it settles, if any
+	consumed bool     // adopted by a change
 }
 
 // settle puts what the trace resolves on c.
@@ -37,7 +39,7 @@ type pending struct {
 	address, name, sha256 string
 	inline                bool
 	bytes                 int64
-	target                state.Target
+	target                item.Ref
 }
 
 // findTraces looks, for every recorded intent and session, for the
@@ -62,7 +64,7 @@ func (b *builder) findTraces() {
 	for _, s := range b.st.Sessions {
 		p := pending{s.Address, s.Name, s.SHA256, s.Inline, s.Bytes, s.Target}
 		if t := b.traceOf(p); t != nil {
-			t.session = &s
+			t.session = sessionOf(s)
 		}
 	}
 }
@@ -91,7 +93,7 @@ func (b *builder) traceOf(p pending) *trace {
 // traced reports whether a session's upload is known to have completed.
 func (b *builder) traced(s state.Session) bool {
 	for _, t := range b.traces {
-		if t.session != nil && t.session.UploadURL == s.UploadURL {
+		if t.session != nil && t.session.ID == s.ID {
 			return true
 		}
 	}
@@ -100,7 +102,7 @@ func (b *builder) traced(s state.Session) bool {
 
 // digest downloads and hashes a live attachment once per plan. An
 // attachment that cannot be read matches nothing.
-func (b *builder) digest(t state.Target, id string) (string, int64, bool) {
+func (b *builder) digest(t item.Ref, id string) (string, int64, bool) {
 	if b.r == nil {
 		return "", 0, false
 	}
@@ -108,8 +110,8 @@ func (b *builder) digest(t state.Target, id string) (string, int64, bool) {
 		return d.sha, d.n, d.ok
 	}
 	var d digestResult
-	if body, err := b.r.Content(b.ctx, Item(t), id); err == nil {
-		d.sha, d.n, err = ReaderSHA256(body)
+	if body, err := b.r.Content(b.ctx, t, id); err == nil {
+		d.sha, d.n, err = content.SHA256(body)
 		body.Close()
 		d.ok = err == nil
 	}
@@ -128,9 +130,9 @@ type digestResult struct {
 // apply, then any unowned one. Recording it instead of uploading again
 // keeps apply idempotent.
 func (b *builder) adoptable(d *Desired) (string, *trace) {
-	k := key(d.Target)
+	k := d.Target.Key()
 	for _, t := range b.traces {
-		if !t.consumed && key(t.target) == k && b.identical(d, t.target, t.att) {
+		if !t.consumed && t.target.Key() == k && b.identical(d, t.target, t.att) {
 			t.consumed = true
 			return t.att.ID, t
 		}
@@ -148,7 +150,7 @@ func (b *builder) adoptable(d *Desired) (string, *trace) {
 	return "", nil
 }
 
-func (b *builder) identical(d *Desired, t state.Target, a graph.Attachment) bool {
+func (b *builder) identical(d *Desired, t item.Ref, a graph.Attachment) bool {
 	if a.Name != d.Name || a.IsInline != d.Inline {
 		return false
 	}
@@ -200,15 +202,15 @@ type SessionReader interface {
 	SessionStatus(ctx context.Context, s *graph.UploadSession) (int64, error)
 }
 
-// askSession refreshes s.Confirmed from the upload URL when the reader can
-// ask it, and reports whether the session still exists. A session that
-// cannot be asked keeps what the state recorded.
-func (b *builder) askSession(s *state.Session) bool {
+// askSession refreshes s.Confirmed from the upload URL of recorded when the
+// reader can ask it, and reports whether the session still exists. A
+// session that cannot be asked keeps what the state recorded.
+func (b *builder) askSession(recorded state.Session, s *Session) bool {
 	sr, ok := b.r.(SessionReader)
 	if !ok {
 		return true
 	}
-	next, err := sr.SessionStatus(b.ctx, &graph.UploadSession{Item: Item(s.Target), URL: s.UploadURL, Expires: s.ExpiresAt, Next: s.Confirmed})
+	next, err := sr.SessionStatus(b.ctx, &graph.UploadSession{Item: recorded.Target, URL: recorded.UploadURL, Expires: recorded.ExpiresAt, Next: recorded.Confirmed})
 	switch {
 	case err == nil:
 		s.Confirmed = next

@@ -3,6 +3,8 @@ package plan
 import (
 	"context"
 	"fmt"
+	"github.com/attachform/attachform/content"
+	"github.com/attachform/attachform/item"
 	"io"
 	"slices"
 	"strings"
@@ -22,7 +24,7 @@ type contents struct {
 	downloads map[string]int
 }
 
-func (c *contents) Content(_ context.Context, _ graph.Item, id string) (io.ReadCloser, error) {
+func (c *contents) Content(_ context.Context, _ item.Ref, id string) (io.ReadCloser, error) {
 	c.downloads[id]++
 	b, ok := c.bytes[id]
 	if !ok {
@@ -31,24 +33,24 @@ func (c *contents) Content(_ context.Context, _ graph.Item, id string) (io.ReadC
 	return io.NopCloser(strings.NewReader(b)), nil
 }
 
-func (c *contents) ListAttachmentsBatch(context.Context, []graph.Item) (map[graph.Item][]graph.Attachment, error) {
+func (c *contents) ListAttachmentsBatch(context.Context, []item.Ref) (map[item.Ref][]graph.Attachment, error) {
 	return nil, fmt.Errorf("not used by Build")
 }
 
 func sha(s string) string {
-	d, _, _ := ReaderSHA256(strings.NewReader(s))
+	d, _, _ := content.SHA256(strings.NewReader(s))
 	return d
 }
 
 // intend records an intent as a killed apply would have left it.
 func (f *fixture) intend(id, addr, name, content string) {
-	f.st.AddIntent(state.Intent{ID: id, Address: addr, Target: targetOf(f.mbx), Name: name,
+	f.st.AddIntent(state.Intent{ID: id, Address: addr, Target: f.mbx.Item, Name: name,
 		ContentType: "text/plain", SHA256: sha(content), Bytes: int64(len(content))})
 }
 
 // openSession records an open upload session for content.
 func (f *fixture) openSession(url, addr, name, content string) {
-	f.st.SetSession(state.Session{Address: addr, Target: targetOf(f.mbx), UploadURL: url, ExpiresAt: now.Add(time.Hour),
+	f.st.SetSession(state.Session{Address: addr, Target: f.mbx.Item, UploadURL: url, ExpiresAt: now.Add(time.Hour),
 		Name: name, ContentType: "text/plain", SHA256: sha(content), Bytes: int64(len(content))})
 }
 
@@ -62,6 +64,9 @@ func (f *fixture) liveWith(c *contents, atts map[string][2]string) Live {
 	slices.SortFunc(list, func(a, b graph.Attachment) int { return strings.Compare(a.ID, b.ID) })
 	return f.live(list...)
 }
+
+// sessionURLs names the sessions the tests open by their upload URLs.
+var sessionURLs = map[string]string{state.SessionID("https://up/1"): "https://up/1"}
 
 // describeChanges renders each change as "action address [adopt=ID]
 // [delete=ID] [settles=…]" in plan order.
@@ -80,7 +85,7 @@ func describeChanges(p *Plan) []string {
 		}
 		settles := slices.Clone(c.Intents)
 		if c.Session != nil && c.Action != Resume {
-			settles = append(settles, c.Session.UploadURL)
+			settles = append(settles, sessionURLs[c.Session.ID])
 		}
 		if len(settles) > 0 {
 			s += " settles=" + strings.Join(settles, ",")
@@ -196,12 +201,12 @@ func TestPendingWorkOfInterruptedApplies(t *testing.T) {
 		{
 			name: "a declared attachment that moved to another item still deletes the copy its killed run left",
 			setup: func(f *fixture, c *contents) Live {
-				other := &spec.Target{Name: "other", Mailbox: "ops@contoso.example", Kind: spec.KindMessage, ItemID: "OTHER="}
+				other := &spec.Target{Name: "other", Item: item.Ref{Mailbox: "ops@contoso.example", Kind: item.Message, ID: "OTHER="}}
 				f.cfg.Targets = append(f.cfg.Targets, other)
 				f.declare("a.txt", "v1", func(a *spec.Attachment) { a.Target = other })
 				f.intend("I1", "attachment.a", "a.txt", "v1")
 				live := f.liveWith(c, map[string][2]string{"X1": {"a.txt", "v1"}})
-				live[key(targetOf(other))] = &LiveItem{}
+				live[other.Item.Key()] = &LiveItem{}
 				return live
 			},
 			want: []string{"create attachment.a", "delete attachment.a orphan=X1 settles=I1"},

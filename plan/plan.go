@@ -5,10 +5,10 @@
 package plan
 
 import (
-	"strings"
+	"fmt"
+	"github.com/attachform/attachform/item"
 	"time"
 
-	"github.com/attachform/attachform/graph"
 	"github.com/attachform/attachform/state"
 )
 
@@ -28,6 +28,26 @@ const (
 
 var actionNames = [...]string{"no-op", "create", "delete", "replace", "resume", "cancel", "adopt", "forget"}
 
+// MarshalText spells the action as String does, so a serialised plan
+// reads "create", never a number.
+func (a Action) MarshalText() ([]byte, error) {
+	if a < 0 || int(a) >= len(actionNames) {
+		return nil, fmt.Errorf("unknown plan action %d", int(a))
+	}
+	return []byte(actionNames[a]), nil
+}
+
+// UnmarshalText reads what MarshalText wrote.
+func (a *Action) UnmarshalText(b []byte) error {
+	for i, n := range actionNames {
+		if n == string(b) {
+			*a = Action(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown plan action %q", b)
+}
+
 func (a Action) String() string {
 	if a < 0 || int(a) >= len(actionNames) {
 		return "unknown"
@@ -38,57 +58,82 @@ func (a Action) String() string {
 // Desired is an attachment as the manifest declares it, with the digest of
 // its content at plan time.
 type Desired struct {
-	Address     string       `json:"address"`
-	Target      state.Target `json:"target"`
-	TargetName  string       `json:"target_name"` // the target block's name, for display
-	Source      string       `json:"source"`      // absolute path
-	DisplayPath string       `json:"display_path"`
-	Name        string       `json:"name"`
-	ContentType string       `json:"content_type"`
-	Inline      bool         `json:"inline,omitempty"`
-	ContentID   string       `json:"content_id,omitempty"`
-	SHA256      string       `json:"sha256"`
-	Bytes       int64        `json:"bytes"`
+	Address     string
+	Target      item.Ref
+	TargetName  string // the target block's name, for display
+	Source      string // absolute path
+	DisplayPath string
+	Name        string
+	ContentType string
+	Inline      bool
+	ContentID   string
+	SHA256      string
+	Bytes       int64
+}
+
+// Session is an upload session as a plan knows it: everything but its
+// upload URL, which is a credential and stays in the state (apply looks it
+// up by ID). Nothing in a Plan is secret.
+type Session struct {
+	ID          string
+	Address     string
+	Target      item.Ref
+	Name        string
+	ContentType string
+	Inline      bool
+	ContentID   string
+	SHA256      string
+	Bytes       int64
+	Confirmed   int64 // bytes Graph holds: asked at plan time, else as recorded
+	ExpiresAt   time.Time
+}
+
+func sessionOf(s state.Session) *Session {
+	return &Session{
+		ID: s.ID, Address: s.Address, Target: s.Target, Name: s.Name, ContentType: s.ContentType,
+		Inline: s.Inline, ContentID: s.ContentID, SHA256: s.SHA256, Bytes: s.Bytes,
+		Confirmed: s.Confirmed, ExpiresAt: s.ExpiresAt,
+	}
 }
 
 // Change is one step of a plan.
 type Change struct {
-	Address string `json:"address"`
-	Action  Action `json:"action"`
-	Reason  string `json:"reason,omitempty"`
+	Address string
+	Action  Action
+	Reason  string
 
-	Before  *state.Attachment `json:"before,omitempty"`  // what exists now (Delete, Replace, Forget)
-	After   *Desired          `json:"after,omitempty"`   // what should exist (Create, Replace, Resume, Adopt)
-	Session *state.Session    `json:"session,omitempty"` // Resume, Cancel; a Replace may resume too
+	Before  *state.Attachment // what exists now (Delete, Replace, Forget)
+	After   *Desired          // what should exist (Create, Replace, Resume, Adopt)
+	Session *Session          // Resume, Cancel; a Replace may resume too; others drop it when done
 	// AdoptID is the live attachment an Adopt records, or the one a
 	// Replace records instead of uploading (an identical attachment is
 	// already on the item, e.g. left by an interrupted apply).
-	AdoptID string `json:"adopt_id,omitempty"`
+	AdoptID string
 	// DestroyFirst makes a Replace delete the old attachment before
 	// uploading the new one, for when both would not fit on the item.
-	DestroyFirst bool `json:"destroy_first,omitempty"`
+	DestroyFirst bool
 	// Unmanaged marks a Delete of an attachment no manifest declares, on an
 	// exclusive target; it was never in state.
-	Unmanaged bool `json:"unmanaged,omitempty"`
+	Unmanaged bool
 	// Deposed marks a Delete of an attachment a replacement superseded but
 	// could not delete (the run was interrupted between the two steps).
-	Deposed bool `json:"deposed,omitempty"`
+	Deposed bool
 	// Orphan marks a Delete of an attachment an interrupted apply created
 	// (found through one of its intents or sessions) that no manifest
 	// wants any more; it was never in state.
-	Orphan bool `json:"orphan,omitempty"`
+	Orphan bool
 	// Intents are the ids of write-ahead intents this change settles: once
 	// it succeeds they are dropped from the state in the same write. A
 	// change's Session, likewise, is dropped when the change succeeds.
-	Intents []string `json:"intents,omitempty"`
+	Intents []string
 }
 
 // Plan is an ordered list of changes against one state snapshot.
 type Plan struct {
-	Changes []Change  `json:"changes"`
-	Lineage string    `json:"lineage"` // of the state planned against ("" = no state yet)
-	Serial  uint64    `json:"serial"`
-	Created time.Time `json:"created"`
+	Changes []Change
+	Lineage string // of the state planned against ("" = no state yet)
+	Serial  uint64
+	Created time.Time
 }
 
 // Summary counts changes the way Terraform does: a replacement is one add
@@ -129,16 +174,4 @@ func (p *Plan) HasChanges() bool {
 		}
 	}
 	return false
-}
-
-// Item converts a recorded target into the client's item address.
-func Item(t state.Target) graph.Item {
-	return graph.Item{Mailbox: t.Mailbox, Kind: graph.Kind(t.Kind), ID: t.ItemID, ListID: t.ListID}
-}
-
-// key normalises a target for comparison: mailboxes are case-insensitive
-// addresses, item ids are case-sensitive.
-func key(t state.Target) state.Target {
-	t.Mailbox = strings.ToLower(t.Mailbox)
-	return t
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/attachform/attachform/content"
+	"github.com/attachform/attachform/item"
 	"slices"
 	"strings"
 
@@ -14,13 +16,13 @@ import (
 
 // Reader is the part of the Graph client that planning reads through.
 type Reader interface {
-	ContentReader
-	ListAttachmentsBatch(ctx context.Context, items []graph.Item) (map[graph.Item][]graph.Attachment, error)
+	content.Reader
+	ListAttachmentsBatch(ctx context.Context, items []item.Ref) (map[item.Ref][]graph.Attachment, error)
 }
 
 // Live is what Graph holds on each item a plan touches, keyed by the
 // normalised target.
-type Live map[state.Target]*LiveItem
+type Live map[item.Ref]*LiveItem
 
 // LiveItem is one item's attachments, or the fact that the item is gone.
 type LiveItem struct {
@@ -29,7 +31,7 @@ type LiveItem struct {
 }
 
 // Item returns what is known of t; nil when t was not refreshed.
-func (l Live) Item(t state.Target) *LiveItem { return l[key(t)] }
+func (l Live) Item(t item.Ref) *LiveItem { return l[t.Key()] }
 
 func (li *LiveItem) find(id string) (graph.Attachment, bool) {
 	if li == nil {
@@ -45,13 +47,13 @@ func (li *LiveItem) find(id string) (graph.Attachment, bool) {
 // Refresh lists the attachments of every distinct target through $batch.
 // An item that no longer exists is recorded as Missing rather than failing
 // the refresh.
-func Refresh(ctx context.Context, r Reader, targets []state.Target) (Live, error) {
+func Refresh(ctx context.Context, r Reader, targets []item.Ref) (Live, error) {
 	live := Live{}
-	var items []graph.Item
+	var items []item.Ref
 	for _, t := range targets {
-		if _, seen := live[key(t)]; !seen {
-			live[key(t)] = nil
-			items = append(items, Item(t))
+		if _, seen := live[t.Key()]; !seen {
+			live[t.Key()] = nil
+			items = append(items, t)
 		}
 	}
 	found, err := r.ListAttachmentsBatch(ctx, items)
@@ -60,7 +62,7 @@ func Refresh(ctx context.Context, r Reader, targets []state.Target) (Live, error
 		return nil, fmt.Errorf("refresh: %w", err)
 	}
 	for _, it := range items {
-		k := key(state.Target{Mailbox: it.Mailbox, Kind: string(it.Kind), ItemID: it.ID, ListID: it.ListID})
+		k := it.Key()
 		if failed != nil && failed.Errs[it] != nil {
 			if !errors.Is(failed.Errs[it], graph.ErrNotFound) {
 				return nil, fmt.Errorf("refresh %s: %w", it, failed.Errs[it])
@@ -77,11 +79,11 @@ func Refresh(ctx context.Context, r Reader, targets []state.Target) (Live, error
 
 // Touched lists every item a plan reads: the manifests' targets and the
 // items of everything the state records.
-func Touched(cfg *spec.Config, st *state.State) []state.Target {
-	var out []state.Target
+func Touched(cfg *spec.Config, st *state.State) []item.Ref {
+	var out []item.Ref
 	for _, t := range cfg.Targets {
 		if !t.Unknown {
-			out = append(out, targetOf(t))
+			out = append(out, t.Item)
 		}
 	}
 	if st == nil {

@@ -3,6 +3,7 @@ package plan_test
 import (
 	"context"
 	"encoding/base64"
+	"github.com/attachform/attachform/item"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -31,18 +32,18 @@ func TestRefreshListsEachItemOnceAndMarksMissingOnes(t *testing.T) {
 	if err != nil || len(found) != 1 {
 		t.Fatalf("find the draft: %v %v", found, err)
 	}
-	draft := graph.Item{Mailbox: emulator.DemoMailbox, Kind: graph.KindMessage, ID: found[0].ID}
+	draft := item.Ref{Mailbox: emulator.DemoMailbox, Kind: item.Message, ID: found[0].ID}
 	if _, err := client.AddSmall(ctx, draft, graph.NewAttachment{Name: "a.txt", Size: 5}, strings.NewReader("hello")); err != nil {
 		t.Fatal(err)
 	}
-	present := state.Target{Mailbox: emulator.DemoMailbox, Kind: "message", ItemID: draft.ID}
+	present := item.Ref{Mailbox: emulator.DemoMailbox, Kind: "message", ID: draft.ID}
 	// The same item under another spelling of the mailbox is one item.
 	shouting := present
 	shouting.Mailbox = strings.ToUpper(present.Mailbox)
-	gone := state.Target{Mailbox: emulator.DemoMailbox, Kind: "message", ItemID: base64.URLEncoding.EncodeToString(make([]byte, 28))}
+	gone := item.Ref{Mailbox: emulator.DemoMailbox, Kind: "message", ID: base64.URLEncoding.EncodeToString(make([]byte, 28))}
 
 	before := srv.Stats().Requests.Total
-	live, err := plan.Refresh(ctx, client, []state.Target{present, shouting, gone})
+	live, err := plan.Refresh(ctx, client, []item.Ref{present, shouting, gone})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,8 +76,8 @@ func TestAdoptionSkipsDeposedAttachments(t *testing.T) {
 	if err != nil || len(found) != 1 {
 		t.Fatalf("find the draft: %v %v", found, err)
 	}
-	draft := graph.Item{Mailbox: emulator.DemoMailbox, Kind: graph.KindMessage, ID: found[0].ID}
-	tgt := state.Target{Mailbox: draft.Mailbox, Kind: "message", ItemID: draft.ID}
+	draft := item.Ref{Mailbox: emulator.DemoMailbox, Kind: item.Message, ID: found[0].ID}
+	tgt := item.Ref{Mailbox: draft.Mailbox, Kind: "message", ID: draft.ID}
 	put := func(name, content string) string {
 		a, err := client.AddSmall(ctx, draft, graph.NewAttachment{Name: name, Size: int64(len(content))}, strings.NewReader(content))
 		if err != nil {
@@ -95,7 +96,7 @@ func TestAdoptionSkipsDeposedAttachments(t *testing.T) {
 	}
 	st := state.New()
 	st.Deposed = []state.Attachment{{Address: "attachment.old", Target: tgt, ID: deposedID, Name: "a.txt"}}
-	target := &spec.Target{Name: "welcome", Mailbox: tgt.Mailbox, Kind: spec.KindMessage, ItemID: tgt.ItemID}
+	target := &spec.Target{Name: "welcome", Item: tgt}
 	cfg := &spec.Config{Dir: dir, Targets: []*spec.Target{target}}
 	for _, name := range []string{"a.txt", "b.txt"} {
 		cfg.Attachments = append(cfg.Attachments, &spec.Attachment{Address: "attachment." + name[:1], Target: target,

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"github.com/attachform/attachform/item"
 	"io"
 	"strings"
 )
@@ -146,7 +147,7 @@ func attributeLines(c Change) []attrLine {
 		return []attrLine{
 			{'-', "name", fmt.Sprintf("%q", s.Name)},
 			{'-', "sent", fmt.Sprintf("%s of %s", humanBytes(s.Confirmed), humanBytes(s.Bytes))},
-			{'-', "target", targetText(s.Target.Kind, s.Target.Mailbox, s.Target.ItemID, "")},
+			{'-', "target", targetText(s.Target, "")},
 		}
 	}
 	if after == nil {
@@ -156,7 +157,7 @@ func attributeLines(c Change) []attrLine {
 		return append(lines,
 			attrLine{'-', "name", fmt.Sprintf("%q", before.Name)},
 			attrLine{'-', "content_type", fmt.Sprintf("%q", before.ContentType)},
-			attrLine{'-', "target", targetText(before.Target.Kind, before.Target.Mailbox, before.Target.ItemID, "")},
+			attrLine{'-', "target", targetText(before.Target, "")},
 		)
 	}
 	add := func(name, now, was string) {
@@ -174,7 +175,7 @@ func attributeLines(c Change) []attrLine {
 		was = beforeValues{
 			name: fmt.Sprintf("%q", before.Name), ct: fmt.Sprintf("%q", before.ContentType),
 			sha: fmt.Sprintf("%q", before.SHA256), size: humanBytes(before.Bytes),
-			target: targetText(before.Target.Kind, before.Target.Mailbox, before.Target.ItemID, after.TargetName),
+			target: targetText(before.Target, after.TargetName),
 			inline: fmt.Sprint(before.Inline),
 		}
 	}
@@ -190,15 +191,15 @@ func attributeLines(c Change) []attrLine {
 	if after.Inline || (before != nil && before.Inline) {
 		add("inline", fmt.Sprint(after.Inline), was.inline)
 	}
-	add("target", targetText(after.Target.Kind, after.Target.Mailbox, after.Target.ItemID, after.TargetName), was.target)
+	add("target", targetText(after.Target, after.TargetName), was.target)
 	return lines
 }
 
 // beforeValues holds the rendered "before" values of a replacement.
 type beforeValues struct{ name, ct, sha, size, target, inline string }
 
-func targetText(kind, mailbox, id, name string) string {
-	s := fmt.Sprintf("%s %s in %s", kind, shortItem(id), mailbox)
+func targetText(t item.Ref, name string) string {
+	s := fmt.Sprintf("%s %s in %s", string(t.Kind), shortItem(t.ID), t.Mailbox)
 	if name != "" {
 		s = "target." + name + " (" + s + ")"
 	}

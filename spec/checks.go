@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"github.com/attachform/attachform/item"
 	"mime"
 	"os"
 	"path/filepath"
@@ -132,13 +133,13 @@ func (l *loader) checkContentType(addr, ct string, rng hcl.Range) bool {
 // content_id (Outlook only), and the size limit.
 func (l *loader) checkKindRules(d *attachmentDecl, addr string, a *Attachment) bool {
 	attrs := d.content.Attributes
-	kind := a.Target.Kind
+	kind := a.Target.Item.Kind
 	ok := true
 	bad := func(rng hcl.Range, summary, detail string, args ...any) {
 		l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: fmt.Sprintf(detail, args...), Subject: rng.Ptr()})
 		ok = false
 	}
-	if !kind.Outlook() {
+	if !kind.Traits().Inline {
 		if a.Inline {
 			bad(attrs["inline"].Expr.Range(), "Inline attachment on a To Do task",
 				"%s: inline attachments exist only on Outlook messages and events; target %q is a To Do task. Remove inline.", addr, a.Target.Name)
@@ -157,14 +158,14 @@ func (l *loader) checkKindRules(d *attachmentDecl, addr string, a *Attachment) b
 				"%s: %q is not a content id. Use up to %d visible characters, without spaces or angle brackets (the body refers to it as cid:ID).", addr, a.ContentID, MaxContentIDLength)
 		}
 	}
-	if a.Size > kind.MaxBytes() {
+	if maxBytes := kind.Traits().MaxBytes; a.Size > maxBytes {
 		rng := d.block.DefRange
 		if s := attrs["source"]; s != nil {
 			rng = s.Expr.Range()
 		}
 		bad(rng, fmt.Sprintf("File too large for a %s", kind),
 			"%s: the file is %s (%d bytes); a %s takes attachments up to %s (%d bytes). Split or compress the file, or share a link to it instead.",
-			addr, FormatByteSize(a.Size), a.Size, kind, FormatByteSize(kind.MaxBytes()), kind.MaxBytes())
+			addr, FormatByteSize(a.Size), a.Size, kind, FormatByteSize(maxBytes), maxBytes)
 	}
 	return ok
 }
@@ -187,7 +188,7 @@ func itemKey(t *Target) string {
 	if t.Unknown {
 		return "target." + t.Name
 	}
-	return strings.ToLower(t.Mailbox) + "\x00" + string(t.Kind) + "\x00" + t.ListID + "\x00" + t.ItemID
+	return strings.ToLower(t.Item.Mailbox) + "\x00" + string(t.Item.Kind) + "\x00" + t.Item.ListID + "\x00" + t.Item.ID
 }
 
 // checkAttachments checks rules across attachments: unique names and
@@ -218,7 +219,7 @@ func (l *loader) checkAttachments() {
 				Severity: hcl.DiagError,
 				Summary:  "Duplicate attachment name",
 				Detail: fmt.Sprintf("%s and %s both attach %q to the same %s (%s). Graph would hold two attachments with one name, and attachform tells attachments apart by name. Give one of them another name = \"…\". Names are compared ignoring case.",
-					prev.a.Address, a.Address, a.Name, a.Target.Kind, describeTarget(a.Target)),
+					prev.a.Address, a.Address, a.Name, a.Target.Item.Kind, describeTarget(a.Target)),
 				Subject: nameRng.Ptr(),
 			})
 		} else {
@@ -231,14 +232,14 @@ func (l *loader) checkAttachments() {
 					Severity: hcl.DiagError,
 					Summary:  "Duplicate content_id",
 					Detail: fmt.Sprintf("%s and %s both use content_id %q on the same %s (%s); cid:%s in the body could mean either. Give each inline attachment its own content_id.",
-						prev.a.Address, a.Address, a.ContentID, a.Target.Kind, describeTarget(a.Target), a.ContentID),
+						prev.a.Address, a.Address, a.ContentID, a.Target.Item.Kind, describeTarget(a.Target), a.ContentID),
 					Subject: cidRng.Ptr(),
 				})
 			} else {
 				cids[ck] = seen{a, cidRng}
 			}
 		}
-		if a.Target.Kind.Outlook() {
+		if a.Target.Item.Kind.Traits().SharesMessageSize {
 			totals[key] += a.Size
 			if totals[key] > maxMsg && !reported[key] {
 				reported[key] = true
@@ -246,7 +247,7 @@ func (l *loader) checkAttachments() {
 					Severity: hcl.DiagError,
 					Summary:  "Attachments exceed the maximum message size",
 					Detail: fmt.Sprintf("With %s, the attachments on %s add up to more than %s, the mailbox's maximum message size, and Graph would fail the upload part-way with ErrorMessageSizeExceeded. Attach less to this %s, or, if your administrator raised the limit, say so with graph { max_message_size = \"…\" } (at most 150MB).",
-						a.Address, describeTarget(a.Target), FormatByteSize(maxMsg), a.Target.Kind),
+						a.Address, describeTarget(a.Target), FormatByteSize(maxMsg), a.Target.Item.Kind),
 					Subject: d.block.DefRange.Ptr(),
 				})
 			}
@@ -267,8 +268,8 @@ func describeTarget(t *Target) string {
 	if t.Unknown {
 		return "target." + t.Name
 	}
-	if t.Kind == KindTodoTask {
-		return fmt.Sprintf("target.%s, task %s in list %s of %s", t.Name, t.ItemID, t.ListID, t.Mailbox)
+	if t.Item.Kind == item.TodoTask {
+		return fmt.Sprintf("target.%s, task %s in list %s of %s", t.Name, t.Item.ID, t.Item.ListID, t.Item.Mailbox)
 	}
-	return fmt.Sprintf("target.%s, %s %s of %s", t.Name, t.Kind, t.ItemID, t.Mailbox)
+	return fmt.Sprintf("target.%s, %s %s of %s", t.Name, t.Item.Kind, t.Item.ID, t.Item.Mailbox)
 }

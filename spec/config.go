@@ -7,23 +7,11 @@ package spec
 
 import (
 	"context"
+	"github.com/attachform/attachform/item"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
 )
-
-// Kind is the kind of Graph item an attachment goes on.
-type Kind string
-
-const (
-	KindMessage  Kind = "message"
-	KindEvent    Kind = "event"
-	KindTodoTask Kind = "todo_task"
-)
-
-// Outlook reports whether the kind is served by Outlook (messages, events),
-// which decides the size limits, inline support and the upload session flavour.
-func (k Kind) Outlook() bool { return k == KindMessage || k == KindEvent }
 
 // Config is a loaded manifest. Load always returns a non-nil Config whose
 // Files hold every parsed file, so diagnostics can be rendered with snippets.
@@ -73,13 +61,11 @@ type Backend struct {
 
 // Target names one Graph item that attachments go on.
 type Target struct {
-	Name      string
-	Mailbox   string
-	Kind      Kind
-	ItemID    string // message, event or task id; "" when Unknown
-	ListID    string // To Do list id, only with KindTodoTask
-	Unknown   bool   // the ids come from data sources not resolved (offline validate)
-	Exclusive bool   // undeclared attachments on the item are deleted
+	Name string
+	// Item is the item: its ids are "" when Unknown.
+	Item      item.Ref
+	Unknown   bool // the ids come from data sources not resolved (offline validate)
+	Exclusive bool // undeclared attachments on the item are deleted
 	DeclRange hcl.Range
 }
 

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"context"
+	"github.com/attachform/attachform/item"
 	"os"
 	"path/filepath"
 	"strings"
@@ -151,7 +152,7 @@ attachment "sheet" {
 		t.Errorf("logo = %+v", logo)
 	}
 	sheet := attachmentOf(cfg, "attachment.sheet")
-	if sheet == nil || sheet.Name != "Budget.xlsx" || sheet.ContentType != "application/octet-stream; x=1" || sheet.Size != 10 || sheet.Target.Kind != KindTodoTask {
+	if sheet == nil || sheet.Name != "Budget.xlsx" || sheet.ContentType != "application/octet-stream; x=1" || sheet.Size != 10 || sheet.Target.Item.Kind != item.TodoTask {
 		t.Fatalf("sheet = %+v", sheet)
 	}
 	if !sheet.PreventDestroy || sheet.CreateBeforeDestroy == nil || *sheet.CreateBeforeDestroy {
@@ -211,9 +212,9 @@ func TestSizeLimits(t *testing.T) {
 		size   int64
 		errors string
 	}{
-		{"Outlook at the limit", "inbox", OutlookMaxBytes, "Attachments exceed the maximum message size"},
-		{"To Do at the limit", "task", TodoMaxBytes, ""},
-		{"To Do over", "task", TodoMaxBytes + 1, "File too large for a To Do task"},
+		{"Outlook at the limit", "inbox", item.Message.Traits().MaxBytes, "Attachments exceed the maximum message size"},
+		{"To Do at the limit", "task", item.TodoTask.Traits().MaxBytes, ""},
+		{"To Do over", "task", item.TodoTask.Traits().MaxBytes + 1, "File too large for a To Do task"},
 		{"Outlook within message size", "inbox", DefaultMaxMessageSize, ""},
 		{"Outlook over message size", "inbox", DefaultMaxMessageSize + 1, "Attachments exceed the maximum message size"},
 	} {
@@ -252,7 +253,7 @@ attachment "big" {
 	if err := os.WriteFile(filepath.Join(dir, "big.bin"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for size, want := range map[int64]string{OutlookMaxBytes: "", OutlookMaxBytes + 1: "File too large for a message"} {
+	for size, want := range map[int64]string{item.Message.Traits().MaxBytes: "", item.Message.Traits().MaxBytes + 1: "File too large for a message"} {
 		if err := os.Truncate(filepath.Join(dir, "big.bin"), size); err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package spec
 import (
 	"context"
 	"errors"
+	"github.com/attachform/attachform/item"
 	"strings"
 	"testing"
 )
@@ -68,7 +69,7 @@ func TestDataSources(t *testing.T) {
 	t.Run("offline", func(t *testing.T) {
 		cfg := mustLoad(t, dir, LoadOptions{})
 		for _, tg := range cfg.Targets {
-			if !tg.Unknown || tg.ItemID != "" {
+			if !tg.Unknown || tg.Item.ID != "" {
 				t.Errorf("offline target %s = %+v, want Unknown with no id", tg.Name, tg)
 			}
 		}
@@ -80,10 +81,10 @@ func TestDataSources(t *testing.T) {
 	t.Run("resolved", func(t *testing.T) {
 		data := &fakeData{items: one}
 		cfg := mustLoad(t, dir, LoadOptions{Data: data})
-		if ev := cfg.Targets[0]; ev.Name != "all_hands" || ev.ItemID != "EV1" || ev.Unknown {
+		if ev := cfg.Targets[0]; ev.Name != "all_hands" || ev.Item.ID != "EV1" || ev.Unknown {
 			t.Errorf("all_hands = %+v, want event EV1", ev)
 		}
-		if tk := cfg.Targets[1]; tk.ItemID != "T1" || tk.ListID != "L1" || tk.Kind != KindTodoTask || tk.Unknown {
+		if tk := cfg.Targets[1]; tk.Item.ID != "T1" || tk.Item.ListID != "L1" || tk.Item.Kind != item.TodoTask || tk.Unknown {
 			t.Errorf("review = %+v, want task T1 in list L1", tk)
 		}
 		var taskQuery DataQuery

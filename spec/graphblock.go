@@ -108,7 +108,7 @@ func (l *loader) decodeGraph() {
 			g.MailboxRequestLimit = r
 		case "max_message_size":
 			n, err := ParseByteSize(s)
-			if err == nil && (n < MiB || n > OutlookMaxBytes) {
+			if err == nil && (n < MiB || n > MaxMessageSizeCeiling) {
 				err = fmt.Errorf("%s is outside what Exchange Online allows (1 MB to 150 MB)", FormatByteSize(n))
 			}
 			if err != nil {

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"context"
+	"github.com/attachform/attachform/item"
 	"path/filepath"
 	"testing"
 )
@@ -28,10 +29,10 @@ func TestLoadBasic(t *testing.T) {
 	if len(cfg.Targets) != 2 || cfg.Targets[0].Name != "all_hands" || cfg.Targets[1].Name != "welcome" {
 		t.Fatalf("Targets = %+v, want all_hands and welcome in name order", cfg.Targets)
 	}
-	if ev := cfg.Targets[0]; ev.Kind != KindEvent || ev.ItemID != "AAMkEvent=" || ev.Mailbox != "ops@contoso.com" || ev.Unknown {
+	if ev := cfg.Targets[0]; ev.Item.Kind != item.Event || ev.Item.ID != "AAMkEvent=" || ev.Item.Mailbox != "ops@contoso.com" || ev.Unknown {
 		t.Errorf("all_hands = %+v", ev)
 	}
-	if !cfg.Targets[1].Exclusive || cfg.Targets[1].Kind != KindMessage {
+	if !cfg.Targets[1].Exclusive || cfg.Targets[1].Item.Kind != item.Message {
 		t.Errorf("welcome = %+v", cfg.Targets[1])
 	}
 	want := []struct{ addr, name, ct, target string }{

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"github.com/attachform/attachform/item"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -61,7 +62,7 @@ func (l *loader) evalTarget(d *targetDecl) {
 	switch st {
 	case valueKnown:
 		ok = l.checkMailbox(mailbox, attrs["mailbox"].Expr.Range()) && ok
-		t.Mailbox = mailbox
+		t.Item.Mailbox = mailbox
 	case valueUnknown:
 		t.Unknown = true
 	case valueBad:
@@ -97,11 +98,11 @@ func (l *loader) evalTarget(d *targetDecl) {
 		})
 		ok = false
 	case 1:
-		t.Kind = Kind(present[0].Name)
+		t.Item.Kind = item.Kind(present[0].Name)
 		id, st := str(present[0].Name)
 		switch st {
 		case valueKnown:
-			t.ItemID = id
+			t.Item.ID = id
 		case valueUnknown:
 			t.Unknown = true
 		case valueBad:
@@ -123,7 +124,7 @@ func (l *loader) evalTarget(d *targetDecl) {
 
 	list := attrs["todo_list"]
 	switch {
-	case t.Kind == KindTodoTask && list == nil:
+	case t.Item.Kind.Traits().InList && list == nil:
 		l.add(&hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Missing todo_list",
@@ -131,7 +132,7 @@ func (l *loader) evalTarget(d *targetDecl) {
 			Subject:  attrs["todo_task"].NameRange.Ptr(),
 		})
 		ok = false
-	case t.Kind != KindTodoTask && list != nil && len(present) < 2:
+	case !t.Item.Kind.Traits().InList && list != nil && len(present) < 2:
 		l.add(&hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "todo_list without todo_task",
@@ -143,7 +144,7 @@ func (l *loader) evalTarget(d *targetDecl) {
 		id, st := str("todo_list")
 		switch st {
 		case valueKnown:
-			t.ListID = id
+			t.Item.ListID = id
 		case valueUnknown:
 			t.Unknown = true
 		case valueBad:
@@ -174,10 +175,10 @@ func targetValue(t *Target) cty.Value {
 	}
 	return cty.ObjectVal(map[string]cty.Value{
 		"name":      cty.StringVal(t.Name),
-		"mailbox":   str(t.Mailbox, t.Mailbox != ""),
-		"kind":      cty.StringVal(string(t.Kind)),
-		"id":        str(t.ItemID, t.ItemID != ""),
-		"list_id":   str(t.ListID, t.ListID != "" || t.Kind != KindTodoTask),
+		"mailbox":   str(t.Item.Mailbox, t.Item.Mailbox != ""),
+		"kind":      cty.StringVal(string(t.Item.Kind)),
+		"id":        str(t.Item.ID, t.Item.ID != ""),
+		"list_id":   str(t.Item.ListID, t.Item.ListID != "" || t.Item.Kind != item.TodoTask),
 		"exclusive": cty.BoolVal(t.Exclusive),
 	})
 }

@@ -59,7 +59,7 @@ target "inbox" {
 				noAuto(t)
 			}
 			cfg := mustLoad(t, dir, tc.opts)
-			if got := cfg.Targets[0].Mailbox; got != tc.expect {
+			if got := cfg.Targets[0].Item.Mailbox; got != tc.expect {
 				t.Errorf("mailbox = %q, want %q", got, tc.expect)
 			}
 		})

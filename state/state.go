@@ -7,6 +7,8 @@
 package state
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/attachform/attachform/item"
 	"github.com/google/uuid"
 )
 
@@ -40,26 +43,17 @@ type State struct {
 	Intents []Intent `json:"intents,omitempty"`
 }
 
-// Target is the item an attachment lives on, recorded by value so renaming a
-// target block changes nothing.
-type Target struct {
-	Mailbox string `json:"mailbox"`
-	Kind    string `json:"kind"` // message, event, todo_task
-	ItemID  string `json:"item_id"`
-	ListID  string `json:"list_id,omitempty"`
-}
-
 // Attachment is one attachment attachform created (or adopted).
 type Attachment struct {
-	Address     string `json:"address"`
-	Target      Target `json:"target"`
-	ID          string `json:"id"` // Graph attachment id
-	Name        string `json:"name"`
-	ContentType string `json:"content_type"`
-	Inline      bool   `json:"inline,omitempty"`
-	ContentID   string `json:"content_id,omitempty"`
-	SHA256      string `json:"sha256"` // hex digest of the uploaded bytes
-	Bytes       int64  `json:"bytes"`  // byte count of the uploaded content
+	Address     string   `json:"address"`
+	Target      item.Ref `json:"target"`
+	ID          string   `json:"id"` // Graph attachment id
+	Name        string   `json:"name"`
+	ContentType string   `json:"content_type"`
+	Inline      bool     `json:"inline,omitempty"`
+	ContentID   string   `json:"content_id,omitempty"`
+	SHA256      string   `json:"sha256"` // hex digest of the uploaded bytes
+	Bytes       int64    `json:"bytes"`  // byte count of the uploaded content
 	// ReportedSize is Graph's size when created; it is not the byte count
 	// and is only ever compared with what Graph reports later.
 	ReportedSize int64     `json:"reported_size"`
@@ -68,8 +62,11 @@ type Attachment struct {
 
 // Session is an upload that started and did not finish.
 type Session struct {
-	Address string `json:"address"`
-	Target  Target `json:"target"`
+	// ID names the session without its upload URL, so a plan can refer to
+	// it and stay free of credentials.
+	ID      string   `json:"id"`
+	Address string   `json:"address"`
+	Target  item.Ref `json:"target"`
 	// UploadURL is a credential (Outlook's are pre-authenticated). It is
 	// stored so a later run can resume or cancel, and never shown.
 	UploadURL   string    `json:"upload_url"`
@@ -92,7 +89,7 @@ type Session struct {
 type Intent struct {
 	ID          string    `json:"id"`
 	Address     string    `json:"address"`
-	Target      Target    `json:"target"`
+	Target      item.Ref  `json:"target"`
 	Name        string    `json:"name"`
 	ContentType string    `json:"content_type"`
 	Inline      bool      `json:"inline,omitempty"`
@@ -151,10 +148,14 @@ func (s *State) RemoveDeposed(id string) {
 	s.Deposed = slices.DeleteFunc(s.Deposed, func(a Attachment) bool { return a.ID == id })
 }
 
-// SetSession records or updates the pending session with the same upload URL.
+// SetSession records or updates the pending session with x.ID (a new
+// session without an ID gets one).
 func (s *State) SetSession(x Session) {
+	if x.ID == "" {
+		x.ID = SessionID(x.UploadURL)
+	}
 	for i := range s.Sessions {
-		if s.Sessions[i].UploadURL == x.UploadURL {
+		if s.Sessions[i].ID == x.ID {
 			s.Sessions[i] = x
 			return
 		}
@@ -162,9 +163,26 @@ func (s *State) SetSession(x Session) {
 	s.Sessions = append(s.Sessions, x)
 }
 
-// RemoveSession forgets the session with this upload URL.
-func (s *State) RemoveSession(uploadURL string) {
-	s.Sessions = slices.DeleteFunc(s.Sessions, func(x Session) bool { return x.UploadURL == uploadURL })
+// Session returns the pending session with this ID.
+func (s *State) Session(id string) (Session, bool) {
+	i := slices.IndexFunc(s.Sessions, func(x Session) bool { return x.ID == id })
+	if i < 0 {
+		return Session{}, false
+	}
+	return s.Sessions[i], true
+}
+
+// RemoveSession forgets the session with this ID.
+func (s *State) RemoveSession(id string) {
+	s.Sessions = slices.DeleteFunc(s.Sessions, func(x Session) bool { return x.ID == id })
+}
+
+// SessionID derives a session's ID from its upload URL: stable, so states
+// written before sessions had IDs read the same every time, and one-way,
+// so the ID reveals nothing of the credential.
+func SessionID(uploadURL string) string {
+	sum := sha256.Sum256([]byte("attachform upload session\x00" + uploadURL))
+	return hex.EncodeToString(sum[:12])
 }
 
 // AddIntent records x; an intent with the same id is replaced.
@@ -176,6 +194,19 @@ func (s *State) AddIntent(x Intent) {
 // RemoveIntent forgets the intent with this id.
 func (s *State) RemoveIntent(id string) {
 	s.Intents = slices.DeleteFunc(s.Intents, func(x Intent) bool { return x.ID == id })
+}
+
+// OwnedIDs are the Graph ids the state accounts for, deposed ones
+// included: none of them may be adopted as something else.
+func (s *State) OwnedIDs() map[string]bool {
+	owned := map[string]bool{}
+	for _, a := range s.Attachments {
+		owned[a.ID] = true
+	}
+	for _, a := range s.Deposed {
+		owned[a.ID] = true
+	}
+	return owned
 }
 
 // Clone returns a deep copy; writers persist clones so the live state can
@@ -228,8 +259,14 @@ func (s *State) check() error {
 	case s.Lineage == "":
 		return fmt.Errorf("decode state: no lineage")
 	}
-	// Version 1 differs only by lacking intents: read it as the current one.
+	// Version 1 differs only by lacking intents and session IDs: read it
+	// as the current one.
 	s.Version = FormatVersion
+	for i := range s.Sessions {
+		if s.Sessions[i].ID == "" {
+			s.Sessions[i].ID = SessionID(s.Sessions[i].UploadURL)
+		}
+	}
 	for _, x := range s.Intents {
 		if x.ID == "" {
 			return fmt.Errorf("decode state: an intent for %s has no id", x.Address)

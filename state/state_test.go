@@ -2,7 +2,9 @@ package state
 
 import (
 	"bytes"
+	"github.com/attachform/attachform/item"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -28,23 +30,41 @@ func TestAttachmentsStaySortedAndRemovalChecksTheID(t *testing.T) {
 	}
 }
 
-func TestSessionsAreKeyedByUploadURL(t *testing.T) {
+// Sessions are keyed by an ID derived from their upload URL; the ID is
+// stable across reads and does not contain the URL.
+func TestSessionsAreKeyedByAnIDThatHidesTheURL(t *testing.T) {
 	s := New()
-	s.SetSession(Session{Address: "attachment.a", UploadURL: "u1", Confirmed: 1})
-	s.SetSession(Session{Address: "attachment.a", UploadURL: "u1", Confirmed: 5})
-	s.SetSession(Session{Address: "attachment.b", UploadURL: "u2"})
+	s.SetSession(Session{Address: "attachment.a", UploadURL: "https://up/u1?authtoken=secret", Confirmed: 1})
+	s.SetSession(Session{Address: "attachment.a", UploadURL: "https://up/u1?authtoken=secret", Confirmed: 5})
+	s.SetSession(Session{Address: "attachment.b", UploadURL: "https://up/u2?authtoken=secret"})
 	if len(s.Sessions) != 2 || s.Sessions[0].Confirmed != 5 {
 		t.Fatalf("sessions %+v", s.Sessions)
 	}
-	s.RemoveSession("u1")
-	if len(s.Sessions) != 1 || s.Sessions[0].UploadURL != "u2" {
+	id := s.Sessions[0].ID
+	if id == "" || id != SessionID("https://up/u1?authtoken=secret") || strings.Contains(id, "secret") || strings.Contains(id, "u1") {
+		t.Fatalf("session id %q", id)
+	}
+	if got, ok := s.Session(id); !ok || got.Confirmed != 5 {
+		t.Fatalf("Session(%q) = %+v, %v", id, got, ok)
+	}
+	s.RemoveSession(id)
+	if len(s.Sessions) != 1 || s.Sessions[0].UploadURL != "https://up/u2?authtoken=secret" {
 		t.Fatalf("sessions after removal %+v", s.Sessions)
+	}
+	// A version 1 state has no session ids: reading gives them, the same
+	// every time.
+	v1 := `{"version":1,"lineage":"l","serial":1,"attachments":[],"upload_sessions":[{"address":"attachment.c","target":{"mailbox":"m","kind":"message","item_id":"i"},"upload_url":"https://up/u3","expires_at":"2026-01-01T00:00:00Z","confirmed":0,"name":"c","content_type":"","sha256":"","bytes":1,"started_at":"2026-01-01T00:00:00Z"}]}`
+	for range 2 {
+		st, err := Decode(strings.NewReader(v1))
+		if err != nil || st.Version != FormatVersion || len(st.Sessions) != 1 || st.Sessions[0].ID != SessionID("https://up/u3") {
+			t.Fatalf("decode v1: %+v, %v", st, err)
+		}
 	}
 }
 
 func TestEncodeDecodeRoundTrip(t *testing.T) {
 	s := New()
-	s.SetAttachment(Attachment{Address: "attachment.a", ID: "x", Target: Target{Mailbox: "m", Kind: "event", ItemID: "i"}})
+	s.SetAttachment(Attachment{Address: "attachment.a", ID: "x", Target: item.Ref{Mailbox: "m", Kind: "event", ID: "i"}})
 	var buf bytes.Buffer
 	if err := Encode(&buf, s); err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/attachform/attachform/item"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -79,7 +80,7 @@ func crashContent(serial uint64) []state.Attachment {
 	for i := range atts {
 		atts[i] = state.Attachment{
 			Address:      fmt.Sprintf("attachment.a%03d", i),
-			Target:       state.Target{Mailbox: "crash@contoso.example", Kind: "message", ItemID: "item-" + strconv.FormatUint(serial, 10)},
+			Target:       item.Ref{Mailbox: "crash@contoso.example", Kind: "message", ID: "item-" + strconv.FormatUint(serial, 10)},
 			ID:           fmt.Sprintf("id-%d-%d", serial, i),
 			Name:         strings.Repeat("n", int(h>>(i%57))&127),
 			ContentType:  "application/octet-stream",

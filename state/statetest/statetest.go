@@ -4,6 +4,7 @@ package statetest
 import (
 	"context"
 	"errors"
+	"github.com/attachform/attachform/item"
 	"reflect"
 	"testing"
 	"time"
@@ -109,18 +110,18 @@ func sample() *state.State {
 	created := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	s.SetAttachment(state.Attachment{
 		Address: `attachment.handbook["intro.pdf"]`,
-		Target:  state.Target{Mailbox: "ops@contoso.example", Kind: "message", ItemID: "AAMkAD=="},
+		Target:  item.Ref{Mailbox: "ops@contoso.example", Kind: "message", ID: "AAMkAD=="},
 		ID:      "AAMkADatt=", Name: "intro.pdf", ContentType: "application/pdf",
 		SHA256: "ab12", Bytes: 20, ReportedSize: 178, CreatedAt: created,
 	})
 	s.SetAttachment(state.Attachment{
 		Address: "attachment.agenda",
-		Target:  state.Target{Mailbox: "ops@contoso.example", Kind: "todo_task", ItemID: "task=", ListID: "list="},
+		Target:  item.Ref{Mailbox: "ops@contoso.example", Kind: "todo_task", ID: "task=", ListID: "list="},
 		ID:      "AAMkADx=", Name: "agenda.pdf", ContentType: "application/pdf",
 		SHA256: "cd34", Bytes: 3483322, ReportedSize: 3640066, CreatedAt: created,
 	})
 	s.SetSession(state.Session{
-		Address: "attachment.big", Target: state.Target{Mailbox: "ops@contoso.example", Kind: "event", ItemID: "ev="},
+		Address: "attachment.big", Target: item.Ref{Mailbox: "ops@contoso.example", Kind: "event", ID: "ev="},
 		UploadURL: "https://outlook.office.com/api/v2.0/x?authtoken=secret", ExpiresAt: created.Add(time.Hour),
 		Confirmed: 2097152, Name: "big.csv", ContentType: "text/csv", SHA256: "ef56", Bytes: 5000000, StartedAt: created,
 	})
