@@ -8,6 +8,7 @@ import (
 
 	"github.com/attachform/attachform/emulator"
 	"github.com/attachform/attachform/graph"
+	"github.com/attachform/attachform/internal/loopback"
 	"github.com/attachform/attachform/plan"
 	"github.com/attachform/attachform/spec"
 	"github.com/attachform/attachform/state"
@@ -133,7 +134,7 @@ func connect(g *globals, gc spec.Graph) (*graph.Client, func(), error) {
 			UploadPer:   gc.MailboxUploadLimit.Per,
 		},
 	}
-	if !graph.IsLoopbackEndpoint(endpoint) {
+	if !loopback.Endpoint(endpoint) {
 		cred, err := graph.NewCredential(graph.AuthConfig{
 			Auth: gc.Auth, TenantID: gc.TenantID, ClientID: gc.ClientID, Cloud: gc.Cloud,
 			DeviceCodePrompt: func(_ context.Context, message string) error {
