@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/attachform/attachform/internal/bytesize"
 )
 
 // Limits are the per-mailbox limits Outlook documents for one app: at most
@@ -68,8 +70,8 @@ func (l Limits) validate() error {
 // ParseLimits reads the CLI's limit spec: "off", or any subset of
 // "concurrency=4,requests=10000/10m,upload=150MB/5m,message=35MB" (the rest
 // keep their defaults); "off" may be combined with message=SIZE.
-// concurrency, requests and upload also take "off". Sizes take B, KB, MB or
-// GB (powers of 1024).
+// concurrency, requests and upload also take "off". Sizes are read as in
+// manifests: B, KB, MB or GB, or KiB, MiB, GiB (all powers of 1024).
 func ParseLimits(spec string) (Limits, error) {
 	var l Limits
 	spec = strings.TrimSpace(spec)
@@ -123,11 +125,11 @@ func ParseLimits(spec string) (Limits, error) {
 				err = fmt.Errorf("want SIZE/DURATION, e.g. 150MB/5m")
 				break
 			}
-			if l.UploadBytes, err = ParseSize(n); err == nil {
+			if l.UploadBytes, err = parseSize(n); err == nil {
 				l.UploadWindow, err = parseWindow(per)
 			}
 		case "message":
-			l.MessageBytes, err = ParseSize(v)
+			l.MessageBytes, err = parseSize(v)
 		default:
 			return Limits{}, fmt.Errorf("limits: unknown limit %q (want concurrency, requests, upload, message or off)", k)
 		}
@@ -149,26 +151,12 @@ func parseWindow(s string) (time.Duration, error) {
 	return d, err
 }
 
-// ParseSize reads "35MB", "512KB", "3145728B" or "3145728" (bytes).
-func ParseSize(s string) (int64, error) {
-	units := []struct {
-		suffix string
-		mult   int64
-	}{{"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}}
-	mult := int64(1)
-	num := strings.TrimSpace(s)
-	for _, u := range units {
-		if strings.HasSuffix(strings.ToUpper(num), u.suffix) {
-			num, mult = strings.TrimSpace(num[:len(num)-len(u.suffix)]), u.mult
-			break
-		}
+// parseSize reads a size as manifests write it ("35MB", "512 KiB",
+// "3145728"; see package bytesize), at least one byte.
+func parseSize(s string) (int64, error) {
+	n, err := bytesize.Parse(s)
+	if err == nil && n < 1 {
+		err = fmt.Errorf("size %q is not above zero", s)
 	}
-	n, err := strconv.ParseInt(num, 10, 64)
-	if err != nil || n < 1 {
-		return 0, fmt.Errorf("invalid size %q", s)
-	}
-	if n > (1<<62)/mult {
-		return 0, fmt.Errorf("size %q is too large", s)
-	}
-	return n * mult, nil
+	return n, err
 }

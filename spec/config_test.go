@@ -243,7 +243,7 @@ attachment "big" {
 			if joinLines(errs) != tc.errors {
 				t.Errorf("errors = %q, want %q", errs, tc.errors)
 			}
-			if tc.errors != "" && !strings.Contains(diags[0].Detail, "MB") {
+			if tc.errors != "" && !strings.Contains(diags[0].Detail, "MiB") {
 				t.Errorf("detail lacks the limit: %s", diags[0].Detail)
 			}
 		})

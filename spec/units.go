@@ -5,62 +5,26 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/attachform/attachform/internal/bytesize"
 )
 
 // Byte units in manifests are binary, as Microsoft states its limits: 1 KB
-// is 1,024 bytes, 1 MB is 1,048,576 bytes. KiB, MiB and GiB are accepted as
-// the same units; B or no unit is bytes.
+// is 1,024 bytes, 1 MB is 1,048,576 bytes (see package internal/bytesize,
+// which reads and writes every size attachform shows or takes).
 const (
-	KiB int64 = 1 << 10
-	MiB int64 = 1 << 20
-	GiB int64 = 1 << 30
+	KiB = bytesize.KiB
+	MiB = bytesize.MiB
+	GiB = bytesize.GiB
 )
 
-var byteUnits = []struct {
-	suffix string
-	n      int64
-}{
-	{"KiB", KiB}, {"MiB", MiB}, {"GiB", GiB},
-	{"KB", KiB}, {"MB", MiB}, {"GB", GiB},
-	{"K", KiB}, {"M", MiB}, {"G", GiB},
-	{"B", 1},
-}
+// ParseByteSize parses a size such as "35MB", "1.5 GB", "512KiB" or "1024";
+// it is bytesize.Parse.
+func ParseByteSize(s string) (int64, error) { return bytesize.Parse(s) }
 
-// ParseByteSize parses a size such as "35MB", "1.5 GB", "512KiB" or "1024".
-// Units are binary (see KiB). The result is whole bytes, at least zero.
-func ParseByteSize(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	mult := int64(1)
-	for _, u := range byteUnits {
-		if len(t) > len(u.suffix) && strings.EqualFold(t[len(t)-len(u.suffix):], u.suffix) {
-			mult, t = u.n, strings.TrimSpace(t[:len(t)-len(u.suffix)])
-			break
-		}
-	}
-	f, err := strconv.ParseFloat(t, 64)
-	if err != nil || f < 0 || f != f || f*float64(mult) > float64(1<<62) {
-		return 0, fmt.Errorf("%q is not a size: write a number and a unit, as in \"35MB\" or \"512KB\"", s)
-	}
-	return int64(f * float64(mult)), nil
-}
-
-// FormatByteSize writes n the way ParseByteSize reads it, in the largest
-// unit that keeps one decimal: "150 MB", "2.5 MB", "900 bytes".
-func FormatByteSize(n int64) string {
-	for _, u := range []struct {
-		name string
-		n    int64
-	}{{"GB", GiB}, {"MB", MiB}, {"KB", KiB}} {
-		if n >= u.n {
-			s := strconv.FormatFloat(float64(n)/float64(u.n), 'f', 1, 64)
-			return strings.TrimSuffix(s, ".0") + " " + u.name
-		}
-	}
-	if n == 1 {
-		return "1 byte"
-	}
-	return strconv.FormatInt(n, 10) + " bytes"
-}
+// FormatByteSize writes n for people, as in "150 MiB"; it is
+// bytesize.Format.
+func FormatByteSize(n int64) string { return bytesize.Format(n) }
 
 // ParseRate parses "COUNT/DURATION", as in "10000/10m": at most COUNT
 // requests per DURATION (a Go duration: 30s, 10m, 1h).

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/attachform/attachform/apply"
+	"github.com/attachform/attachform/internal/bytesize"
 	"github.com/attachform/attachform/plan"
 )
 
@@ -54,7 +55,7 @@ func (v *applyView) event(e apply.Event) {
 		// Sessions report every range; a line every 10 s is plenty.
 		if last, ok := v.lastShown[e.Address]; ok && time.Since(last) >= 10*time.Second && e.Sent < e.Total {
 			v.lastShown[e.Address] = time.Now()
-			fmt.Fprintf(v.out, "%s: Still uploading... [%s of %s]\n", e.Address, size(e.Sent), size(e.Total))
+			fmt.Fprintf(v.out, "%s: Still uploading... [%s of %s]\n", e.Address, bytesize.Format(e.Sent), bytesize.Format(e.Total))
 		}
 	case apply.Finished:
 		delete(v.lastShown, e.Address)
@@ -133,7 +134,7 @@ func (v *applyView) unfinished(addrs []string) {
 		case !v.started[a]:
 			fmt.Fprintf(v.out, "  %s: not started\n", a)
 		case uploading && e.Sent > 0 && e.Sent < e.Total:
-			fmt.Fprintf(v.out, "  %s: stopped after %s of %s; the upload session is saved and the next apply resumes it\n", a, size(e.Sent), size(e.Total))
+			fmt.Fprintf(v.out, "  %s: stopped after %s of %s; the upload session is saved and the next apply resumes it\n", a, bytesize.Format(e.Sent), bytesize.Format(e.Total))
 		default:
 			fmt.Fprintf(v.out, "  %s: interrupted\n", a)
 		}
@@ -146,10 +147,6 @@ func plural(n int, one, many string) string {
 		return fmt.Sprintf("%d %s", n, one)
 	}
 	return fmt.Sprintf("%d %s", n, many)
-}
-
-func size(n int64) string {
-	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 }
 
 // paint makes a headline bold green on a colour terminal, as Terraform's.

@@ -49,7 +49,7 @@ func TestApplyFinishListsWhatAStopLeft(t *testing.T) {
 	}
 	want := "\nApply interrupted. Resources: 1 added, 0 changed, 0 destroyed, 1 resumed.\n" +
 		"\nNot finished; the next apply picks these up:\n" +
-		"  attachment.a: stopped after 7.5 MiB of 12.0 MiB; the upload session is saved and the next apply resumes it\n" +
+		"  attachment.a: stopped after 7.5 MiB of 12 MiB; the upload session is saved and the next apply resumes it\n" +
 		"  attachment.b: not started\n" +
 		"  attachment.c: interrupted\n"
 	if got := out.String()[strings.Index(out.String(), "\nApply"):]; got != want {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/attachform/attachform/emulator"
+	"github.com/attachform/attachform/internal/bytesize"
 	"github.com/attachform/attachform/state"
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -187,9 +187,9 @@ func cmdWaitFor(ts *testscript.TestScript, neg bool, args []string) {
 //	mkfile quickstart/files/big.bin 12MiB
 func cmdMkfile(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
-		ts.Fatalf("usage: mkfile FILE SIZE (bytes, or with KiB or MiB)")
+		ts.Fatalf("usage: mkfile FILE SIZE (as manifests write sizes: 1024, 512KiB, 12MiB)")
 	}
-	n, err := parseScriptSize(args[1])
+	n, err := bytesize.Parse(args[1])
 	if err != nil {
 		ts.Fatalf("mkfile: %v", err)
 	}
@@ -201,20 +201,6 @@ func cmdMkfile(ts *testscript.TestScript, neg bool, args []string) {
 		data[i] = byte(rng.Uint32())
 	}
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), data, 0o644))
-}
-
-func parseScriptSize(s string) (int64, error) {
-	mult := int64(1)
-	for suffix, m := range map[string]int64{"KiB": 1 << 10, "MiB": 1 << 20} {
-		if rest, ok := strings.CutSuffix(s, suffix); ok {
-			s, mult = rest, m
-		}
-	}
-	n, err := strconv.ParseFloat(s, 64)
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("%q is not a size", s)
-	}
-	return int64(n * float64(mult)), nil
 }
 
 // cmdSessions checks the upload sessions a state file records: exactly the
