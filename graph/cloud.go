@@ -2,13 +2,14 @@ package graph
 
 import (
 	"fmt"
-	"github.com/attachform/attachform/item"
 	"net"
 	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/attachform/attachform/internal/loopback"
+	"github.com/attachform/attachform/item"
 )
 
 // Cloud names accepted in Options.Cloud and AuthConfig.Cloud; they match the
@@ -71,21 +72,9 @@ func lookupCloud(name string) (cloudInfo, error) {
 
 // isLoopback reports whether host (no port) names this machine. Only
 // loopback endpoints may go without credentials or TLS: traffic to them never
-// leaves the machine.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// IsLoopbackEndpoint reports whether a Graph endpoint URL names this
-// machine: the one kind of endpoint New accepts without a credential.
-func IsLoopbackEndpoint(endpoint string) bool {
-	u, err := url.Parse(endpoint)
-	return err == nil && u.Host != "" && isLoopback(u.Hostname())
-}
+// leaves the machine. The rule is loopback.Host's, the one spec checks
+// manifests with.
+func isLoopback(host string) bool { return loopback.Host(host) }
 
 // origin is scheme://host[:port] in canonical form, so that two URLs can be
 // compared for "same server" before a token is attached.

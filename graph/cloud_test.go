@@ -99,19 +99,3 @@ func TestCheckUploadURL(t *testing.T) {
 		}
 	}
 }
-
-func TestIsLoopbackEndpoint(t *testing.T) {
-	for endpoint, want := range map[string]bool{
-		"http://127.0.0.1:8080":       true,
-		"http://LOCALHOST:1":          true,
-		"http://[::1]:9":              true,
-		"https://graph.microsoft.com": false,
-		"https://127.0.0.1.nip.io":    false,
-		"emulator":                    false,
-		"":                            false,
-	} {
-		if got := IsLoopbackEndpoint(endpoint); got != want {
-			t.Errorf("IsLoopbackEndpoint(%q) = %v, want %v", endpoint, got, want)
-		}
-	}
-}

@@ -2,12 +2,13 @@ package spec
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/attachform/attachform/internal/bytesize"
+	"github.com/attachform/attachform/internal/loopback"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -107,9 +108,9 @@ func (l *loader) decodeGraph() {
 			}
 			g.MailboxRequestLimit = r
 		case "max_message_size":
-			n, err := ParseByteSize(s)
+			n, err := bytesize.Parse(s)
 			if err == nil && (n < MiB || n > MaxMessageSizeCeiling) {
-				err = fmt.Errorf("%s is outside what Exchange Online allows (1 MB to 150 MB)", FormatByteSize(n))
+				err = fmt.Errorf("%s is outside what Exchange Online allows (1 MiB to 150 MiB)", bytesize.Format(n))
 			}
 			if err != nil {
 				l.add(graphError(a, "Invalid max_message_size", err.Error()+". Exchange Online's default is \"35MB\"; administrators can raise it up to \"150MB\"."))
@@ -137,11 +138,10 @@ func endpointProblem(s string) string {
 	case "https":
 		return ""
 	case "http":
-		host := u.Hostname()
-		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+		if loopback.Host(u.Hostname()) {
 			return ""
 		}
-		return fmt.Sprintf("%q uses plain http to a remote host, which would send the access token in the clear. Use https; http is allowed only for 127.0.0.1 or localhost (a local emulator).", s)
+		return fmt.Sprintf("%q uses plain http to a remote host, which would send the access token in the clear. Use https; http is allowed only for this machine: localhost, 127.0.0.1 (any 127.x.x.x) or [::1] (a local emulator).", s)
 	}
 	return fmt.Sprintf("%q is not an http(s) URL. Use \"emulator\" or an https URL such as \"https://graph.microsoft.com\".", s)
 }

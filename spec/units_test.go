@@ -70,6 +70,10 @@ func TestEndpointProblem(t *testing.T) {
 		{"http://127.0.0.1:8080", true},
 		{"http://localhost:9999", true},
 		{"http://[::1]:9999", true},
+		{"http://LOCALHOST:9999", true}, // the client takes it: so must validate
+		{"http://127.0.0.5:9999", true},
+		{"http://127.0.0.1.nip.io:9999", false},
+		{"http://localhost.contoso.com", false},
 		{"http://graph.microsoft.com", false},
 		{"https://graph.microsoft.com/v1.0", false},
 		{"https://user:pw@graph.microsoft.com", false},
