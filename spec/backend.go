@@ -1,78 +1,196 @@
 package spec
 
 import (
+	"context"
 	"fmt"
-	"net/url"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
 
-// DefaultStatePath is the local backend's state file, relative to the
-// config directory, when no backend block says otherwise.
-const DefaultStatePath = "attachform.state.json"
+// BackendType is what the loader needs to know of one kind of state backend
+// to check a backend block: its label, the settings it takes with their
+// defaults, the rules their values follow, and whether it can be used.
+//
+// Package spec defines no backend: the caller says which types exist. The
+// CLI passes the state registry's (package state/backends), from which it
+// also opens the backend, so that validate, plan and apply accept and
+// refuse the same blocks.
+type BackendType struct {
+	Name     string           // the block's label: backend "local" { … }
+	Summary  string           // where it keeps state, in a few words, for people choosing a type
+	Settings []BackendSetting // every setting the block and -backend-config may give
+	// Check reports what is wrong with the merged settings, defaults
+	// applied; nothing when they are fine. Nil means any values do.
+	Check func(settings map[string]string) []BackendProblem
+	// Unavailable, when not empty, says in full sentences that the type
+	// cannot be used in this version and what to use instead: a block of
+	// this type is refused with these words.
+	Unavailable string
+}
 
-var (
-	storageAccountRE = regexp.MustCompile(`^[a-z0-9]{3,24}$`)
-	containerRE      = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9]|-[a-z0-9]){2,62}$`)
-)
+// BackendSetting is one setting of a backend block.
+type BackendSetting struct {
+	Name    string
+	Default string // the value when neither the block nor -backend-config gives one; "" for none
+}
+
+// BackendProblem is one thing wrong with a backend's settings: a short
+// summary and a detail that says how to fix it.
+type BackendProblem struct {
+	Summary, Detail string
+}
+
+// LoadWithBackends is Load, with the backend block checked against
+// backends: the type it names must be one of them and available, its
+// settings (from the block and -backend-config) must be that type's and
+// pass its Check, and settings not given take their defaults. Without a
+// backend block the first of backends is used, with its defaults and any
+// -backend-config values.
+//
+// Load itself checks the block against no type: it takes the block's
+// settings as literal strings and merges -backend-config into them, with no
+// defaults, and with no backend block Config.Backend.Type is empty. That
+// suits callers that open no backend; those that do use LoadWithBackends.
+func LoadWithBackends(ctx context.Context, dir string, opts LoadOptions, backends []BackendType) (*Config, hcl.Diagnostics) {
+	return load(ctx, dir, opts, backends)
+}
 
 // decodeBackend reads the backend block (literal values only, as in
 // Terraform: a backend is set up before anything else is evaluated), merges
-// -backend-config values over it and checks the result.
+// -backend-config values over it and checks the result against its type.
 func (l *loader) decodeBackend() {
 	be := &l.cfg.Backend
+	be.Attrs = map[string]string{}
+	var bt *BackendType
 	if b := l.backendBlock; b != nil {
 		be.Type, be.DeclRange = b.Labels[0], b.DefRange
-		be.Attrs = map[string]string{}
-		schema := backendSchemas[be.Type]
-		if schema == nil {
-			l.add(&hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Unknown backend type",
-				Detail:   fmt.Sprintf("There is no backend %q. Use \"local\" (a file next to the manifests) or \"azurerm\" (a blob in Azure Storage).%s", be.Type, suggest(be.Type, keys(backendSchemas))),
-				Subject:  b.LabelRanges[0].Ptr(),
-			})
-			return
-		}
-		content, diags := b.Body.Content(schema)
-		l.add(diags...)
-		for _, name := range keys(content.Attributes) {
-			a := content.Attributes[name]
-			v, ok := l.literal(a, cty.String)
-			if !ok || v.IsNull() {
-				continue
+		var attrs hcl.Attributes
+		if l.backends == nil {
+			var diags hcl.Diagnostics
+			attrs, diags = b.Body.JustAttributes()
+			l.add(diags...)
+		} else {
+			if bt = l.backendType(b); bt == nil {
+				return
 			}
-			be.Attrs[name] = v.AsString()
+			content, diags := b.Body.Content(bt.schema())
+			l.add(diags...)
+			attrs = content.Attributes
 		}
+		for _, name := range keys(attrs) {
+			v, ok := l.literal(attrs[name], cty.String)
+			if ok && !v.IsNull() {
+				be.Attrs[name] = v.AsString()
+			}
+		}
+	} else if len(l.backends) > 0 {
+		bt = &l.backends[0]
+		be.Type = bt.Name
 	}
-	if !l.mergeBackendConfig() {
+	if !l.mergeBackendConfig(bt) || bt == nil {
 		return
 	}
-	if be.Type == "local" && l.backendBlock != nil {
-		if _, ok := be.Attrs["path"]; !ok {
-			be.Attrs["path"] = DefaultStatePath
+	for _, s := range bt.Settings {
+		if _, set := be.Attrs[s.Name]; !set && s.Default != "" {
+			be.Attrs[s.Name] = s.Default
 		}
 	}
-	l.checkBackend()
+	if bt.Check == nil {
+		return
+	}
+	var subject *hcl.Range
+	if l.backendBlock != nil {
+		subject = be.DeclRange.Ptr()
+	}
+	for _, p := range bt.Check(be.Attrs) {
+		l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: p.Summary, Detail: p.Detail, Subject: subject})
+	}
+}
+
+// backendType finds the type block b names, or reports why there is none
+// to use.
+func (l *loader) backendType(b *hcl.Block) *BackendType {
+	name := b.Labels[0]
+	var names, usable []string
+	for i := range l.backends {
+		bt := &l.backends[i]
+		names = append(names, bt.Name)
+		if bt.Unavailable == "" {
+			usable = append(usable, fmt.Sprintf("%q (%s)", bt.Name, bt.Summary))
+		}
+	}
+	for i := range l.backends {
+		bt := &l.backends[i]
+		if bt.Name != name {
+			continue
+		}
+		if bt.Unavailable != "" {
+			l.add(&hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Backend not available",
+				Detail:   bt.Unavailable,
+				Subject:  b.LabelRanges[0].Ptr(),
+				Context:  b.DefRange.Ptr(),
+			})
+			return nil
+		}
+		return bt
+	}
+	l.add(&hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Unknown backend type",
+		Detail:   fmt.Sprintf("There is no backend %q. Use %s.%s", name, strings.Join(usable, " or "), suggest(name, names)),
+		Subject:  b.LabelRanges[0].Ptr(),
+		Context:  b.DefRange.Ptr(),
+	})
+	return nil
+}
+
+// schema is the block's schema: every setting, none required (required
+// ones are checked after -backend-config values are merged, so that a
+// secret or an environment-specific value can stay out of git).
+func (bt *BackendType) schema() *hcl.BodySchema {
+	s := &hcl.BodySchema{}
+	for _, a := range bt.Settings {
+		s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: a.Name})
+	}
+	return s
+}
+
+// has reports whether bt takes a setting called name.
+func (bt *BackendType) has(name string) bool {
+	for _, s := range bt.Settings {
+		if s.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// settingNames lists bt's settings for a diagnostic.
+func (bt *BackendType) settingNames() string {
+	var names []string
+	for _, s := range bt.Settings {
+		names = append(names, s.Name)
+	}
+	return strings.Join(names, ", ")
 }
 
 // mergeBackendConfig applies -backend-config options: KEY=VALUE pairs, or
 // the path of a file of KEY = "VALUE" lines (relative to the config
-// directory).
-func (l *loader) mergeBackendConfig() bool {
+// directory). With a type, only its settings are accepted.
+func (l *loader) mergeBackendConfig(bt *BackendType) bool {
 	be := &l.cfg.Backend
-	schema := backendSchemas[be.Type]
 	ok := true
 	set := func(k, v string, subject *hcl.Range) {
-		if !hasAttr(schema, k) {
+		if bt != nil && !bt.has(k) {
 			l.add(&hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid -backend-config key",
-				Detail:   fmt.Sprintf("The %s backend has no setting %q. Its settings are %s.", be.Type, k, attrNames(schema)),
+				Detail:   fmt.Sprintf("The %s backend has no setting %q. Its settings are %s.", bt.Name, k, bt.settingNames()),
 				Subject:  subject,
 			})
 			ok = false
@@ -104,62 +222,4 @@ func (l *loader) mergeBackendConfig() bool {
 		}
 	}
 	return ok
-}
-
-func hasAttr(s *hcl.BodySchema, name string) bool {
-	for _, a := range s.Attributes {
-		if a.Name == name {
-			return true
-		}
-	}
-	return false
-}
-
-func attrNames(s *hcl.BodySchema) string {
-	var names []string
-	for _, a := range s.Attributes {
-		names = append(names, a.Name)
-	}
-	return strings.Join(names, ", ")
-}
-
-// checkBackend checks the merged settings.
-func (l *loader) checkBackend() {
-	be := &l.cfg.Backend
-	subject := be.DeclRange.Ptr()
-	if l.backendBlock == nil {
-		subject = nil
-	}
-	bad := func(summary, detail string) {
-		l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: subject})
-	}
-	switch be.Type {
-	case "local":
-		if strings.TrimSpace(be.Attrs["path"]) == "" {
-			bad("Empty backend path", "The local backend needs a file path for the state, such as \"attachform.state.json\".")
-		}
-	case "azurerm":
-		account, endpoint := be.Attrs["storage_account_name"], be.Attrs["endpoint"]
-		switch {
-		case account == "" && endpoint == "":
-			bad("Missing storage account", "The azurerm backend needs storage_account_name, or endpoint (the blob service URL). Set one in the block or with -backend-config=storage_account_name=NAME.")
-		case account != "" && endpoint != "":
-			bad("Both storage_account_name and endpoint", "Give the azurerm backend either storage_account_name or endpoint, not both.")
-		case account != "" && !storageAccountRE.MatchString(account):
-			bad("Invalid storage_account_name", fmt.Sprintf("%q is not a storage account name: 3 to 24 lowercase letters and digits.", account))
-		case endpoint != "":
-			if u, err := url.Parse(endpoint); err != nil || u.Scheme != "https" || u.Host == "" {
-				bad("Invalid backend endpoint", fmt.Sprintf("%q is not a blob service URL such as \"https://NAME.blob.core.windows.net\".", endpoint))
-			}
-		}
-		switch c := be.Attrs["container_name"]; {
-		case c == "":
-			bad("Missing container_name", "The azurerm backend needs container_name: the blob container that holds the state. Set it in the block or with -backend-config=container_name=NAME.")
-		case !containerRE.MatchString(c):
-			bad("Invalid container_name", fmt.Sprintf("%q is not a container name: 3 to 63 lowercase letters, digits and single dashes, starting and ending with a letter or digit.", c))
-		}
-		if strings.TrimSpace(be.Attrs["key"]) == "" {
-			bad("Missing key", "The azurerm backend needs key: the blob name of the state, such as \"attachform.state.json\". Set it in the block or with -backend-config=key=NAME.")
-		}
-	}
 }

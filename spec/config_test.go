@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"context"
 	"github.com/attachform/attachform/item"
 	"os"
 	"path/filepath"
@@ -50,61 +49,6 @@ graph {
 	dir = writeConfig(t, map[string]string{"main.attach.hcl": "graph {\n  auth = \"default\"\n}\n"})
 	if g := mustLoad(t, dir, LoadOptions{}).Graph; g.Auth != "" {
 		t.Errorf(`auth "default" = %q, want "" (the default chain)`, g.Auth)
-	}
-}
-
-func TestBackend(t *testing.T) {
-	for _, tc := range []struct {
-		name     string
-		manifest string
-		opts     LoadOptions
-		want     Backend
-		errors   string
-	}{
-		{"no block", inboxTarget, LoadOptions{}, Backend{Type: "local", Attrs: map[string]string{"path": DefaultStatePath}}, ""},
-		{"local default path", "backend \"local\" {}\n", LoadOptions{}, Backend{Type: "local", Attrs: map[string]string{"path": DefaultStatePath}}, ""},
-		{"local path from -backend-config", "backend \"local\" {}\n", LoadOptions{BackendConfig: []string{"path=prod.json"}},
-			Backend{Type: "local", Attrs: map[string]string{"path": "prod.json"}}, ""},
-		{"azurerm partial, completed on the command line",
-			"backend \"azurerm\" {\n  storage_account_name = \"contosostate\"\n  container_name = \"attachform\"\n}\n",
-			LoadOptions{BackendConfig: []string{"key=prod.attachform.json"}},
-			Backend{Type: "azurerm", Attrs: map[string]string{"storage_account_name": "contosostate", "container_name": "attachform", "key": "prod.attachform.json"}}, ""},
-		{"azurerm from a backend config file",
-			"backend \"azurerm\" {}\n", LoadOptions{BackendConfig: []string{"prod.backend.hcl"}},
-			Backend{Type: "azurerm", Attrs: map[string]string{"endpoint": "https://contosostate.blob.core.windows.net", "container_name": "state", "key": "k"}}, ""},
-		{"azurerm both account and endpoint",
-			"backend \"azurerm\" {\n  storage_account_name = \"contosostate\"\n  endpoint = \"https://x.blob.core.windows.net\"\n  container_name = \"c-1\"\n  key = \"k\"\n}\n",
-			LoadOptions{}, Backend{}, "Both storage_account_name and endpoint"},
-		{"azurerm bad container", "backend \"azurerm\" {\n  storage_account_name = \"contosostate\"\n  container_name = \"-Bad\"\n  key = \"k\"\n}\n",
-			LoadOptions{}, Backend{}, "Invalid container_name"},
-		{"-backend-config without a block", inboxTarget, LoadOptions{BackendConfig: []string{"path=x.json"}},
-			Backend{Type: "local", Attrs: map[string]string{"path": "x.json"}}, ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			dir := writeConfig(t, map[string]string{
-				"main.attach.hcl":  tc.manifest,
-				"prod.backend.hcl": "endpoint = \"https://contosostate.blob.core.windows.net\"\ncontainer_name = \"state\"\nkey = \"k\"\n",
-			})
-			cfg, diags := Load(context.Background(), dir, tc.opts)
-			if tc.errors != "" {
-				if !diags.HasErrors() || diags[0].Summary != tc.errors {
-					t.Errorf("diagnostics %v, want %q", diags, tc.errors)
-				}
-				return
-			}
-			if diags.HasErrors() {
-				t.Fatal(diags.Error())
-			}
-			got := cfg.Backend
-			if got.Type != tc.want.Type || len(got.Attrs) != len(tc.want.Attrs) {
-				t.Fatalf("Backend = %+v, want %+v", got, tc.want)
-			}
-			for k, v := range tc.want.Attrs {
-				if got.Attrs[k] != v {
-					t.Errorf("Attrs[%s] = %q, want %q", k, got.Attrs[k], v)
-				}
-			}
-		})
 	}
 }
 

@@ -27,7 +27,7 @@ func TestInvalidCorpus(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c := spectest.Prepare(t, name)
 			opts := LoadOptions{Vars: c.Vars, VarFiles: c.VarFiles, BackendConfig: c.BackendConfig, Environ: c.Environ}
-			cfg, diags := Load(context.Background(), c.Dir, opts)
+			cfg, diags := LoadWithBackends(context.Background(), c.Dir, opts, testBackends)
 			if cfg == nil {
 				t.Fatal("Load returned a nil Config")
 			}

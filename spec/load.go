@@ -39,8 +39,16 @@ const (
 // on data sources, so a caller that builds its resolver from Config.Graph
 // may load once offline, build its client, and load again with the
 // resolver.
+//
+// Load checks a backend block against no backend type; LoadWithBackends
+// checks it against the types the caller can open.
 func Load(ctx context.Context, dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
+	return load(ctx, dir, opts, nil)
+}
+
+func load(ctx context.Context, dir string, opts LoadOptions, backends []BackendType) (*Config, hcl.Diagnostics) {
 	l := newLoader(ctx, dir, opts)
+	l.backends = backends
 	l.load()
 	l.redactSensitive()
 	sortDiagnostics(l.diags)
@@ -49,13 +57,14 @@ func Load(ctx context.Context, dir string, opts LoadOptions) (*Config, hcl.Diagn
 
 // loader holds one Load's work in progress.
 type loader struct {
-	ctx     context.Context
-	opts    LoadOptions
-	cfg     *Config
-	realDir string // cfg.Dir with symlinks resolved, for containment checks
-	parser  *hclparse.Parser
-	diags   hcl.Diagnostics
-	funcs   map[string]function.Function
+	ctx      context.Context
+	opts     LoadOptions
+	backends []BackendType // nil: the backend block is not checked
+	cfg      *Config
+	realDir  string // cfg.Dir with symlinks resolved, for containment checks
+	parser   *hclparse.Parser
+	diags    hcl.Diagnostics
+	funcs    map[string]function.Function
 
 	graphBlock   *hcl.Block
 	backendBlock *hcl.Block
@@ -73,7 +82,6 @@ type loader struct {
 
 func newLoader(ctx context.Context, dir string, opts LoadOptions) *loader {
 	cfg := &Config{Dir: dir, Files: map[string]*hcl.File{}}
-	cfg.Backend = Backend{Type: "local", Attrs: map[string]string{"path": DefaultStatePath}}
 	l := &loader{
 		ctx:          ctx,
 		opts:         opts,

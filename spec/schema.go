@@ -34,19 +34,6 @@ var graphSchema = &hcl.BodySchema{
 	},
 }
 
-// backendSchemas lists, per backend type, every attribute it takes.
-// Required ones are checked after -backend-config values are merged, so
-// that a secret or an environment-specific value can stay out of git.
-var backendSchemas = map[string]*hcl.BodySchema{
-	"local": {Attributes: []hcl.AttributeSchema{{Name: "path"}}},
-	"azurerm": {Attributes: []hcl.AttributeSchema{
-		{Name: "storage_account_name"},
-		{Name: "endpoint"},
-		{Name: "container_name"},
-		{Name: "key"},
-	}},
-}
-
 var variableSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "type"},

@@ -129,3 +129,55 @@ func Persist(ctx context.Context, w Writer, s *State, writer string) error {
 	}
 	return nil
 }
+
+// BackendType is one kind of state backend as a manifest's backend block
+// names it: the settings the block takes, how their values are checked, and
+// how to open it. Package backends lists every type one build knows; the
+// CLI checks manifests (validate, plan, apply) and opens backends from that
+// one list, so that what validate accepts is what plan can open.
+type BackendType struct {
+	// Name is the block's label: backend "local" { … }.
+	Name string
+	// Summary says in a few words where the state is kept, for people
+	// choosing a type: "a file next to the manifests".
+	Summary string
+	// Settings are every setting the block and -backend-config may give,
+	// in the order the documentation lists them. No other is accepted.
+	Settings []BackendSetting
+	// Check reports what is wrong with settings merged from the block and
+	// -backend-config, defaults applied: nothing when they are fine. Nil
+	// means any values do.
+	Check func(settings map[string]string) []SettingProblem
+	// Open returns the backend the settings describe, settings that Check
+	// passed. It is nil for a type this build knows but cannot open yet;
+	// Unavailable then says so.
+	Open func(opts OpenOptions) (Backend, error)
+	// Unavailable, for a type whose Open is nil, tells people in full
+	// sentences that it cannot be used in this version and what to use
+	// instead. Manifests that name such a type are refused with these words.
+	Unavailable string
+}
+
+// BackendSetting is one setting of a backend block.
+type BackendSetting struct {
+	Name string
+	// Default is the value when neither the block nor -backend-config
+	// gives one; "" for none.
+	Default string
+}
+
+// SettingProblem is one thing wrong with a backend's settings, for people:
+// a short summary, and a detail in full sentences that says how to fix it.
+type SettingProblem struct {
+	Summary, Detail string
+}
+
+// OpenOptions is what a backend is opened with.
+type OpenOptions struct {
+	// Dir is the configuration directory; relative paths in settings are
+	// relative to it.
+	Dir string
+	// Settings are the block's settings merged with -backend-config,
+	// defaults applied, as BackendType.Check passed them.
+	Settings map[string]string
+}

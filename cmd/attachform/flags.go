@@ -69,7 +69,7 @@ func (m *manifestFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&m.noColor, "no-color", false, "")
 }
 
-// loadOptions are the manifest flags as spec.Load takes them.
+// loadOptions are the manifest flags as loadManifests takes them.
 func (m *manifestFlags) loadOptions(g *globals) spec.LoadOptions {
 	return spec.LoadOptions{
 		VarArgs: m.varArgs, Environ: g.environ,

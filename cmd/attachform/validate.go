@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"strings"
-
-	"github.com/attachform/attachform/spec"
 )
 
 // validateCommand checks the manifests offline: no state, no Graph.
@@ -51,7 +49,7 @@ func (c *validateCommand) Run(args []string) int {
 		fmt.Fprintf(c.g.std.err, "Error: validate takes no arguments; to check another directory use attachform -chdir=DIR validate\n\n%s\n", c.Help())
 		return exitError
 	}
-	cfg, diags := spec.Load(c.g.ctx, c.g.dir, m.loadOptions(c.g))
+	cfg, diags := loadManifests(c.g, m.loadOptions(c.g))
 	color := diagnosticColor(c.g, m.noColor)
 	writeDiagnostics(c.g, cfg.Files, diags, asJSON, color)
 	if diags.HasErrors() {

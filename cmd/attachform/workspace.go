@@ -12,11 +12,7 @@ import (
 	"github.com/attachform/attachform/plan"
 	"github.com/attachform/attachform/spec"
 	"github.com/attachform/attachform/state"
-	"github.com/attachform/attachform/state/local"
 )
-
-// defaultStatePath is where the local backend keeps state unless told.
-const defaultStatePath = "attachform.state.json"
 
 // workspace is what plan and apply work on: the loaded manifests, a Graph
 // client, and the state, read under lock.
@@ -40,7 +36,7 @@ func (w *workspace) close() {
 func openWorkspace(g *globals, f *configFlags, operation string) (*workspace, bool) {
 	w := &workspace{}
 	opts := f.loadOptions(g)
-	cfg, diags := spec.Load(g.ctx, g.dir, opts)
+	cfg, diags := loadManifests(g, opts)
 	if diags.HasErrors() {
 		writeDiagnostics(g, cfg.Files, diags, false, diagnosticColor(g, f.noColor))
 		return nil, false
@@ -54,7 +50,7 @@ func openWorkspace(g *globals, f *configFlags, operation string) (*workspace, bo
 	w.client = client
 	if needsLookups(cfg) {
 		opts.Data = plan.Lookups{Client: client}
-		cfg, diags = spec.Load(g.ctx, g.dir, opts)
+		cfg, diags = loadManifests(g, opts)
 		if diags.HasErrors() {
 			writeDiagnostics(g, cfg.Files, diags, false, diagnosticColor(g, f.noColor))
 			w.close()
@@ -154,20 +150,4 @@ func connect(g *globals, gc spec.Graph) (*graph.Client, func(), error) {
 		return nil, nil, err
 	}
 	return client, closer, nil
-}
-
-func openBackend(g *globals, b spec.Backend) (state.Backend, error) {
-	switch b.Type {
-	case "", "local":
-		path := b.Attrs["path"]
-		if path == "" {
-			path = defaultStatePath
-		}
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(g.dir, path)
-		}
-		return local.New(path), nil
-	default:
-		return nil, fmt.Errorf("backend %q is not available in this version of attachform; use backend \"local\"", b.Type)
-	}
 }

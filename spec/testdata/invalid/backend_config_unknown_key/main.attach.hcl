@@ -1,5 +1,3 @@
-backend "azurerm" {
-  storage_account_name = "contosostate"
-  container_name       = "attachform"
-  key                  = "prod.json"
+backend "local" {
+  path = "prod.attachform.json"
 }

@@ -1,3 +1,0 @@
-backend "azurerm" {
-  storage_account_name = "Contoso_State"
-}

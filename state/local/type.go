@@ -1,0 +1,41 @@
+package local
+
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/attachform/attachform/state"
+)
+
+// DefaultPath is the state file, relative to the configuration directory,
+// when neither the backend block nor -backend-config names one.
+const DefaultPath = "attachform.state.json"
+
+// Type is the local backend as a manifest declares it:
+//
+//	backend "local" { path = "attachform.state.json" }
+var Type = state.BackendType{
+	Name:     "local",
+	Summary:  "a file next to the manifests",
+	Settings: []state.BackendSetting{{Name: "path", Default: DefaultPath}},
+	Check:    check,
+	Open:     open,
+}
+
+func check(settings map[string]string) []state.SettingProblem {
+	if strings.TrimSpace(settings["path"]) == "" {
+		return []state.SettingProblem{{
+			Summary: "Empty backend path",
+			Detail:  "The local backend needs a file path for the state, such as \"" + DefaultPath + "\".",
+		}}
+	}
+	return nil
+}
+
+func open(opts state.OpenOptions) (state.Backend, error) {
+	path := opts.Settings["path"]
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(opts.Dir, path)
+	}
+	return New(path), nil
+}
