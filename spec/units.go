@@ -11,7 +11,7 @@ import (
 
 // Byte units in manifests are binary, as Microsoft states its limits: 1 KB
 // is 1,024 bytes, 1 MB is 1,048,576 bytes (see package internal/bytesize,
-// which reads and writes every size attachform shows or takes).
+// the one parser and formatter of sizes).
 const (
 	KiB = bytesize.KiB
 	MiB = bytesize.MiB
