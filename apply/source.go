@@ -97,7 +97,7 @@ func (s *source) check(p []byte, off int64) error {
 		if err := s.recheck(p[:k], off); err != nil {
 			return err
 		}
-		p, off = p[k:], off+k
+		p = p[k:] // the rest starts at s.hashed
 	}
 	if len(p) > 0 {
 		s.first(p)

@@ -26,7 +26,6 @@ func selectFor(k item.Kind) string {
 	return selectTodo
 }
 
-
 type attachmentJSON struct {
 	ID           string `json:"id"`
 	Name         string `json:"name"`
