@@ -54,7 +54,7 @@ type ByteRate struct {
 
 // Backend is the backend block, merged with -backend-config values.
 type Backend struct {
-	Type      string            // "local" (default) or "azurerm"
+	Type      string            // a type of the backend registry (state/backends); "" = none declared
 	Attrs     map[string]string // e.g. path; container_name, key
 	DeclRange hcl.Range
 }
