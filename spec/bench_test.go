@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -65,4 +66,47 @@ func BenchmarkLoad2000(b *testing.B) {
 	b.ReportMetric(n, "attachments/op")
 	b.ReportMetric(perRun/n, "ns/attachment")
 	b.ReportMetric(perRun/1e9, "s/op")
+}
+
+// targetsConfig writes a manifest with n targets, each an item of its own
+// with one attachment, the shape issue 12 measures: validate must grow
+// linearly with the number of targets.
+func targetsConfig(b *testing.B, n int) string {
+	b.Helper()
+	dir := b.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "agenda.pdf"), []byte("%PDF agenda\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	var m strings.Builder
+	m.WriteString("variable \"mailbox\" {\n  default = \"ops@contoso.com\"\n}\n")
+	for i := range n {
+		fmt.Fprintf(&m, "target \"t%05d\" {\n  mailbox = var.mailbox\n  event   = \"AAMkEvent%05d=\"\n}\n", i, i)
+		fmt.Fprintf(&m, "attachment \"a%05d\" {\n  target = target.t%05d\n  source = \"agenda.pdf\"\n}\n", i, i)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.attach.hcl"), []byte(m.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return dir
+}
+
+// BenchmarkLoadTargets is validate of 1,000 and 4,000 targets with an
+// attachment each. Issue 12's goal: 4,000 within 5× the time of 1,000.
+//
+//	go test ./spec -run '^$' -bench LoadTargets -benchmem
+func BenchmarkLoadTargets(b *testing.B) {
+	for _, n := range []int{1000, 4000} {
+		b.Run(fmt.Sprintf("targets=%d", n), func(b *testing.B) {
+			dir := targetsConfig(b, n)
+			ctx := context.Background()
+			for b.Loop() {
+				cfg, diags := Load(ctx, dir, LoadOptions{})
+				if diags.HasErrors() || len(cfg.Targets) != n || len(cfg.Attachments) != n {
+					b.Fatalf("%d targets, %d attachments, %s", len(cfg.Targets), len(cfg.Attachments), diags.Error())
+				}
+			}
+			perRun := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+			b.ReportMetric(perRun/float64(n), "ns/target")
+			b.ReportMetric(perRun/1e9, "s/op")
+		})
+	}
 }

@@ -42,15 +42,25 @@ func (r refs) describe() string {
 // diagnostics print "(sensitive value)" instead of them.
 const sensitiveMark = "sensitive"
 
-// scope holds every value evaluated so far and builds the hcl.EvalContext
-// expressions are evaluated in.
+// scope holds every value evaluated so far and builds, for each expression,
+// the hcl.EvalContext it is evaluated in.
 type scope struct {
 	l       *loader
 	vars    map[string]cty.Value
 	locals  map[string]cty.Value
 	data    map[string]map[string]cty.Value // kind, name
 	targets map[string]cty.Value
-	cached  *hcl.EvalContext // nil when a value changed since it was built
+
+	// gen counts value changes; contexts are reused for an expression
+	// (by its range) until a value changes, as for_each instances
+	// evaluate the same expressions over and over.
+	gen    uint64
+	cached map[hcl.Range]cachedContext
+}
+
+type cachedContext struct {
+	gen uint64
+	ctx *hcl.EvalContext
 }
 
 func newScope(l *loader) *scope {
@@ -60,65 +70,84 @@ func newScope(l *loader) *scope {
 		locals:  map[string]cty.Value{},
 		data:    map[string]map[string]cty.Value{},
 		targets: map[string]cty.Value{},
+		cached:  map[hcl.Range]cachedContext{},
 	}
 }
 
-func (s *scope) setVar(name string, v cty.Value)   { s.vars[name] = v; s.cached = nil }
-func (s *scope) setLocal(name string, v cty.Value) { s.locals[name] = v; s.cached = nil }
-func (s *scope) setTarget(name string, v cty.Value) {
-	s.targets[name] = v
-	s.cached = nil
-}
+func (s *scope) setVar(name string, v cty.Value)    { s.vars[name] = v; s.gen++ }
+func (s *scope) setLocal(name string, v cty.Value)  { s.locals[name] = v; s.gen++ }
+func (s *scope) setTarget(name string, v cty.Value) { s.targets[name] = v; s.gen++ }
 
 func (s *scope) setData(kind, name string, v cty.Value) {
 	if s.data[kind] == nil {
 		s.data[kind] = map[string]cty.Value{}
 	}
 	s.data[kind][name] = v
-	s.cached = nil
+	s.gen++
 }
 
-// evalContext returns the context for expressions outside for_each. Names
-// declared but not evaluated (failed, or part of a cycle) are unknown, so
-// that one mistake is reported once and not again by every reference.
-func (s *scope) evalContext() *hcl.EvalContext {
-	if s.cached != nil {
-		return s.cached
+var pathValue = cty.ObjectVal(map[string]cty.Value{"module": cty.StringVal("."), "root": cty.StringVal(".")})
+
+// evalContext returns the context for expr outside for_each: it holds the
+// values expr refers to and nothing else, so building it costs what expr
+// refers to, not what the configuration declares (a context of every
+// target, rebuilt after each target, made loading quadratic). Every
+// reference checkRefs lets through names one declared value (var.NAME,
+// local.NAME, data.KIND.NAME, target.NAME). Names declared but not
+// evaluated (failed, or part of a cycle) are unknown, so that one mistake
+// is reported once and not again by every reference.
+func (s *scope) evalContext(expr hcl.Expression) *hcl.EvalContext {
+	// Only an expression read from a file has a range of its own.
+	rng := expr.Range()
+	reuse := rng.Filename != "" && rng.End.Byte > rng.Start.Byte
+	if c, ok := s.cached[rng]; reuse && ok && c.gen == s.gen {
+		return c.ctx
 	}
-	vars := map[string]cty.Value{}
-	for name := range s.l.variables {
-		vars[name] = valueOr(s.vars, name)
-	}
-	locals := map[string]cty.Value{}
-	for name := range s.l.locals {
-		locals[name] = valueOr(s.locals, name)
-	}
-	byKind := map[string]map[string]cty.Value{}
-	for _, d := range s.l.data {
-		if byKind[d.kind] == nil {
-			byKind[d.kind] = map[string]cty.Value{}
+	var vars, locals, targets map[string]cty.Value
+	var data map[string]map[string]cty.Value
+	put := func(m *map[string]cty.Value, name string, v cty.Value) {
+		if *m == nil {
+			*m = map[string]cty.Value{}
 		}
-		byKind[d.kind][d.name] = valueOr(s.data[d.kind], d.name)
+		(*m)[name] = v
 	}
-	data := map[string]cty.Value{}
-	for kind, m := range byKind {
-		data[kind] = cty.ObjectVal(m)
+	for _, t := range expr.Variables() {
+		names := traversalNames(t)
+		switch {
+		case len(names) >= 2 && names[0] == "var":
+			put(&vars, names[1], valueOr(s.vars, names[1]))
+		case len(names) >= 2 && names[0] == "local":
+			put(&locals, names[1], valueOr(s.locals, names[1]))
+		case len(names) >= 2 && names[0] == "target":
+			put(&targets, names[1], valueOr(s.targets, names[1]))
+		case len(names) >= 3 && names[0] == "data":
+			if data == nil {
+				data = map[string]map[string]cty.Value{}
+			}
+			if data[names[1]] == nil {
+				data[names[1]] = map[string]cty.Value{}
+			}
+			data[names[1]][names[2]] = valueOr(s.data[names[1]], names[2])
+		}
 	}
-	targets := map[string]cty.Value{}
-	for name := range s.l.targets {
-		targets[name] = valueOr(s.targets, name)
+	variables := map[string]cty.Value{"path": pathValue}
+	for root, m := range map[string]map[string]cty.Value{"var": vars, "local": locals, "target": targets} {
+		if m != nil {
+			variables[root] = cty.ObjectVal(m)
+		}
 	}
-	s.cached = &hcl.EvalContext{
-		Variables: map[string]cty.Value{
-			"var":    cty.ObjectVal(vars),
-			"local":  cty.ObjectVal(locals),
-			"data":   cty.ObjectVal(data),
-			"target": cty.ObjectVal(targets),
-			"path":   cty.ObjectVal(map[string]cty.Value{"module": cty.StringVal("."), "root": cty.StringVal(".")}),
-		},
-		Functions: s.l.funcs,
+	if data != nil {
+		byKind := make(map[string]cty.Value, len(data))
+		for kind, m := range data {
+			byKind[kind] = cty.ObjectVal(m)
+		}
+		variables["data"] = cty.ObjectVal(byKind)
 	}
-	return s.cached
+	ctx := &hcl.EvalContext{Variables: variables, Functions: s.l.funcs}
+	if reuse {
+		s.cached[rng] = cachedContext{gen: s.gen, ctx: ctx}
+	}
+	return ctx
 }
 
 func valueOr(m map[string]cty.Value, name string) cty.Value {
@@ -138,7 +167,7 @@ func (s *scope) eval(expr hcl.Expression, allowed refs, each *eachValues) (cty.V
 	if diags := s.l.checkRefs(expr, allowed); diags.HasErrors() {
 		return cty.DynamicVal, diags
 	}
-	ctx := s.evalContext()
+	ctx := s.evalContext(expr)
 	if each != nil {
 		ctx = ctx.NewChild()
 		ctx.Variables = map[string]cty.Value{
