@@ -51,8 +51,8 @@ var ErrStopped = errors.New("stopped before it finished")
 
 // Result counts what was done, Terraform's way.
 type Result struct {
-	Added, Destroyed, Resumed, Adopted, Cancelled, Forgotten int
-	Errors                                                   []*ChangeError
+	Added, Destroyed, Resumed, Adopted, Cancelled, Forgotten, Moved int
+	Errors                                                          []*ChangeError
 	// Unfinished are the changes a stop or an interrupt left for the next
 	// apply: never started, or stopped part-way with their progress saved.
 	Unfinished []string
@@ -91,6 +91,19 @@ func Run(ctx context.Context, p *plan.Plan, st *state.State, w state.Writer, g G
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	r.cancel = cancel
+
+	// Moved blocks rename in the state only, before anything else runs.
+	if len(p.Moves) > 0 {
+		err := r.record(ctx, func(s *state.State) {
+			for _, m := range p.Moves {
+				s.Rename(m.From, m.To)
+			}
+		})
+		if err != nil {
+			return r.sink.snapshot(), r.result, fmt.Errorf("the state could not be saved: %w", err)
+		}
+		r.result.Moved = len(p.Moves)
+	}
 
 	// Removals first: they free the item's size budget for what follows.
 	var first, second []plan.Change

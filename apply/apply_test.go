@@ -101,7 +101,8 @@ func (e *env) plan() (*plan.Plan, *state.State) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	p, diags := plan.Build(ctx, cfg, st, live, e.client, plan.Options{Now: e.clock.Now()})
+	// The mass-destroy guard has its own tests; these are about applying.
+	p, diags := plan.Build(ctx, cfg, st, live, e.client, plan.Options{Now: e.clock.Now(), AllowMassDestroy: true})
 	if diags.HasErrors() {
 		e.t.Fatal(diags)
 	}

@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"fmt"
+	"github.com/attachform/attachform/graph"
 	"github.com/attachform/attachform/item"
 	"path/filepath"
 	"slices"
@@ -21,9 +22,17 @@ const sessionMargin = 5 * time.Minute
 // Options steer Build.
 type Options struct {
 	Now         time.Time
+	Mode        Mode     // Normal, Destroy or RefreshOnly
 	Targets     []string // -target: only these addresses (empty = all)
 	Replace     []string // -replace: force replacement of these addresses
 	Parallelism int      // files hashed and contents checked at once
+	// The mass-destroy guard: more than MassDestroyShare of the managed
+	// attachments (when at least MassDestroyMin are managed) deleted or
+	// replaced fails the plan unless AllowMassDestroy. Zero values are the
+	// defaults.
+	AllowMassDestroy bool
+	MassDestroyShare float64
+	MassDestroyMin   int
 }
 
 // Build diffs desired (cfg) against recorded (st, may be nil) and live.
@@ -36,12 +45,17 @@ func Build(ctx context.Context, cfg *spec.Config, st *state.State, live Live, r 
 	if err != nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read an attachment's source", Detail: err.Error()}}
 	}
+	if opts.Mode == Destroy {
+		desired = nil // every managed attachment is undeclared now
+	}
 	b := &builder{ctx: ctx, st: st, live: live, r: r, opts: opts, specs: map[string]*spec.Attachment{},
-		maxMessage: cfg.Graph.EffectiveMaxMessageSize(), owned: st.OwnedIDs(), claimed: map[string]bool{},
+		maxMessage: cfg.Graph.EffectiveMaxMessageSize(), claimed: map[string]bool{},
 		digests: map[string]digestResult{}, exclusiveItem: map[item.Ref]bool{}}
 	for _, a := range cfg.Attachments {
 		b.specs[a.Address] = a
 	}
+	b.moves(cfg)
+	b.owned = b.st.OwnedIDs()
 	for _, t := range cfg.Targets {
 		if t.Exclusive && !t.Unknown {
 			b.exclusiveItem[t.Item.Key()] = true
@@ -51,6 +65,9 @@ func Build(ctx context.Context, cfg *spec.Config, st *state.State, live Live, r 
 	if b.diags.HasErrors() {
 		return nil, b.diags
 	}
+	if opts.Mode != Destroy {
+		b.imports(cfg)
+	}
 	b.findTraces()
 	b.sessions(desired)
 	for _, d := range desired {
@@ -59,9 +76,15 @@ func Build(ctx context.Context, cfg *spec.Config, st *state.State, live Live, r 
 	b.orphans()
 	b.undeclared(desired)
 	b.deposed()
-	b.exclusive(cfg)
+	if opts.Mode != Destroy {
+		b.exclusive(cfg)
+	}
+	if opts.Mode == RefreshOnly {
+		b.refreshOnly()
+	}
 	b.filter()
 	b.preventDestroy()
+	b.massDestroy()
 	if b.diags.HasErrors() {
 		return nil, b.diags
 	}
@@ -75,7 +98,7 @@ func Build(ctx context.Context, cfg *spec.Config, st *state.State, live Live, r 
 		}
 		return strings.Compare(x.Address, y.Address)
 	})
-	return &Plan{Changes: b.changes, Lineage: st.Lineage, Serial: st.Serial, Created: opts.Now}, b.diags
+	return &Plan{Changes: b.changes, Moves: b.moved, Mode: opts.Mode, Lineage: st.Lineage, Serial: st.Serial, Created: opts.Now}, b.diags
 }
 
 type builder struct {
@@ -94,7 +117,9 @@ type builder struct {
 	// claimed are live ids a change of this plan already adopts or
 	// deletes: none may be adopted twice.
 	claimed       map[string]bool
-	traces        []*trace // what interrupted applies left on items
+	moved         []Move                      // renamed by moved blocks
+	imported      map[string]graph.Attachment // verified import blocks, by address
+	traces        []*trace                    // what interrupted applies left on items
 	digests       map[string]digestResult
 	exclusiveItem map[item.Ref]bool
 }
@@ -168,6 +193,10 @@ func sessionMatches(s *Session, d *Desired) bool {
 // desired plans one declared attachment. Whatever would upload looks
 // first for an identical attachment already on the item.
 func (b *builder) desired(d *Desired) {
+	if live, ok := b.imported[d.Address]; ok {
+		b.add(b.importChange(d, live))
+		return
+	}
 	c := b.baseChange(d)
 	if c.Action != Create && c.Action != Replace && c.Action != Resume {
 		b.add(c)
@@ -222,7 +251,7 @@ func (b *builder) baseChange(d *Desired) Change {
 		return Change{Address: d.Address, Action: NoOp, Before: &cur, After: d}
 	}
 	return Change{
-		Address: d.Address, Action: Replace, Reason: strings.Join(reasons, ", "),
+		Address: d.Address, Action: Replace, Reason: joinReasons(reasons),
 		Before: &cur, After: d, Session: session, DestroyFirst: b.destroyFirst(&cur, d),
 	}
 }
@@ -257,6 +286,8 @@ func (b *builder) warnSameName(d *Desired, c Change) {
 }
 
 func (b *builder) add(c Change) { b.changes = append(b.changes, c) }
+
+func joinReasons(r []string) string { return strings.Join(r, ", ") }
 
 func (b *builder) forced(addr string) bool { return slices.Contains(b.opts.Replace, addr) }
 

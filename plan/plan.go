@@ -130,7 +130,11 @@ type Change struct {
 
 // Plan is an ordered list of changes against one state snapshot.
 type Plan struct {
+	Mode    Mode
 	Changes []Change
+	// Moves rename addresses in the state before the changes run (moved
+	// blocks); they need no Graph request.
+	Moves   []Move
 	Lineage string // of the state planned against ("" = no state yet)
 	Serial  uint64
 	Created time.Time
@@ -168,6 +172,9 @@ func (p *Plan) Summary() Summary {
 
 // HasChanges reports whether applying the plan would do anything.
 func (p *Plan) HasChanges() bool {
+	if len(p.Moves) > 0 {
+		return true
+	}
 	for _, c := range p.Changes {
 		if c.Action != NoOp {
 			return true

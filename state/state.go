@@ -209,6 +209,32 @@ func (s *State) OwnedIDs() map[string]bool {
 	return owned
 }
 
+// Rename moves everything recorded at from (the attachment, deposed
+// objects, sessions, intents) to to, as a moved block says.
+func (s *State) Rename(from, to string) {
+	for i := range s.Attachments {
+		if s.Attachments[i].Address == from {
+			s.Attachments[i].Address = to
+		}
+	}
+	slices.SortFunc(s.Attachments, func(a, b Attachment) int { return strings.Compare(a.Address, b.Address) })
+	for i := range s.Deposed {
+		if s.Deposed[i].Address == from {
+			s.Deposed[i].Address = to
+		}
+	}
+	for i := range s.Sessions {
+		if s.Sessions[i].Address == from {
+			s.Sessions[i].Address = to
+		}
+	}
+	for i := range s.Intents {
+		if s.Intents[i].Address == from {
+			s.Intents[i].Address = to
+		}
+	}
+}
+
 // Clone returns a deep copy; writers persist clones so the live state can
 // change while a write is in flight.
 func (s *State) Clone() *State {
@@ -218,6 +244,24 @@ func (s *State) Clone() *State {
 	c.Sessions = slices.Clone(s.Sessions)
 	c.Intents = slices.Clone(s.Intents)
 	return &c
+}
+
+// Redacted is what stands in a state shown to people for an upload URL.
+const Redacted = "(redacted)"
+
+// Redacted returns a copy of s in which every upload URL reads Redacted:
+// the URLs are credentials, and a state that is shown or printed (state
+// pull, state show) must not carry them. Sessions keep their IDs, which are
+// derived from the URL and reveal nothing of it, so a redacted state can be
+// matched to the stored one (state push restores the URLs by ID).
+func (s *State) Redacted() *State {
+	c := s.Clone()
+	for i := range c.Sessions {
+		if c.Sessions[i].UploadURL != "" {
+			c.Sessions[i].UploadURL = Redacted
+		}
+	}
+	return c
 }
 
 // Encode writes s as indented JSON.

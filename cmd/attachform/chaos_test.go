@@ -492,7 +492,7 @@ func (w *chaosWorld) environ(round int) []string {
 // at run.k.
 func (w *chaosWorld) apply(ctx context.Context, killer *chaosKiller, run *chaosRun) {
 	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, chaosBinary(), "-chdir="+w.dir, "apply", "-auto-approve", "-no-color")
+	cmd := exec.CommandContext(ctx, chaosBinary(), "-chdir="+w.dir, "apply", "-auto-approve", "-no-color", "-allow-mass-destroy")
 	cmd.Env = w.environ(run.round)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	began := time.Now()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/attachform/attachform/plan"
 	"io"
 	"strings"
 
@@ -92,6 +93,12 @@ type configFlags struct {
 	parallelism int
 	targets     listFlag // -target: plan only these addresses
 	replaces    listFlag // -replace: force these replacements
+	destroy     bool     // -destroy: plan to remove everything managed
+	refreshOnly bool     // -refresh-only: bring the state in line with Graph
+	refresh     bool     // -refresh=false: plan from the state alone
+	// -allow-mass-destroy: let a plan delete or replace more than the
+	// guard's share of the managed attachments.
+	allowMassDestroy bool
 }
 
 func (c *configFlags) register(fs *flag.FlagSet) {
@@ -101,6 +108,21 @@ func (c *configFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.parallelism, "parallelism", 10, "")
 	fs.Var(&c.targets, "target", "")
 	fs.Var(&c.replaces, "replace", "")
+	fs.BoolVar(&c.destroy, "destroy", false, "")
+	fs.BoolVar(&c.refreshOnly, "refresh-only", false, "")
+	fs.BoolVar(&c.refresh, "refresh", true, "")
+	fs.BoolVar(&c.allowMassDestroy, "allow-mass-destroy", false, "")
+}
+
+// mode is the plan mode the flags ask for.
+func (c *configFlags) mode() plan.Mode {
+	switch {
+	case c.destroy:
+		return plan.Destroy
+	case c.refreshOnly:
+		return plan.RefreshOnly
+	}
+	return plan.Normal
 }
 
 const configFlagsHelp = `  -target=ADDRESS         Only this attachment (repeatable).
@@ -108,6 +130,11 @@ const configFlagsHelp = `  -target=ADDRESS         Only this attachment (repeata
   -lock=false             Do not lock the state. Dangerous when others run too.
   -lock-timeout=DURATION  Wait this long for the state lock (default: fail at once).
   -parallelism=N          Changes carried out at once (default 10).
+  -destroy                Plan to delete every attachment attachform manages.
+  -refresh-only           Change nothing in Graph; update the state to match it.
+  -refresh=false          Plan from the state alone, without reading Graph.
+  -allow-mass-destroy     Allow deleting or replacing more than 30 % of the
+                          managed attachments (when 10 or more are managed).
 ` + manifestFlagsHelp
 
 // check validates what the flag package cannot: -parallelism's range, and
@@ -118,6 +145,14 @@ func (c *configFlags) check(g *globals) bool {
 	if c.parallelism < 1 {
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -parallelism",
 			Detail: fmt.Sprintf("-parallelism=%d: give at least 1 change at a time.", c.parallelism)})
+	}
+	if c.destroy && c.refreshOnly {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Incompatible plan modes",
+			Detail: "-destroy and -refresh-only ask for different plans: choose one."})
+	}
+	if !c.refresh && c.refreshOnly {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Incompatible refresh options",
+			Detail: "-refresh-only reads Graph to update the state, so -refresh=false leaves it nothing to do: choose one."})
 	}
 	for _, list := range []*listFlag{&c.targets, &c.replaces} {
 		for i, s := range *list {

@@ -54,16 +54,22 @@ func (c *planCommand) Run(args []string) int {
 // makePlan refreshes what Graph holds and builds the plan, reporting
 // problems itself.
 func makePlan(g *globals, w *workspace, f *configFlags) (*plan.Plan, bool) {
-	live, err := plan.Refresh(g.ctx, w.client, plan.Touched(w.cfg, w.st))
-	if err != nil {
-		errorf(g, "Cannot read what Graph holds", "%v", err)
-		return nil, false
+	live, reader := plan.Live{}, plan.Reader(nil)
+	if f.refresh {
+		var err error
+		if live, err = plan.Refresh(g.ctx, w.client, plan.Touched(w.cfg, w.st)); err != nil {
+			errorf(g, "Cannot read what Graph holds", "%v", err)
+			return nil, false
+		}
+		reader = w.client
 	}
-	p, diags := plan.Build(g.ctx, w.cfg, w.st, live, w.client, plan.Options{
-		Now:         now(),
-		Targets:     f.targets,
-		Replace:     f.replaces,
-		Parallelism: f.parallelism,
+	p, diags := plan.Build(g.ctx, w.cfg, w.st, live, reader, plan.Options{
+		Now:              now(),
+		Mode:             f.mode(),
+		Targets:          f.targets,
+		Replace:          f.replaces,
+		Parallelism:      f.parallelism,
+		AllowMassDestroy: f.allowMassDestroy,
 	})
 	writeDiagnostics(g, w.cfg.Files, diags, false, diagnosticColor(g, f.noColor))
 	return p, !diags.HasErrors()
