@@ -93,7 +93,8 @@ func (c *Client) Content(ctx context.Context, it item.Ref, id string) (io.ReadCl
 		return nil, fmt.Errorf("%s: %w", opContent, err)
 	}
 	resp, err := c.send(ctx, &call{
-		meta:   meta{op: opContent, mailbox: it.Mailbox, idempotent: true, auth: true},
+		// The bytes of an attachment are at most the kind's largest file.
+		meta:   meta{op: opContent, mailbox: it.Mailbox, idempotent: true, auth: true, answer: answerContent, maxAnswer: it.Kind.Traits().MaxBytes},
 		method: http.MethodGet,
 		url:    c.apiURL(p + "/$value"),
 	})
@@ -132,8 +133,10 @@ func (c *Client) AddSmall(ctx context.Context, it item.Ref, a NewAttachment, r i
 	if err != nil {
 		return Attachment{}, fmt.Errorf("%s: %w", opAdd, err)
 	}
+	// Graph's answer echoes the attachment, contentBytes included.
+	m := meta{op: opAdd, mailbox: it.Mailbox, auth: true, body: body.state, maxAnswer: body.length() + c.bounds.MaxAnswer}
 	resp, err := c.send(ctx, &call{
-		meta:   meta{op: opAdd, mailbox: it.Mailbox, auth: true, body: body.state},
+		meta:   m,
 		method: http.MethodPost,
 		url:    c.apiURL(p + "/attachments"),
 		header: http.Header{"Content-Type": {"application/json"}},
@@ -144,7 +147,7 @@ func (c *Client) AddSmall(ctx context.Context, it item.Ref, a NewAttachment, r i
 		return Attachment{}, err
 	}
 	var out attachmentJSON
-	if err := decodeJSON(opAdd, resp, &out, http.StatusCreated, http.StatusOK); err != nil {
+	if err := c.decodeJSON(&m, resp, &out, http.StatusCreated, http.StatusOK); err != nil {
 		return Attachment{}, err
 	}
 	if out.ID == "" {
@@ -160,15 +163,16 @@ func (c *Client) DeleteAttachment(ctx context.Context, it item.Ref, id string) e
 	if err != nil {
 		return fmt.Errorf("%s: %w", opDelete, err)
 	}
+	m := meta{op: opDelete, mailbox: it.Mailbox, idempotent: true, auth: true}
 	resp, err := c.send(ctx, &call{
-		meta:   meta{op: opDelete, mailbox: it.Mailbox, idempotent: true, auth: true},
+		meta:   m,
 		method: http.MethodDelete,
 		url:    c.apiURL(p),
 	})
 	if err != nil {
 		return err
 	}
-	return decodeJSON(opDelete, resp, nil, http.StatusNoContent, http.StatusOK)
+	return c.decodeJSON(&m, resp, nil, http.StatusNoContent, http.StatusOK)
 }
 
 func attachmentPath(it item.Ref, id string) (string, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"github.com/attachform/attachform/item"
 	"io"
@@ -151,6 +152,7 @@ func (c *Client) listChunk(ctx context.Context, chunk []item.Ref) (map[item.Ref]
 		// limiter hears of its 429s once: they answer one request.
 		var wait, throttledFor time.Duration
 		var throttled bool
+		waitStatus := http.StatusTooManyRequests
 		for i, it := range pending {
 			r, ok := resps[strconv.Itoa(i)]
 			if !ok {
@@ -167,26 +169,29 @@ func (c *Client) listChunk(ctx context.Context, chunk []item.Ref) (map[item.Ref]
 				out[it] = atts
 			case (r.Status == http.StatusTooManyRequests || r.Status == http.StatusServiceUnavailable || r.Status == http.StatusGatewayTimeout) && round < c.retry.MaxRetries:
 				ra, ok := parseRetryAfter(header(r.Headers, "Retry-After"), time.Now())
+				if ok && ra > c.bounds.MaxRetryAfter {
+					e := batchItemError(r)
+					errs[it] = &waitError{graph: e, msg: c.waitTooLong(opList, r.Status, ra).Error()}
+					continue
+				}
 				if !ok {
 					ra = jitteredBackoff(c.retry.WaitMin, c.retry.WaitMax, round)
 				}
 				if r.Status == http.StatusTooManyRequests {
 					throttled, throttledFor = true, max(throttledFor, ra)
 				}
-				wait = max(wait, ra)
+				if ra > wait {
+					wait, waitStatus = ra, r.Status
+				}
 				again = append(again, it)
 			default:
-				h := http.Header{}
-				for k, v := range r.Headers {
-					h.Set(k, v)
-				}
-				e := decodeError(r.Status, h, r.Body)
-				e.Op = opList
-				e.Hint = hintFor(opList, e)
-				errs[it] = e
+				errs[it] = batchItemError(r)
 			}
 		}
 		pending = again
+		if wait > 0 && len(pending) > 0 {
+			c.notifyWait(Wait{Op: opList, Mailbox: pending[0].Mailbox, Status: waitStatus, For: wait})
+		}
 		if throttled {
 			// One mailbox per chunk. The batch's send time, so that its
 			// 429s halve the concurrency once, not once per inner request.
@@ -227,9 +232,10 @@ func (c *Client) sendBatch(ctx context.Context, items []item.Ref) (map[string]ba
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", opBatch, err)
 	}
+	// Only GETs inside: the batch as a whole is safe to resend.
+	m := meta{op: opBatch, mailbox: items[0].Mailbox, idempotent: true, auth: true, answer: answerBatch}
 	resp, err := c.send(ctx, &call{
-		// Only GETs inside: the batch as a whole is safe to resend.
-		meta:   meta{op: opBatch, mailbox: items[0].Mailbox, idempotent: true, auth: true},
+		meta:   m,
 		method: http.MethodPost,
 		url:    c.apiURL("/$batch"),
 		header: http.Header{"Content-Type": {"application/json"}},
@@ -239,30 +245,38 @@ func (c *Client) sendBatch(ctx context.Context, items []item.Ref) (map[string]ba
 	if err != nil {
 		return nil, err
 	}
-	var ans struct {
-		Responses []batchResponse `json:"responses"`
-	}
-	if err := decodeJSON(opBatch, resp, &ans, http.StatusOK); err != nil {
+	var ans batchAnswer
+	if err := c.decodeJSON(&m, resp, &ans, http.StatusOK); err != nil {
 		return nil, err
 	}
-	byID := make(map[string]batchResponse, len(ans.Responses))
-	for _, r := range ans.Responses {
-		byID[r.ID] = r
+	return ans.byID(), nil
+}
+
+// batchAnswer is a $batch answer.
+type batchAnswer struct {
+	Responses []batchResponse `json:"responses"`
+}
+
+// byID indexes the answers by their request id; of two with one id, the
+// first is kept (Graph never sends two; a server that does is not
+// believed twice).
+func (a batchAnswer) byID() map[string]batchResponse {
+	byID := make(map[string]batchResponse, len(a.Responses))
+	for _, r := range a.Responses {
+		if _, dup := byID[r.ID]; !dup {
+			byID[r.ID] = r
+		}
 	}
-	return byID, nil
+	return byID
 }
 
 // decodeListPage reads one batched listing and fetches its further pages
 // directly.
 func (c *Client) decodeListPage(ctx context.Context, it item.Ref, body json.RawMessage) ([]Attachment, error) {
-	var page struct {
-		Value    []json.RawMessage `json:"value"`
-		NextLink string            `json:"@odata.nextLink"`
-	}
-	if err := json.Unmarshal(body, &page); err != nil {
+	out, nextLink, err := parseListPage(body)
+	if err != nil {
 		return nil, fmt.Errorf("%s: reading Graph's answer: %w", opList, err)
 	}
-	var out []Attachment
 	add := func(raw json.RawMessage) error {
 		a, err := decodeAttachment(raw)
 		if err != nil {
@@ -271,12 +285,7 @@ func (c *Client) decodeListPage(ctx context.Context, it item.Ref, body json.RawM
 		out = append(out, a)
 		return nil
 	}
-	for _, raw := range page.Value {
-		if err := add(raw); err != nil {
-			return nil, err
-		}
-	}
-	next, err := c.nextLink(page.NextLink)
+	next, err := c.nextLink(nextLink)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", opList, err)
 	}
@@ -286,6 +295,42 @@ func (c *Client) decodeListPage(ctx context.Context, it item.Ref, body json.RawM
 		}
 	}
 	return out, nil
+}
+
+// batchItemError is one inner answer's error.
+func batchItemError(r batchResponse) *Error {
+	h := http.Header{}
+	for k, v := range r.Headers {
+		h.Set(k, v)
+	}
+	body := []byte(r.Body)
+	if len(body) > errorBodyLimit {
+		body = body[:errorBodyLimit]
+	}
+	e := decodeError(r.Status, h, body)
+	e.Op = opList
+	e.Hint = hintFor(opList, e)
+	return e
+}
+
+// parseListPage reads one page of attachments and its next link.
+func parseListPage(body []byte) ([]Attachment, string, error) {
+	var page struct {
+		Value    []json.RawMessage `json:"value"`
+		NextLink string            `json:"@odata.nextLink"`
+	}
+	if err := json.Unmarshal(body, &page); err != nil {
+		return nil, "", errors.New(jsonProblem(err))
+	}
+	out := make([]Attachment, 0, len(page.Value))
+	for _, raw := range page.Value {
+		a, err := decodeAttachment(raw)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, a)
+	}
+	return out, page.NextLink, nil
 }
 
 // header reads a $batch answer's header map without regard to case.

@@ -1,11 +1,11 @@
 package graph
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -51,6 +51,16 @@ type Options struct {
 	// Now is the clock that judges upload-session expiry; nil = time.Now.
 	// Tests pass the emulator's fake clock.
 	Now func() time.Time
+	// Bounds limit how long the client waits on an answer and how much
+	// of one it reads; zero fields = defaults (see Bounds).
+	Bounds Bounds
+	// UploadOrigin is the emulator's second origin, where its Outlook
+	// upload URLs point (emulator.Server.UploadOrigin); only for a
+	// loopback Endpoint. Empty with a loopback Endpoint: the first
+	// loopback origin an Outlook upload URL names becomes it. Upload URLs
+	// and the Location of a finished upload must be on the Graph origin
+	// or this one; on a real cloud, on the hosts Graph documents for it.
+	UploadOrigin string
 }
 
 // Client is a Microsoft Graph client for file attachments. It is safe for
@@ -66,7 +76,11 @@ type Client struct {
 	rangeSize int64
 	limits    *limiters
 	retry     RetryOptions
+	bounds    Bounds
 	now       func() time.Time
+
+	uploadMu     sync.Mutex
+	uploadOrigin string // loopback only: the emulator's upload origin, once known
 }
 
 // New checks opts and returns a Client. It sends nothing.
@@ -103,6 +117,14 @@ func New(opts Options) (*Client, error) {
 	case rs < 0 || rs > maxRangeSize:
 		return nil, fmt.Errorf("range size %d out of bounds: 1 byte to 4 MiB", rs)
 	}
+	var uploadOrigin string
+	if opts.UploadOrigin != "" {
+		u, err := url.Parse(opts.UploadOrigin)
+		if err != nil || !loopback || u.Host == "" || !isLoopback(u.Hostname()) || (u.Path != "" && u.Path != "/") || u.User != nil {
+			return nil, fmt.Errorf("upload origin %q must be a loopback origin such as http://127.0.0.1:PORT, with a loopback endpoint (the emulator's)", Redact(opts.UploadOrigin))
+		}
+		uploadOrigin = origin(u)
+	}
 	now := opts.Now
 	if now == nil {
 		now = time.Now
@@ -119,7 +141,10 @@ func New(opts Options) (*Client, error) {
 		log:       log,
 		rangeSize: rs,
 		retry:     opts.Retry.withDefaults(),
+		bounds:    opts.Bounds.withDefaults(),
 		now:       now,
+
+		uploadOrigin: uploadOrigin,
 	}
 	cred := opts.Credential
 	if cred == nil {
@@ -140,8 +165,8 @@ func New(opts Options) (*Client, error) {
 		// the real byte count.
 		t.DisableCompression = true
 		// A server that took a request and never answers must not hang an
-		// apply: the attempt fails (and is retried or reported ambiguous).
-		t.ResponseHeaderTimeout = 3 * time.Minute
+		// apply: every attempt has its own deadline, sized to its request
+		// and its answer (see Bounds), so the transport sets none.
 		rt = t
 	}
 	hc := &http.Client{
@@ -161,20 +186,32 @@ func New(opts Options) (*Client, error) {
 	return c, nil
 }
 
-// checkRedirect follows redirects only where no credential can leak: never
-// for upload-session URLs (they are credentials themselves), never from
-// https down to plain http. Bearer tokens are added per attempt by the
-// transport and only for the Graph origin, so a redirect to another host
-// never carries one.
+// maxRedirects bounds the redirects of one GET.
+const maxRedirects = 5
+
+// checkRedirect follows redirects only where nothing can leak and nothing
+// can be done twice: never for a request that sends content or changes
+// something (its body, or the change, would go to wherever the redirect
+// points), never for upload-session URLs (they are credentials
+// themselves), never from https down to plain http, and at most
+// maxRedirects times. Bearer tokens are added per attempt by the transport
+// and only for the Graph origin, so a redirect to another host never
+// carries one.
 func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	m := metaFrom(req.Context())
-	if m.session {
-		return fmt.Errorf("%w: the upload URL redirected elsewhere", ErrUnsafeURL)
+	first, prev := via[0], via[len(via)-1]
+	status := "a redirect"
+	if req.Response != nil {
+		status = statusText(req.Response.StatusCode)
 	}
-	if len(via) >= 10 {
-		return errors.New("stopped after 10 redirects")
-	}
-	if prev := via[len(via)-1]; prev.URL.Scheme == "https" && req.URL.Scheme != "https" && !isLoopback(req.URL.Hostname()) {
+	switch {
+	case m.session:
+		return fmt.Errorf("%w: the upload URL answered %s to %s; attachform follows no redirect of an upload URL", ErrUnsafeURL, status, req.URL.Host)
+	case first.Method != http.MethodGet && first.Method != http.MethodHead:
+		return fmt.Errorf("%w: Graph answered %s, sending the %s to %s; attachform follows no redirect of a request that sends content or changes something", ErrUnsafeURL, status, first.Method, req.URL.Host)
+	case len(via) > maxRedirects:
+		return fmt.Errorf("%w: stopped after %d redirects (the last %s to %s): a redirect loop at Graph or a proxy", ErrMisbehaving, maxRedirects, status, req.URL.Host)
+	case prev.URL.Scheme == "https" && req.URL.Scheme != "https" && !isLoopback(req.URL.Hostname()):
 		return fmt.Errorf("%w: redirect from https to %s", ErrUnsafeURL, req.URL.Scheme)
 	}
 	return nil

@@ -122,11 +122,74 @@ func (c *Client) checkUploadURL(k item.Kind, raw string) (*url.URL, error) {
 		// guess: neither the token nor the bytes.
 		return nil, fmt.Errorf("%w: no known upload host for item kind %q", ErrUnsafeURL, k)
 	}
-	if c.loopback && isLoopback(host) {
+	if c.loopback {
+		// The emulator: its Graph origin, or its upload origin.
+		if err := c.emulatorOrigin(u, "Outlook upload URL"); err != nil {
+			return nil, err
+		}
 		return u, nil
 	}
 	if slices.ContainsFunc(c.cloud.outlookHosts, func(h string) bool { return strings.EqualFold(h, host) }) {
 		return u, nil
 	}
-	return nil, fmt.Errorf("%w: Outlook upload URL is on %s, which is not an Outlook host of the %s cloud (%s)", ErrUnsafeURL, host, c.cloud.name, strings.Join(c.cloud.outlookHosts, ", "))
+	return nil, fmt.Errorf("%w: Outlook upload URL is on %s, which is not an Outlook host of the %s cloud (%s)", ErrUnsafeURL, clean(host, 100), c.cloud.name, strings.Join(c.cloud.outlookHosts, ", "))
+}
+
+// emulatorOrigin accepts u, with a loopback endpoint, when it is on one of
+// the emulator's two origins: the Graph origin, or its upload origin (from
+// Options.UploadOrigin, or else the first loopback origin an Outlook
+// upload URL named). what names the URL for the error.
+func (c *Client) emulatorOrigin(u *url.URL, what string) error {
+	o := origin(u)
+	if o == c.origin {
+		return nil
+	}
+	if !isLoopback(u.Hostname()) || u.User != nil {
+		return fmt.Errorf("%w: %s is on %s, but the Graph endpoint is a local emulator (%s): only its own loopback origins are accepted", ErrUnsafeURL, what, clean(u.Host, 100), c.base.Host)
+	}
+	c.uploadMu.Lock()
+	defer c.uploadMu.Unlock()
+	switch c.uploadOrigin {
+	case o:
+		return nil
+	case "":
+		if what == "Outlook upload URL" {
+			c.uploadOrigin = o
+			return nil
+		}
+		return fmt.Errorf("%w: %s is on %s, which is neither the emulator's Graph origin %s nor an upload origin it named", ErrUnsafeURL, what, clean(u.Host, 100), c.origin)
+	}
+	return fmt.Errorf("%w: %s is on %s, but the emulator's origins are %s and %s", ErrUnsafeURL, what, clean(u.Host, 100), c.origin, c.uploadOrigin)
+}
+
+// checkLocation checks the Location of a finished upload before its
+// attachment id is believed: resolved against the URL the range went to,
+// it must be on the Graph endpoint, on the cloud's Graph host (To Do's
+// examples) or on one of its Outlook hosts (Outlook's), over https; with a
+// loopback endpoint, on the emulator's two origins.
+func (c *Client) checkLocation(put, loc string) error {
+	base, err := url.Parse(put)
+	if err != nil {
+		return fmt.Errorf("%w: unreadable upload URL", ErrUnsafeURL)
+	}
+	u, err := base.Parse(strings.TrimSpace(loc))
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("%w: the Location is not a URL", ErrUnsafeURL)
+	}
+	if u.User != nil {
+		return fmt.Errorf("%w: the Location carries user information", ErrUnsafeURL)
+	}
+	if c.loopback {
+		return c.emulatorOrigin(u, "the Location")
+	}
+	host := u.Hostname()
+	switch {
+	case u.Scheme != "https":
+		return fmt.Errorf("%w: the Location is not https (%s on %s)", ErrUnsafeURL, clean(u.Scheme, 20), clean(host, 100))
+	case origin(u) == c.origin, strings.EqualFold("https://"+host, c.cloud.graph) && u.Port() == "":
+		return nil
+	case slices.ContainsFunc(c.cloud.outlookHosts, func(h string) bool { return strings.EqualFold(h, host) }):
+		return nil
+	}
+	return fmt.Errorf("%w: the Location names %s, which is neither Graph nor an Outlook host of the %s cloud (%s)", ErrUnsafeURL, clean(host, 100), c.cloud.name, strings.Join(c.cloud.outlookHosts, ", "))
 }

@@ -83,9 +83,14 @@ func TestCheckUploadURL(t *testing.T) {
 		{global, item.TodoTask, "https://graph.microsoft.com:443/v1.0/x", true},
 		{global, item.TodoTask, "https://outlook.office.com/x", false}, // the token would leave Graph
 		{global, item.TodoTask, "http://graph.microsoft.com/v1.0/x", false},
+		// The emulator's two origins: Graph's, and the first loopback
+		// origin an Outlook upload URL names (its upload origin).
+		{local, item.Message, "http://127.0.0.1:5000/api/v2.0/x?authtoken=x", true},
 		{local, item.Message, "http://127.0.0.1:6000/api/v2.0/x?authtoken=x", true},
-		{local, item.Message, "http://localhost:6000/x", true},
-		{local, item.Message, "https://outlook.office.com/x", true},
+		{local, item.Message, "http://127.0.0.1:6000/api/v2.0/y?authtoken=x", true},
+		{local, item.Message, "http://127.0.0.1:7000/x", false}, // a third origin
+		{local, item.Message, "http://localhost:6000/x", false}, // another name: another origin
+		{local, item.Message, "https://outlook.office.com/x", false},
 		{local, item.Message, "http://10.0.0.1/x", false},
 		{local, item.TodoTask, "http://127.0.0.1:5000/v1.0/x", true},
 		{local, item.TodoTask, "http://127.0.0.1:6000/v1.0/x", false}, // another port: not Graph

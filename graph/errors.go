@@ -209,23 +209,28 @@ func clean(s string, max int) string {
 }
 
 // parseRetryAfter reads Retry-After in either of its forms, seconds or an
-// HTTP date.
+// HTTP date (relative to now). Any length is read, however long: whether
+// to wait that long is the caller's decision (Bounds.MaxRetryAfter).
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
 	}
 	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		if s < 0 || s > 24*3600 {
+		if s < 0 || s != s { // negative, NaN
 			return 0, false
 		}
-		return time.Duration(s * float64(time.Second)), true
+		return time.Duration(min(s, maxRetryAfterSeconds) * float64(time.Second)), true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		return max(t.Sub(now), 0), true
 	}
 	return 0, false
 }
+
+// maxRetryAfterSeconds keeps a huge Retry-After from overflowing a
+// Duration: 100 years is as good as forever.
+const maxRetryAfterSeconds = 100 * 365 * 24 * 3600
 
 // hintFor says what the user can do about e, when we know.
 func hintFor(op string, e *Error) string {

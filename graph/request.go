@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -75,7 +76,16 @@ func (c *Client) send(ctx context.Context, cl *call) (*http.Response, error) {
 	req.Header.Set("Prefer", preferImmutableIDs)
 	resp, err := c.http.Do(req)
 	if err != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
 		return nil, c.transportError(ctx, cl, err)
+	}
+	if throttleStatus(resp.StatusCode) {
+		if d, ok := retryAfter(resp.Header, time.Now()); ok && d > c.bounds.MaxRetryAfter {
+			e := responseError(cl.op, resp)
+			return nil, &waitError{graph: e, msg: c.waitTooLong(cl.op, resp.StatusCode, d).Error()}
+		}
 	}
 	if resp.StatusCode == http.StatusGatewayTimeout && !cl.idempotent {
 		// A gateway gave up waiting; the request may have gone through.
@@ -107,6 +117,22 @@ func (c *Client) transportError(ctx context.Context, cl *call, err error) error 
 	return &redactedError{msg: cl.op + ": " + Redact(err.Error()), err: err}
 }
 
+// waitError is a refusal whose Retry-After is longer than the client
+// waits: Graph's error, with ErrWaitTooLong and the message that says so.
+type waitError struct {
+	graph *Error
+	msg   string
+}
+
+func (e *waitError) Error() string {
+	if e.graph.Code != "" {
+		return Redact(e.msg + " [" + e.graph.Code + "]")
+	}
+	return Redact(e.msg)
+}
+
+func (e *waitError) Unwrap() []error { return []error{ErrWaitTooLong, e.graph} }
+
 // redactedError shows a redacted message and keeps the cause for errors.Is.
 type redactedError struct {
 	msg string
@@ -136,21 +162,25 @@ func (c *Client) getJSON(ctx context.Context, m meta, u string, out any) error {
 	if err != nil {
 		return err
 	}
-	return decodeJSON(m.op, resp, out, http.StatusOK)
+	return c.decodeJSON(&m, resp, out, http.StatusOK)
 }
 
-// decodeJSON decodes a JSON answer with one of the ok statuses into out, or
-// returns the answer as an *Error.
-func decodeJSON(op string, resp *http.Response, out any, ok ...int) error {
+// decodeJSON decodes a JSON answer with one of the ok statuses into out
+// (at most the answer's cap of it), or returns the answer as an *Error.
+func (c *Client) decodeJSON(m *meta, resp *http.Response, out any, ok ...int) error {
+	op := m.op
 	for _, s := range ok {
 		if resp.StatusCode == s {
 			defer resp.Body.Close()
-			if out == nil {
-				_, err := io.Copy(io.Discard, resp.Body)
-				return err
-			}
-			if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			raw, err := readCapped(resp.Body, c.answerCap(m))
+			if err != nil {
 				return fmt.Errorf("%s: reading Graph's answer: %w", op, err)
+			}
+			if out == nil {
+				return nil
+			}
+			if err := json.Unmarshal(raw, out); err != nil {
+				return fmt.Errorf("%s: reading Graph's answer: %s", op, jsonProblem(err))
 			}
 			return nil
 		}
@@ -158,13 +188,32 @@ func decodeJSON(op string, resp *http.Response, out any, ok ...int) error {
 	return responseError(op, resp)
 }
 
+// jsonProblem describes a JSON decoding error without quoting the answer.
+func jsonProblem(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("not valid JSON (at byte %d)", syn.Offset)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("%s holds a JSON %s where %s belongs", clean(typ.Field, 80), typ.Value, typ.Type)
+	}
+	return clean(err.Error(), 200)
+}
+
 // pagedGet collects every page of a collection, following @odata.nextLink.
-// A next link must stay on the Graph origin: the token goes with it.
+// A next link must stay on the Graph origin (the token goes with it), may
+// not name a page already read, and the pages are at most
+// Bounds.MaxPages: a chain that never ends is a server's fault, reported
+// as ErrMisbehaving.
 func (c *Client) pagedGet(ctx context.Context, m meta, u string, each func(json.RawMessage) error) error {
-	for page := 0; u != ""; page++ {
-		if page > 10000 {
-			return fmt.Errorf("%s: more than 10000 pages; giving up", m.op)
+	m.answer = answerPage
+	seen := map[string]bool{}
+	for page := 1; u != ""; page++ {
+		if page > c.bounds.MaxPages {
+			return fmt.Errorf("%s: %w: Graph named a next page (@odata.nextLink) after %d pages; attachform reads at most %d pages of one listing, so a server or proxy is sending an endless chain", m.op, ErrMisbehaving, page-1, c.bounds.MaxPages)
 		}
+		seen[u] = true
 		var p struct {
 			Value    []json.RawMessage `json:"value"`
 			NextLink string            `json:"@odata.nextLink"`
@@ -181,6 +230,9 @@ func (c *Client) pagedGet(ctx context.Context, m meta, u string, each func(json.
 		if err != nil {
 			return fmt.Errorf("%s: %w", m.op, err)
 		}
+		if next != "" && seen[next] {
+			return fmt.Errorf("%s: %w: Graph's next page (@odata.nextLink) after page %d is one already read; its paging goes in a circle", m.op, ErrMisbehaving, page)
+		}
 		u = next
 	}
 	return nil
@@ -195,9 +247,13 @@ func (c *Client) nextLink(raw string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%w: unreadable paging link", ErrUnsafeURL)
 	}
-	if origin(u) != c.origin {
-		return "", fmt.Errorf("%w: paging link to %s, not the Graph endpoint", ErrUnsafeURL, u.Host)
+	if u.User != nil {
+		return "", fmt.Errorf("%w: paging link carries user information", ErrUnsafeURL)
 	}
+	if origin(u) != c.origin {
+		return "", fmt.Errorf("%w: paging link to %s, not the Graph endpoint %s; the token goes only to Graph", ErrUnsafeURL, clean(u.Host, 100), c.base.Host)
+	}
+	u.Fragment = ""
 	return u.String(), nil
 }
 

@@ -14,7 +14,8 @@ import (
 // for idempotent requests, and failures below HTTP either before the request
 // reached the wire or for idempotent requests. A Retry-After header is
 // honoured, even above WaitMax; otherwise waits grow exponentially with
-// jitter. A request that is not idempotent (adding an attachment, uploading
+// jitter. A Retry-After above Bounds.MaxRetryAfter is not waited for: the
+// request fails at once with ErrWaitTooLong. A request that is not idempotent (adding an attachment, uploading
 // a range) whose answer was lost is never resent: the error wraps
 // ErrAmbiguous and the caller asks the server what it holds first.
 type RetryOptions struct {
@@ -25,6 +26,22 @@ type RetryOptions struct {
 	// throttled mailbox's pause) to the wait actually taken; nil = as
 	// decided. Tests use it to observe waits without sleeping through them.
 	Wait func(time.Duration) time.Duration
+	// Notify hears of every wait Graph asked for (Retry-After) of at least
+	// NoticeWait, before it is waited, so that people see why a run
+	// pauses; nil = none. It must return quickly.
+	Notify func(Wait)
+}
+
+// NoticeWait is the shortest Retry-After passed to RetryOptions.Notify and
+// logged at info level.
+const NoticeWait = 10 * time.Second
+
+// Wait is a pause Graph asked for.
+type Wait struct {
+	Op      string        // the request that was refused, e.g. "list attachments"
+	Mailbox string        // whose request it was; "" when none
+	Status  int           // 429 or 503
+	For     time.Duration // Retry-After
 }
 
 func (o RetryOptions) withDefaults() RetryOptions {
@@ -83,6 +100,9 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		if d, ok := retryAfter(resp.Header, time.Now()); ok && d > c.bounds.MaxRetryAfter {
+			return false, nil // send turns the answer into ErrWaitTooLong
+		}
 		return m.body == nil || m.body.rewindable(), nil
 	case http.StatusGatewayTimeout:
 		return m.idempotent && (m.body == nil || m.body.rewindable()), nil
@@ -99,8 +119,12 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 // backoff is how long to wait before the next attempt.
 func (c *Client) backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil {
-		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		if d, ok := retryAfter(resp.Header, time.Now()); ok {
 			c.logRetry(resp, attempt, d)
+			if resp.Request != nil {
+				m := metaFrom(resp.Request.Context())
+				c.notifyWait(Wait{Op: m.op, Mailbox: m.mailbox, Status: resp.StatusCode, For: d})
+			}
 			return c.retry.wait(d)
 		}
 	}
@@ -128,4 +152,15 @@ func (c *Client) logRetry(resp *http.Response, attempt int, wait time.Duration) 
 		return
 	}
 	c.log.Debug("retrying", "op", metaFrom(resp.Request.Context()).op, "status", resp.StatusCode, "attempt", attempt+1, "wait", wait)
+}
+
+// notifyWait tells people of a long wait Graph asked for.
+func (c *Client) notifyWait(w Wait) {
+	if w.For < NoticeWait {
+		return
+	}
+	c.log.Info("Graph asked to wait before retrying", "op", w.Op, "mailbox", w.Mailbox, "status", w.Status, "wait", w.For)
+	if c.retry.Notify != nil {
+		c.retry.Notify(w)
+	}
 }

@@ -69,26 +69,38 @@ func (c *Client) CreateUploadSession(ctx context.Context, it item.Ref, a NewAtta
 	if err != nil {
 		return nil, err
 	}
-	raw, err := readAnswer(opCreateSession, resp, http.StatusCreated, http.StatusOK)
+	raw, err := c.readAnswer(opCreateSession, resp, http.StatusCreated, http.StatusOK)
 	if err != nil {
 		return nil, err
 	}
+	s, err := parseSession(raw, a.Size)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", opCreateSession, err)
+	}
+	if _, err := c.checkUploadURL(it.Kind, s.URL); err != nil {
+		return nil, fmt.Errorf("%s: %w", opCreateSession, err)
+	}
+	s.Item = it
+	return s, nil
+}
+
+// parseSession reads createUploadSession's answer for a file of size
+// bytes: the upload URL (required), its expiry and the first byte
+// expected.
+func parseSession(raw []byte, size int64) (*UploadSession, error) {
 	var sj struct {
 		UploadURL  string `json:"uploadUrl"`
 		Expiration string `json:"expirationDateTime"`
 	}
 	if err := json.Unmarshal(raw, &sj); err != nil || sj.UploadURL == "" {
-		return nil, fmt.Errorf("%s: Graph's answer carries no uploadUrl", opCreateSession)
+		return nil, errors.New("Graph's answer carries no uploadUrl")
 	}
-	if _, err := c.checkUploadURL(it.Kind, sj.UploadURL); err != nil {
-		return nil, fmt.Errorf("%s: %w", opCreateSession, err)
-	}
-	s := &UploadSession{Item: it, URL: sj.UploadURL}
+	s := &UploadSession{URL: sj.UploadURL}
 	if t, err := time.Parse(time.RFC3339Nano, sj.Expiration); err == nil {
 		s.Expires = t
 	}
 	// The first range is always "0-"; a missing or odd one changes nothing.
-	if next, err := parseNextRanges(raw); err == nil && next <= a.Size {
+	if next, err := parseNextRanges(raw); err == nil && next <= size {
 		s.Next = next
 	}
 	return s, nil
@@ -130,15 +142,28 @@ func (c *Client) Upload(ctx context.Context, s *UploadSession, r io.ReaderAt, si
 		put = withPathSuffix(s.URL, suffix)
 	}
 	stalls := 0
+	// Every PUT counts against a budget: each range left twice over, and a
+	// few more for answers lost. A session that goes back and forth (the
+	// server's next expected byte falling below one it had confirmed)
+	// runs out of it, or out of its few allowed regressions, sooner.
+	ranges := (size - s.Next + c.rangeSize - 1) / c.rangeSize
+	budget, puts := 2*ranges+8, int64(0)
+	highest, regressions := s.Next, 0
 	// advance moves s.Next to what the server says it expects.
 	advance := func(from, next int64) error {
 		if next > size {
-			return fmt.Errorf("%s: Graph expects byte %d of a %d-byte file", opUploadRange, next, size)
+			return fmt.Errorf("%s: %w: Graph expects byte %d of a %d-byte file", opUploadRange, ErrMisbehaving, next, size)
 		}
+		if next < highest {
+			if regressions++; regressions > maxRegressions {
+				return fmt.Errorf("%s: %w: the session went back %d times (Graph expected byte %d after confirming up to byte %d); it is not moving forward: cancel it and start a new one", opUploadRange, ErrMisbehaving, regressions, next, highest)
+			}
+		}
+		highest = max(highest, next)
 		if next > from {
 			stalls = 0
 		} else if stalls++; stalls > 3 {
-			return fmt.Errorf("%s: the session is not advancing (Graph keeps expecting byte %d); cancel it and start a new one", opUploadRange, next)
+			return fmt.Errorf("%s: %w: the session is not advancing (Graph keeps expecting byte %d); cancel it and start a new one", opUploadRange, ErrMisbehaving, next)
 		}
 		s.Next = next
 		if next > from {
@@ -152,6 +177,9 @@ func (c *Client) Upload(ctx context.Context, s *UploadSession, r io.ReaderAt, si
 		}
 		if c.expired(s) {
 			return "", expiredError(opUploadRange, s)
+		}
+		if puts++; puts > budget {
+			return "", fmt.Errorf("%s: %w: %d ranges sent for the %d bytes that were left and Graph still expects byte %d; the session is not moving forward: cancel it and start a new one", opUploadRange, ErrMisbehaving, puts-1, ranges*c.rangeSize, s.Next)
 		}
 		start := s.Next
 		end := min(start+c.rangeSize, size) - 1
@@ -186,6 +214,9 @@ func (c *Client) Upload(ctx context.Context, s *UploadSession, r io.ReaderAt, si
 		}
 		switch ans.status {
 		case http.StatusCreated:
+			if err := c.checkLocation(put, ans.location); err != nil && strings.TrimSpace(ans.location) != "" {
+				return "", fmt.Errorf("%s: %w: the upload finished, but Graph's answer is not believed (%w); look for the attachment on the item", opUploadRange, ErrAmbiguous, err)
+			}
 			id, err := parseLocation(ans.location)
 			if err != nil {
 				return "", fmt.Errorf("%s: %w: the upload finished but its attachment id is unknown (%v); look for it on the item", opUploadRange, ErrAmbiguous, err)
@@ -214,6 +245,11 @@ func (c *Client) Upload(ctx context.Context, s *UploadSession, r io.ReaderAt, si
 		}
 	}
 }
+
+// maxRegressions is how often an upload session may go back (the
+// server's next expected byte below one it had confirmed) before the
+// upload gives up on it.
+const maxRegressions = 2
 
 // rangeAnswer is a PUT's useful answer: 200/202 (more expected), 201 (done)
 // or 416 (not the range the server expects; err holds it as an *Error).
@@ -251,7 +287,7 @@ func (c *Client) putRange(ctx context.Context, s *UploadSession, put string, r i
 	switch resp.StatusCode {
 	case http.StatusOK, http.StatusAccepted, http.StatusCreated:
 		// No body is required: the final 201 has none.
-		body, err := io.ReadAll(io.LimitReader(resp.Body, errorBodyLimit))
+		body, err := readCapped(resp.Body, errorBodyLimit)
 		resp.Body.Close()
 		if err != nil && resp.StatusCode != http.StatusCreated {
 			return nil, fmt.Errorf("%s: reading Graph's answer: %w", opUploadRange, err)
@@ -286,7 +322,7 @@ func (c *Client) SessionStatus(ctx context.Context, s *UploadSession) (int64, er
 	if err != nil {
 		return 0, err
 	}
-	raw, err := readAnswer(opSessionStatus, resp, http.StatusOK)
+	raw, err := c.readAnswer(opSessionStatus, resp, http.StatusOK)
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) {
@@ -311,11 +347,12 @@ func (c *Client) CancelSession(ctx context.Context, s *UploadSession) error {
 	if _, err := c.checkUploadURL(s.Item.Kind, s.URL); err != nil {
 		return fmt.Errorf("%s: %w", opCancelSession, err)
 	}
-	resp, err := c.send(ctx, &call{meta: c.sessionMeta(opCancelSession, s, true), method: http.MethodDelete, url: s.URL})
+	m := c.sessionMeta(opCancelSession, s, true)
+	resp, err := c.send(ctx, &call{meta: m, method: http.MethodDelete, url: s.URL})
 	if err != nil {
 		return err
 	}
-	if err := decodeJSON(opCancelSession, resp, nil, http.StatusNoContent, http.StatusOK); err != nil {
+	if err := c.decodeJSON(&m, resp, nil, http.StatusNoContent, http.StatusOK); err != nil {
 		var e *Error
 		if errors.As(err, &e) {
 			return sessionError(e, s, c.now())
@@ -365,12 +402,13 @@ func withPathSuffix(u, suffix string) string {
 	return strings.TrimRight(u, "/") + suffix + rest
 }
 
-// readAnswer reads a bounded JSON answer with one of the ok statuses.
-func readAnswer(op string, resp *http.Response, ok ...int) ([]byte, error) {
+// readAnswer reads a JSON answer with one of the ok statuses, at most
+// Bounds.MaxAnswer of it (more is an error, never a truncated answer).
+func (c *Client) readAnswer(op string, resp *http.Response, ok ...int) ([]byte, error) {
 	for _, st := range ok {
 		if resp.StatusCode == st {
 			defer resp.Body.Close()
-			raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+			raw, err := readCapped(resp.Body, c.bounds.MaxAnswer)
 			if err != nil {
 				return nil, fmt.Errorf("%s: reading Graph's answer: %w", op, err)
 			}

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptrace"
@@ -20,6 +21,8 @@ type meta struct {
 	auth       bool   // wants the bearer token (still only on the Graph origin)
 	session    bool   // the URL is an upload-session URL: a credential
 	body       *bodyState
+	answer     answerKind // what a successful answer is, for its cap and deadline
+	maxAnswer  int64      // raises the kind's cap: answerContent's is the kind's largest file, a small POST's the attachment it echoes
 }
 
 type metaKey struct{}
@@ -84,27 +87,55 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, &preSendError{err}
 	}
 	var wrote atomic.Bool
-	ctx := httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+	ctx, dl := c.attemptDeadline(req.Context(), upload)
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		WroteHeaders: func() { wrote.Store(true) },
 	})
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req.WithContext(ctx))
 	took := time.Since(start)
 	if err != nil {
+		dl.stop()
 		release()
+		if dl.fired.Load() && req.Context().Err() == nil {
+			err = fmt.Errorf("%w: no answer within %s of sending the request (a server or proxy took it and never answered)", ErrTimeout, dl.after.Round(time.Millisecond))
+		}
 		c.log.Trace("graph request failed", "op", m.op, "method", req.Method, "url", logURL(req, m), "sent", wrote.Load(), "ms", took.Milliseconds(), "error", Redact(err.Error()))
 		return nil, &attemptError{sent: wrote.Load(), err: err}
 	}
-	if resp.StatusCode == http.StatusTooManyRequests {
-		ra, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
-		if window, cut := c.limits.throttled(m.mailbox, start, ra); cut {
-			c.log.Debug("mailbox throttled", "mailbox", m.mailbox, "retry_after", ra, "concurrency", window)
+	if throttleStatus(resp.StatusCode) {
+		ra, ok := retryAfter(resp.Header, time.Now())
+		if ok && ra > c.bounds.MaxRetryAfter {
+			// The change ends without waiting (see send); the mailbox's
+			// other requests must not wait that long either.
+			ra = 0
+		}
+		if resp.StatusCode == http.StatusTooManyRequests {
+			if window, cut := c.limits.throttled(m.mailbox, start, ra); cut {
+				c.log.Debug("mailbox throttled", "mailbox", m.mailbox, "retry_after", ra, "concurrency", window)
+			}
 		}
 	} else if resp.StatusCode < 300 {
 		c.limits.succeeded(m.mailbox)
 	}
 	c.log.Trace("graph request", "op", m.op, "method", req.Method, "url", logURL(req, m), "status", resp.StatusCode, "ms", took.Milliseconds(), "request_id", resp.Header.Get("request-id"))
-	resp.Body = &releasingBody{ReadCloser: resp.Body, release: release}
+	// The body gets its own deadline, sized to what it may hold, and
+	// its cap: only a successful answer is believed in full; an error's
+	// reader takes what it needs.
+	limit := int64(-1)
+	expect := int64(errorBodyLimit)
+	if resp.StatusCode < 300 {
+		limit = c.answerCap(m)
+		expect = limit
+	}
+	if resp.ContentLength >= 0 {
+		expect = min(expect, resp.ContentLength)
+	}
+	dl.rearm(c.bounds, expect)
+	resp.Body = &boundedBody{
+		ReadCloser: &releasingBody{ReadCloser: resp.Body, release: release},
+		op:         m.op, kind: m.answer, dl: dl, max: limit, declared: resp.ContentLength,
+	}
 	return resp, nil
 }
 

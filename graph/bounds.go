@@ -1,0 +1,320 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/attachform/attachform/internal/bytesize"
+)
+
+// Defaults of Bounds. Every one is documented in README.md ("Limits on
+// what Graph may answer"), and each has a test with a hostile server.
+const (
+	// DefaultResponseTimeout is how long an attempt waits for its answer's
+	// headers once the request is sent, and the base of the time it may
+	// take to read the answer's body.
+	DefaultResponseTimeout = 2 * time.Minute
+	// DefaultMinRate is the slowest transfer the client waits for: an
+	// attempt's deadline grows by its body's size at this rate (a 4 MB
+	// range gets 4 minutes more than a 200-byte GET), and so does an
+	// answer body's.
+	DefaultMinRate = 16 << 10 // bytes per second
+	// DefaultMaxRetryAfter is the longest Retry-After honoured: a longer
+	// one ends the change at once instead of waiting (Graph's own budget
+	// waits are seconds to minutes).
+	DefaultMaxRetryAfter = 15 * time.Minute
+	// DefaultMaxPages bounds the pages of one listing. With Graph's page
+	// sizes that is far more attachments than an item can hold and
+	// 100,000 lookup results.
+	DefaultMaxPages = 1000
+	// DefaultMaxAnswer caps one JSON object (an attachment, an upload
+	// session, a range's answer): Graph's are under a kilobyte.
+	DefaultMaxAnswer = 1 << 20
+	// DefaultMaxListPage caps one page of a listing.
+	DefaultMaxListPage = 4 << 20
+	// DefaultMaxBatchAnswer caps a $batch answer: 20 listings.
+	DefaultMaxBatchAnswer = 16 << 20
+)
+
+// Bounds limit how long the client waits on a server and how much of an
+// answer it reads, so that a misbehaving Graph, or a proxy in between,
+// ends a run with a clear error instead of hanging it or exhausting its
+// memory. Zero fields take the defaults above; tests lower them.
+type Bounds struct {
+	// ResponseTimeout: the wait for an answer's headers after the request
+	// is sent, and the base time allowed to read its body.
+	ResponseTimeout time.Duration
+	// MinRate, in bytes per second: each attempt's deadline for headers
+	// grows by the request body's size at this rate, and the deadline for
+	// an answer's body by its size (its Content-Length, else its cap).
+	MinRate int64
+	// MaxRetryAfter: a Retry-After (seconds or HTTP date) above it ends
+	// the change at once with an error wrapping ErrWaitTooLong.
+	MaxRetryAfter time.Duration
+	// MaxPages: a listing that names a next page more often fails with
+	// ErrMisbehaving.
+	MaxPages int
+	// Answer caps in bytes: an answer above its cap fails with
+	// ErrAnswerTooLarge before or as soon as it is exceeded. Attachment
+	// content ($value) is capped by its item kind's largest file; of an
+	// error answer, the first 64 KiB are read and the rest ignored.
+	MaxAnswer      int64
+	MaxListPage    int64
+	MaxBatchAnswer int64
+}
+
+func (b Bounds) withDefaults() Bounds {
+	if b.ResponseTimeout <= 0 {
+		b.ResponseTimeout = DefaultResponseTimeout
+	}
+	if b.MinRate <= 0 {
+		b.MinRate = DefaultMinRate
+	}
+	if b.MaxRetryAfter <= 0 {
+		b.MaxRetryAfter = DefaultMaxRetryAfter
+	}
+	if b.MaxPages <= 0 {
+		b.MaxPages = DefaultMaxPages
+	}
+	if b.MaxAnswer <= 0 {
+		b.MaxAnswer = DefaultMaxAnswer
+	}
+	if b.MaxListPage <= 0 {
+		b.MaxListPage = DefaultMaxListPage
+	}
+	if b.MaxBatchAnswer <= 0 {
+		b.MaxBatchAnswer = DefaultMaxBatchAnswer
+	}
+	return b
+}
+
+// transferTime is how long n bytes may take at the slowest rate waited for.
+func (b Bounds) transferTime(n int64) time.Duration {
+	if n <= 0 {
+		return 0
+	}
+	secs := float64(n) / float64(b.MinRate)
+	if secs > float64(24*time.Hour/time.Second) {
+		return 24 * time.Hour
+	}
+	return time.Duration(secs * float64(time.Second))
+}
+
+// Sentinels of a misbehaving server; every such error says which request
+// and what went wrong.
+var (
+	// ErrTimeout: no answer (headers) within the attempt's deadline, or an
+	// answer whose body did not arrive in full within its own.
+	ErrTimeout = errors.New("Graph did not answer in time")
+	// ErrAnswerTooLarge: an answer larger than its kind's cap.
+	ErrAnswerTooLarge = errors.New("Graph's answer is too large")
+	// ErrWaitTooLong: Graph asked (Retry-After) for a wait longer than the
+	// client's maximum; the change ends without waiting.
+	ErrWaitTooLong = errors.New("Graph asked to wait longer than this run waits")
+	// ErrMisbehaving: an answer the protocol rules out: a paging chain that
+	// never ends or goes in a circle, an upload session that goes back
+	// and forth, a redirect loop.
+	ErrMisbehaving = errors.New("Graph misbehaved")
+)
+
+// answerKind names what a request's answer is, for its cap and its
+// deadline.
+type answerKind int
+
+const (
+	answerObject  answerKind = iota // one JSON object, or no body
+	answerPage                      // a page of a listing
+	answerBatch                     // a $batch answer
+	answerContent                   // attachment bytes ($value), capped by meta.maxAnswer
+)
+
+func (k answerKind) String() string {
+	switch k {
+	case answerPage:
+		return "a page of a listing"
+	case answerBatch:
+		return "a $batch answer"
+	case answerContent:
+		return "attachment content"
+	}
+	return "an answer"
+}
+
+// answerCap is the most the client reads of a successful answer of m's kind.
+func (c *Client) answerCap(m *meta) int64 {
+	switch m.answer {
+	case answerPage:
+		return c.bounds.MaxListPage
+	case answerBatch:
+		return c.bounds.MaxBatchAnswer
+	case answerContent:
+		if m.maxAnswer > 0 {
+			return m.maxAnswer
+		}
+	}
+	if m.maxAnswer > 0 {
+		return max(m.maxAnswer, c.bounds.MaxAnswer)
+	}
+	return c.bounds.MaxAnswer
+}
+
+// attemptDeadline arms the deadline for one attempt's headers: the
+// response timeout plus the time the request body may take to send. It
+// returns the context to send with, the armed timer state, and the
+// deadline for messages.
+func (c *Client) attemptDeadline(ctx context.Context, upload int64) (context.Context, *deadline) {
+	d := c.bounds.ResponseTimeout + c.bounds.transferTime(upload)
+	ctx, cancel := context.WithCancel(ctx)
+	dl := &deadline{cancel: cancel, after: d}
+	dl.timer = time.AfterFunc(d, func() {
+		dl.fired.Store(true)
+		cancel()
+	})
+	return ctx, dl
+}
+
+// deadline is one attempt's timer: it cancels the attempt's context when
+// it fires, and says so afterwards.
+type deadline struct {
+	cancel context.CancelFunc
+	timer  *time.Timer
+	after  time.Duration
+	fired  atomic.Bool
+}
+
+// rearm stops the header timer and starts the body's: the base timeout
+// plus n bytes at the slowest rate.
+func (d *deadline) rearm(b Bounds, n int64) {
+	d.timer.Stop()
+	if d.fired.Load() {
+		return
+	}
+	d.after = b.ResponseTimeout + b.transferTime(n)
+	d.timer = time.AfterFunc(d.after, func() {
+		d.fired.Store(true)
+		d.cancel()
+	})
+}
+
+func (d *deadline) stop() {
+	d.timer.Stop()
+	d.cancel()
+}
+
+// boundedBody is an answer's body under its deadline and its cap. It reads
+// at most max bytes: past that, or when the deadline passes, reads fail
+// with an error that names the request and what went wrong.
+type boundedBody struct {
+	io.ReadCloser
+	op       string
+	kind     answerKind
+	dl       *deadline
+	max      int64 // -1: no cap (an error answer; its reader bounds itself)
+	read     int64
+	declared int64 // Content-Length, -1 unknown
+	once     sync.Once
+	err      error
+}
+
+func (b *boundedBody) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	if b.max >= 0 && b.declared > b.max {
+		b.err = b.tooLarge(fmt.Sprintf("declares %s, more", bytesize.Format(b.declared)))
+		return 0, b.err
+	}
+	if b.max >= 0 && int64(len(p)) > b.max-b.read+1 {
+		p = p[:b.max-b.read+1]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.read += int64(n)
+	if b.max >= 0 && b.read > b.max {
+		b.err = b.tooLarge("is larger")
+		return 0, b.err
+	}
+	if err != nil && !errors.Is(err, io.EOF) && b.dl.fired.Load() {
+		b.err = fmt.Errorf("%s: %w: the answer did not arrive in full within %s (%d bytes came; a server or proxy is sending it too slowly, or never ends it)",
+			b.op, ErrTimeout, b.dl.after.Round(time.Millisecond), b.read)
+		return n, b.err
+	}
+	return n, err
+}
+
+func (b *boundedBody) tooLarge(what string) error {
+	return fmt.Errorf("%s: %w: it %s than %s, the most attachform reads of %s; a server or proxy is misbehaving",
+		b.op, ErrAnswerTooLarge, what, bytesize.Format(b.max), b.kind)
+}
+
+func (b *boundedBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.dl.stop)
+	return err
+}
+
+// readCapped reads a whole answer body: the transport's boundedBody fails
+// past the cap, and this belt stops at it even without one (a body from a
+// test's transport).
+func readCapped(r io.Reader, max int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err == nil && int64(len(b)) > max {
+		return nil, fmt.Errorf("%w: it is larger than %s", ErrAnswerTooLarge, bytesize.Format(max))
+	}
+	return b, err
+}
+
+// retryAfter reads an answer's Retry-After, in seconds or as an HTTP date;
+// a date is taken relative to the answer's own Date header when it has
+// one, so that a skewed clock on either side does not change the wait.
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	if h == nil {
+		return 0, false
+	}
+	if date, err := http.ParseTime(h.Get("Date")); err == nil {
+		now = date
+	}
+	return parseRetryAfter(h.Get("Retry-After"), now)
+}
+
+// waitTooLong is the error for a Retry-After above the maximum: the change
+// ends now, with when to try again.
+func (c *Client) waitTooLong(op string, status int, d time.Duration) error {
+	return fmt.Errorf("%s: %w: Graph answered %d and asked to wait %s before trying again (Retry-After), longer than the %s attachform waits at most; nothing was changed by this request. Run again after %s, or raise graph { max_retry_after }",
+		op, ErrWaitTooLong, status, roundWait(d), roundWait(c.bounds.MaxRetryAfter), time.Now().Add(d).UTC().Format(time.RFC3339))
+}
+
+func roundWait(d time.Duration) string {
+	if d >= time.Minute {
+		d = d.Round(time.Second)
+	}
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// throttleStatus reports whether status is one whose Retry-After the retry
+// policy waits for.
+func throttleStatus(status int) bool {
+	return status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable
+}
+
+// statusText is "429 Too Many Requests".
+func statusText(code int) string {
+	if t := http.StatusText(code); t != "" {
+		return strconv.Itoa(code) + " " + t
+	}
+	return strconv.Itoa(code)
+}
