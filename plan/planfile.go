@@ -1,0 +1,255 @@
+package plan
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"github.com/attachform/attachform/item"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/attachform/attachform/content"
+	"github.com/attachform/attachform/spec"
+	"github.com/attachform/attachform/state"
+)
+
+// SavedFormatVersion is the version of the saved-plan format written here.
+const SavedFormatVersion = 1
+
+// maxSavedPlan bounds what LoadSaved reads: a saved plan is data from a CI
+// artifact, not to be trusted with memory.
+const maxSavedPlan = 256 << 20
+
+// ErrStalePlan marks a saved plan that no longer fits what it would be
+// applied to: the state, the manifests or a source moved since.
+var ErrStalePlan = errors.New("the saved plan is stale")
+
+// Saved is a plan as `plan -out` writes it, with what binds it to the
+// reviewed inputs: the manifests' digest, and (in the changes) the sha256
+// of every source to upload. It holds no secret: sessions are named by ID.
+type Saved struct {
+	Plan *Plan
+	// Manifests is ManifestsDigest of the configuration planned.
+	Manifests string
+}
+
+// ManifestsDigest digests every manifest and variable file of cfg, by
+// name and content, so a saved plan can tell the configuration changed.
+func ManifestsDigest(cfg *spec.Config) string {
+	names := make([]string, 0, len(cfg.Files))
+	for n := range cfg.Files {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	h := sha256.New()
+	for _, n := range names {
+		b := cfg.Files[n].Bytes
+		fmt.Fprintf(h, "%d:%s\x00%d:", len(n), n, len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// CheckSaved reports, without changing anything, whether s may be applied
+// to st and cfg now: the state must be the one planned against (lineage
+// and serial: so a plan applies at most once), the manifests unchanged,
+// and every source to upload exactly the bytes reviewed. The error wraps
+// ErrStalePlan and names what moved.
+func CheckSaved(ctx context.Context, s *Saved, cfg *spec.Config, st *state.State) error {
+	p := s.Plan
+	lineage, serial := "", uint64(0)
+	if st != nil {
+		lineage, serial = st.Lineage, st.Serial
+	}
+	switch {
+	case p.Lineage != "" && p.Lineage != lineage:
+		return fmt.Errorf("%w: it was made for another state (lineage %s, now %s); run plan again", ErrStalePlan, p.Lineage, orNone(lineage))
+	case p.Serial != serial || (p.Lineage == "" && lineage != "" && serial > 0):
+		return fmt.Errorf("%w: the state changed since it was made (serial %d, now %d), by an apply of it or of another plan; run plan again", ErrStalePlan, p.Serial, serial)
+	case s.Manifests != ManifestsDigest(cfg):
+		return fmt.Errorf("%w: the manifests changed since it was made; run plan again", ErrStalePlan)
+	}
+	for _, c := range p.Changes {
+		if c.After == nil || c.AdoptID != "" || (c.Action != Create && c.Action != Replace && c.Action != Resume) {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		digest, n, err := content.FileSHA256(c.After.Source)
+		if err != nil {
+			return fmt.Errorf("%w: %s: %v", ErrStalePlan, c.After.DisplayPath, err)
+		}
+		if digest != c.After.SHA256 || n != c.After.Bytes {
+			return fmt.Errorf("%w: %s changed since the plan was reviewed (sha256 %.12s…, reviewed %.12s…); run plan again", ErrStalePlan, c.After.DisplayPath, digest, c.After.SHA256)
+		}
+	}
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// The serialised form, separate from the in-memory one so either can
+// change while old files still read the same.
+type savedJSON struct {
+	FormatVersion int          `json:"format_version"`
+	Created       time.Time    `json:"created"`
+	Mode          string       `json:"mode"`
+	Lineage       string       `json:"lineage"`
+	Serial        uint64       `json:"serial"`
+	Manifests     string       `json:"manifests_sha256"`
+	Moves         []moveJSON   `json:"moves,omitempty"`
+	Changes       []changeJSON `json:"changes"`
+}
+
+type moveJSON struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+type changeJSON struct {
+	Address      string            `json:"address"`
+	Action       Action            `json:"action"`
+	Reason       string            `json:"reason,omitempty"`
+	Before       *state.Attachment `json:"before,omitempty"`
+	After        *desiredJSON      `json:"after,omitempty"`
+	Session      *sessionJSON      `json:"session,omitempty"`
+	AdoptID      string            `json:"adopt_id,omitempty"`
+	DestroyFirst bool              `json:"destroy_first,omitempty"`
+	Unmanaged    bool              `json:"unmanaged,omitempty"`
+	Deposed      bool              `json:"deposed,omitempty"`
+	Orphan       bool              `json:"orphan,omitempty"`
+	Intents      []string          `json:"intents,omitempty"`
+}
+
+type desiredJSON struct {
+	Address     string   `json:"address"`
+	Target      item.Ref `json:"target"`
+	TargetName  string   `json:"target_name"`
+	Source      string   `json:"source"`
+	DisplayPath string   `json:"display_path"`
+	Name        string   `json:"name"`
+	ContentType string   `json:"content_type"`
+	Inline      bool     `json:"inline,omitempty"`
+	ContentID   string   `json:"content_id,omitempty"`
+	SHA256      string   `json:"sha256"`
+	Bytes       int64    `json:"bytes"`
+}
+
+// sessionJSON is a session without its upload URL: a saved plan is safe
+// to keep as a CI artifact.
+type sessionJSON struct {
+	ID          string    `json:"id"`
+	Address     string    `json:"address"`
+	Target      item.Ref  `json:"target"`
+	Name        string    `json:"name"`
+	ContentType string    `json:"content_type"`
+	Inline      bool      `json:"inline,omitempty"`
+	ContentID   string    `json:"content_id,omitempty"`
+	SHA256      string    `json:"sha256"`
+	Bytes       int64     `json:"bytes"`
+	Confirmed   int64     `json:"confirmed"`
+	ExpiresAt   time.Time `json:"expires_at"`
+}
+
+var modeNames = [...]string{Normal: "normal", Destroy: "destroy", RefreshOnly: "refresh-only"}
+
+// WriteSaved writes s as JSON.
+func WriteSaved(w io.Writer, s *Saved) error {
+	p := s.Plan
+	out := savedJSON{FormatVersion: SavedFormatVersion, Created: p.Created, Mode: modeNames[p.Mode],
+		Lineage: p.Lineage, Serial: p.Serial, Manifests: s.Manifests, Changes: []changeJSON{}}
+	for _, m := range p.Moves {
+		out.Moves = append(out.Moves, moveJSON(m))
+	}
+	for _, c := range p.Changes {
+		cj := changeJSON{Address: c.Address, Action: c.Action, Reason: c.Reason, Before: c.Before, AdoptID: c.AdoptID,
+			DestroyFirst: c.DestroyFirst, Unmanaged: c.Unmanaged, Deposed: c.Deposed, Orphan: c.Orphan, Intents: c.Intents}
+		if c.After != nil {
+			d := desiredJSON(*c.After)
+			cj.After = &d
+		}
+		if c.Session != nil {
+			sj := sessionJSON(*c.Session)
+			cj.Session = &sj
+		}
+		out.Changes = append(out.Changes, cj)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// LoadSaved reads what WriteSaved wrote, refusing anything else.
+func LoadSaved(r io.Reader) (*Saved, error) {
+	dec := json.NewDecoder(io.LimitReader(r, maxSavedPlan))
+	dec.DisallowUnknownFields()
+	var in savedJSON
+	if err := dec.Decode(&in); err != nil {
+		return nil, fmt.Errorf("read saved plan: %w", err)
+	}
+	switch {
+	case in.FormatVersion != SavedFormatVersion:
+		return nil, fmt.Errorf("read saved plan: format version %d; this attachform reads %d: plan again with it", in.FormatVersion, SavedFormatVersion)
+	case in.Manifests == "":
+		return nil, fmt.Errorf("read saved plan: no manifests digest: not a plan attachform wrote")
+	}
+	mode := slices.Index(modeNames[:], in.Mode)
+	if mode < 0 {
+		return nil, fmt.Errorf("read saved plan: unknown mode %q", in.Mode)
+	}
+	p := &Plan{Mode: Mode(mode), Lineage: in.Lineage, Serial: in.Serial, Created: in.Created, Changes: []Change{}}
+	for _, m := range in.Moves {
+		p.Moves = append(p.Moves, Move(m))
+	}
+	for _, cj := range in.Changes {
+		c := Change{Address: cj.Address, Action: cj.Action, Reason: cj.Reason, Before: cj.Before, AdoptID: cj.AdoptID,
+			DestroyFirst: cj.DestroyFirst, Unmanaged: cj.Unmanaged, Deposed: cj.Deposed, Orphan: cj.Orphan, Intents: cj.Intents}
+		if cj.After != nil {
+			d := Desired(*cj.After)
+			c.After = &d
+		}
+		if cj.Session != nil {
+			s := Session(*cj.Session)
+			c.Session = &s
+		}
+		if err := c.check(); err != nil {
+			return nil, fmt.Errorf("read saved plan: %s: %w", c.Address, err)
+		}
+		p.Changes = append(p.Changes, c)
+	}
+	return &Saved{Plan: p, Manifests: in.Manifests}, nil
+}
+
+// check refuses a change whose parts do not fit its action, so a damaged
+// or forged file cannot make apply act on nothing.
+func (c Change) check() error {
+	need := func(ok bool, what string) error {
+		if !ok {
+			return fmt.Errorf("a %s change without %s", c.Action, what)
+		}
+		return nil
+	}
+	switch c.Action {
+	case NoOp, Forget:
+		return nil
+	case Create, Adopt, Resume:
+		return need(c.After != nil && c.After.Target.Check() == nil, "a valid attachment to create")
+	case Replace:
+		return need(c.After != nil && c.Before != nil && c.Before.ID != "" && c.After.Target.Check() == nil, "both attachments")
+	case Delete:
+		return need(c.Before != nil && c.Before.ID != "" && c.Before.Target.Check() == nil, "the attachment to delete")
+	case Cancel:
+		return need(c.Session != nil && c.Session.ID != "", "the session")
+	}
+	return fmt.Errorf("unknown action %d", int(c.Action))
+}
