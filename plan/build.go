@@ -33,6 +33,10 @@ type Options struct {
 	AllowMassDestroy bool
 	MassDestroyShare float64
 	MassDestroyMin   int
+	// AppOnly says the credential is an application's, not a signed-in
+	// user's: kinds whose attachments app-only tokens cannot write get a
+	// warning in the plan rather than a 403 in the apply.
+	AppOnly bool
 }
 
 // Build diffs desired (cfg) against recorded (st, may be nil) and live.
@@ -62,6 +66,9 @@ func Build(ctx context.Context, cfg *spec.Config, st *state.State, live Live, r 
 		}
 	}
 	b.diags = append(b.diags, checkTargets(cfg, live)...)
+	if opts.AppOnly {
+		b.diags = append(b.diags, appOnlyWarnings(cfg)...)
+	}
 	if b.diags.HasErrors() {
 		return nil, b.diags
 	}

@@ -173,3 +173,26 @@ func (b *builder) massDestroy() {
 			"If it is intended, run again with -allow-mass-destroy.", destroyed, managed, share*100),
 	})
 }
+
+// appOnlyWarnings names every target whose kind application permissions
+// cannot write attachments to (Graph: To Do task attachments support
+// delegated permissions only).
+func appOnlyWarnings(cfg *spec.Config) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, t := range cfg.Targets {
+		k := t.Item.Kind
+		if k.Traits().AppOnlyWrites || !slices.ContainsFunc(cfg.Attachments, func(a *spec.Attachment) bool { return a.Target == t }) {
+			continue
+		}
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagWarning,
+			Summary:  fmt.Sprintf("An application cannot write attachments to a %s", k),
+			Detail: fmt.Sprintf("target.%s is a %s, and the credential is an application's (app-only). Microsoft Graph supports only delegated "+
+				"permissions (%s for a signed-in user) for adding or removing %s attachments, so apply would be refused with 403. "+
+				"Run with a user's credential (auth = \"azure_cli\" or \"device_code\"), or move these attachments to a message or event.",
+				t.Name, k, k.Traits().Permission, k),
+			Subject: t.DeclRange.Ptr(),
+		})
+	}
+	return diags
+}

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"github.com/attachform/attachform/item"
 	"slices"
 	"strings"
 	"testing"
@@ -180,6 +181,33 @@ func TestMassDestroyGuard(t *testing.T) {
 			if !strings.Contains(d.Detail, "-allow-mass-destroy") {
 				t.Errorf("the guard does not say how to go on: %s", d.Detail)
 			}
+		}
+	}
+}
+
+// With an app-only credential, a plan that writes To Do attachments says
+// Graph will refuse it; message targets are fine.
+func TestAppOnlyCredentialWarnsForToDoTargets(t *testing.T) {
+	f := newFixture(t)
+	task := &spec.Target{Name: "chores", Item: item.Ref{Mailbox: "ops@contoso.example", Kind: item.TodoTask, ID: "T", ListID: "L"}}
+	f.cfg.Targets = append(f.cfg.Targets, task)
+	f.declare("a.txt", "v1")
+	f.declare("b.txt", "v1", func(a *spec.Attachment) { a.Target = task })
+	live := f.live()
+	live[task.Item.Key()] = &LiveItem{}
+	for _, appOnly := range []bool{false, true} {
+		_, diags := Build(context.Background(), f.cfg, f.st, live, nil, Options{Now: now, AppOnly: appOnly})
+		var warned []string
+		for _, d := range diags {
+			if d.Severity == hcl.DiagWarning {
+				warned = append(warned, d.Summary+": "+d.Detail)
+			}
+		}
+		if !appOnly && len(warned) != 0 {
+			t.Errorf("delegated credential: warnings %q", warned)
+		}
+		if appOnly && (len(warned) != 1 || !strings.Contains(warned[0], "target.chores") || !strings.Contains(warned[0], "Tasks.ReadWrite")) {
+			t.Errorf("app-only credential: warnings %q; want one naming target.chores and the permission", warned)
 		}
 	}
 }
