@@ -19,6 +19,11 @@ const (
 	selectTodo    = "id,name,contentType,size,lastModifiedDateTime"
 )
 
+// listPageSize is the $top of attachment listings: the largest page Graph
+// serves (1,000), so an item with 2,000 attachments costs two requests,
+// not the 200 of the default page of 10.
+const listPageSize = "1000"
+
 func selectFor(k item.Kind) string {
 	if k.Traits().Inline {
 		return selectOutlook
@@ -61,7 +66,7 @@ func (c *Client) ListAttachments(ctx context.Context, it item.Ref) ([]Attachment
 	}
 	var out []Attachment
 	m := meta{op: opList, mailbox: it.Mailbox}
-	err = c.pagedGet(ctx, m, c.apiURL(p+"/attachments", "$select", selectFor(it.Kind)), func(raw json.RawMessage) error {
+	err = c.pagedGet(ctx, m, c.apiURL(p+"/attachments", "$select", selectFor(it.Kind), "$top", listPageSize), func(raw json.RawMessage) error {
 		a, err := decodeAttachment(raw)
 		if err != nil {
 			return fmt.Errorf("%s: reading Graph's answer: %w", opList, err)

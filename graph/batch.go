@@ -224,7 +224,7 @@ func (c *Client) sendBatch(ctx context.Context, items []item.Ref) (map[string]ba
 		reqs[i] = batchRequest{
 			ID:      strconv.Itoa(i),
 			Method:  http.MethodGet,
-			URL:     p + "/attachments" + encodeQuery("$select", selectFor(it.Kind)),
+			URL:     p + "/attachments" + encodeQuery("$select", selectFor(it.Kind), "$top", listPageSize),
 			Headers: map[string]string{"Prefer": preferImmutableIDs},
 		}
 	}

@@ -21,6 +21,12 @@ const DefaultRangeSize = 3840 << 10 // 3.75 MiB
 // maxRangeSize is To Do's cap on one PUT.
 const maxRangeSize = 4 << 20
 
+// rangeUnit is what a range shortened to fit a mailbox's upload window is
+// a multiple of: 320 KiB, the unit Graph's OneDrive sessions want, which
+// DefaultRangeSize is a multiple of (12 units) and which apply's 64 KiB
+// verification blocks divide.
+const rangeUnit = 320 << 10
+
 // Options configure a Client.
 type Options struct {
 	// Endpoint is Graph's origin, e.g. "https://graph.microsoft.com" or the

@@ -2,24 +2,36 @@ package graph
 
 import (
 	"context"
-	"math"
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // MailboxLimits bound the client's traffic per mailbox. Graph's Outlook
 // limits are per app and mailbox, so one busy mailbox never slows another.
 // Zero fields take Outlook's documented values; a negative field disables
 // that limit.
+//
+// The request and upload budgets are kept the way Graph keeps them: in
+// fixed windows. A window opens with the first request sent after the
+// previous one closed and lasts Per plus a small margin (1 %, from 50 ms
+// to 3 s) for the time a request takes to reach Graph, which opens its own
+// window when that request arrives. Within a window the client sends no
+// more than the budget, and a request that would exceed it waits for the
+// next window; so, when the client is the mailbox's only user, Graph never
+// has to refuse anything. When Graph refuses anyway (429 with Retry-After:
+// another client, or an earlier run, used the same budget), the window is
+// taken as spent until Retry-After ends, which is where Graph's own window
+// turns.
 type MailboxLimits struct {
 	Concurrency int           // requests in flight; 0 = 4
 	Requests    int           // requests per RequestsPer; 0 = 10,000
 	RequestsPer time.Duration // 0 = 10 minutes
 	UploadBytes int64         // bytes sent by POST, PUT and PATCH per UploadPer; 0 = 150 MB
 	UploadPer   time.Duration // 0 = 5 minutes
+	// Clock keeps the windows and the pauses Graph asks for; nil = real
+	// time. Benchmarks share one with the emulator to skip long waits.
+	Clock Clock
 }
 
 // DefaultMailboxLimits are Outlook's documented limits per app and mailbox.
@@ -52,19 +64,106 @@ func (l MailboxLimits) withDefaults() MailboxLimits {
 	return l
 }
 
+// Clock is the time mailbox budgets are kept in.
+type Clock interface {
+	Now() time.Time
+	// SleepUntil waits until t, or until ctx ends, and then returns its
+	// error.
+	SleepUntil(ctx context.Context, t time.Time) error
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) SleepUntil(ctx context.Context, t time.Time) error {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
+// windowMargin is how much longer than Graph's a window of per is kept:
+// Graph opens its window when the first request arrives, a little after
+// the client sent it, so it also closes a little later.
+func windowMargin(per time.Duration) time.Duration {
+	return min(max(per/100, 50*time.Millisecond), 3*time.Second)
+}
+
+// window is one fixed-window budget: up to limit units per per.
+type window struct {
+	limit int64 // <= 0: unlimited
+	per   time.Duration
+	start time.Time // zero: no window open
+	used  int64
+}
+
+func (w *window) end() time.Time { return w.start.Add(w.per + windowMargin(w.per)) }
+
+// roll closes a window that has run out.
+func (w *window) roll(now time.Time) {
+	if !w.start.IsZero() && !now.Before(w.end()) {
+		w.start, w.used = time.Time{}, 0
+	}
+}
+
+// wait is how long n more units must wait; 0 when they fit now. A window
+// that is still empty takes any one request, even one larger than the
+// whole budget (Graph would refuse it at any time; waiting cannot help).
+func (w *window) wait(now time.Time, n int64) time.Duration {
+	if w.limit <= 0 || n <= 0 {
+		return 0
+	}
+	w.roll(now)
+	if w.used == 0 || w.used+n <= w.limit {
+		return 0
+	}
+	return w.end().Sub(now)
+}
+
+// take spends n units, opening a window at now if none is open, and
+// reports whether it opened one.
+func (w *window) take(now time.Time, n int64) bool {
+	if w.limit <= 0 || n <= 0 {
+		return false
+	}
+	opened := w.start.IsZero()
+	if opened {
+		w.start = now
+	}
+	w.used += n
+	return opened
+}
+
+// left is what the open window still allows (the whole budget when none
+// is open).
+func (w *window) left(now time.Time) int64 {
+	w.roll(now)
+	return w.limit - w.used
+}
+
 // limiters holds one mailboxLimiter per mailbox, created on first use.
 type limiters struct {
 	limits MailboxLimits
+	clock  Clock
 	wait   func(time.Duration) time.Duration
 
 	mu sync.Mutex
 	m  map[string]*mailboxLimiter
 }
 
-// The limiters keep real time even when the client's clock is fake: their
-// pauses are waited out with real timers.
+// wait maps a pause Graph asked for to the pause taken (tests shorten it).
 func newLimiters(l MailboxLimits, wait func(time.Duration) time.Duration) *limiters {
-	return &limiters{limits: l.withDefaults(), wait: wait, m: map[string]*mailboxLimiter{}}
+	l = l.withDefaults()
+	clock := l.Clock
+	if clock == nil {
+		clock = realClock{}
+	}
+	return &limiters{limits: l, clock: clock, wait: wait, m: map[string]*mailboxLimiter{}}
 }
 
 func (ls *limiters) get(mailbox string) *mailboxLimiter {
@@ -75,48 +174,74 @@ func (ls *limiters) get(mailbox string) *mailboxLimiter {
 		return ml
 	}
 	l := ls.limits
-	ml := &mailboxLimiter{max: l.Concurrency, window: l.Concurrency, changed: make(chan struct{})}
-	if l.Requests > 0 {
-		ml.requests = rate.NewLimiter(rate.Limit(float64(l.Requests)/l.RequestsPer.Seconds()), l.Requests)
-	}
-	if l.UploadBytes > 0 {
-		burst := int(min(l.UploadBytes, math.MaxInt32))
-		ml.bytes = rate.NewLimiter(rate.Limit(float64(l.UploadBytes)/l.UploadPer.Seconds()), burst)
+	ml := &mailboxLimiter{
+		clock: ls.clock, max: l.Concurrency, window: l.Concurrency, changed: make(chan struct{}),
+		requests: window{limit: int64(l.Requests), per: l.RequestsPer},
+		upload:   window{limit: l.UploadBytes, per: l.UploadPer},
 	}
 	ls.m[key] = ml
 	return ml
 }
 
 // acquire waits until mailbox may send one more request carrying upload
-// bytes, and returns the function that gives its concurrency slot back.
-// Requests that belong to no mailbox (none today) go unlimited.
+// bytes, and returns the function that gives back what the request holds:
+// its mailbox's concurrency slot and, when ctx carries a parallelism bound
+// (WithParallelism), its place in that. The mailbox's budgets are waited
+// for first and its slot next, so a request waiting for budget holds
+// nothing another mailbox could use. Requests that belong to no mailbox
+// (none today) take only the parallelism bound.
 func (ls *limiters) acquire(ctx context.Context, mailbox string, upload int64) (func(), error) {
+	flow := flowFrom(ctx)
 	if mailbox == "" {
-		return func() {}, nil
+		return flow.acquire(ctx)
 	}
 	ml := ls.get(mailbox)
-	// Budgets first, so a slot is never held while waiting for budget.
-	if ml.requests != nil {
-		if err := ml.requests.Wait(ctx); err != nil {
-			return nil, err
-		}
+	opened, err := ml.takeBudgets(ctx, mailbox, upload)
+	if err != nil {
+		return nil, err
 	}
-	if ml.bytes != nil {
-		for upload > 0 {
-			n := min(upload, int64(ml.bytes.Burst()))
-			if err := ml.bytes.WaitN(ctx, int(n)); err != nil {
-				return nil, err
-			}
-			upload -= n
-		}
+	releaseSlot, err := ml.acquireSlot(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return ml.acquireSlot(ctx)
+	releaseFlow, err := flow.acquire(ctx)
+	if err != nil {
+		releaseSlot()
+		return nil, err
+	}
+	if !opened.IsZero() {
+		ml.sending(opened)
+	}
+	return func() { releaseFlow(); releaseSlot() }, nil
 }
 
-// throttled tells mailbox's limiter about a 429 for a request sent at sent:
-// its concurrency halves (once per round of requests: answers to requests
-// sent before the last cut don't cut again) and every request of the mailbox
-// pauses for Retry-After. It returns the new window and whether it was cut.
+// fit returns how many of n bytes mailbox may upload in one request
+// without waiting: n when they fit the open window (or nothing fits),
+// else what is left of it in whole units. An upload session sends the
+// rest of a window's budget as a shorter range instead of idling until
+// the next window.
+func (ls *limiters) fit(mailbox string, n, unit int64) int64 {
+	if mailbox == "" || n <= unit {
+		return n
+	}
+	ml := ls.get(mailbox)
+	ml.mu.Lock()
+	defer ml.mu.Unlock()
+	if ml.upload.limit <= 0 {
+		return n
+	}
+	if left := ml.upload.left(ml.clock.Now()); left < n && left >= unit {
+		return left / unit * unit
+	}
+	return n
+}
+
+// throttled tells mailbox's limiter about a 429 for a request sent at sent
+// (real time): its concurrency halves (once per round of requests: answers
+// to requests sent before the last cut don't cut again) and every request
+// of the mailbox pauses for Retry-After. An upload window in use is taken
+// as spent until then: Graph's window turns when Retry-After ends. It
+// returns the new concurrency and whether it was cut.
 func (ls *limiters) throttled(mailbox string, sent time.Time, retryAfter time.Duration) (int, bool) {
 	if mailbox == "" {
 		return 0, false
@@ -132,9 +257,13 @@ func (ls *limiters) throttled(mailbox string, sent time.Time, retryAfter time.Du
 		cut = true
 	}
 	if retryAfter > 0 {
-		until := time.Now().Add(ls.wait(retryAfter))
+		until := ml.clock.Now().Add(ls.wait(retryAfter))
 		if until.After(ml.pausedUntil) {
 			ml.pausedUntil = until
+		}
+		if up := &ml.upload; up.limit > 0 && up.used > 0 {
+			up.start = until.Add(-up.per - windowMargin(up.per))
+			up.used = up.limit
 		}
 	}
 	ml.broadcast()
@@ -169,19 +298,20 @@ func (ls *limiters) concurrency(mailbox string) int {
 	return ml.window
 }
 
-// mailboxLimiter is one mailbox's limits: an AIMD concurrency window, a
-// request rate and an upload byte rate.
+// mailboxLimiter is one mailbox's limits: an AIMD concurrency window and
+// fixed-window request and upload budgets.
 type mailboxLimiter struct {
-	requests *rate.Limiter // nil: unlimited
-	bytes    *rate.Limiter // nil: unlimited
+	clock Clock
 
 	mu          sync.Mutex
+	requests    window
+	upload      window
 	max         int // configured concurrency; <0 unlimited
 	window      int // current concurrency, 1..max
 	credit      int // successes since the window last grew
 	inUse       int
-	lastCut     time.Time
-	pausedUntil time.Time
+	lastCut     time.Time     // real time
+	pausedUntil time.Time     // clock time
 	changed     chan struct{} // closed and replaced whenever a waiter may proceed
 }
 
@@ -190,17 +320,67 @@ func (ml *mailboxLimiter) broadcast() {
 	ml.changed = make(chan struct{})
 }
 
+// takeBudgets waits until one request carrying upload bytes fits both
+// budgets and takes it from both at once. It returns the start of the
+// upload window it opened, if it opened one (see sending).
+func (ml *mailboxLimiter) takeBudgets(ctx context.Context, mailbox string, upload int64) (time.Time, error) {
+	notified := time.Time{}
+	for {
+		ml.mu.Lock()
+		now := ml.clock.Now()
+		var wait time.Duration
+		reason := ""
+		switch {
+		case ml.pausedUntil.After(now):
+			wait, reason = ml.pausedUntil.Sub(now), BudgetRetryAfter
+		default:
+			if w := ml.requests.wait(now, 1); w > 0 {
+				wait, reason = w, BudgetRequests
+			}
+			if w := ml.upload.wait(now, upload); w > wait {
+				wait, reason = w, BudgetUpload
+			}
+		}
+		if wait <= 0 {
+			ml.requests.take(now, 1)
+			var opened time.Time
+			if ml.upload.take(now, upload) {
+				opened = now
+			}
+			ml.mu.Unlock()
+			return opened, nil
+		}
+		ml.mu.Unlock()
+		until := now.Add(wait)
+		if !until.Equal(notified) {
+			notified = until
+			budgetObserverFrom(ctx)(BudgetWait{Mailbox: mailbox, Budget: reason, Bytes: upload, Until: until, For: wait})
+		}
+		if err := ml.clock.SleepUntil(ctx, until); err != nil {
+			return time.Time{}, err
+		}
+	}
+}
+
+// sending moves the start of an upload window the caller opened at opened
+// to now, when its request is about to leave after waiting for a slot:
+// Graph's window opens when the request arrives, not when its budget was
+// reserved.
+func (ml *mailboxLimiter) sending(opened time.Time) {
+	ml.mu.Lock()
+	defer ml.mu.Unlock()
+	if ml.upload.start.Equal(opened) {
+		ml.upload.start = ml.clock.Now()
+	}
+}
+
 func (ml *mailboxLimiter) acquireSlot(ctx context.Context) (func(), error) {
 	for {
 		ml.mu.Lock()
-		if pause := time.Until(ml.pausedUntil); pause > 0 {
+		if until := ml.pausedUntil; until.After(ml.clock.Now()) {
 			ml.mu.Unlock()
-			t := time.NewTimer(pause)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return nil, ctx.Err()
-			case <-t.C:
+			if err := ml.clock.SleepUntil(ctx, until); err != nil {
+				return nil, err
 			}
 			continue
 		}

@@ -1,10 +1,13 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"github.com/attachform/attachform/item"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -112,45 +115,229 @@ func TestLimiterPause(t *testing.T) {
 	}
 }
 
-// Request and upload budgets: spent, the next request waits for the
-// refill. rate.Limiter refuses at once a wait longer than the deadline.
+// stepClock is a Clock whose sleeps return at once, moving the clock to
+// where they would have ended: budget waits take no time, and what they
+// waited for is still observable. It also serves as the emulator's clock.
+type stepClock struct {
+	mu     sync.Mutex
+	t      time.Time
+	sleeps []time.Duration
+}
+
+func (c *stepClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *stepClock) SleepUntil(ctx context.Context, t time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sleeps = append(c.sleeps, t.Sub(c.t))
+	if t.After(c.t) {
+		c.t = t
+	}
+	return nil
+}
+
+func (c *stepClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func (c *stepClock) slept() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]time.Duration(nil), c.sleeps...)
+}
+
+// Request and upload budgets are fixed windows: a window opens with the
+// first request, takes up to its budget, and a request that would exceed it
+// waits until the window (plus its margin) has passed; then a new window
+// opens with the next request.
 func TestLimiterBudgets(t *testing.T) {
-	short := func() context.Context {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		t.Cleanup(cancel)
-		return ctx
-	}
-	ls := newLimiters(MailboxLimits{Requests: 3, RequestsPer: time.Hour, UploadBytes: 1000, UploadPer: time.Hour}, noWait)
-	r, err := ls.acquire(short(), "u", 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r()
-	if _, err := ls.acquire(short(), "u", 100); err == nil || !strings.Contains(err.Error(), "exceed") {
-		t.Errorf("upload over budget = %v, want a refusal to wait past the deadline", err)
-	}
-	// That request counted (Graph would have counted it too); one is left.
-	if r, err := ls.acquire(short(), "u", 0); err != nil {
-		t.Errorf("third request: %v", err)
-	} else {
+	clock := &stepClock{t: testEpoch}
+	var waits []BudgetWait
+	ctx := WithBudgetObserver(context.Background(), func(w BudgetWait) { waits = append(waits, w) })
+	ls := newLimiters(MailboxLimits{Requests: 3, RequestsPer: time.Hour, UploadBytes: 1000, UploadPer: time.Hour, Clock: clock}, noWait)
+	take := func(mailbox string, n int64) {
+		t.Helper()
+		r, err := ls.acquire(ctx, mailbox, n)
+		if err != nil {
+			t.Fatal(err)
+		}
 		r()
 	}
-	if _, err := ls.acquire(short(), "u", 0); err == nil {
-		t.Error("fourth request within the hour was admitted")
+	margin := windowMargin(time.Hour)
+	take("u", 600)
+	clock.advance(10 * time.Minute)
+	take("u", 400) // the budget, exactly
+	if s := clock.slept(); len(s) != 0 {
+		t.Fatalf("waited %v within the budget", s)
 	}
-	if r, err := ls.acquire(short(), "other", 1000); err != nil {
-		t.Errorf("another mailbox is limited: %v", err)
-	} else {
-		r()
+	take("u", 100) // over: waits for the window that opened at testEpoch
+	want := time.Hour + margin - 10*time.Minute
+	if s := clock.slept(); len(s) != 1 || s[0] != want {
+		t.Fatalf("waits %v, want one of %v", s, want)
+	}
+	if len(waits) != 1 || waits[0].Budget != BudgetUpload || waits[0].Mailbox != "u" || waits[0].Bytes != 100 ||
+		!waits[0].Until.Equal(testEpoch.Add(time.Hour+margin)) || waits[0].For != want {
+		t.Fatalf("observed %+v", waits)
+	}
+	// That request opened the second window; it has sent 1 of 3 requests
+	// and 100 of 1000 bytes. Two requests later the request budget is out.
+	take("u", 0)
+	take("u", 0)
+	opened := testEpoch.Add(time.Hour + margin)
+	take("u", 0)
+	if s := clock.slept(); len(s) != 2 || !clock.Now().Equal(opened.Add(time.Hour+margin)) {
+		t.Fatalf("waits %v, now %v; want the fourth request in a third window", s, clock.Now())
+	}
+	if waits[1].Budget != BudgetRequests {
+		t.Errorf("observed %+v, want a wait for the request budget", waits[1])
+	}
+	// Another mailbox has budgets of its own.
+	before := len(clock.slept())
+	take("other", 1000)
+	if len(clock.slept()) != before {
+		t.Error("another mailbox waited")
+	}
+	// A fresh window takes one request larger than the whole budget
+	// (waiting could never help it).
+	take("big", 5000)
+
+	// A wait ends with its context.
+	_, err := ls.acquire(cancelled(), "other", 1)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("acquire over budget on a cancelled context = %v", err)
 	}
 
 	// Negative limits switch a budget off.
-	ls = newLimiters(MailboxLimits{Concurrency: -1, Requests: -1, UploadBytes: -1}, noWait)
+	ls = newLimiters(MailboxLimits{Concurrency: -1, Requests: -1, UploadBytes: -1, Clock: clock}, noWait)
 	for range 100 {
 		if _, err := ls.acquire(cancelled(), "x", 1<<40); err != nil {
 			t.Fatalf("unlimited mailbox limited: %v", err)
 		}
 	}
+}
+
+// fit offers what is left of the window in whole units, so a session sends
+// the window's last bytes instead of idling until the next.
+func TestLimiterFit(t *testing.T) {
+	clock := &stepClock{t: testEpoch}
+	ls := newLimiters(MailboxLimits{UploadBytes: 1000, UploadPer: time.Minute, Clock: clock}, noWait)
+	if n := ls.fit("m", 400, 64); n != 400 {
+		t.Errorf("fit in an empty window = %d", n)
+	}
+	r, _ := ls.acquire(context.Background(), "m", 700)
+	r()
+	for _, tc := range []struct{ n, unit, want int64 }{
+		{300, 64, 300},  // fits
+		{400, 64, 256},  // 300 left: 4 units of 64
+		{400, 512, 400}, // less than a unit left: the whole range waits
+	} {
+		if got := ls.fit("m", tc.n, tc.unit); got != tc.want {
+			t.Errorf("fit(%d, unit %d) = %d, want %d", tc.n, tc.unit, got, tc.want)
+		}
+	}
+	clock.advance(time.Minute + windowMargin(time.Minute))
+	if n := ls.fit("m", 400, 64); n != 400 {
+		t.Errorf("fit in the next window = %d", n)
+	}
+	if n := newLimiters(MailboxLimits{UploadBytes: -1}, noWait).fit("m", 400, 64); n != 400 {
+		t.Errorf("fit without an upload budget = %d", n)
+	}
+}
+
+// A 429 with Retry-After while uploading tells where Graph's window turns:
+// the client's is spent until then, and a new one opens after.
+func TestLimiterRealignsOnRetryAfter(t *testing.T) {
+	clock := &stepClock{t: testEpoch}
+	ls := newLimiters(MailboxLimits{UploadBytes: 1000, UploadPer: time.Minute, Clock: clock}, func(d time.Duration) time.Duration { return d })
+	r, _ := ls.acquire(context.Background(), "m", 100)
+	r()
+	// Graph says its window (opened by someone else) ends in 20 s,
+	// though ours would allow 900 bytes more for a minute.
+	ls.throttled("m", time.Now(), 20*time.Second)
+	r, _ = ls.acquire(context.Background(), "m", 100)
+	r()
+	if s := clock.slept(); len(s) != 1 || s[0] != 20*time.Second {
+		t.Fatalf("waits %v, want one of 20s", s)
+	}
+	// The new window opened after the pause and has the whole budget.
+	r, _ = ls.acquire(context.Background(), "m", 900)
+	r()
+	if s := clock.slept(); len(s) != 1 {
+		t.Fatalf("waits %v in the new window", s)
+	}
+}
+
+// WithParallelism bounds requests in flight across mailboxes; a request
+// waiting for its mailbox's budget holds no place in it.
+func TestParallelismBound(t *testing.T) {
+	clock := &stepClock{t: testEpoch}
+	ls := newLimiters(MailboxLimits{UploadBytes: 1000, UploadPer: time.Hour, Clock: clock}, noWait)
+	ctx := WithParallelism(context.Background(), 2)
+	r1, err1 := ls.acquire(ctx, "a", 0)
+	r2, err2 := ls.acquire(ctx, "b", 0)
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := ls.acquire(short, "c", 0); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("third request in flight: %v", err)
+	}
+	r1()
+	r3, err := ls.acquire(ctx, "c", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r3()
+	r2()
+
+	// Mailbox a's budget is spent: its next request waits for the window
+	// (here: on a clock that never ends the wait) holding no place.
+	blocked := &blockingClock{stepClock: stepClock{t: testEpoch}, sleeping: make(chan struct{}, 1)}
+	ls = newLimiters(MailboxLimits{UploadBytes: 1000, UploadPer: time.Hour, Clock: blocked}, noWait)
+	ctx = WithParallelism(context.Background(), 1)
+	r, _ := ls.acquire(ctx, "a", 1000)
+	r()
+	waiting, stop := context.WithCancel(ctx)
+	done := make(chan error)
+	go func() {
+		_, err := ls.acquire(waiting, "a", 1)
+		done <- err
+	}()
+	<-blocked.sleeping
+	if r, err := ls.acquire(ctx, "b", 500); err != nil {
+		t.Fatalf("mailbox b: %v", err)
+	} else {
+		r()
+	}
+	stop()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("waiting request: %v", err)
+	}
+}
+
+// blockingClock's sleeps last until their context ends.
+type blockingClock struct {
+	stepClock
+	sleeping chan struct{}
+}
+
+func (c *blockingClock) SleepUntil(ctx context.Context, t time.Time) error {
+	select {
+	case c.sleeping <- struct{}{}:
+	default:
+	}
+	<-ctx.Done()
+	return ctx.Err()
 }
 
 func TestMailboxLimitsDefaults(t *testing.T) {
@@ -200,5 +387,46 @@ func TestThrottledGivesUp(t *testing.T) {
 	}
 	if n := e.srv.Stats().Faults.Throttled; n != 3 {
 		t.Errorf("%d attempts, want 3", n)
+	}
+}
+
+// Uploads of 2.4 budgets to one mailbox, against an emulator that keeps
+// Graph's fixed windows on the same clock: nothing is refused, the ranges
+// that end a window are shortened to use it up, and the uploads take two
+// windows (the floor) plus the margins. (Concurrent uploads on a real
+// clock: the apply benchmark BenchmarkApplyBudget.)
+func TestUploadWindowsNoThrottling(t *testing.T) {
+	const budget, per = 10_000_000, 20 * time.Second
+	clock := &stepClock{t: testEpoch}
+	e := newEnv(t, func(eo *emulator.Options, co *Options) {
+		eo.Clock = clock
+		eo.Limits = emulator.Limits{UploadBytes: budget, UploadWindow: per}
+		co.Now = clock.Now
+		co.Limits = MailboxLimits{UploadBytes: budget, UploadPer: per, Clock: clock}
+	})
+	ctx := context.Background()
+	files := [][]byte{content(8_000_000), content(8_000_000)[1:], content(8_000_000)[2:]}
+	var items []item.Ref
+	for i := range files {
+		items = append(items, e.item(item.Message, fmt.Sprintf("window %d", i)))
+	}
+	// One upload after another: the clock jumps when the client waits,
+	// which would be unfaithful to a request still in flight.
+	start := clock.Now()
+	for i, f := range files {
+		s, err := e.client.CreateUploadSession(ctx, items[i], NewAttachment{Name: "f.bin", Size: int64(len(f))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.client.Upload(ctx, s, bytes.NewReader(f), int64(len(f)), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := e.srv.Stats().Throttled; n != 0 {
+		t.Errorf("%d requests throttled", n)
+	}
+	took, floor := clock.Now().Sub(start), 2*per
+	if took < floor || took > floor+2*windowMargin(per) {
+		t.Errorf("uploads took %v on the clock; want the floor %v plus at most two margins", took, floor)
 	}
 }

@@ -182,7 +182,16 @@ func (c *Client) Upload(ctx context.Context, s *UploadSession, r io.ReaderAt, si
 			return "", fmt.Errorf("%s: %w: %d ranges sent for the %d bytes that were left and Graph still expects byte %d; the session is not moving forward: cancel it and start a new one", opUploadRange, ErrMisbehaving, puts-1, ranges*c.rangeSize, s.Next)
 		}
 		start := s.Next
-		end := min(start+c.rangeSize, size) - 1
+		// Near the end of the mailbox's upload window a shorter range
+		// uses what is left of it, instead of idling until the next
+		// window; those shorter ranges are extra PUTs, not a sign of
+		// a session going nowhere.
+		n := min(c.rangeSize, size-start)
+		if fitted := c.limits.fit(s.Item.Mailbox, n, rangeUnit); fitted < n {
+			n = fitted
+			budget++
+		}
+		end := start + n - 1
 		ans, err := c.putRange(ctx, s, put, r, start, end, size)
 		if err != nil {
 			if !errors.Is(err, ErrAmbiguous) || ctx.Err() != nil {
