@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/attachform/attachform/apply"
-	"github.com/attachform/attachform/plan"
 )
 
 type applyCommand struct{ g *globals }
@@ -28,74 +27,73 @@ func (c *applyCommand) Help() string {
 Options:
 
   -auto-approve           Do not ask for approval (for CI after a reviewed plan).
-` + configFlagsHelp
+` + configFlagsHelp + "\n" + applyViews.help(helpColumn)
 }
 
 func (c *applyCommand) Run(args []string) int {
 	g := c.g
 	var f configFlags
+	var vf viewFlags
 	var autoApprove bool
 	fs := newFlagSet("apply")
 	f.register(fs)
+	applyViews.register(fs, &vf)
 	fs.BoolVar(&autoApprove, "auto-approve", false, "")
 	if code, done := parseFlags(g, fs, args, c.Help()); done {
 		return code
 	}
-	if !f.check(g) {
+	v, ok := applyViews.open(g, vf)
+	if !ok || !f.check(v) {
 		return exitError
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(g.std.err, "Error: unexpected argument %q: saved plan files are not supported yet\n", fs.Arg(0))
+		v.Fail(fmt.Sprintf("unexpected argument %q: saved plan files are not supported yet", fs.Arg(0)))
 		return exitError
 	}
 	grace, err := stopGraceFor(g)
 	if err != nil {
-		fmt.Fprintf(g.std.err, "Error: %v\n", err)
+		v.Fail(err.Error())
 		return exitError
 	}
-	w, ok := openWorkspace(g, &f, "apply")
+	w, ok := openWorkspace(g, v, &f, "apply")
 	if !ok {
 		return exitError
 	}
 	defer w.close()
-	p, ok := makePlan(g, w, &f)
+	p, ok := makePlan(g, v, w, &f)
 	if !ok {
 		return exitError
 	}
-	color := useColor(g, f.noColor)
-	if err := (plan.TextRenderer{Color: color}).Write(g.std.out, p); err != nil {
+	if err := v.Plan(p); err != nil {
 		return exitError
 	}
 	if !p.HasChanges() {
-		fmt.Fprintf(g.std.out, "\n%s Resources: 0 added, 0 changed, 0 destroyed.\n", paint(color, "Apply complete!"))
+		v.Finished(apply.Result{}, nil)
 		return exitOK
 	}
-	if !autoApprove && !approved(g) {
-		fmt.Fprintln(g.std.err, "\nError: Apply cancelled.")
+	if !autoApprove && !approved(g, v) {
+		v.Cancelled()
 		return exitError
 	}
-	fmt.Fprintln(g.std.out)
-	view := newApplyView(g.std.out, color)
+	v.Applying()
 	// From here the first interrupt stops gracefully: nothing new starts,
 	// requests in flight finish. The second, or the grace running out,
 	// cancels g.ctx. The state is saved either way.
-	stop, endGraceful := g.std.intr.graceful(grace, g.log)
+	stop, endGraceful := g.std.intr.graceful(grace, g.log, v)
 	_, result, err := apply.Run(g.ctx, p, w.st, w.backend, w.client, apply.Options{
 		Parallelism: f.parallelism,
-		OnEvent:     view.event,
+		OnEvent:     v.Event,
 		Version:     version(),
 		Stop:        stop,
 	})
 	endGraceful()
-	return view.finish(g, result, err)
+	v.Finished(result, err)
+	return applyExitCode(result, err)
 }
 
 // approved asks on the terminal, as Terraform does; only "yes" approves.
-func approved(g *globals) bool {
-	fmt.Fprint(g.std.out, "\nDo you want to perform these actions?\n"+
-		"  attachform will perform the actions described above.\n"+
-		"  Only 'yes' will be accepted to approve.\n\n"+
-		"  Enter a value: ")
+func approved(g *globals, v applyView) bool {
+	v.AskApproval()
 	answer := make(chan string, 1)
 	go func() {
 		line, _ := bufio.NewReader(g.std.in).ReadString('\n')
@@ -103,7 +101,7 @@ func approved(g *globals) bool {
 	}()
 	select {
 	case a := <-answer:
-		fmt.Fprintln(g.std.out)
+		v.Answered()
 		return a == "yes"
 	case <-g.ctx.Done():
 		return false

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"sync"
 	"time"
@@ -13,12 +12,43 @@ import (
 	"github.com/attachform/attachform/plan"
 )
 
-// applyView prints apply's progress Terraform's way, one line per event
-// worth reading; events come from many workers at once.
-type applyView struct {
-	mu    sync.Mutex
-	out   io.Writer
-	color bool
+// applyView is the apply command's output, in the order apply calls it:
+// the plan, the approval (or the plan's having nothing to do), progress
+// while changes run, and the outcome. During the run it also tells what
+// an interrupt does.
+type applyView interface {
+	workspaceView
+	interruptView
+	// Plan shows the plan to approve; an error is the stream's.
+	Plan(p *plan.Plan) error
+	// AskApproval asks whether to perform the plan; the command reads
+	// the answer and then calls Answered.
+	AskApproval()
+	// Answered follows the answer typed at the prompt.
+	Answered()
+	// Cancelled: the answer was not "yes", or the command was
+	// interrupted while asking.
+	Cancelled()
+	// Applying comes before the first change starts.
+	Applying()
+	// Event reports one change's progress. Changes run at once, so it is
+	// called from many goroutines.
+	Event(e apply.Event)
+	// Finished shows the outcome: what failed, the counts, and what a
+	// stop left for the next apply. fatal is the error that ended the run
+	// (the state could not be saved); nil when it ran to its end.
+	Finished(r apply.Result, fatal error)
+}
+
+var applyViews = viewSet[applyView]{
+	human: func(v *view) applyView { return newApplyHuman(v) },
+}
+
+// applyHuman prints apply's progress Terraform's way, one line per event
+// worth reading.
+type applyHuman struct {
+	*view
+	mu sync.Mutex // Event comes from many workers at once
 	// lastShown throttles progress lines per address.
 	lastShown map[string]time.Time
 	// started and sent tell, for what a stop leaves unfinished, whether
@@ -27,9 +57,25 @@ type applyView struct {
 	sent    map[string]apply.Event
 }
 
-func newApplyView(out io.Writer, color bool) *applyView {
-	return &applyView{out: out, color: color, lastShown: map[string]time.Time{}, started: map[string]bool{}, sent: map[string]apply.Event{}}
+func newApplyHuman(v *view) *applyHuman {
+	return &applyHuman{view: v, lastShown: map[string]time.Time{}, started: map[string]bool{}, sent: map[string]apply.Event{}}
 }
+
+func (v *applyHuman) Plan(p *plan.Plan) error { return writePlan(v.out, p, v.outPal) }
+
+// AskApproval asks as Terraform does; only "yes" approves.
+func (v *applyHuman) AskApproval() {
+	fmt.Fprint(v.out, "\nDo you want to perform these actions?\n"+
+		"  attachform will perform the actions described above.\n"+
+		"  Only 'yes' will be accepted to approve.\n\n"+
+		"  Enter a value: ")
+}
+
+func (v *applyHuman) Answered() { fmt.Fprintln(v.out) }
+
+func (v *applyHuman) Cancelled() { fmt.Fprintln(v.err, "\nError: Apply cancelled.") }
+
+func (v *applyHuman) Applying() { fmt.Fprintln(v.out) }
 
 var verbs = map[plan.Action][3]string{
 	plan.Create:  {"Creating...", "Creation complete", "Still creating..."},
@@ -41,7 +87,7 @@ var verbs = map[plan.Action][3]string{
 	plan.Forget:  {"Removing from state...", "Removal complete", "Still removing..."},
 }
 
-func (v *applyView) event(e apply.Event) {
+func (v *applyHuman) Event(e apply.Event) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	vb := verbs[e.Action]
@@ -69,39 +115,44 @@ func (v *applyView) event(e apply.Event) {
 	}
 }
 
-// finish prints the errors, the summary and what is left, and returns the
-// exit code.
-func (v *applyView) finish(g *globals, r apply.Result, fatal error) int {
+func (v *applyHuman) Finished(r apply.Result, fatal error) {
 	for _, e := range r.Errors {
 		if fatal != nil && errors.Is(e.Err, fatal) {
 			continue
 		}
-		errorf(g, fmt.Sprintf("%s: %s failed", e.Address, e.Action), "%v", e.Err)
+		errorf(v, fmt.Sprintf("%s: %s failed", e.Address, e.Action), "%v", e.Err)
 	}
 	if fatal != nil {
-		errorf(g, "The state could not be saved", "%v", fatal)
+		errorf(v, "The state could not be saved", "%v", fatal)
 	}
 	switch {
 	case len(r.Errors) > 0 || fatal != nil:
-		fmt.Fprintf(v.out, "\nApply failed. %s\n", summary(r))
+		fmt.Fprintf(v.out, "\nApply failed. %s\n", applySummary(r))
 		v.unfinished(r.Unfinished)
-		return exitError
 	case len(r.Unfinished) > 0:
 		// Only a stop or an interrupt leaves changes without an error.
-		fmt.Fprintf(v.out, "\nApply interrupted. %s\n", summary(r))
+		fmt.Fprintf(v.out, "\nApply interrupted. %s\n", applySummary(r))
 		v.unfinished(r.Unfinished)
-		errorf(g, "Apply interrupted",
+		errorf(v, "Apply interrupted",
 			"%s not finished. What finished is saved in the state; run \"attachform apply\" again to finish the rest.",
 			plural(len(r.Unfinished), "planned change was", "planned changes were"))
+	default:
+		fmt.Fprintf(v.out, "\n%s %s\n", v.outPal.paint(styleSuccess, "Apply complete!"), applySummary(r))
+	}
+}
+
+// applyExitCode is apply's exit status for its outcome: 1 when anything
+// failed or was left, else 0.
+func applyExitCode(r apply.Result, fatal error) int {
+	if fatal != nil || len(r.Errors) > 0 || len(r.Unfinished) > 0 {
 		return exitError
 	}
-	fmt.Fprintf(v.out, "\n%s %s\n", paint(v.color, "Apply complete!"), summary(r))
 	return exitOK
 }
 
-// summary counts what was done, Terraform's way, naming what Terraform has
-// no word for only when it happened.
-func summary(r apply.Result) string {
+// applySummary counts what was done, Terraform's way, naming what
+// Terraform has no word for only when it happened.
+func applySummary(r apply.Result) string {
 	s := fmt.Sprintf("Resources: %d added, 0 changed, %d destroyed", r.Added, r.Destroyed)
 	for _, c := range []struct {
 		n         int
@@ -121,7 +172,7 @@ func summary(r apply.Result) string {
 
 // unfinished lists what a stop left for the next apply, and how far each
 // got.
-func (v *applyView) unfinished(addrs []string) {
+func (v *applyHuman) unfinished(addrs []string) {
 	if len(addrs) == 0 {
 		return
 	}
@@ -147,12 +198,4 @@ func plural(n int, one, many string) string {
 		return fmt.Sprintf("%d %s", n, one)
 	}
 	return fmt.Sprintf("%d %s", n, many)
-}
-
-// paint makes a headline bold green on a colour terminal, as Terraform's.
-func paint(color bool, s string) string {
-	if !color {
-		return s
-	}
-	return "\x1b[1m\x1b[32m" + s + "\x1b[0m"
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"strings"
 	"testing"
@@ -22,8 +21,8 @@ func TestApplySummary(t *testing.T) {
 		{apply.Result{Resumed: 1, Adopted: 2, Cancelled: 2, Forgotten: 1},
 			"Resources: 0 added, 0 changed, 0 destroyed, 1 resumed, 2 adopted, 2 upload sessions cancelled, 1 forgotten."},
 	} {
-		if got := summary(c.r); got != c.want {
-			t.Errorf("summary(%+v)\n got %s\nwant %s", c.r, got, c.want)
+		if got := applySummary(c.r); got != c.want {
+			t.Errorf("applySummary(%+v)\n got %s\nwant %s", c.r, got, c.want)
 		}
 	}
 }
@@ -31,20 +30,20 @@ func TestApplySummary(t *testing.T) {
 // A stopped apply exits 1, says what it did and lists what is left, with
 // how far a stopped upload got.
 func TestApplyFinishListsWhatAStopLeft(t *testing.T) {
-	g, _, errb := testGlobals()
-	var out bytes.Buffer
-	v := newApplyView(&out, false)
+	tv, out, errb := testView(false)
+	v := newApplyHuman(tv)
 	const mib = 1 << 20
-	v.event(apply.Event{Address: "attachment.a", Action: plan.Create, Phase: apply.Started, Total: 12 * mib})
-	v.event(apply.Event{Address: "attachment.a", Action: plan.Create, Phase: apply.Progress, Sent: 7.5 * mib, Total: 12 * mib})
-	v.event(apply.Event{Address: "attachment.a", Action: plan.Create, Phase: apply.Failed, Err: apply.ErrStopped})
-	v.event(apply.Event{Address: "attachment.c", Action: plan.Delete, Phase: apply.Started})
-	v.event(apply.Event{Address: "attachment.c", Action: plan.Delete, Phase: apply.Failed, Err: errors.New("context canceled")})
-	v.event(apply.Event{Address: "attachment.d", Action: plan.Create, Phase: apply.Started})
-	v.event(apply.Event{Address: "attachment.d", Action: plan.Create, Phase: apply.Finished})
+	v.Event(apply.Event{Address: "attachment.a", Action: plan.Create, Phase: apply.Started, Total: 12 * mib})
+	v.Event(apply.Event{Address: "attachment.a", Action: plan.Create, Phase: apply.Progress, Sent: 7.5 * mib, Total: 12 * mib})
+	v.Event(apply.Event{Address: "attachment.a", Action: plan.Create, Phase: apply.Failed, Err: apply.ErrStopped})
+	v.Event(apply.Event{Address: "attachment.c", Action: plan.Delete, Phase: apply.Started})
+	v.Event(apply.Event{Address: "attachment.c", Action: plan.Delete, Phase: apply.Failed, Err: errors.New("context canceled")})
+	v.Event(apply.Event{Address: "attachment.d", Action: plan.Create, Phase: apply.Started})
+	v.Event(apply.Event{Address: "attachment.d", Action: plan.Create, Phase: apply.Finished})
 
-	code := v.finish(g, apply.Result{Added: 1, Resumed: 1, Unfinished: []string{"attachment.c", "attachment.b", "attachment.a"}}, nil)
-	if code != exitError {
+	r := apply.Result{Added: 1, Resumed: 1, Unfinished: []string{"attachment.c", "attachment.b", "attachment.a"}}
+	v.Finished(r, nil)
+	if code := applyExitCode(r, nil); code != exitError {
 		t.Fatalf("exit code %d, want %d", code, exitError)
 	}
 	want := "\nApply interrupted. Resources: 1 added, 0 changed, 0 destroyed, 1 resumed.\n" +
@@ -61,9 +60,10 @@ func TestApplyFinishListsWhatAStopLeft(t *testing.T) {
 }
 
 func TestApplyFinishComplete(t *testing.T) {
-	g, _, errb := testGlobals()
-	var out bytes.Buffer
-	if code := newApplyView(&out, false).finish(g, apply.Result{Added: 1, Resumed: 2}, nil); code != exitOK {
+	tv, out, errb := testView(false)
+	r := apply.Result{Added: 1, Resumed: 2}
+	newApplyHuman(tv).Finished(r, nil)
+	if code := applyExitCode(r, nil); code != exitOK {
 		t.Fatalf("exit code %d", code)
 	}
 	if got, want := out.String(), "\nApply complete! Resources: 1 added, 0 changed, 0 destroyed, 2 resumed.\n"; got != want {
@@ -76,11 +76,11 @@ func TestApplyFinishComplete(t *testing.T) {
 
 // A failure that also left changes undone lists them under "Apply failed".
 func TestApplyFinishFailedListsWhatIsLeft(t *testing.T) {
-	g, _, _ := testGlobals()
-	var out bytes.Buffer
+	tv, out, _ := testView(false)
 	fatal := errors.New("disk full")
-	code := newApplyView(&out, false).finish(g, apply.Result{Unfinished: []string{"attachment.x"}}, fatal)
-	if code != exitError {
+	r := apply.Result{Unfinished: []string{"attachment.x"}}
+	newApplyHuman(tv).Finished(r, fatal)
+	if code := applyExitCode(r, fatal); code != exitError {
 		t.Fatalf("exit code %d", code)
 	}
 	if !strings.Contains(out.String(), "Apply failed.") || !strings.Contains(out.String(), "attachment.x: not started") {

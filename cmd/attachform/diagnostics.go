@@ -5,41 +5,22 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/mattn/go-isatty"
 )
 
-// writeDiagnostics shows diagnostics to a person or a program; it is the
-// one place the CLI renders them.
-//
-//   - Text (asJSON false): HCL's renderer on stderr, with the source
-//     snippet and the token at fault underlined. color is optional: pass
-//     diagnosticColor(g, noColor) for colour on a terminal; without it the
-//     text is plain.
-//   - JSON (asJSON true): one document on stdout in the shape of
-//     terraform validate -json ({"valid", "error_count", "warning_count",
-//     "diagnostics": [...]}), whatever the diagnostics.
-//   - When GITHUB_ACTIONS=true, every diagnostic with a location is also
-//     written to stderr as a workflow command (::error file=…,line=…::…), so
-//     it shows on the pull request's diff; stdout stays clean for JSON.
-//
-// files maps the file names used in ranges to parsed files (spec.Config's
-// Files); nil renders without snippets. Nothing is written for no
-// diagnostics in text mode.
-func writeDiagnostics(g *globals, files map[string]*hcl.File, diags hcl.Diagnostics, asJSON bool, color ...bool) {
-	if asJSON {
-		enc := json.NewEncoder(g.std.out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(newJSONReport(files, diags)); err != nil {
-			fmt.Fprintf(g.std.err, "Error: writing diagnostics: %v\n", err)
-		}
-	} else if len(diags) > 0 {
-		useColor := len(color) > 0 && color[0]
+// Diagnostics is the human rendering of diagnostics, the one place the
+// CLI writes them as text: HCL's renderer on stderr, with the source
+// snippet and the token at fault underlined (by colour on a terminal, by
+// a line of carets otherwise). When GITHUB_ACTIONS=true, every diagnostic
+// with a location is also written to stderr as a workflow command
+// (::error file=…,line=…::…), so it shows on the pull request's diff.
+func (v *view) Diagnostics(files map[string]*hcl.File, diags hcl.Diagnostics) {
+	if len(diags) > 0 {
+		useColor := v.errPal.on
 		width := uint(0)
 		if useColor {
 			width = 78
@@ -57,11 +38,22 @@ func writeDiagnostics(g *globals, files map[string]*hcl.File, diags hcl.Diagnost
 			}
 			out.WriteString(text)
 		}
-		_, _ = g.std.err.Write(out.Bytes())
+		_, _ = v.err.Write(out.Bytes())
 	}
-	if g.getenv("GITHUB_ACTIONS") == "true" {
-		writeAnnotations(g, diags)
+	v.annotate(diags)
+}
+
+// jsonDiagnostics writes diagnostics as one document on stdout in the
+// shape of terraform validate -json ({"valid", "error_count",
+// "warning_count", "diagnostics": [...]}), whatever the diagnostics, and
+// the GitHub annotations on stderr (stdout stays clean for the JSON).
+func (v *view) jsonDiagnostics(files map[string]*hcl.File, diags hcl.Diagnostics) {
+	enc := json.NewEncoder(v.out)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(newJSONReport(files, diags)); err != nil {
+		v.Fail(fmt.Sprintf("writing diagnostics: %v", err))
 	}
+	v.annotate(diags)
 }
 
 // addCaret puts a line of carets under the subject in HCL's snippet: the
@@ -102,16 +94,6 @@ func addCaret(text string, files map[string]*hcl.File, d *hcl.Diagnostic) string
 		return strings.Join(lines, "")
 	}
 	return text
-}
-
-// diagnosticColor is true when diagnostics go to a terminal and neither
-// -no-color nor NO_COLOR asks for plain text.
-func diagnosticColor(g *globals, noColor bool) bool {
-	if noColor || g.getenv("NO_COLOR") != "" || g.getenv("TERM") == "dumb" {
-		return false
-	}
-	f, ok := g.std.err.(*os.File)
-	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
 // jsonReport is the -json document, shaped as terraform validate -json.
@@ -201,11 +183,14 @@ func newJSONDiagnostic(files map[string]*hcl.File, d *hcl.Diagnostic) jsonDiagno
 	return jd
 }
 
-// writeAnnotations writes GitHub Actions workflow commands, one line per
-// diagnostic that has a location. Paths are made relative to
+// annotate writes GitHub Actions workflow commands when GITHUB_ACTIONS=true,
+// one line per diagnostic that has a location. Paths are made relative to
 // GITHUB_WORKSPACE, where GitHub expects them.
-func writeAnnotations(g *globals, diags hcl.Diagnostics) {
-	w := bufio.NewWriter(g.std.err)
+func (v *view) annotate(diags hcl.Diagnostics) {
+	if v.env("GITHUB_ACTIONS") != "true" {
+		return
+	}
+	w := bufio.NewWriter(v.err)
 	for _, d := range diags {
 		if d.Subject == nil {
 			continue
@@ -220,17 +205,17 @@ func writeAnnotations(g *globals, diags hcl.Diagnostics) {
 			msg += "\n\n" + d.Detail
 		}
 		fmt.Fprintf(w, "::%s file=%s,line=%d,col=%d,endLine=%d,endColumn=%d::%s\n",
-			level, escapeProperty(annotationPath(g, s.Filename)), s.Start.Line, s.Start.Column, s.End.Line, s.End.Column, escapeData(msg))
+			level, escapeProperty(v.annotationPath(s.Filename)), s.Start.Line, s.Start.Column, s.End.Line, s.End.Column, escapeData(msg))
 	}
 	_ = w.Flush()
 }
 
-func annotationPath(g *globals, name string) string {
+func (v *view) annotationPath(name string) string {
 	p := name
 	if !filepath.IsAbs(p) {
-		p = filepath.Join(g.dir, p)
+		p = filepath.Join(v.dir, p)
 	}
-	base := g.getenv("GITHUB_WORKSPACE")
+	base := v.env("GITHUB_WORKSPACE")
 	if base == "" {
 		base, _ = os.Getwd()
 	}

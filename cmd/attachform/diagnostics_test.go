@@ -38,10 +38,19 @@ func testGlobals(environ ...string) (*globals, *bytes.Buffer, *bytes.Buffer) {
 	return &globals{ctx: context.Background(), dir: "/work/repo/config", std: streams{out: &out, err: &errb}, environ: environ}, &out, &errb
 }
 
+// testView is a base view on two buffers, as newView makes one for a
+// terminal (color) or not, in the environment given.
+func testView(color bool, environ ...string) (*view, *bytes.Buffer, *bytes.Buffer) {
+	g, out, errb := testGlobals(environ...)
+	v := newView(g, false)
+	v.outPal, v.errPal = palette{color}, palette{color}
+	return v, out, errb
+}
+
 func TestWriteDiagnosticsText(t *testing.T) {
 	files, diags := diagFixture(t)
-	g, out, errb := testGlobals()
-	writeDiagnostics(g, files, diags, false)
+	v, out, errb := testView(false)
+	v.Diagnostics(files, diags)
 	want := "Error: Reference to undeclared target\n\n" +
 		"  on main.attach.hcl line 2, in attachment \"a\":\n" +
 		"   2:   target = target.inbx\n" +
@@ -58,8 +67,8 @@ func TestWriteDiagnosticsText(t *testing.T) {
 
 func TestWriteDiagnosticsColor(t *testing.T) {
 	files, diags := diagFixture(t)
-	g, _, errb := testGlobals()
-	writeDiagnostics(g, files, diags, false, true)
+	v, _, errb := testView(true)
+	v.Diagnostics(files, diags)
 	got := errb.String()
 	if !strings.Contains(got, "\x1b[31mError\x1b[0m") || strings.Contains(got, "^^^") {
 		t.Errorf("coloured diagnostics should colour the severity and underline instead of carets:\n%q", got)
@@ -68,8 +77,8 @@ func TestWriteDiagnosticsColor(t *testing.T) {
 
 func TestWriteDiagnosticsJSON(t *testing.T) {
 	files, diags := diagFixture(t)
-	g, out, _ := testGlobals()
-	writeDiagnostics(g, files, diags, true)
+	v, out, _ := testView(false)
+	v.jsonDiagnostics(files, diags)
 	for _, want := range []string{
 		`"valid": false`, `"error_count": 1`, `"warning_count": 1`,
 		`"summary": "Reference to undeclared target"`,
@@ -84,8 +93,8 @@ func TestWriteDiagnosticsJSON(t *testing.T) {
 }
 
 func TestWriteDiagnosticsNothingInTextMode(t *testing.T) {
-	g, out, errb := testGlobals()
-	writeDiagnostics(g, nil, nil, false)
+	v, out, errb := testView(false)
+	v.Diagnostics(nil, nil)
 	if out.Len()+errb.Len() != 0 {
 		t.Errorf("no diagnostics wrote %q %q", out.String(), errb.String())
 	}
@@ -104,8 +113,8 @@ func TestWriteDiagnosticsGitHubAnnotations(t *testing.T) {
 			"::error file=config/main.attach.hcl,line=2,col=12,endLine=2,endColumn=23::Reference to undeclared target%0A%0A100%25 sure: a, b%0Asecond line\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			g, out, errb := testGlobals(tc.environ...)
-			writeDiagnostics(g, files, diags, true)
+			v, out, errb := testView(false, tc.environ...)
+			v.jsonDiagnostics(files, diags)
 			var got string
 			for _, line := range strings.SplitAfter(errb.String(), "\n") {
 				if strings.HasPrefix(line, "::") {
@@ -122,9 +131,9 @@ func TestWriteDiagnosticsGitHubAnnotations(t *testing.T) {
 	}
 }
 
-func TestDiagnosticColor(t *testing.T) {
-	g, _, _ := testGlobals()
-	if diagnosticColor(g, false) {
+func TestColorFor(t *testing.T) {
+	g, out, _ := testGlobals()
+	if colorFor(out, false, g.getenv) {
 		t.Error("a buffer is not a terminal, yet colour was chosen")
 	}
 }

@@ -52,7 +52,8 @@ Options:
   -limits=SPEC      Per-mailbox limits, any subset of
                     concurrency=4,requests=10000/10m,upload=150MB/5m,message=35MB,
                     or "off" for no throttling.
-  -seed=N           Seed for ids, fault draws and $batch answer order.`
+  -seed=N           Seed for ids, fault draws and $batch answer order.
+` + emulatorViews.help(20)
 }
 
 func (c *emulatorCommand) Run(args []string) int {
@@ -60,7 +61,9 @@ func (c *emulatorCommand) Run(args []string) int {
 	var opts emulator.Options
 	var users, faults, limits, fixtures string
 	var latency durationFlag
+	var vf viewFlags
 	fs := newFlagSet("emulator")
+	emulatorViews.register(fs, &vf)
 	fs.StringVar(&opts.Listen, "listen", "", "")
 	fs.StringVar(&opts.DataDir, "data", "", "")
 	fs.StringVar(&users, "users", "", "")
@@ -72,14 +75,18 @@ func (c *emulatorCommand) Run(args []string) int {
 	if code, done := parseFlags(g, fs, args, c.Help()); done {
 		return code
 	}
+	v, ok := emulatorViews.open(g, vf)
+	if !ok {
+		return exitError
+	}
 	var err error
 	if opts.Faults, err = emulator.ParseFaults(faults); err != nil {
-		fmt.Fprintf(g.std.err, "Error: -faults: %v\n", err)
+		v.UsageError(fmt.Errorf("-faults: %w", err), "")
 		return exitError
 	}
 	opts.Faults.Latency += time.Duration(latency)
 	if opts.Limits, err = emulator.ParseLimits(limits); err != nil {
-		fmt.Fprintf(g.std.err, "Error: -limits: %v\n", err)
+		v.UsageError(fmt.Errorf("-limits: %w", err), "")
 		return exitError
 	}
 	for _, u := range strings.Split(users, ",") {
@@ -88,7 +95,7 @@ func (c *emulatorCommand) Run(args []string) int {
 		}
 	}
 	if fixtures != "" {
-		fx, ok := loadFixtures(g, fixtures, opts.Limits)
+		fx, ok := loadFixtures(g, v, fixtures, opts.Limits)
 		if !ok {
 			return exitError
 		}
@@ -98,20 +105,19 @@ func (c *emulatorCommand) Run(args []string) int {
 	opts.Logger = g.log.Named("emulator")
 	srv, err := emulator.New(opts)
 	if err != nil {
-		fmt.Fprintf(g.std.err, "Error: %v\n", err)
+		v.Fail(err.Error())
 		return exitError
 	}
 	defer srv.Close()
-	fmt.Fprintln(g.std.out, srv.URL())
-	fmt.Fprintf(g.std.err, "Graph emulator serving on %s (upload origin %s). Interrupt to stop.\n", srv.URL(), srv.UploadOrigin())
+	v.Serving(srv.URL(), srv.UploadOrigin())
 	<-g.ctx.Done()
 	return exitOK
 }
 
 // loadFixtures reads the -fixtures file (relative to -chdir) and checks it
 // against the mailbox limits; problems are shown as diagnostics with file,
-// line and snippet, and the emulator does not start.
-func loadFixtures(g *globals, path string, limits emulator.Limits) (*emulator.Fixtures, bool) {
+// line and snippet on v, and the emulator does not start.
+func loadFixtures(g *globals, v diagnosticsView, path string, limits emulator.Limits) (*emulator.Fixtures, bool) {
 	abs := path
 	if !filepath.IsAbs(abs) {
 		abs = filepath.Join(g.dir, path)
@@ -132,7 +138,7 @@ func loadFixtures(g *globals, path string, limits emulator.Limits) (*emulator.Fi
 			}
 		}
 	}
-	writeDiagnostics(g, files, diags, false, diagnosticColor(g, false))
+	v.Diagnostics(files, diags)
 	if diags.HasErrors() {
 		return nil, false
 	}

@@ -41,14 +41,17 @@ func newFlagSet(name string) *flag.FlagSet {
 
 // parseFlags parses a command's flags. done says the command is over: -h
 // showed the help (exit 0), or a mistake was reported with it (exit 1).
+//
+// Before the flags are read there is no -no-color to obey: the help and
+// the mistake are shown on a plain view, whose text is never coloured.
 func parseFlags(g *globals, fs *flag.FlagSet, args []string, help string) (code int, done bool) {
 	err := fs.Parse(args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
-		fmt.Fprintln(g.std.out, help)
+		newView(g, true).Help(help)
 		return exitOK, true
 	case err != nil:
-		fmt.Fprintf(g.std.err, "Error: %v\n\n%s\n", err, help)
+		newView(g, true).UsageError(err, help)
 		return exitError, true
 	}
 	return exitOK, false
@@ -59,7 +62,6 @@ type manifestFlags struct {
 	varArgs       []spec.VarArg
 	backendConfig listFlag
 	allowOutside  bool
-	noColor       bool
 }
 
 func (m *manifestFlags) register(fs *flag.FlagSet) {
@@ -67,7 +69,6 @@ func (m *manifestFlags) register(fs *flag.FlagSet) {
 	fs.Var(varArgsFlag{args: &m.varArgs, file: true}, "var-file", "")
 	fs.Var(&m.backendConfig, "backend-config", "")
 	fs.BoolVar(&m.allowOutside, "allow-outside-sources", false, "")
-	fs.BoolVar(&m.noColor, "no-color", false, "")
 }
 
 // loadOptions are the manifest flags as loadManifests takes them.
@@ -82,8 +83,7 @@ const manifestFlagsHelp = `  -var 'name=value'       Set a variable. Repeatable;
   -var-file=FILE          Read variable values from FILE. Repeatable.
   -backend-config=K=V     Backend setting kept out of the manifest. Repeatable.
   -allow-outside-sources  Allow source files outside the configuration directory.
-                          A manifest can never grant itself this.
-  -no-color               No colour in the output (NO_COLOR in the environment too).`
+                          A manifest can never grant itself this.`
 
 // configFlags are the flags of the commands that plan: plan, apply.
 type configFlags struct {
@@ -140,7 +140,7 @@ const configFlagsHelp = `  -target=ADDRESS         Only this attachment (repeata
 // check validates what the flag package cannot: -parallelism's range, and
 // -target and -replace addresses, spelled afterwards as plans spell them
 // (attachment.x["k"]). Nothing is read before these are right.
-func (c *configFlags) check(g *globals) bool {
+func (c *configFlags) check(v diagnosticsView) bool {
 	var diags hcl.Diagnostics
 	if c.parallelism < 1 {
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -parallelism",
@@ -163,6 +163,6 @@ func (c *configFlags) check(g *globals) bool {
 			}
 		}
 	}
-	writeDiagnostics(g, nil, diags, false, diagnosticColor(g, c.noColor))
+	v.Diagnostics(nil, diags)
 	return !diags.HasErrors()
 }

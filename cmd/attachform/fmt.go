@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -39,33 +38,35 @@ Usage: attachform [global options] fmt [options] [TARGET ...]
 
 Options:
 
-  -check      Change nothing; list the files that need formatting and exit 3
-              if there are any.
-  -diff       Show the changes as a unified diff.
-  -list=false Do not list the files that changed.
-  -write=false
-              Do not rewrite files (implied by -check and by "-").
-  -recursive  Also format files in subdirectories (not hidden ones).
-  -no-color   No colour in diagnostics (NO_COLOR in the environment too).
-`)
+  -check                  Change nothing; list the files that need formatting
+                          and exit 3 if there are any.
+  -diff                   Show the changes as a unified diff.
+  -list=false             Do not list the files that changed.
+  -write=false            Do not rewrite files (implied by -check and by "-").
+  -recursive              Also format files in subdirectories (not hidden ones).
+` + fmtViews.help(helpColumn))
 }
 
 type fmtOptions struct {
-	check, diff, list, write, recursive, noColor bool
+	check, diff, list, write, recursive bool
 }
 
 func (c *fmtCommand) Run(args []string) int {
 	var o fmtOptions
-	fs := flag.NewFlagSet("fmt", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	var vf viewFlags
+	fs := newFlagSet("fmt")
 	fs.BoolVar(&o.check, "check", false, "")
 	fs.BoolVar(&o.diff, "diff", false, "")
 	fs.BoolVar(&o.list, "list", true, "")
 	fs.BoolVar(&o.write, "write", true, "")
 	fs.BoolVar(&o.recursive, "recursive", false, "")
-	fs.BoolVar(&o.noColor, "no-color", false, "")
+	fmtViews.register(fs, &vf)
 	if code, done := parseFlags(c.g, fs, args, c.Help()); done {
 		return code
+	}
+	v, ok := fmtViews.open(c.g, vf)
+	if !ok {
+		return exitError
 	}
 	if o.check {
 		o.write = false
@@ -74,7 +75,7 @@ func (c *fmtCommand) Run(args []string) int {
 	if len(targets) == 0 {
 		targets = []string{c.g.dir}
 	}
-	r := &fmtRun{g: c.g, o: o}
+	r := &fmtRun{g: c.g, v: v, o: o}
 	for _, t := range targets {
 		if t == "-" {
 			r.stdin()
@@ -97,6 +98,7 @@ func (c *fmtCommand) Run(args []string) int {
 // fmtRun is one fmt invocation's progress.
 type fmtRun struct {
 	g           *globals
+	v           fmtView
 	o           fmtOptions
 	failed      bool // a file could not be read, parsed or written
 	unformatted bool // some file was not in the canonical layout
@@ -166,10 +168,10 @@ func (r *fmtRun) file(path string, perm fs.FileMode) {
 	}
 	r.unformatted = true
 	if r.o.list {
-		fmt.Fprintln(r.g.std.out, name)
+		r.v.Listed(name)
 	}
 	if r.o.diff {
-		writeUnifiedDiff(r.g.std.out, name, src, out)
+		r.v.Diff(name, src, out)
 	}
 	if r.o.write {
 		if err := atomicfile.Write(path, bytes.NewReader(out), perm); err != nil {
@@ -193,9 +195,9 @@ func (r *fmtRun) stdin() {
 	}
 	switch {
 	case r.o.diff:
-		writeUnifiedDiff(r.g.std.out, "<stdin>", src, out)
+		r.v.Diff("<stdin>", src, out)
 	case !r.o.check:
-		_, _ = r.g.std.out.Write(out)
+		r.v.Formatted(out)
 	}
 }
 
@@ -204,7 +206,7 @@ func (r *fmtRun) format(src []byte, name string) ([]byte, bool) {
 	out, diags := spec.Format(src, name)
 	if diags.HasErrors() {
 		f := &hcl.File{Bytes: src}
-		writeDiagnostics(r.g, map[string]*hcl.File{name: f}, diags, false, diagnosticColor(r.g, r.o.noColor))
+		r.v.Diagnostics(map[string]*hcl.File{name: f}, diags)
 		r.failed = true
 		return nil, false
 	}
@@ -212,67 +214,8 @@ func (r *fmtRun) format(src []byte, name string) ([]byte, bool) {
 }
 
 func (r *fmtRun) fail(format string, args ...any) {
-	writeDiagnostics(r.g, nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "fmt failed", Detail: fmt.Sprintf(format, args...)}},
-		false, diagnosticColor(r.g, r.o.noColor))
+	r.v.Diagnostics(nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "fmt failed", Detail: fmt.Sprintf(format, args...)}})
 	r.failed = true
-}
-
-// writeUnifiedDiff writes the change from a to b as a unified diff with
-// three lines of context, the format of diff -u.
-func writeUnifiedDiff(w io.Writer, name string, a, b []byte) {
-	al, bl := splitLines(a), splitLines(b)
-	ops := diffLines(al, bl)
-	fmt.Fprintf(w, "--- old/%s\n+++ new/%s\n", name, name)
-	const context = 3
-	for i := 0; i < len(ops); {
-		if ops[i].kind == ' ' {
-			i++
-			continue
-		}
-		// A hunk: from context lines before this change to context lines
-		// after the last change that is no more than 2*context away.
-		start := max(i-context, 0)
-		end := i
-		for end < len(ops) {
-			if ops[end].kind != ' ' {
-				end++
-				continue
-			}
-			run := end
-			for run < len(ops) && ops[run].kind == ' ' {
-				run++
-			}
-			if run == len(ops) || run-end > 2*context {
-				end = min(end+context, len(ops))
-				break
-			}
-			end = run
-		}
-		aStart, bStart, aLen, bLen := ops[start].a, ops[start].b, 0, 0
-		for _, op := range ops[start:end] {
-			if op.kind != '+' {
-				aLen++
-			}
-			if op.kind != '-' {
-				bLen++
-			}
-		}
-		fmt.Fprintf(w, "@@ -%s +%s @@\n", hunkRange(aStart, aLen), hunkRange(bStart, bLen))
-		for _, op := range ops[start:end] {
-			fmt.Fprintf(w, "%c%s\n", op.kind, op.text)
-		}
-		i = end
-	}
-}
-
-func hunkRange(start, n int) string {
-	if n == 0 {
-		return fmt.Sprintf("%d,0", start)
-	}
-	if n == 1 {
-		return fmt.Sprintf("%d", start+1)
-	}
-	return fmt.Sprintf("%d,%d", start+1, n)
 }
 
 func splitLines(b []byte) []string {

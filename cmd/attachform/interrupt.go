@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"sync"
@@ -31,7 +30,9 @@ const stopGraceEnv = "ATTACHFORM_STOP_GRACE"
 type interrupts struct {
 	ctx    context.Context // cancelled to stop at once
 	cancel context.CancelFunc
-	warn   io.Writer // where the user is told what an interrupt does
+	// notices tells the user what an interrupt does, outside a graceful
+	// section; inside one, the section's view does.
+	notices interruptView
 	// signals delivers SIGINT and SIGTERM; nil when nothing is caught.
 	signals chan os.Signal
 	done    chan struct{} // closed by release
@@ -39,14 +40,15 @@ type interrupts struct {
 	mu       sync.Mutex    // guards the fields below
 	stop     chan struct{} // the graceful section's; nil outside one
 	stopping bool          // stop is closed
+	view     interruptView // the section's
 	grace    time.Duration
 	timer    *time.Timer // cancels ctx when the grace is over
 	log      hclog.Logger
 }
 
 // catchInterrupts starts catching SIGINT and SIGTERM; release lets them go.
-func catchInterrupts(parent context.Context, warn io.Writer) *interrupts {
-	i := newInterrupts(parent, warn)
+func catchInterrupts(parent context.Context, notices interruptView) *interrupts {
+	i := newInterrupts(parent, notices)
 	i.signals = make(chan os.Signal, 1)
 	signal.Notify(i.signals, os.Interrupt, syscall.SIGTERM)
 	go func() {
@@ -64,9 +66,9 @@ func catchInterrupts(parent context.Context, warn io.Writer) *interrupts {
 
 // newInterrupts is interrupts without the signals, for tests to call
 // received on.
-func newInterrupts(parent context.Context, warn io.Writer) *interrupts {
+func newInterrupts(parent context.Context, notices interruptView) *interrupts {
 	ctx, cancel := context.WithCancel(parent)
-	return &interrupts{ctx: ctx, cancel: cancel, warn: warn, done: make(chan struct{}), log: hclog.NewNullLogger()}
+	return &interrupts{ctx: ctx, cancel: cancel, notices: notices, done: make(chan struct{}), log: hclog.NewNullLogger()}
 }
 
 // release stops catching signals and cancels ctx.
@@ -78,26 +80,31 @@ func (i *interrupts) release() {
 	i.cancel()
 }
 
-// graceful opens a graceful section, which end closes. On a nil receiver
-// (run called without signals, as tests do) stop is never closed.
-func (i *interrupts) graceful(grace time.Duration, log hclog.Logger) (stop <-chan struct{}, end func()) {
+// graceful opens a graceful section, which end closes; v shows what an
+// interrupt does meanwhile (nil: the notices catchInterrupts was given).
+// On a nil receiver (run called without signals, as tests do) stop is
+// never closed.
+func (i *interrupts) graceful(grace time.Duration, log hclog.Logger, v interruptView) (stop <-chan struct{}, end func()) {
 	if i == nil {
 		return nil, func() {}
 	}
 	if log == nil {
 		log = hclog.NewNullLogger()
 	}
+	if v == nil {
+		v = i.notices
+	}
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	ch := make(chan struct{})
-	i.stop, i.stopping, i.grace, i.log = ch, false, grace, log
+	i.stop, i.stopping, i.view, i.grace, i.log = ch, false, v, grace, log
 	return ch, func() {
 		i.mu.Lock()
 		defer i.mu.Unlock()
 		if i.timer != nil {
 			i.timer.Stop()
 		}
-		i.stop, i.stopping, i.timer = nil, false, nil
+		i.stop, i.stopping, i.view, i.timer = nil, false, nil, nil
 	}
 }
 
@@ -109,18 +116,16 @@ func (i *interrupts) received() {
 	case i.ctx.Err() != nil:
 		// Already stopping at once.
 	case i.stop == nil:
-		fmt.Fprintln(i.warn, "\nInterrupt received: stopping.")
+		i.notices.Interrupted()
 		i.hardLocked()
 	case !i.stopping:
 		i.stopping = true
 		close(i.stop)
-		fmt.Fprintf(i.warn, "\nInterrupt received: stopping gracefully. Nothing new starts; requests in flight\n"+
-			"get up to %s to finish, and what finished is saved in the state.\n"+
-			"Interrupt again to stop at once; the state is saved either way.\n", i.grace)
+		i.view.StoppingGracefully(i.grace)
 		i.log.Info("interrupt received: stopping gracefully", "grace", i.grace)
 		i.timer = time.AfterFunc(i.grace, i.graceOver)
 	default:
-		fmt.Fprintln(i.warn, "\nSecond interrupt received: stopping at once. What finished is saved in the state.")
+		i.view.StoppingAtOnce()
 		i.log.Info("second interrupt received: stopping at once")
 		i.hardLocked()
 	}
@@ -133,7 +138,7 @@ func (i *interrupts) graceOver() {
 	if !i.stopping || i.ctx.Err() != nil {
 		return // the section ended, or a second interrupt came first
 	}
-	fmt.Fprintf(i.warn, "\nStill not stopped after %s: stopping at once. What finished is saved in the state.\n", i.grace)
+	i.view.GraceOver(i.grace)
 	i.log.Info("graceful stop timed out: stopping at once", "grace", i.grace)
 	i.hardLocked()
 }

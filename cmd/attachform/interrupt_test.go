@@ -12,7 +12,7 @@ import (
 
 func TestInterruptOutsideApplyCancelsAtOnce(t *testing.T) {
 	var warn bytes.Buffer
-	i := newInterrupts(context.Background(), &warn)
+	i := newInterrupts(context.Background(), &view{err: &warn})
 	defer i.release()
 	i.received()
 	if i.ctx.Err() == nil {
@@ -25,9 +25,9 @@ func TestInterruptOutsideApplyCancelsAtOnce(t *testing.T) {
 
 func TestInterruptInApplyStopsGracefullyThenAtOnce(t *testing.T) {
 	var warn bytes.Buffer
-	i := newInterrupts(context.Background(), &warn)
+	i := newInterrupts(context.Background(), &view{err: &warn})
 	defer i.release()
-	stop, end := i.graceful(time.Hour, hclog.NewNullLogger())
+	stop, end := i.graceful(time.Hour, hclog.NewNullLogger(), nil)
 	defer end()
 
 	i.received()
@@ -55,9 +55,9 @@ func TestInterruptInApplyStopsGracefullyThenAtOnce(t *testing.T) {
 
 func TestInterruptGraceRunsOut(t *testing.T) {
 	var warn bytes.Buffer
-	i := newInterrupts(context.Background(), &warn)
+	i := newInterrupts(context.Background(), &view{err: &warn})
 	defer i.release()
-	_, end := i.graceful(time.Millisecond, hclog.NewNullLogger())
+	_, end := i.graceful(time.Millisecond, hclog.NewNullLogger(), nil)
 	defer end()
 	i.received()
 	select {
@@ -71,9 +71,9 @@ func TestInterruptGraceRunsOut(t *testing.T) {
 }
 
 func TestInterruptGraceEndsWithTheSection(t *testing.T) {
-	i := newInterrupts(context.Background(), new(bytes.Buffer))
+	i := newInterrupts(context.Background(), &view{err: new(bytes.Buffer)})
 	defer i.release()
-	_, end := i.graceful(time.Hour, hclog.NewNullLogger())
+	_, end := i.graceful(time.Hour, hclog.NewNullLogger(), nil)
 	i.received()
 	end()
 	i.graceOver() // a timer that fired as the section ended
@@ -89,7 +89,7 @@ func TestInterruptGraceEndsWithTheSection(t *testing.T) {
 
 func TestInterruptWithoutSignalsNeverStops(t *testing.T) {
 	var i *interrupts // run called by a test, without catching signals
-	stop, end := i.graceful(time.Second, hclog.NewNullLogger())
+	stop, end := i.graceful(time.Second, hclog.NewNullLogger(), nil)
 	defer end()
 	if stop != nil {
 		t.Fatal("a nil interrupts gave a stop channel")

@@ -15,9 +15,9 @@ import (
 
 // SIGTERM, which testscript's kill cannot send, stops as SIGINT does.
 func TestCatchInterruptsHandlesSIGTERM(t *testing.T) {
-	i := catchInterrupts(context.Background(), new(bytes.Buffer))
+	i := catchInterrupts(context.Background(), &view{err: new(bytes.Buffer)})
 	defer i.release()
-	stop, end := i.graceful(time.Hour, hclog.NewNullLogger())
+	stop, end := i.graceful(time.Hour, hclog.NewNullLogger(), nil)
 	defer end()
 	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
 		t.Fatal(err)

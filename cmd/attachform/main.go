@@ -9,9 +9,12 @@ import (
 )
 
 func main() {
-	intr := catchInterrupts(context.Background(), os.Stderr)
-	code := run(intr.ctx, os.Args[1:], streams{in: os.Stdin, out: os.Stdout, err: os.Stderr, intr: intr}, os.Environ())
-	intr.release()
+	std := streams{in: os.Stdin, out: os.Stdout, err: os.Stderr}
+	// Interrupt notices are plain text on stderr; apply shows them on its
+	// own view while it works (interrupts.graceful).
+	std.intr = catchInterrupts(context.Background(), &view{out: std.out, err: std.err})
+	code := run(std.intr.ctx, os.Args[1:], std, os.Environ())
+	std.intr.release()
 	os.Exit(code)
 }
 

@@ -18,31 +18,34 @@ Options:
 
   -detailed-exitcode      Exit 0 when there are no changes, 2 when there are,
                           1 on error.
-` + configFlagsHelp
+` + configFlagsHelp + "\n" + planViews.help(helpColumn)
 }
 
 func (c *planCommand) Run(args []string) int {
 	var f configFlags
+	var vf viewFlags
 	var detailed bool
 	fs := newFlagSet("plan")
 	f.register(fs)
+	planViews.register(fs, &vf)
 	fs.BoolVar(&detailed, "detailed-exitcode", false, "")
 	if code, done := parseFlags(c.g, fs, args, c.Help()); done {
 		return code
 	}
-	if !f.check(c.g) {
+	v, ok := planViews.open(c.g, vf)
+	if !ok || !f.check(v) {
 		return exitError
 	}
-	w, ok := openWorkspace(c.g, &f, "plan")
+	w, ok := openWorkspace(c.g, v, &f, "plan")
 	if !ok {
 		return exitError
 	}
 	defer w.close()
-	p, ok := makePlan(c.g, w, &f)
+	p, ok := makePlan(c.g, v, w, &f)
 	if !ok {
 		return exitError
 	}
-	if err := (plan.TextRenderer{Color: useColor(c.g, f.noColor)}).Write(c.g.std.out, p); err != nil {
+	if err := v.Plan(p); err != nil {
 		return exitError
 	}
 	if detailed && p.HasChanges() {
@@ -52,13 +55,13 @@ func (c *planCommand) Run(args []string) int {
 }
 
 // makePlan refreshes what Graph holds and builds the plan, reporting
-// problems itself.
-func makePlan(g *globals, w *workspace, f *configFlags) (*plan.Plan, bool) {
+// problems on v.
+func makePlan(g *globals, v diagnosticsView, w *workspace, f *configFlags) (*plan.Plan, bool) {
 	live, reader := plan.Live{}, plan.Reader(nil)
 	if f.refresh {
 		var err error
 		if live, err = plan.Refresh(g.ctx, w.client, plan.Touched(w.cfg, w.st)); err != nil {
-			errorf(g, "Cannot read what Graph holds", "%v", err)
+			errorf(v, "Cannot read what Graph holds", "%v", err)
 			return nil, false
 		}
 		reader = w.client
@@ -71,6 +74,6 @@ func makePlan(g *globals, w *workspace, f *configFlags) (*plan.Plan, bool) {
 		Parallelism:      f.parallelism,
 		AllowMassDestroy: f.allowMassDestroy,
 	})
-	writeDiagnostics(g, w.cfg.Files, diags, false, diagnosticColor(g, f.noColor))
+	v.Diagnostics(w.cfg.Files, diags)
 	return p, !diags.HasErrors()
 }

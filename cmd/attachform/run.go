@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/cli"
 	"github.com/hashicorp/go-hclog"
@@ -43,9 +44,12 @@ func (g *globals) getenv(key string) string {
 // before the command name, then hands over to the command.
 func run(ctx context.Context, args []string, std streams, environ []string) (code int) {
 	g := &globals{ctx: ctx, std: std, environ: environ}
+	// Before a command's flags there is no -no-color to obey: what run
+	// itself reports is plain.
+	v := newView(g, true)
 	chdir, rest, err := splitGlobalFlags(args)
 	if err != nil {
-		fmt.Fprintf(std.err, "Error: %v\n", err)
+		v.UsageError(err, "")
 		return exitError
 	}
 	dir, err := filepath.Abs(chdir)
@@ -56,14 +60,15 @@ func run(ctx context.Context, args []string, std streams, environ []string) (cod
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(std.err, "Error: -chdir: %v\n", err)
+		v.UsageError(fmt.Errorf("-chdir: %w", err), "")
 		return exitError
 	}
 	g.dir = dir
+	v.dir = dir
 
 	logger, closeLog, err := newLogger(g)
 	if err != nil {
-		fmt.Fprintf(std.err, "Error: %v\n", err)
+		v.Fail(err.Error())
 		return exitError
 	}
 	defer closeLog()
@@ -72,7 +77,7 @@ func run(ctx context.Context, args []string, std streams, environ []string) (cod
 		// A panic is a bug; it must still never spill a secret or a stack
 		// trace with one onto a CI log.
 		if r := recover(); r != nil {
-			fmt.Fprintf(std.err, "Error: internal error: %s\nPlease report this as a bug.\n", redactText(fmt.Sprint(r)))
+			v.InternalError(r)
 			code = exitError
 		}
 	}()
@@ -83,13 +88,13 @@ func run(ctx context.Context, args []string, std streams, environ []string) (cod
 		Args:         rest,
 		Commands:     commands(g),
 		HelpFunc:     cli.BasicHelpFunc("attachform"),
-		HelpWriter:   std.out,
-		ErrorWriter:  std.err,
+		HelpWriter:   v.out, // the framework writes the command list itself
+		ErrorWriter:  v.err,
 		Autocomplete: false,
 	}
 	code, err = c.Run()
 	if err != nil {
-		fmt.Fprintf(std.err, "Error: %v\n", err)
+		v.Fail(err.Error())
 		return exitError
 	}
 	return code
@@ -118,3 +123,6 @@ func splitGlobalFlags(args []string) (chdir string, rest []string, err error) {
 	}
 	return chdir, args, nil
 }
+
+// now is the wall clock; the one place the CLI reads it.
+func now() time.Time { return time.Now().UTC() }

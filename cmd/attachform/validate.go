@@ -1,7 +1,7 @@
 package main
 
 import (
-	"fmt"
+	"errors"
 	"strings"
 )
 
@@ -31,39 +31,30 @@ Usage: attachform [global options] validate [options]
 
 Options:
 
-  -json                   Write the result as JSON on stdout (the shape of
-                          terraform validate -json).
-` + manifestFlagsHelp)
+` + manifestFlagsHelp + "\n" + validateViews.help(helpColumn))
 }
 
 func (c *validateCommand) Run(args []string) int {
-	var asJSON bool
 	var m manifestFlags
+	var vf viewFlags
 	fs := newFlagSet("validate")
-	fs.BoolVar(&asJSON, "json", false, "")
 	m.register(fs)
+	validateViews.register(fs, &vf)
 	if code, done := parseFlags(c.g, fs, args, c.Help()); done {
 		return code
 	}
+	v, ok := validateViews.open(c.g, vf)
+	if !ok {
+		return exitError
+	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(c.g.std.err, "Error: validate takes no arguments; to check another directory use attachform -chdir=DIR validate\n\n%s\n", c.Help())
+		v.UsageError(errors.New("validate takes no arguments; to check another directory use attachform -chdir=DIR validate"), c.Help())
 		return exitError
 	}
 	cfg, diags := loadManifests(c.g, m.loadOptions(c.g))
-	color := diagnosticColor(c.g, m.noColor)
-	writeDiagnostics(c.g, cfg.Files, diags, asJSON, color)
+	v.Results(cfg.Files, diags)
 	if diags.HasErrors() {
 		return exitError
-	}
-	if !asJSON {
-		msg := "Success! The configuration is valid."
-		if len(diags) > 0 {
-			msg = "Success! The configuration is valid, but there were some validation warnings as shown above."
-		}
-		if color {
-			msg = "\x1b[1m\x1b[32m" + msg + "\x1b[0m"
-		}
-		fmt.Fprintln(c.g.std.out, msg)
 	}
 	return exitOK
 }

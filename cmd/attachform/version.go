@@ -1,7 +1,7 @@
 package main
 
 import (
-	"fmt"
+	"errors"
 	"runtime/debug"
 )
 
@@ -22,14 +22,24 @@ type versionCommand struct{ g *globals }
 
 func (c *versionCommand) Synopsis() string { return "Show the attachform version" }
 func (c *versionCommand) Help() string {
-	return "Usage: attachform version\n\n  Prints the version of attachform and of Go it was built with."
+	return "Usage: attachform version [options]\n\n  Prints the version of attachform.\n\nOptions:\n\n" + versionViews.help(helpColumn)
 }
 
 func (c *versionCommand) Run(args []string) int {
-	if len(args) > 0 {
-		fmt.Fprintln(c.g.std.err, "Error: version takes no arguments")
+	var vf viewFlags
+	fs := newFlagSet("version")
+	versionViews.register(fs, &vf)
+	if code, done := parseFlags(c.g, fs, args, c.Help()); done {
+		return code
+	}
+	v, ok := versionViews.open(c.g, vf)
+	if !ok {
 		return exitError
 	}
-	fmt.Fprintf(c.g.std.out, "attachform %s\n", version())
+	if fs.NArg() > 0 {
+		v.UsageError(errors.New("version takes no arguments"), "")
+		return exitError
+	}
+	v.Version(version())
 	return exitOK
 }

@@ -32,18 +32,18 @@ func (w *workspace) close() {
 }
 
 // openWorkspace loads and checks everything a plan needs. On failure it has
-// already reported the problem and returns the exit code to use.
-func openWorkspace(g *globals, f *configFlags, operation string) (*workspace, bool) {
+// already reported the problem on v.
+func openWorkspace(g *globals, v workspaceView, f *configFlags, operation string) (*workspace, bool) {
 	w := &workspace{}
 	opts := f.loadOptions(g)
 	cfg, diags := loadManifests(g, opts)
 	if diags.HasErrors() {
-		writeDiagnostics(g, cfg.Files, diags, false, diagnosticColor(g, f.noColor))
+		v.Diagnostics(cfg.Files, diags)
 		return nil, false
 	}
-	client, closeGraph, err := connect(g, cfg.Graph)
+	client, closeGraph, err := connect(g, v, cfg.Graph)
 	if err != nil {
-		errorf(g, "Cannot reach Microsoft Graph", "%v", err)
+		errorf(v, "Cannot reach Microsoft Graph", "%v", err)
 		return nil, false
 	}
 	w.closers = append(w.closers, closeGraph)
@@ -52,34 +52,34 @@ func openWorkspace(g *globals, f *configFlags, operation string) (*workspace, bo
 		opts.Data = plan.Lookups{Client: client}
 		cfg, diags = loadManifests(g, opts)
 		if diags.HasErrors() {
-			writeDiagnostics(g, cfg.Files, diags, false, diagnosticColor(g, f.noColor))
+			v.Diagnostics(cfg.Files, diags)
 			w.close()
 			return nil, false
 		}
 	}
-	writeDiagnostics(g, cfg.Files, diags, false, diagnosticColor(g, f.noColor)) // warnings
+	v.Diagnostics(cfg.Files, diags) // warnings
 	w.cfg = cfg
 
 	if w.backend, err = openBackend(g, cfg.Backend); err != nil {
-		errorf(g, "Cannot open the state backend", "%v", err)
+		errorf(v, "Cannot open the state backend", "%v", err)
 		w.close()
 		return nil, false
 	}
 	if f.lock {
 		info := state.NewLockInfo(operation, version())
 		if err := state.Acquire(g.ctx, w.backend, info, time.Duration(f.lockTimeout)); err != nil {
-			errorf(g, "Error acquiring the state lock", "%v", err)
+			errorf(v, "Error acquiring the state lock", "%v", err)
 			w.close()
 			return nil, false
 		}
 		w.closers = append(w.closers, func() {
 			if err := w.backend.Unlock(context.WithoutCancel(g.ctx), info.ID); err != nil {
-				errorf(g, "Error releasing the state lock", "%v\n\nRelease it with: attachform force-unlock %s", err, info.ID)
+				errorf(v, "Error releasing the state lock", "%v\n\nRelease it with: attachform force-unlock %s", err, info.ID)
 			}
 		})
 	}
 	if w.st, err = w.backend.Read(g.ctx); err != nil {
-		errorf(g, "Cannot read the state", "%v", err)
+		errorf(v, "Cannot read the state", "%v", err)
 		w.close()
 		return nil, false
 	}
@@ -99,8 +99,9 @@ func needsLookups(cfg *spec.Config) bool {
 // connect builds the Graph client; endpoint "emulator" starts the embedded
 // emulator, keeping its data under .attachform/ so runs see the same items.
 // ATTACHFORM_GRAPH_ENDPOINT overrides the manifest's endpoint, so a CI dry
-// run can point an unchanged manifest at "attachform emulator".
-func connect(g *globals, gc spec.Graph) (*graph.Client, func(), error) {
+// run can point an unchanged manifest at "attachform emulator". A
+// device-code sign-in shows its prompt on v.
+func connect(g *globals, v workspaceView, gc spec.Graph) (*graph.Client, func(), error) {
 	endpoint, closer := gc.Endpoint, func() {}
 	if override := g.getenv("ATTACHFORM_GRAPH_ENDPOINT"); override != "" {
 		endpoint = override
@@ -134,8 +135,7 @@ func connect(g *globals, gc spec.Graph) (*graph.Client, func(), error) {
 		cred, err := graph.NewCredential(graph.AuthConfig{
 			Auth: gc.Auth, TenantID: gc.TenantID, ClientID: gc.ClientID, Cloud: gc.Cloud,
 			DeviceCodePrompt: func(_ context.Context, message string) error {
-				_, err := fmt.Fprintln(g.std.err, message)
-				return err
+				return v.DeviceCode(message)
 			},
 		})
 		if err != nil {

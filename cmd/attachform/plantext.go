@@ -1,0 +1,232 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/attachform/attachform/internal/bytesize"
+	"github.com/attachform/attachform/item"
+	"github.com/attachform/attachform/plan"
+)
+
+// writePlan renders p the way Terraform renders plans, so a reviewer reads
+// a pull request's plan without learning a new format: the legend, each
+// change as a block with its attributes, the summary line. pal paints it.
+//
+// What a change shows (changeHeader, attributeLines) is kept apart from
+// how it is painted, for the Markdown view to show the same.
+func writePlan(w io.Writer, p *plan.Plan, pal palette) error {
+	var b strings.Builder
+	if !p.HasChanges() {
+		b.WriteString(pal.paint(styleSuccess, "No changes.") + pal.paint(styleBold, " Graph matches the configuration.") + "\n\n")
+		b.WriteString("attachform compared your configuration with what Graph holds and found no differences,\nso no changes are needed.\n")
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	b.WriteString("attachform will perform the following actions:\n")
+	for _, c := range p.Changes {
+		if c.Action != plan.NoOp {
+			b.WriteString("\n")
+			writeChange(&b, c, pal)
+		}
+	}
+	b.WriteString("\n" + pal.paint(styleBold, summaryLine("Plan", p.Summary())) + "\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// summaryLine is "Plan: 1 to add, 0 to change, 1 to destroy." with the
+// session and bookkeeping counts appended when there are any.
+func summaryLine(prefix string, s plan.Summary) string {
+	line := fmt.Sprintf("%s: %d to add, %d to change, %d to destroy", prefix, s.Add, s.Change, s.Destroy)
+	for _, extra := range []struct {
+		n         int
+		one, many string
+	}{
+		{s.Resume, "to resume", "to resume"},
+		{s.Adopt, "to adopt", "to adopt"},
+		{s.Cancel, "upload session to cancel", "upload sessions to cancel"},
+		{s.Forget, "to forget", "to forget"},
+	} {
+		if extra.n > 0 {
+			line += ", " + plural(extra.n, extra.one, extra.many)
+		}
+	}
+	return line + "."
+}
+
+func writeChange(b *strings.Builder, c plan.Change, pal palette) {
+	h := changeHeader(c)
+	fmt.Fprintf(b, "  %s\n", pal.paint(styleBold, "# "+h.address+" "+h.verb))
+	if h.reason != "" {
+		fmt.Fprintf(b, "  # (%s)\n", h.reason)
+	}
+	fmt.Fprintf(b, "%s attachment %q {\n", pal.paint(h.style, fmt.Sprintf("%3s", h.symbol)), h.label)
+	for _, l := range attributeLines(c) {
+		m := " "
+		if l.mark != ' ' {
+			m = pal.paint(markStyle[l.mark], string(l.mark))
+		}
+		fmt.Fprintf(b, "      %s %-12s = %s\n", m, l.name, l.value)
+	}
+	b.WriteString("    }\n")
+}
+
+// markStyle paints an attribute's mark.
+var markStyle = map[byte]style{'+': styleAdd, '-': styleRemove, '~': styleReplace}
+
+// header is what a change's block is headed with.
+type header struct {
+	address string // with what kind of object it is, when not the declared one
+	verb    string // "will be created", ...
+	reason  string // why; "" when the verb says it
+	symbol  string // "+", "-", "-/+", "+/-"
+	style   style  // the symbol's colour
+	label   string // the block's label: the declared name, or the file's
+}
+
+func changeHeader(c plan.Change) header {
+	h := header{address: c.Address, reason: c.Reason, label: blockLabel(c.Address)}
+	switch {
+	case c.Deposed:
+		h.address += " (deposed object " + plan.ShortID(c.Before.ID) + ")"
+	case c.Orphan && c.Before.ID != "":
+		h.address += " (left by an interrupted apply, object " + plan.ShortID(c.Before.ID) + ")"
+	case c.Orphan:
+		h.address += " (intent of an interrupted apply)"
+	}
+	if c.Unmanaged || c.Orphan {
+		h.label = c.Before.Name
+	}
+	switch c.Action {
+	case plan.Create:
+		h.verb, h.symbol, h.style = "will be created", "+", styleAdd
+	case plan.Delete:
+		h.verb, h.symbol, h.style = "will be destroyed", "-", styleRemove
+	case plan.Replace:
+		h.verb, h.symbol, h.style = "must be replaced", "+/-", styleReplace
+		if c.DestroyFirst {
+			h.symbol = "-/+"
+		}
+	case plan.Resume:
+		sent := int64(0)
+		if c.Session != nil {
+			sent = c.Session.Confirmed
+		}
+		h.verb = fmt.Sprintf("will be created (resuming an interrupted upload: %s of %s already sent)", sizeText(sent), sizeText(c.After.Bytes))
+		h.symbol, h.style, h.reason = "+", styleAdd, "" // the verb says why
+	case plan.Cancel:
+		h.verb, h.symbol, h.style = "upload session will be cancelled", "-", styleRemove
+	case plan.Adopt:
+		h.verb, h.symbol, h.style = "will be adopted", "+", styleAdopt
+	case plan.Forget:
+		h.verb, h.symbol, h.style = "will be removed from the state", "-", styleRemove
+	default:
+		h.symbol = " "
+	}
+	return h
+}
+
+// blockLabel is the block name in an address: attachment.x["k"] -> x.
+func blockLabel(addr string) string {
+	name := strings.TrimPrefix(addr, "attachment.")
+	if i := strings.IndexByte(name, '['); i >= 0 {
+		name = name[:i]
+	}
+	return name
+}
+
+// attrLine is one attribute of a change: marked added (+), removed (-),
+// changed (~) or kept (' ').
+type attrLine struct {
+	mark  byte
+	name  string
+	value string
+}
+
+func attributeLines(c plan.Change) []attrLine {
+	var lines []attrLine
+	after, before := c.After, c.Before
+	if c.Action == plan.Cancel && c.Session != nil {
+		s := c.Session
+		return []attrLine{
+			{'-', "name", fmt.Sprintf("%q", s.Name)},
+			{'-', "sent", fmt.Sprintf("%s of %s", sizeText(s.Confirmed), sizeText(s.Bytes))},
+			{'-', "target", targetText(s.Target, "")},
+		}
+	}
+	if after == nil {
+		if before.ID != "" {
+			lines = append(lines, attrLine{'-', "id", fmt.Sprintf("%q", before.ID)})
+		}
+		return append(lines,
+			attrLine{'-', "name", fmt.Sprintf("%q", before.Name)},
+			attrLine{'-', "content_type", fmt.Sprintf("%q", before.ContentType)},
+			attrLine{'-', "target", targetText(before.Target, "")},
+		)
+	}
+	add := func(name, now, was string) {
+		switch {
+		case before == nil || c.Action == plan.Create:
+			lines = append(lines, attrLine{'+', name, now})
+		case was != now:
+			lines = append(lines, attrLine{'~', name, was + " -> " + now + " # forces replacement"})
+		default:
+			lines = append(lines, attrLine{' ', name, now})
+		}
+	}
+	var was beforeValues
+	if before != nil {
+		was = beforeValues{
+			name: fmt.Sprintf("%q", before.Name), ct: fmt.Sprintf("%q", before.ContentType),
+			sha: fmt.Sprintf("%q", before.SHA256), size: sizeText(before.Bytes),
+			target: targetText(before.Target, after.TargetName),
+			inline: fmt.Sprint(before.Inline),
+		}
+	}
+	add("name", fmt.Sprintf("%q", after.Name), was.name)
+	add("content_type", fmt.Sprintf("%q", after.ContentType), was.ct)
+	if c.Action == plan.Create || c.Action == plan.Resume || c.Action == plan.Adopt {
+		lines = append(lines, attrLine{'+', "source", fmt.Sprintf("%q", after.DisplayPath)})
+	} else {
+		lines = append(lines, attrLine{' ', "source", fmt.Sprintf("%q", after.DisplayPath)})
+	}
+	add("size", sizeText(after.Bytes), was.size)
+	add("sha256", fmt.Sprintf("%q", after.SHA256), was.sha)
+	if after.Inline || (before != nil && before.Inline) {
+		add("inline", fmt.Sprint(after.Inline), was.inline)
+	}
+	add("target", targetText(after.Target, after.TargetName), was.target)
+	return lines
+}
+
+// beforeValues holds the rendered "before" values of a replacement.
+type beforeValues struct{ name, ct, sha, size, target, inline string }
+
+func targetText(t item.Ref, name string) string {
+	s := fmt.Sprintf("%s %s in %s", string(t.Kind), shortItem(t.ID), t.Mailbox)
+	if name != "" {
+		s = "target." + name + " (" + s + ")"
+	}
+	return s
+}
+
+// shortItem abbreviates Graph's long item ids for reading; a plan's
+// serialised form carries them whole.
+func shortItem(id string) string {
+	if len(id) <= 16 {
+		return id
+	}
+	return id[:6] + "…" + id[len(id)-6:]
+}
+
+// sizeText is a byte count in a plan: "512 B", or "12 MiB (12582912 bytes)"
+// where rounding hides the exact count a limit is checked against.
+func sizeText(n int64) string {
+	s := bytesize.Format(n)
+	if n >= bytesize.KiB || n <= -bytesize.KiB {
+		s += fmt.Sprintf(" (%d bytes)", n)
+	}
+	return s
+}
