@@ -9,7 +9,8 @@ import (
 )
 
 // testBackends stand for the state registry, which spec may not import:
-// one type with a default, one with required settings, one not available.
+// one type with a default, two with required settings (azurerm's as the
+// shared corpus needs them), one not available.
 // The CLI's tests load the same corpus against the real registry.
 var testBackends = []BackendType{
 	{
@@ -38,8 +39,22 @@ var testBackends = []BackendType{
 	},
 	{
 		Name: "azurerm", Summary: "a blob in Azure Storage",
-		Settings:    []BackendSetting{{Name: "container_name"}},
-		Unavailable: "The azurerm backend is not available in this version. Use backend \"local\".",
+		Settings: []BackendSetting{{Name: "storage_account_name"}, {Name: "endpoint"}, {Name: "container_name"}, {Name: "key"}},
+		Check: func(s map[string]string) []BackendProblem {
+			var out []BackendProblem
+			if s["container_name"] == "" {
+				out = append(out, BackendProblem{Summary: "Missing container_name", Detail: "Set container_name."})
+			}
+			if s["key"] == "" {
+				out = append(out, BackendProblem{Summary: "Missing key", Detail: "Set key."})
+			}
+			return out
+		},
+	},
+	{
+		Name: "gcs", Summary: "an object in Google Cloud Storage",
+		Settings:    []BackendSetting{{Name: "bucket"}},
+		Unavailable: "The gcs backend is not available in this version. Use backend \"local\".",
 	},
 }
 
@@ -75,7 +90,7 @@ func TestBackend(t *testing.T) {
 			errors: "-: Empty backend path"},
 		{name: "unknown type", manifest: "backend \"s3\" {\n  bucket = \"b\"\n}\n",
 			errors: "main.attach.hcl:1: Unknown backend type"},
-		{name: "not available", manifest: "backend \"azurerm\" {\n  container_name = \"c\"\n}\n", config: []string{"nonsense=1"},
+		{name: "not available", manifest: "backend \"gcs\" {\n  bucket = \"c\"\n}\n", config: []string{"nonsense=1"},
 			errors: "main.attach.hcl:1: Backend not available"},
 		{name: "setting of another type", manifest: "backend \"local\" {\n  path = \"a.json\"\n  key  = \"k\"\n}\n",
 			errors: "main.attach.hcl:3: Unsupported argument"},
@@ -110,10 +125,10 @@ func TestBackend(t *testing.T) {
 // those of one not available say the type's own words.
 func TestBackendTypeDiagnostics(t *testing.T) {
 	for _, tc := range []struct{ label, detail string }{
-		{"s3", `There is no backend "s3". Use "local" (a file next to the manifests) or "blob" (a blob somewhere).`},
+		{"s3", `There is no backend "s3". Use "local" (a file next to the manifests) or "blob" (a blob somewhere) or "azurerm" (a blob in Azure Storage).`},
 		{"azurem", `Did you mean "azurerm"?`},
 		{"lokal", `Did you mean "local"?`},
-		{"azurerm", testBackends[2].Unavailable},
+		{"gcs", testBackends[3].Unavailable},
 	} {
 		dir := writeConfig(t, map[string]string{"main.attach.hcl": "\n\nbackend \"" + tc.label + "\" {}\n"})
 		_, diags := LoadWithBackends(context.Background(), dir, LoadOptions{}, testBackends)

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/user"
+	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/google/uuid"
 )
 
@@ -24,9 +27,19 @@ type Reader interface {
 // Write either persists s completely or leaves the previous state as it was;
 // it never leaves a partial file. It does not change s: the caller sets
 // Serial (see Persist). Write must not be called concurrently.
+//
+// Write replaces only the state this handle last read or wrote: when the
+// store holds anything else (another run wrote it in between, even one that
+// broke the lock), Write changes nothing and fails with an error wrapping
+// ErrConflict. A handle that has neither read nor written may only create
+// the state: when one exists, that is a conflict too.
 type Writer interface {
 	Write(ctx context.Context, s *State) error
 }
+
+// ErrConflict is wrapped by a Write that refused to replace a state other
+// than the one its handle last read or wrote.
+var ErrConflict = errors.New("the state changed since this run read it")
 
 // Locker guards a state against concurrent runs.
 //
@@ -47,26 +60,72 @@ type Backend interface {
 	Locker
 }
 
+// LockWatcher is implemented by lockers whose lock lasts only while it is
+// renewed, such as a blob lease: a process that dies frees it by itself, and
+// a live one can lose it (renewal failed, or force-unlock broke it).
+//
+// LockLost returns a channel that is closed when the lock this handle holds
+// ends without Unlock; LockLostErr then says why. Whoever holds such a lock
+// must start nothing new once it is lost. Without a lock held, the channel
+// is one that never closes.
+type LockWatcher interface {
+	LockLost() <-chan struct{}
+	LockLostErr() error
+}
+
+// Pacer is implemented by writers that take writes at a bounded rate, such
+// as a blob in Azure Storage. NextWrite is the earliest time the next write
+// may start (the zero time: now); Write itself waits until then. A caller
+// that gathers changes into writes waits before it takes its snapshot, so
+// that one write carries everything recorded in the meantime.
+type Pacer interface {
+	NextWrite() time.Time
+}
+
 // LockInfo says who holds a lock, for what, since when.
 type LockInfo struct {
 	ID        string    `json:"id"`
-	Operation string    `json:"operation"` // plan, apply, …
-	Who       string    `json:"who"`       // user@host
-	Version   string    `json:"version"`   // attachform version
+	Operation string    `json:"operation"`         // plan, apply, …
+	Who       string    `json:"who"`               // user@host
+	Host      string    `json:"host,omitempty"`    // the machine (a CI runner's name)
+	RunURL    string    `json:"run_url,omitempty"` // the CI run, when known
+	Version   string    `json:"version"`           // attachform version
 	Created   time.Time `json:"created"`
 	Path      string    `json:"path"` // what is locked
 }
 
-// NewLockInfo fills in a fresh id, the current user and time.
+// NewLockInfo fills in a fresh id, the current user, host and time, and the
+// CI run that holds the lock when the environment names one (CIRunURL).
 func NewLockInfo(operation, version string) LockInfo {
-	who := "unknown"
+	who, host := "unknown", ""
 	if u, err := user.Current(); err == nil {
 		who = u.Username
 	}
 	if h, err := os.Hostname(); err == nil {
+		host = h
 		who += "@" + h
 	}
-	return LockInfo{ID: uuid.NewString(), Operation: operation, Who: who, Version: version, Created: time.Now().UTC()}
+	return LockInfo{ID: uuid.NewString(), Operation: operation, Who: who, Host: host,
+		RunURL: CIRunURL(os.Getenv), Version: version, Created: time.Now().UTC()}
+}
+
+// CIRunURL is the web page of the CI run this process belongs to, read from
+// the variables GitHub Actions, Azure Pipelines and GitLab CI set, or "".
+// A lock names it so that whoever meets the lock can see the run holding it.
+func CIRunURL(getenv func(string) string) string {
+	switch {
+	case getenv("GITHUB_RUN_ID") != "" && getenv("GITHUB_REPOSITORY") != "":
+		server := getenv("GITHUB_SERVER_URL")
+		if server == "" {
+			server = "https://github.com"
+		}
+		return server + "/" + getenv("GITHUB_REPOSITORY") + "/actions/runs/" + getenv("GITHUB_RUN_ID")
+	case getenv("SYSTEM_COLLECTIONURI") != "" && getenv("SYSTEM_TEAMPROJECT") != "" && getenv("BUILD_BUILDID") != "":
+		return getenv("SYSTEM_COLLECTIONURI") + url.PathEscape(getenv("SYSTEM_TEAMPROJECT")) + "/_build/results?buildId=" + getenv("BUILD_BUILDID")
+	case getenv("CI_JOB_URL") != "":
+		return getenv("CI_JOB_URL")
+	}
+	return ""
 }
 
 // ErrLocked is wrapped by every *LockError.
@@ -75,16 +134,33 @@ var ErrLocked = errors.New("state is locked")
 // LockError explains a lock held by someone else.
 type LockError struct {
 	Info LockInfo // the holder, as far as known
-	Err  error
+	// Expires, when the lock ends by itself unless its holder renews it
+	// (a lease), says how: "the lease ends within 60s of its holder's death".
+	// Empty for locks that need force-unlock after a crash.
+	Expires string
+	Err     error
 }
 
 func (e *LockError) Error() string {
 	i := e.Info
 	msg := "the state is locked by another run"
 	if i.ID != "" {
-		msg = fmt.Sprintf("the state is locked by another run:\n  ID:        %s\n  Path:      %s\n  Operation: %s\n  Who:       %s\n  Version:   %s\n  Created:   %s\n\n"+
-			"Wait for it to finish (-lock-timeout=5m waits), or if it crashed, run\n  attachform force-unlock %s",
-			i.ID, i.Path, i.Operation, i.Who, i.Version, i.Created.Format(time.RFC3339), i.ID)
+		var b strings.Builder
+		fmt.Fprintf(&b, "the state is locked by another run:\n  ID:        %s\n  Path:      %s\n  Operation: %s\n  Who:       %s\n", i.ID, i.Path, i.Operation, i.Who)
+		if i.Host != "" {
+			fmt.Fprintf(&b, "  Host:      %s\n", i.Host)
+		}
+		if i.RunURL != "" {
+			fmt.Fprintf(&b, "  Run:       %s\n", i.RunURL)
+		}
+		fmt.Fprintf(&b, "  Version:   %s\n  Created:   %s\n\n", i.Version, i.Created.Format(time.RFC3339))
+		if e.Expires != "" {
+			fmt.Fprintf(&b, "Wait for it to finish (-lock-timeout=5m waits). If its holder was killed, %s:\n"+
+				"-lock-timeout longer than that waits for it. To free it at once, run\n  attachform force-unlock %s", e.Expires, i.ID)
+		} else {
+			fmt.Fprintf(&b, "Wait for it to finish (-lock-timeout=5m waits), or if it crashed, run\n  attachform force-unlock %s", i.ID)
+		}
+		msg = b.String()
 	}
 	if e.Err != nil && !errors.Is(e.Err, ErrLocked) {
 		msg += fmt.Sprintf(" (%v)", e.Err)
@@ -94,21 +170,24 @@ func (e *LockError) Error() string {
 
 func (e *LockError) Unwrap() []error { return []error{ErrLocked, e.Err} }
 
-// Acquire takes the lock, retrying while another run holds it until timeout
-// (0 = one attempt) or ctx ends. The retry interval grows to 2 s.
+// Acquire takes the lock, retrying while another run holds it until
+// timeout has passed (0 = one attempt) or ctx ends. The wait between
+// attempts doubles from 50 ms up to 2 s. The timeout bounds the waiting, not
+// one attempt: a slow store still gets its answer, and a run that gives up
+// reports the last holder it saw.
 func Acquire(ctx context.Context, l Locker, info LockInfo, timeout time.Duration) error {
-	if timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, timeout)
-		defer cancel()
-	}
+	deadline := time.Now().Add(timeout)
 	wait := 50 * time.Millisecond
 	for {
 		err := l.Lock(ctx, info)
 		if err == nil || !errors.Is(err, ErrLocked) || timeout <= 0 {
 			return err
 		}
-		t := time.NewTimer(wait)
+		left := time.Until(deadline)
+		if left <= 0 {
+			return err
+		}
+		t := time.NewTimer(min(wait, left))
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -180,4 +259,20 @@ type OpenOptions struct {
 	// Settings are the block's settings merged with -backend-config,
 	// defaults applied, as BackendType.Check passed them.
 	Settings map[string]string
+	// Getenv reads the environment the command runs in, where credentials
+	// such as ARM_ACCESS_KEY come from; nil reads the process's.
+	Getenv func(string) string
+	// Credential returns the Entra ID credential the manifests' graph block
+	// describes (the chain the Graph client uses), for backends in Azure
+	// that the environment gives no key; it is called only then. Nil: such
+	// a backend builds azidentity's default chain itself.
+	Credential func() (azcore.TokenCredential, error)
+}
+
+// Env returns o.Getenv, or os.Getenv when it is nil.
+func (o OpenOptions) Env() func(string) string {
+	if o.Getenv == nil {
+		return os.Getenv
+	}
+	return o.Getenv
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/attachform/attachform/state"
+	"github.com/attachform/attachform/state/azurerm"
 	"github.com/attachform/attachform/state/local"
 )
 
@@ -23,7 +24,7 @@ import (
 const Default = "local"
 
 // types are all known types, Default first.
-var types = []state.BackendType{local.Type, azurerm}
+var types = []state.BackendType{local.Type, azurerm.Type}
 
 // Types returns every known type, available or not, Default first.
 func Types() []state.BackendType {

@@ -87,49 +87,14 @@ func TestOpenRefuses(t *testing.T) {
 		want     string
 	}{
 		{"s3", nil, `there is no backend "s3"`},
-		{"azurerm", map[string]string{"storage_account_name": "contosostate", "container_name": "attachform", "key": "k"}, azurerm.Unavailable},
+		{"azurerm", map[string]string{"storage_account_name": "contosostate", "key": "k"}, "Missing container_name"},
+		{"azurerm", map[string]string{"storage_account_name": "contosostate", "container_name": "c", "key": "k", "access_key": "x"}, `the azurerm backend has no setting "access_key"`},
 		{"local", map[string]string{"access_key": "x"}, `the local backend has no setting "access_key"`},
 		{"local", map[string]string{"path": " "}, "Empty backend path"},
 	} {
 		b, err := Open(tc.name, state.OpenOptions{Dir: t.TempDir(), Settings: tc.settings})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Open(%s, %v) = %v, %v; want an error saying %q", tc.name, tc.settings, b, err, tc.want)
-		}
-	}
-	if !strings.Contains(azurerm.Unavailable, "not available") || !strings.Contains(azurerm.Unavailable, `backend "local"`) {
-		t.Errorf("azurerm's Unavailable does not say it is not available and what to use instead: %q", azurerm.Unavailable)
-	}
-}
-
-// The azurerm settings' rules, ready for the backend that will use them.
-func TestAzurermCheck(t *testing.T) {
-	for _, tc := range []struct {
-		settings map[string]string
-		want     []string
-	}{
-		{map[string]string{"storage_account_name": "contosostate", "container_name": "attachform", "key": "prod.attachform.json"}, nil},
-		{map[string]string{"endpoint": "https://contosostate.blob.core.windows.net", "container_name": "state", "key": "k"}, nil},
-		{map[string]string{"storage_account_name": "contosostate", "endpoint": "https://x.blob.core.windows.net", "container_name": "c-1", "key": "k"}, []string{"Both storage_account_name and endpoint"}},
-		{map[string]string{"storage_account_name": "contosostate", "container_name": "-Bad", "key": "k"}, []string{"Invalid container_name"}},
-		{map[string]string{"storage_account_name": "Contoso_State"}, []string{"Invalid storage_account_name", "Missing container_name", "Missing key"}},
-		{map[string]string{"endpoint": "http://x.blob.core.windows.net", "container_name": "abc", "key": "k"}, []string{"Invalid backend endpoint"}},
-		{map[string]string{"storage_account_name": "abc", "container_name": "a-b", "key": "k"}, nil},
-		{map[string]string{"storage_account_name": "abc", "container_name": strings.Repeat("a", 63), "key": "k"}, nil},
-		{map[string]string{"storage_account_name": "abc", "container_name": strings.Repeat("a", 64), "key": "k"}, []string{"Invalid container_name"}},
-		{map[string]string{"storage_account_name": "abc", "container_name": "ab", "key": "k"}, []string{"Invalid container_name"}},
-		{map[string]string{"storage_account_name": "abc", "container_name": "a--b", "key": "k"}, []string{"Invalid container_name"}},
-		{map[string]string{"storage_account_name": "abc", "container_name": "ab-", "key": "k"}, []string{"Invalid container_name"}},
-		{map[string]string{}, []string{"Missing storage account", "Missing container_name", "Missing key"}},
-	} {
-		var got []string
-		for _, p := range checkAzurerm(tc.settings) {
-			if p.Detail == "" {
-				t.Errorf("%s has no detail", p.Summary)
-			}
-			got = append(got, p.Summary)
-		}
-		if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
-			t.Errorf("checkAzurerm(%v) = %q, want %q", tc.settings, got, tc.want)
 		}
 	}
 }

@@ -5,6 +5,8 @@ package local
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,6 +24,11 @@ var _ state.Backend = (*Backend)(nil)
 // Backend stores state at Path, its lock at Path.lock (with the holder's
 // details in Path.lock.info) and, on the first write of a run, the state as
 // it was before the run at Path.backup.
+//
+// A write replaces only the file this handle last read or wrote (see
+// state.Writer): the check compares the file's digest under the handle's
+// mutex, so it is exact for runs that hold the lock and narrows, without
+// closing, the window of two runs with -lock=false.
 type Backend struct {
 	Path string
 
@@ -29,6 +36,10 @@ type Backend struct {
 	lock     *flock.Flock
 	lockID   string
 	backedUp bool
+	// seen is the SHA-256 of the file as this handle last read or wrote
+	// it, "" for no file; known says whether it has done either.
+	seen  string
+	known bool
 }
 
 // New returns a backend for the state file at path.
@@ -39,25 +50,49 @@ func (b *Backend) infoPath() string { return b.Path + ".lock.info" }
 
 // Read implements state.Reader.
 func (b *Backend) Read(ctx context.Context) (*state.State, error) {
-	f, err := os.Open(b.Path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
+	data, digest, err := readDigest(b.Path)
 	if err != nil {
 		return nil, fmt.Errorf("read state: %w", err)
 	}
-	defer f.Close()
-	s, err := state.Decode(f)
+	b.mu.Lock()
+	b.seen, b.known = digest, true
+	b.mu.Unlock()
+	if data == nil {
+		return nil, nil
+	}
+	s, err := state.Decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Path, err)
 	}
 	return s, nil
 }
 
+// readDigest returns the file's bytes and their SHA-256; nil and "" when
+// there is no file.
+func readDigest(path string) ([]byte, string, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	sum := sha256.Sum256(data)
+	return data, hex.EncodeToString(sum[:]), nil
+}
+
 // Write implements state.Writer: temp file, fsync, rename, fsync directory.
 func (b *Backend) Write(ctx context.Context, s *state.State) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	_, current, err := readDigest(b.Path)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", b.Path, err)
+	}
+	if want := b.seen; current != want || (!b.known && current != "") {
+		return fmt.Errorf("write %s: %w: another run wrote it since (with -lock=false, or after its lock was forced). "+
+			"Nothing was written; run again to start from the state as it is now", b.Path, state.ErrConflict)
+	}
 	if !b.backedUp {
 		if err := b.backup(); err != nil {
 			return err
@@ -68,7 +103,12 @@ func (b *Backend) Write(ctx context.Context, s *state.State) error {
 	if err := state.Encode(&buf, s); err != nil {
 		return fmt.Errorf("write %s: %w", b.Path, err)
 	}
-	return writeFile(b.Path, &buf)
+	sum := sha256.Sum256(buf.Bytes())
+	if err := writeFile(b.Path, &buf); err != nil {
+		return err
+	}
+	b.seen, b.known = hex.EncodeToString(sum[:]), true
+	return nil
 }
 
 // writeFile replaces path atomically; state files hold upload URLs, which

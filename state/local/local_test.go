@@ -30,6 +30,9 @@ func TestWriteIsPrivateAndKeepsABackupOfTheRunsStart(t *testing.T) {
 	before, _ := os.ReadFile(path)
 
 	run := local.New(path) // a second run: its first write backs up what it found
+	if _, err := run.Read(ctx); err != nil {
+		t.Fatal(err)
+	}
 	for range 2 {
 		if err := state.Persist(ctx, run, s, "v1"); err != nil {
 			t.Fatal(err)
