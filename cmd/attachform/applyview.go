@@ -162,6 +162,7 @@ func applySummary(r apply.Result) string {
 		{r.Adopted, "adopted", "adopted"},
 		{r.Cancelled, "upload session cancelled", "upload sessions cancelled"},
 		{r.Forgotten, "forgotten", "forgotten"},
+		{r.Moved, "moved", "moved"},
 	} {
 		if c.n > 0 {
 			s += ", " + plural(c.n, c.one, c.many)

@@ -25,20 +25,24 @@ func writePlan(w io.Writer, p *plan.Plan, pal palette) error {
 		return err
 	}
 	b.WriteString("attachform will perform the following actions:\n")
+	for _, m := range p.Moves {
+		// Terraform's words; a move changes nothing in Graph.
+		fmt.Fprintf(&b, "\n  %s\n", pal.paint(styleBold, "# "+m.From+" has moved to "+m.To))
+	}
 	for _, c := range p.Changes {
 		if c.Action != plan.NoOp {
 			b.WriteString("\n")
 			writeChange(&b, c, pal)
 		}
 	}
-	b.WriteString("\n" + pal.paint(styleBold, summaryLine("Plan", p.Summary())) + "\n")
+	b.WriteString("\n" + pal.paint(styleBold, summaryLine("Plan", p.Summary(), len(p.Moves))) + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
 // summaryLine is "Plan: 1 to add, 0 to change, 1 to destroy." with the
-// session and bookkeeping counts appended when there are any.
-func summaryLine(prefix string, s plan.Summary) string {
+// session, bookkeeping and move counts appended when there are any.
+func summaryLine(prefix string, s plan.Summary, moves int) string {
 	line := fmt.Sprintf("%s: %d to add, %d to change, %d to destroy", prefix, s.Add, s.Change, s.Destroy)
 	for _, extra := range []struct {
 		n         int
@@ -48,6 +52,7 @@ func summaryLine(prefix string, s plan.Summary) string {
 		{s.Adopt, "to adopt", "to adopt"},
 		{s.Cancel, "upload session to cancel", "upload sessions to cancel"},
 		{s.Forget, "to forget", "to forget"},
+		{moves, "to move", "to move"},
 	} {
 		if extra.n > 0 {
 			line += ", " + plural(extra.n, extra.one, extra.many)

@@ -133,6 +133,24 @@ func TestPlanHumanNoChanges(t *testing.T) {
 	}
 }
 
+// Moved blocks are shown as Terraform shows them, and counted.
+func TestPlanHumanMoves(t *testing.T) {
+	tv, out, _ := testView(false)
+	p := &plan.Plan{Moves: []plan.Move{{From: "attachment.a", To: "attachment.b"}}}
+	if err := planViews.human(tv).Plan(p); err != nil {
+		t.Fatal(err)
+	}
+	want := "attachform will perform the following actions:\n\n" +
+		"  # attachment.a has moved to attachment.b\n\n" +
+		"Plan: 0 to add, 0 to change, 0 to destroy, 1 to move.\n"
+	if out.String() != want {
+		t.Errorf("plan\n%q\nwant\n%q", out.String(), want)
+	}
+	if got, want := applySummary(apply.Result{Moved: 2}), "Resources: 0 added, 0 changed, 0 destroyed, 2 moved."; got != want {
+		t.Errorf("apply summary %q, want %q", got, want)
+	}
+}
+
 // Sizes are bytesize's, with the exact count where rounding hides it.
 func TestSizeText(t *testing.T) {
 	for n, want := range map[int64]string{
