@@ -284,7 +284,7 @@ func (b *builder) warnSameName(d *Desired, c Change) {
 		Detail: fmt.Sprintf("%s holds an attachment named %q (%s) that no manifest accounts for. %s, "+
 			"so the item will carry two attachments of that name. If the other one is unwanted, set exclusive = true "+
 			"on target.%s to have attachform delete it, or remove it by hand; if it replaced this one on purpose, "+
-			"remove %s from the configuration.", d.Target, other.Name, shortID(other.ID), what, d.TargetName, d.Address),
+			"remove %s from the configuration.", d.Target, other.Name, ShortID(other.ID), what, d.TargetName, d.Address),
 	}
 	if a := b.specs[d.Address]; a != nil {
 		diag.Subject = a.DeclRange.Ptr()
@@ -398,7 +398,7 @@ func (b *builder) exclusive(cfg *spec.Config) {
 			// tells them apart.
 			label := a.Name
 			if names[a.Name] > 1 {
-				label += " (" + shortID(a.ID) + ")"
+				label += " (" + ShortID(a.ID) + ")"
 			}
 			before := &state.Attachment{Target: t.Item, ID: a.ID, Name: a.Name, ContentType: a.ContentType, ReportedSize: a.Size}
 			b.add(Change{
@@ -439,7 +439,9 @@ func (b *builder) preventDestroy() {
 	}
 }
 
-func shortID(id string) string {
+// ShortID is how a plan abbreviates an attachment id for people: its
+// reasons do, and its views must too, so both name an object alike.
+func ShortID(id string) string {
 	if len(id) > 8 {
 		return id[len(id)-8:]
 	}
