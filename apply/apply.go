@@ -1,7 +1,7 @@
 // Package apply carries out a plan against Graph: uploads (one POST for
 // small files, resumable sessions for large ones), deletions and session
-// cancellations, in a bounded errgroup, recording the state after every
-// finished change so an interrupted run loses nothing.
+// cancellations, scheduled per mailbox (see schedule), recording the state
+// after every finished change so an interrupted run loses nothing.
 package apply
 
 import (
@@ -16,7 +16,6 @@ import (
 	"github.com/attachform/attachform/graph"
 	"github.com/attachform/attachform/plan"
 	"github.com/attachform/attachform/state"
-	"golang.org/x/sync/errgroup"
 )
 
 // Graph is what applying needs of the Graph client.
@@ -34,7 +33,7 @@ type Graph interface {
 
 // Options steer Run.
 type Options struct {
-	Parallelism int              // changes at once; 0 = 10
+	Parallelism int              // Graph requests in flight at once, across mailboxes; 0 = 10 (see schedule)
 	Now         func() time.Time // nil = time.Now
 	OnEvent     func(Event)      // progress; called from many goroutines at once
 	Version     string           // recorded in the state as its writer
@@ -105,32 +104,7 @@ func Run(ctx context.Context, p *plan.Plan, st *state.State, w state.Writer, g G
 		r.result.Moved = len(p.Moves)
 	}
 
-	// Removals first: they free the item's size budget for what follows.
-	var first, second []plan.Change
-	for _, c := range p.Changes {
-		switch c.Action {
-		case plan.NoOp:
-		case plan.Cancel, plan.Delete, plan.Forget:
-			first = append(first, c)
-		default:
-			second = append(second, c)
-		}
-	}
-	for _, phase := range [][]plan.Change{first, second} {
-		eg := errgroup.Group{}
-		eg.SetLimit(opts.Parallelism)
-		for _, c := range phase {
-			if r.stopping() || ctx.Err() != nil || r.isFatal() {
-				r.unfinished(c.Address)
-				continue
-			}
-			eg.Go(func() error {
-				r.do(ctx, c)
-				return nil
-			})
-		}
-		_ = eg.Wait()
-	}
+	r.schedule(ctx, p.Changes)
 	// Progress hints (bytes an unfinished session confirmed) are saved too,
 	// so the next plan shows how far an interrupted upload got.
 	if !r.isFatal() {

@@ -14,6 +14,10 @@ const (
 	Progress
 	Finished
 	Failed
+	// Waiting: a request of the change waits for its mailbox's budget
+	// (Mailbox, Budget, Until); it goes on by itself when the next
+	// window opens.
+	Waiting
 )
 
 // Event reports progress to whoever renders it (the CLI). Events of one
@@ -27,4 +31,8 @@ type Event struct {
 	ID      string
 	Err     error
 	Elapsed time.Duration
+
+	Mailbox string    // Waiting: whose budget
+	Budget  string    // Waiting: graph.BudgetUpload, BudgetRequests or BudgetRetryAfter
+	Until   time.Time // Waiting: when the request may go
 }
