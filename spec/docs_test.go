@@ -36,6 +36,7 @@ func TestDocsFunctions(t *testing.T) {
 		"files/hello.txt": "hello\n",
 		"files/a.pdf":     "a",
 		"files/sub/b.pdf": "b",
+		"files/hello.tpl": "Hello, ${name}!",
 	})
 	real, _ := filepath.EvalSymlinks(dir)
 	funcs := functions(dir, real, false)

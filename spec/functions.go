@@ -3,8 +3,10 @@ package spec
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,7 +29,7 @@ import (
 // into an attachment name.
 func functions(dir, realDir string, allowOutside bool) map[string]function.Function {
 	fs := fsFuncs{dir: dir, realDir: realDir, allowOutside: allowOutside}
-	return map[string]function.Function{
+	funcs := map[string]function.Function{
 		// Numbers.
 		"abs": stdlib.AbsoluteFunc, "ceil": stdlib.CeilFunc, "floor": stdlib.FloorFunc,
 		"log": stdlib.LogFunc, "max": stdlib.MaxFunc, "min": stdlib.MinFunc,
@@ -76,6 +78,10 @@ func functions(dir, realDir string, allowOutside bool) map[string]function.Funct
 		"pathexpand": filesystem.PathExpandFunc,
 		"abspath":    fs.abspath(),
 	}
+	// templatefile renders with every function but itself.
+	inner := maps.Clone(funcs)
+	funcs["templatefile"] = fs.templatefile(inner)
+	return funcs
 }
 
 type fsFuncs struct {
@@ -84,8 +90,10 @@ type fsFuncs struct {
 }
 
 // resolve makes p absolute against the config directory and refuses it
-// when it lies outside (after symlinks). A path that does not exist is
-// returned as is, for the function itself to report.
+// when it lies outside (after symlinks). It returns the real path, symlinks
+// resolved, so that the file read is the one checked. A path that does not
+// exist is returned as written (when inside), for the function itself to
+// report.
 func (fs fsFuncs) resolve(p string) (string, error) {
 	if strings.HasPrefix(p, "~") && !fs.allowOutside {
 		return "", fmt.Errorf("%s is outside the config directory; paths are relative to it, and ~ is not expanded", p)
@@ -102,16 +110,17 @@ func (fs fsFuncs) resolve(p string) (string, error) {
 	if fs.allowOutside {
 		return p, nil
 	}
-	refuse := fmt.Errorf("%s is outside the config directory %s; attachform reads only files inside it unless run with -allow-outside-sources", p, fs.dir)
-	real, err := filepath.EvalSymlinks(p)
-	if err != nil { // missing: check the path as written, the function reports the rest
-		if !inside(fs.dir, p) {
-			return "", refuse
+	real, err := confinedPath(fs.dir, fs.realDir, p)
+	switch {
+	case err == nil:
+		return real, nil
+	case errors.Is(err, errOutside):
+		if real, rerr := filepath.EvalSymlinks(p); rerr == nil && real != p {
+			return "", fmt.Errorf("%s resolves to %s, outside the config directory %s; attachform reads only files inside it unless run with -allow-outside-sources", p, real, fs.dir)
 		}
-		return p, nil
-	}
-	if !inside(fs.realDir, real) {
-		return "", refuse
+		return "", fmt.Errorf("%s is outside the config directory %s; attachform reads only files inside it unless run with -allow-outside-sources", p, fs.dir)
+	case !inside(fs.dir, p): // missing: check the path as written
+		return "", fmt.Errorf("%s is outside the config directory %s; attachform reads only files inside it unless run with -allow-outside-sources", p, fs.dir)
 	}
 	return p, nil
 }
@@ -158,10 +167,26 @@ func (fs fsFuncs) fileset() function.Function {
 				return cty.NilVal, function.NewArgError(0, err)
 			}
 			pattern := args[1].AsString()
-			if !fs.allowOutside && !inside(fs.dir, filepath.Join(base, pattern)) {
+			if full := filepath.Join(base, pattern); !fs.allowOutside && !inside(fs.dir, full) && !inside(fs.realDir, full) {
 				return cty.NilVal, function.NewArgError(1, fmt.Errorf("the pattern %q reaches outside the config directory", pattern))
 			}
-			return inner.Call([]cty.Value{cty.StringVal(base), args[1]})
+			set, err := inner.Call([]cty.Value{cty.StringVal(base), args[1]})
+			if err != nil || fs.allowOutside || !set.IsKnown() || set.LengthInt() == 0 {
+				return set, err
+			}
+			// A match may be a symbolic link (or lie under one) leading
+			// outside: it is left out, as if it did not match.
+			var kept []cty.Value
+			for it := set.ElementIterator(); it.Next(); {
+				_, v := it.Element()
+				if _, err := confinedPath(fs.dir, fs.realDir, filepath.Join(base, filepath.FromSlash(v.AsString()))); err == nil {
+					kept = append(kept, v)
+				}
+			}
+			if len(kept) == 0 {
+				return cty.SetValEmpty(cty.String), nil
+			}
+			return cty.SetVal(kept), nil
 		},
 	})
 }

@@ -169,16 +169,14 @@ func (l *loader) parseManifests() []hcl.Body {
 	return bodies
 }
 
-// parseFile reads one HCL or JSON file and records it under display, the
-// name diagnostics use.
+// parseFile reads one HCL or JSON file, confined to the configuration
+// directory (see readConfined), and records it under display, the name
+// diagnostics use. A file refused is never recorded: no snippet can show
+// it.
 func (l *loader) parseFile(path, display string, isJSON bool) (*hcl.File, hcl.Diagnostics) {
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return nil, hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Cannot read file",
-			Detail:   fmt.Sprintf("Reading %s failed: %v.", display, err),
-		}}
+	src, d := l.readConfigFile(path, display)
+	if d != nil {
+		return nil, hcl.Diagnostics{d}
 	}
 	var f *hcl.File
 	var diags hcl.Diagnostics
