@@ -38,6 +38,12 @@ type Graph struct {
 	MailboxRequestLimit Rate     // zero = default
 	MailboxUploadLimit  ByteRate // zero = default
 	MaxMessageSize      int64    // bytes; 0 = default
+
+	// Bounds on a misbehaving Graph (see graph.Bounds); 0 = the client's
+	// defaults.
+	MaxRetryAfter   time.Duration // a longer Retry-After ends the change instead of waiting
+	ResponseTimeout time.Duration // the wait for an answer once a request is sent
+	MinTransferRate int64         // bytes per second: the slowest transfer waited for
 }
 
 // Rate is N events per period.

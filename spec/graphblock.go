@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/attachform/attachform/internal/bytesize"
 	"github.com/attachform/attachform/internal/loopback"
@@ -117,8 +118,53 @@ func (l *loader) decodeGraph() {
 				continue
 			}
 			g.MaxMessageSize = n
+		case "max_retry_after":
+			d, ok := l.graphDuration(a, s, MinRetryAfterSetting, MaxRetryAfterSetting,
+				"Graph's own waits are seconds to minutes; the default, \"15m\", honours them and refuses a wait a run cannot usefully make.")
+			if ok {
+				g.MaxRetryAfter = d
+			}
+		case "response_timeout":
+			d, ok := l.graphDuration(a, s, MinResponseTimeout, MaxResponseTimeout,
+				"It is how long a request waits for Graph's answer once sent (plus the time its body takes at min_transfer_rate); the default is \"2m\".")
+			if ok {
+				g.ResponseTimeout = d
+			}
+		case "min_transfer_rate":
+			r, err := ParseByteRate(strings.Replace(s, "/s", "/1s", 1))
+			if err == nil && float64(r.Bytes)/r.Per.Seconds() < float64(MinTransferRateFloor) {
+				err = fmt.Errorf("%q is below %s per second", s, FormatByteSize(MinTransferRateFloor))
+			}
+			if err != nil {
+				l.add(graphError(a, "Invalid min_transfer_rate", err.Error()+". Write SIZE/s, as in \"16KB/s\" (the default): the slowest transfer a request or an answer is given time for."))
+				continue
+			}
+			g.MinTransferRate = int64(float64(r.Bytes) / r.Per.Seconds())
 		}
 	}
+}
+
+// Ranges of the graph block's bounds on a misbehaving Graph.
+const (
+	MinRetryAfterSetting = time.Second
+	MaxRetryAfterSetting = 24 * time.Hour
+	MinResponseTimeout   = 5 * time.Second
+	MaxResponseTimeout   = time.Hour
+	MinTransferRateFloor = KiB // bytes per second
+)
+
+// graphDuration reads a duration such as "15m" within [lo, hi].
+func (l *loader) graphDuration(a *hcl.Attribute, s string, lo, hi time.Duration, about string) (time.Duration, bool) {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	switch {
+	case err != nil:
+		l.add(graphError(a, "Invalid "+a.Name, fmt.Sprintf("%q is not a duration: write a number and a unit, as in \"90s\", \"15m\" or \"1h\". %s", s, about)))
+		return 0, false
+	case d < lo || d > hi:
+		l.add(graphError(a, "Invalid "+a.Name, fmt.Sprintf("%s must be from %s to %s. %s", a.Name, shortDuration(lo), shortDuration(hi), about)))
+		return 0, false
+	}
+	return d, true
 }
 
 var domainRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$`)

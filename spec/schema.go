@@ -31,6 +31,9 @@ var graphSchema = &hcl.BodySchema{
 		{Name: "mailbox_upload_limit"},
 		{Name: "mailbox_request_limit"},
 		{Name: "max_message_size"},
+		{Name: "max_retry_after"},
+		{Name: "response_timeout"},
+		{Name: "min_transfer_rate"},
 	},
 }
 
