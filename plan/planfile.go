@@ -10,6 +10,7 @@ import (
 	"github.com/attachform/attachform/item"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/attachform/attachform/content"
@@ -35,6 +36,48 @@ type Saved struct {
 	Plan *Plan
 	// Manifests is ManifestsDigest of the configuration planned.
 	Manifests string
+	// Load is how the manifests were loaded: apply loads them again the
+	// same way (as Terraform keeps a plan's variables in its file), so
+	// that they digest the same and reach the same Graph and state.
+	Load SavedLoad
+	// Graph is where the changes go, as the manifests said when planned:
+	// a variable read from the environment may move it.
+	Graph SavedGraph
+}
+
+// SavedLoad is what the command line gave the manifests at plan time.
+type SavedLoad struct {
+	// VarArgs are -var and -var-file in command-line order, but for the
+	// -var of a sensitive variable: a saved plan holds no secret.
+	VarArgs []spec.VarArg
+	// Withheld names the sensitive variables whose -var values were left
+	// out; apply takes them from ATTACHFORM_VAR_name.
+	Withheld            []string
+	AllowOutsideSources bool
+}
+
+// SavedGraph is the graph block's say on where requests go.
+type SavedGraph struct {
+	Endpoint, Cloud, TenantID string
+}
+
+// NewSaved is p as plan -out saves it: bound to cfg's manifests, and
+// holding how they were loaded (opts) without the values of cfg's
+// sensitive variables.
+func NewSaved(p *Plan, cfg *spec.Config, opts spec.LoadOptions) *Saved {
+	s := &Saved{Plan: p, Manifests: ManifestsDigest(cfg),
+		Graph: SavedGraph{Endpoint: cfg.Graph.Endpoint, Cloud: cfg.Graph.Cloud, TenantID: cfg.Graph.TenantID}}
+	s.Load.AllowOutsideSources = opts.AllowOutsideSources
+	for _, a := range opts.VarArgs {
+		if name, _, _ := strings.Cut(a.Value, "="); !a.File && cfg.Sensitive[strings.TrimSpace(name)] {
+			if n := strings.TrimSpace(name); !slices.Contains(s.Load.Withheld, n) {
+				s.Load.Withheld = append(s.Load.Withheld, n)
+			}
+			continue
+		}
+		s.Load.VarArgs = append(s.Load.VarArgs, a)
+	}
+	return s
 }
 
 // ManifestsDigest digests every manifest and variable file of cfg, by
@@ -72,6 +115,10 @@ func CheckSaved(ctx context.Context, s *Saved, cfg *spec.Config, st *state.State
 		return fmt.Errorf("%w: the state changed since it was made (serial %d, now %d), by an apply of it or of another plan; run plan again", ErrStalePlan, p.Serial, serial)
 	case s.Manifests != ManifestsDigest(cfg):
 		return fmt.Errorf("%w: the manifests changed since it was made; run plan again", ErrStalePlan)
+	case s.Graph != (SavedGraph{Endpoint: cfg.Graph.Endpoint, Cloud: cfg.Graph.Cloud, TenantID: cfg.Graph.TenantID}):
+		return fmt.Errorf("%w: the graph block now points elsewhere (endpoint %s, cloud %s, tenant %s; planned for %s, %s, %s), "+
+			"through a variable's value; run plan again", ErrStalePlan, orNone(cfg.Graph.Endpoint), orNone(cfg.Graph.Cloud), orNone(cfg.Graph.TenantID),
+			orNone(s.Graph.Endpoint), orNone(s.Graph.Cloud), orNone(s.Graph.TenantID))
 	}
 	for _, c := range p.Changes {
 		if c.After == nil || c.AdoptID != "" || (c.Action != Create && c.Action != Replace && c.Action != Resume) {
@@ -107,8 +154,27 @@ type savedJSON struct {
 	Lineage       string       `json:"lineage"`
 	Serial        uint64       `json:"serial"`
 	Manifests     string       `json:"manifests_sha256"`
+	Load          loadJSON     `json:"load"`
+	Graph         graphJSON    `json:"graph"`
 	Moves         []moveJSON   `json:"moves,omitempty"`
 	Changes       []changeJSON `json:"changes"`
+}
+
+type loadJSON struct {
+	VarArgs             []varArgJSON `json:"var_args,omitempty"`
+	Withheld            []string     `json:"withheld_variables,omitempty"`
+	AllowOutsideSources bool         `json:"allow_outside_sources,omitempty"`
+}
+
+type varArgJSON struct {
+	File  bool   `json:"file,omitempty"`
+	Value string `json:"value"`
+}
+
+type graphJSON struct {
+	Endpoint string `json:"endpoint,omitempty"`
+	Cloud    string `json:"cloud,omitempty"`
+	TenantID string `json:"tenant_id,omitempty"`
 }
 
 type moveJSON struct {
@@ -167,7 +233,12 @@ var modeNames = [...]string{Normal: "normal", Destroy: "destroy", RefreshOnly: "
 func WriteSaved(w io.Writer, s *Saved) error {
 	p := s.Plan
 	out := savedJSON{FormatVersion: SavedFormatVersion, Created: p.Created, Mode: modeNames[p.Mode],
-		Lineage: p.Lineage, Serial: p.Serial, Manifests: s.Manifests, Changes: []changeJSON{}}
+		Lineage: p.Lineage, Serial: p.Serial, Manifests: s.Manifests, Changes: []changeJSON{},
+		Load:  loadJSON{Withheld: s.Load.Withheld, AllowOutsideSources: s.Load.AllowOutsideSources},
+		Graph: graphJSON(s.Graph)}
+	for _, a := range s.Load.VarArgs {
+		out.Load.VarArgs = append(out.Load.VarArgs, varArgJSON(a))
+	}
 	for _, m := range p.Moves {
 		out.Moves = append(out.Moves, moveJSON(m))
 	}
@@ -227,7 +298,12 @@ func LoadSaved(r io.Reader) (*Saved, error) {
 		}
 		p.Changes = append(p.Changes, c)
 	}
-	return &Saved{Plan: p, Manifests: in.Manifests}, nil
+	saved := &Saved{Plan: p, Manifests: in.Manifests, Graph: SavedGraph(in.Graph),
+		Load: SavedLoad{Withheld: in.Load.Withheld, AllowOutsideSources: in.Load.AllowOutsideSources}}
+	for _, a := range in.Load.VarArgs {
+		saved.Load.VarArgs = append(saved.Load.VarArgs, spec.VarArg(a))
+	}
+	return saved, nil
 }
 
 // check refuses a change whose parts do not fit its action, so a damaged

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/attachform/attachform/spec"
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -129,4 +130,48 @@ func FuzzLoadSaved(f *testing.F) {
 			t.Fatalf("a plan read once does not read again: %v", err)
 		}
 	})
+}
+
+// A saved plan keeps how the manifests were loaded (so apply loads them
+// the same way) but never the -var value of a sensitive variable.
+func TestNewSavedKeepsLoadOptionsWithoutSecrets(t *testing.T) {
+	f, s := savedFixture(t)
+	f.cfg.Sensitive = map[string]bool{"token": true}
+	f.cfg.Graph.TenantID = "contoso.onmicrosoft.com"
+	opts := spec.LoadOptions{AllowOutsideSources: true, VarArgs: []spec.VarArg{
+		{Value: "mailbox=ops@contoso.com"},
+		{Value: "token=s3cr3t-value"},
+		{File: true, Value: "prod.attachvars"},
+		{Value: " token = again"},
+	}}
+	saved := NewSaved(s.Plan, f.cfg, opts)
+	var b bytes.Buffer
+	if err := WriteSaved(&b, saved); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "s3cr3t") || strings.Contains(b.String(), "again") {
+		t.Fatalf("the saved plan holds a sensitive value:\n%s", b.String())
+	}
+	back, err := LoadSaved(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := SavedLoad{
+		VarArgs:             []spec.VarArg{{Value: "mailbox=ops@contoso.com"}, {File: true, Value: "prod.attachvars"}},
+		Withheld:            []string{"token"},
+		AllowOutsideSources: true,
+	}
+	if !reflect.DeepEqual(back.Load, want) {
+		t.Errorf("Load = %+v, want %+v", back.Load, want)
+	}
+	if back.Graph.TenantID != "contoso.onmicrosoft.com" || back.Manifests != saved.Manifests {
+		t.Errorf("Graph = %+v, Manifests = %s", back.Graph, back.Manifests)
+	}
+	if err := CheckSaved(context.Background(), back, f.cfg, f.st); err != nil {
+		t.Errorf("a fresh plan read back is stale: %v", err)
+	}
+	f.cfg.Graph.TenantID = "fabrikam.onmicrosoft.com"
+	if err := CheckSaved(context.Background(), back, f.cfg, f.st); !errors.Is(err, ErrStalePlan) || !strings.Contains(err.Error(), "graph block now points elsewhere") {
+		t.Errorf("CheckSaved after the tenant moved = %v", err)
+	}
 }

@@ -24,6 +24,9 @@ type Config struct {
 	Attachments []*Attachment // sorted by Address
 	Moved       []Moved
 	Imports     []Import
+	// Sensitive names the variables declared sensitive: their values stay
+	// out of what is shown or kept (a saved plan keeps no -var of them).
+	Sensitive map[string]bool
 }
 
 // Graph is the graph block: where and how to reach Microsoft Graph.

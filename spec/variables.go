@@ -70,6 +70,12 @@ func (l *loader) decodeVariables() {
 			val, ok2 := l.literal(a, cty.Bool)
 			ok = ok && ok2
 			v.sensitive = ok2 && !val.IsNull() && val.True()
+			if v.sensitive {
+				if l.cfg.Sensitive == nil {
+					l.cfg.Sensitive = map[string]bool{}
+				}
+				l.cfg.Sensitive[name] = true
+			}
 		}
 		if a := content.Attributes["default"]; a != nil {
 			v.def = a
