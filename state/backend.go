@@ -267,6 +267,14 @@ type OpenOptions struct {
 	// that the environment gives no key; it is called only then. Nil: such
 	// a backend builds azidentity's default chain itself.
 	Credential func() (azcore.TokenCredential, error)
+	// Memory remembers on this machine the last serial of each lineage
+	// (DefaultSerialMemory); nil remembers nothing. A backend refuses to
+	// read a state whose serial is lower than the last one it remembers,
+	// or recorded with the state itself, with an error wrapping
+	// ErrSerialBackwards.
+	Memory *SerialMemory
+	// Force reads such a state anyway (-force), and makes it the latest.
+	Force bool
 }
 
 // Env returns o.Getenv, or os.Getenv when it is nil.

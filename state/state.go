@@ -264,10 +264,13 @@ func (s *State) Redacted() *State {
 	return c
 }
 
-// Encode writes s as indented JSON.
+// Encode writes s as indented JSON, its attachments in address order (as
+// Decode requires).
 func Encode(w io.Writer, s *State) error {
-	if s.Attachments == nil || s.Sessions == nil {
+	sorted := slices.IsSortedFunc(s.Attachments, func(a, b Attachment) int { return strings.Compare(a.Address, b.Address) })
+	if s.Attachments == nil || s.Sessions == nil || !sorted {
 		s = s.Clone()
+		slices.SortStableFunc(s.Attachments, func(a, b Attachment) int { return strings.Compare(a.Address, b.Address) })
 		if s.Attachments == nil {
 			s.Attachments = []Attachment{}
 		}
@@ -294,10 +297,18 @@ func Decode(r io.Reader) (*State, error) {
 	return &s, nil
 }
 
+// check refuses a state a later run could not rely on: one from no known
+// format version, without a lineage, or whose entries contradict each
+// other (an address or a Graph id twice, entries out of order, an upload
+// session or intent named twice). attachform never writes such a file: it
+// was edited by hand, merged, or written by something else, and acting on
+// it could delete the wrong attachment or lose track of one.
 func (s *State) check() error {
 	switch {
 	case s.Version == 0:
 		return fmt.Errorf("decode state: no version: this is not an attachform state file")
+	case s.Version < 0:
+		return fmt.Errorf("decode state: format version %d is not one attachform ever wrote (1 to %d)", s.Version, FormatVersion)
 	case s.Version > FormatVersion:
 		return fmt.Errorf("decode state: format version %d is newer than this attachform understands (%d): upgrade attachform", s.Version, FormatVersion)
 	case s.Lineage == "":
@@ -311,18 +322,62 @@ func (s *State) check() error {
 			s.Sessions[i].ID = SessionID(s.Sessions[i].UploadURL)
 		}
 	}
+	const fix = "the file was edited by hand, merged, or written by another program; restore it from its .backup, or correct it"
+	ids := map[string]string{} // Graph id → the address that owns it
+	owns := func(kind string, a Attachment) error {
+		switch {
+		case a.Address == "":
+			return fmt.Errorf("decode state: %s attachment without an address: %s", kind, fix)
+		case a.ID == "":
+			return fmt.Errorf("decode state: %s has no Graph attachment id: %s", a.Address, fix)
+		case a.Bytes < 0 || a.ReportedSize < 0:
+			return fmt.Errorf("decode state: %s has a negative size: %s", a.Address, fix)
+		}
+		if prev, dup := ids[a.ID]; dup {
+			return fmt.Errorf("decode state: %s and %s (%s) are the same Graph attachment (one id for both): %s", prev, a.Address, kind, fix)
+		}
+		ids[a.ID] = a.Address
+		return nil
+	}
+	for i, a := range s.Attachments {
+		if i > 0 {
+			switch prev := s.Attachments[i-1].Address; {
+			case a.Address == prev:
+				return fmt.Errorf("decode state: %s appears twice", a.Address)
+			case a.Address < prev:
+				return fmt.Errorf("decode state: the attachments are not in address order (%s after %s): %s", a.Address, prev, fix)
+			}
+		}
+		if err := owns("managed", a); err != nil {
+			return err
+		}
+	}
+	for _, a := range s.Deposed {
+		if err := owns("deposed", a); err != nil {
+			return err
+		}
+	}
+	sessions := map[string]bool{}
+	for _, x := range s.Sessions {
+		switch {
+		case sessions[x.ID]:
+			return fmt.Errorf("decode state: the upload session %s of %s appears twice: %s", x.ID, x.Address, fix)
+		case x.UploadURL == "":
+			return fmt.Errorf("decode state: the upload session %s of %s has no upload URL: %s", x.ID, x.Address, fix)
+		case x.Bytes < 0 || x.Confirmed < 0 || x.Confirmed > x.Bytes:
+			return fmt.Errorf("decode state: the upload session %s of %s confirms %d of %d bytes: %s", x.ID, x.Address, x.Confirmed, x.Bytes, fix)
+		}
+		sessions[x.ID] = true
+	}
+	intents := map[string]bool{}
 	for _, x := range s.Intents {
-		if x.ID == "" {
+		switch {
+		case x.ID == "":
 			return fmt.Errorf("decode state: an intent for %s has no id", x.Address)
+		case intents[x.ID]:
+			return fmt.Errorf("decode state: the intent %s for %s appears twice: %s", x.ID, x.Address, fix)
 		}
-	}
-	if !slices.IsSortedFunc(s.Attachments, func(a, b Attachment) int { return strings.Compare(a.Address, b.Address) }) {
-		slices.SortFunc(s.Attachments, func(a, b Attachment) int { return strings.Compare(a.Address, b.Address) })
-	}
-	for i := 1; i < len(s.Attachments); i++ {
-		if s.Attachments[i].Address == s.Attachments[i-1].Address {
-			return fmt.Errorf("decode state: %s appears twice", s.Attachments[i].Address)
-		}
+		intents[x.ID] = true
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"github.com/attachform/attachform/item"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -84,11 +85,31 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"version":1,"lineage":"l","serial":3,"attachments":[{"address":"b"},{"address":"a"}],"upload_sessions":[]}`))
 	f.Add([]byte(`{"version":1}`))
+	f.Add([]byte(`{"version":-1,"lineage":"l","serial":1,"attachments":[],"upload_sessions":[]}`))
+	f.Add([]byte(`{"version":2,"lineage":"l","serial":1,"attachments":[{"address":"a","id":"X"},{"address":"b","id":"X"}],"upload_sessions":[]}`))
+	f.Add([]byte(`{"version":2,"lineage":"l","serial":1,"attachments":[{"address":"a","id":"X"}],"deposed":[{"address":"a","id":"Y"}],"upload_sessions":[{"id":"s","upload_url":"u","bytes":3,"confirmed":1}],"intents":[{"id":"i"}]}`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := Decode(bytes.NewReader(data))
 		if err != nil {
+			if strings.ContainsAny(err.Error(), "\x00") {
+				t.Fatalf("unfit error %q", err)
+			}
 			return
+		}
+		// What loads keeps the promises a later run relies on.
+		ids := map[string]bool{}
+		for i, a := range append(slices.Clone(s.Attachments), s.Deposed...) {
+			if a.ID == "" || ids[a.ID] {
+				t.Fatalf("attachment %d: id %q empty or twice", i, a.ID)
+			}
+			ids[a.ID] = true
+		}
+		if !slices.IsSortedFunc(s.Attachments, func(a, b Attachment) int { return strings.Compare(a.Address, b.Address) }) {
+			t.Fatal("attachments out of order")
+		}
+		if s.Version != FormatVersion || s.Lineage == "" {
+			t.Fatalf("version %d, lineage %q", s.Version, s.Lineage)
 		}
 		var buf bytes.Buffer
 		if err := Encode(&buf, s); err != nil {

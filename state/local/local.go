@@ -29,8 +29,19 @@ var _ state.Backend = (*Backend)(nil)
 // state.Writer): the check compares the file's digest under the handle's
 // mutex, so it is exact for runs that hold the lock and narrows, without
 // closing, the window of two runs with -lock=false.
+//
+// Every write also records its lineage and serial beside the state, at
+// Path.serial, and in Memory; Read refuses a state whose serial is lower
+// than either (an old copy restored over a newer one, see
+// state.ErrSerialBackwards) unless Force is set, in which case the state
+// read becomes the latest and both records are set back to it.
 type Backend struct {
 	Path string
+	// Memory remembers serials on this machine; nil: only Path.serial is
+	// checked.
+	Memory *state.SerialMemory
+	// Force accepts a state whose serial went backwards (-force).
+	Force bool
 
 	mu       sync.Mutex
 	lock     *flock.Flock
@@ -45,8 +56,9 @@ type Backend struct {
 // New returns a backend for the state file at path.
 func New(path string) *Backend { return &Backend{Path: path} }
 
-func (b *Backend) lockPath() string { return b.Path + ".lock" }
-func (b *Backend) infoPath() string { return b.Path + ".lock.info" }
+func (b *Backend) lockPath() string   { return b.Path + ".lock" }
+func (b *Backend) infoPath() string   { return b.Path + ".lock.info" }
+func (b *Backend) recordPath() string { return b.Path + ".serial" }
 
 // Read implements state.Reader.
 func (b *Backend) Read(ctx context.Context) (*state.State, error) {
@@ -64,7 +76,44 @@ func (b *Backend) Read(ctx context.Context) (*state.State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Path, err)
 	}
+	if err := b.checkSerial(s); err != nil {
+		return nil, fmt.Errorf("read state: %w", err)
+	}
 	return s, nil
+}
+
+// checkSerial refuses s when its serial is lower than the last one written
+// for its lineage, as recorded beside the state or remembered on this
+// machine, unless Force: then s becomes the latest.
+func (b *Backend) checkSerial(s *state.State) error {
+	var last uint64
+	var source string
+	if data, err := os.ReadFile(b.recordPath()); err == nil {
+		if r, ok := state.DecodeSerialRecord(data); ok && r.Lineage == s.Lineage && r.Serial > last {
+			last, source = r.Serial, "recorded beside the state in "+b.recordPath()
+		}
+	}
+	if n, ok := b.Memory.Last(s.Lineage); ok && n > last {
+		last, source = n, b.Memory.Where()
+	}
+	if err := state.CheckSerial(s, b.Path, last, source); err != nil {
+		if !b.Force {
+			return err
+		}
+		// The user says this state stands: it is the latest from now on.
+		b.Memory.Set(s.Lineage, s.Serial)
+		b.record(s)
+		return nil
+	}
+	b.Memory.Remember(s.Lineage, s.Serial)
+	return nil
+}
+
+// record keeps the lineage and serial of s beside the state. It is best
+// effort: a record that could not be written only weakens the next check
+// (the state itself is written already).
+func (b *Backend) record(s *state.State) {
+	_ = atomicfile.Write(b.recordPath(), bytes.NewReader(state.EncodeSerialRecord(state.SerialRecord{Lineage: s.Lineage, Serial: s.Serial})), 0o600)
 }
 
 // readDigest returns the file's bytes and their SHA-256; nil and "" when
@@ -108,6 +157,13 @@ func (b *Backend) Write(ctx context.Context, s *state.State) error {
 		return err
 	}
 	b.seen, b.known = hex.EncodeToString(sum[:]), true
+	b.record(s)
+	b.Memory.Remember(s.Lineage, s.Serial)
+	if b.lock != nil {
+		// Under the lock no other write is in flight: what killed writes
+		// left beside the state goes now, not only at the next lock.
+		b.removeLeftovers()
+	}
 	return nil
 }
 
@@ -168,7 +224,7 @@ func (b *Backend) Lock(ctx context.Context, info state.LockInfo) error {
 // would ever read or remove. Only the lock holder may: another writer's
 // file may be in flight.
 func (b *Backend) removeLeftovers() {
-	for _, p := range []string{b.Path, b.Path + ".backup", b.infoPath()} {
+	for _, p := range []string{b.Path, b.Path + ".backup", b.infoPath(), b.recordPath()} {
 		_ = atomicfile.RemoveTemps(p) // nothing is lost: they stay until the next lock
 	}
 }

@@ -37,5 +37,7 @@ func open(opts state.OpenOptions) (state.Backend, error) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(opts.Dir, path)
 	}
-	return New(path), nil
+	b := New(path)
+	b.Memory, b.Force = opts.Memory, opts.Force
+	return b, nil
 }
