@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/attachform/attachform/content"
 	"github.com/attachform/attachform/graph"
 	"github.com/attachform/attachform/plan"
 	"github.com/attachform/attachform/state"
@@ -86,7 +87,7 @@ func Run(ctx context.Context, p *plan.Plan, st *state.State, w state.Writer, g G
 	if opts.OnEvent == nil {
 		opts.OnEvent = func(Event) {}
 	}
-	r := &runner{g: g, opts: opts, sink: newSink(st, w, opts.Version)}
+	r := &runner{g: g, opts: opts, sink: newSink(st, w, opts.Version), fingerprints: p.Fingerprints()}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	r.cancel = cancel
@@ -116,10 +117,11 @@ func Run(ctx context.Context, p *plan.Plan, st *state.State, w state.Writer, g G
 }
 
 type runner struct {
-	g      Graph
-	opts   Options
-	sink   *sink
-	cancel context.CancelCauseFunc
+	g            Graph
+	fingerprints *content.Fingerprints // what planning learnt of the sources, if this process planned
+	opts         Options
+	sink         *sink
+	cancel       context.CancelCauseFunc
 
 	mu     sync.Mutex // guards result and fatal
 	result Result

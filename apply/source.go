@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"hash/maphash"
 	"io"
 	"os"
 	"sync"
 
+	"github.com/attachform/attachform/content"
 	"github.com/attachform/attachform/plan"
 )
 
@@ -18,17 +20,28 @@ import (
 // not the ones the plan showed.
 var ErrSourceChanged = errors.New("the source changed since the plan was made")
 
-// blockSize is the unit re-read bytes are checked in. It divides the
-// client's range sizes, so a resent range is checked before its last byte
-// is handed out.
-const blockSize = 64 << 10
+// blockSize is the unit bytes are checked in. It divides the client's
+// range sizes, so a range is checked before its last byte is handed out.
+const blockSize = content.BlockSize
 
-// source is a declared file opened for upload. Its bytes are hashed in the
-// order they are handed out, and the read that would hand out the file's
-// last byte first compares the whole digest with the plan's: a file that
-// changed after planning can never complete an attachment, and the file is
-// read once, not hashed up front. Bytes handed out a second time (a resent
-// range) are checked block by block against what was handed out first.
+// source is a declared file opened for upload. Every byte it hands out is
+// checked against what the plan hashed before the read that hands out
+// the end of its block returns, so no range Graph commits holds a byte
+// the plan did not show, and the file is never read in full before the
+// first range.
+//
+// When this process planned the upload it holds the file's block
+// fingerprints (content.Fingerprints), taken in the one pass that
+// computed the plan's SHA-256: each block handed out is checked against
+// its fingerprint, and SHA-256 does not run again.
+//
+// Otherwise (a plan made by another process) the bytes are hashed with
+// SHA-256 in the order they are handed out, and the read that would hand
+// out the file's last byte first compares the whole digest with the
+// plan's. Bytes handed out a second time (a resent range) are checked
+// block by block against what was handed out first, with a seeded 64-bit
+// hash (hash/maphash): it only has to notice that a file changed between
+// two readings by this process, under a seed nobody else knows.
 type source struct {
 	f    *os.File
 	path string // for messages
@@ -43,15 +56,30 @@ type source struct {
 	reBlock hash.Hash  // a block being handed out again
 	reAt    int64      // next offset reBlock expects (-1: none)
 	scratch [4096]byte // for reading bytes that are hashed but not handed out
+
+	// With the plan's fingerprints: the block being handed out, hashed
+	// from its start up to at.
+	planned *content.Blocks
+	cur     *maphash.Hash
+	at      int64 // -1: no block in progress
 }
 
-func openSource(d *plan.Desired) (*source, error) {
+// openSource opens d's file; fp holds the fingerprints this process took
+// while planning (nil: none).
+func openSource(d *plan.Desired, fp *content.Fingerprints) (*source, error) {
 	f, err := os.Open(d.Source)
 	if err != nil {
 		return nil, err
 	}
+	if b, ok := fp.Blocks(d.Source, d.SHA256, d.Bytes); ok {
+		return &source{f: f, path: d.DisplayPath, size: d.Bytes, want: d.SHA256, planned: b, cur: b.NewHash(), at: -1}, nil
+	}
+	seed := maphash.MakeSeed()
+	block, reBlock := &maphash.Hash{}, &maphash.Hash{}
+	block.SetSeed(seed)
+	reBlock.SetSeed(seed)
 	return &source{f: f, path: d.DisplayPath, size: d.Bytes, want: d.SHA256,
-		whole: sha256.New(), block: sha256.New(), reBlock: sha256.New(), reAt: -1}, nil
+		whole: sha256.New(), block: block, reBlock: reBlock, reAt: -1}, nil
 }
 
 func (s *source) Close() error { return s.f.Close() }
@@ -84,6 +112,9 @@ func (s *source) ReadAt(p []byte, off int64) (int, error) {
 
 // check hashes p (the bytes at off) before they are handed out.
 func (s *source) check(p []byte, off int64) error {
+	if s.planned != nil {
+		return s.checkPlanned(p, off)
+	}
 	if off > s.hashed {
 		// A resumed upload starts where an earlier run stopped: what it
 		// sent is the file's prefix, hashed here without sending it.
@@ -176,5 +207,39 @@ func (s *source) recheck(p []byte, off int64) error {
 		}
 	}
 	s.reAt = off
+	return nil
+}
+
+// checkPlanned checks p (the bytes at off) against the plan's block
+// fingerprints: every block that p completes must be the planned one. A
+// block entered anywhere but where the last read stopped (a resent range,
+// a resumed upload) is hashed from its start, reading the file for what
+// comes before off.
+func (s *source) checkPlanned(p []byte, off int64) error {
+	for len(p) > 0 {
+		if s.at != off {
+			s.cur.Reset()
+			for at := off - off%blockSize; at < off; {
+				buf := s.scratch[:min(int64(len(s.scratch)), off-at)]
+				if _, err := s.f.ReadAt(buf, at); err != nil {
+					return fmt.Errorf("%s: %w", s.path, err)
+				}
+				s.cur.Write(buf)
+				at += int64(len(buf))
+			}
+		}
+		end := min(off-off%blockSize+blockSize, s.size)
+		k := min(int64(len(p)), end-off)
+		s.cur.Write(p[:k])
+		off, p = off+k, p[k:]
+		s.at = off
+		if off == end {
+			if i := (off - 1) / blockSize; s.cur.Sum64() != s.planned.Sum(i) {
+				s.at = -1
+				return fmt.Errorf("%s: %w (bytes %d to %d differ from what the plan hashed)", s.path, ErrSourceChanged, i*blockSize, end-1)
+			}
+			s.cur.Reset()
+		}
+	}
 	return nil
 }

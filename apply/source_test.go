@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/attachform/attachform/content"
 	"github.com/attachform/attachform/plan"
 )
 
@@ -78,38 +79,53 @@ func TestSourceHandsOutOnlyThePlannedBytes(t *testing.T) {
 			change(blockSize + 10)
 			return readRange(s, 0, 2*blockSize, 4096)
 		}, true},
-		{"changed mid-block, then resent up to where it stopped", func(s *source, change func(int64)) error {
+		{"changed mid-block, then resent over where it stopped", func(s *source, change func(int64)) error {
 			if err := readRange(s, 0, blockSize+100, 50); err != nil {
 				return err
 			}
 			change(blockSize + 10)
-			return readRange(s, blockSize, 100, 50)
+			return readRange(s, blockSize, blockSize, 50)
 		}, true},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "f.bin")
-			if err := os.WriteFile(path, original, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			sum := sha256.Sum256(original)
-			s, err := openSource(&plan.Desired{Source: path, DisplayPath: "f.bin", Bytes: size, SHA256: hex.EncodeToString(sum[:])})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			change := func(at int64) {
-				edited := append([]byte(nil), original...)
-				edited[at] ^= 0xff
-				if err := os.WriteFile(path, edited, 0o600); err != nil {
+	// Planned by this process, the source checks blocks against the
+	// plan's fingerprints; planned by another, it hashes with SHA-256.
+	for _, mode := range []string{"fingerprints", "sha256"} {
+		for _, tt := range tests {
+			t.Run(mode+"/"+tt.name, func(t *testing.T) {
+				path := filepath.Join(t.TempDir(), "f.bin")
+				if err := os.WriteFile(path, original, 0o600); err != nil {
 					t.Fatal(err)
 				}
-			}
-			err = tt.run(s, change)
-			if tt.changed != errors.Is(err, ErrSourceChanged) {
-				t.Fatalf("err = %v; want ErrSourceChanged: %v", err, tt.changed)
-			}
-		})
+				sum := sha256.Sum256(original)
+				d := &plan.Desired{Source: path, DisplayPath: "f.bin", Bytes: size, SHA256: hex.EncodeToString(sum[:])}
+				var fp *content.Fingerprints
+				if mode == "fingerprints" {
+					fp = content.NewFingerprints()
+					if digest, n, err := fp.File(path); err != nil || digest != d.SHA256 || n != size {
+						t.Fatalf("fingerprints: %s %d %v", digest, n, err)
+					}
+				}
+				s, err := openSource(d, fp)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer s.Close()
+				if (s.planned != nil) != (mode == "fingerprints") {
+					t.Fatalf("mode %s: planned fingerprints used: %v", mode, s.planned != nil)
+				}
+				change := func(at int64) {
+					edited := append([]byte(nil), original...)
+					edited[at] ^= 0xff
+					if err := os.WriteFile(path, edited, 0o600); err != nil {
+						t.Fatal(err)
+					}
+				}
+				err = tt.run(s, change)
+				if tt.changed != errors.Is(err, ErrSourceChanged) {
+					t.Fatalf("err = %v; want ErrSourceChanged: %v", err, tt.changed)
+				}
+			})
+		}
 	}
 }
 
@@ -122,7 +138,7 @@ func TestSourceOfAnotherLength(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(data[:8])
-	s, err := openSource(&plan.Desired{Source: path, DisplayPath: "f.bin", Bytes: 8, SHA256: hex.EncodeToString(sum[:])})
+	s, err := openSource(&plan.Desired{Source: path, DisplayPath: "f.bin", Bytes: 8, SHA256: hex.EncodeToString(sum[:])}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +146,7 @@ func TestSourceOfAnotherLength(t *testing.T) {
 		t.Fatalf("a longer file's planned prefix: %v", err)
 	}
 	s.Close()
-	s, err = openSource(&plan.Desired{Source: path, DisplayPath: "f.bin", Bytes: 12, SHA256: "00"})
+	s, err = openSource(&plan.Desired{Source: path, DisplayPath: "f.bin", Bytes: 12, SHA256: "00"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

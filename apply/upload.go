@@ -26,7 +26,7 @@ const progressEvery = 16 << 20
 // the item first.
 func (r *runner) upload(ctx context.Context, c plan.Change, also func(*state.State)) (string, error) {
 	d := c.After
-	src, err := openSource(d)
+	src, err := openSource(d, r.fingerprints)
 	if err != nil {
 		return "", err
 	}

@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"fmt"
+	"github.com/attachform/attachform/content"
 	"github.com/attachform/attachform/graph"
 	"github.com/attachform/attachform/item"
 	"path/filepath"
@@ -45,7 +46,8 @@ func Build(ctx context.Context, cfg *spec.Config, st *state.State, live Live, r 
 	if st == nil {
 		st = &state.State{}
 	}
-	desired, err := desire(ctx, cfg, opts.Parallelism)
+	fingerprints := content.NewFingerprints()
+	desired, err := desire(ctx, cfg, opts.Parallelism, fingerprints)
 	if err != nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read an attachment's source", Detail: err.Error()}}
 	}
@@ -105,7 +107,7 @@ func Build(ctx context.Context, cfg *spec.Config, st *state.State, live Live, r 
 		}
 		return strings.Compare(x.Address, y.Address)
 	})
-	return &Plan{Changes: b.changes, Moves: b.moved, Mode: opts.Mode, Lineage: st.Lineage, Serial: st.Serial, Created: opts.Now}, b.diags
+	return &Plan{Changes: b.changes, Moves: b.moved, Mode: opts.Mode, Lineage: st.Lineage, Serial: st.Serial, Created: opts.Now, fingerprints: fingerprints}, b.diags
 }
 
 type builder struct {

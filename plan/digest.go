@@ -3,48 +3,70 @@ package plan
 import (
 	"context"
 	"fmt"
-	"github.com/attachform/attachform/content"
 
+	"github.com/attachform/attachform/content"
 	"github.com/attachform/attachform/spec"
 	"golang.org/x/sync/errgroup"
 )
 
-// desire hashes every declared attachment's source, parallelism at a time.
-// The byte count is the one hashed, so a file that changed since the
-// manifest was loaded is planned as it is now.
-func desire(ctx context.Context, cfg *spec.Config, parallelism int) ([]*Desired, error) {
-	out := make([]*Desired, len(cfg.Attachments))
-	g, ctx := errgroup.WithContext(ctx)
+// desire hashes every declared attachment's source, parallelism files at
+// a time, each file once however many attachments name it, remembering
+// its block fingerprints in fp for apply. The byte count is the one
+// hashed, so a file that changed since the manifest was loaded is planned
+// as it is now.
+func desire(ctx context.Context, cfg *spec.Config, parallelism int, fp *content.Fingerprints) ([]*Desired, error) {
+	type digest struct {
+		sha256 string
+		n      int64
+		err    error
+	}
+	var paths []string
+	digests := map[string]*digest{}
+	for _, a := range cfg.Attachments {
+		if digests[a.Source] == nil {
+			digests[a.Source] = &digest{}
+			paths = append(paths, a.Source)
+		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(parallelism, 1))
-	for i, a := range cfg.Attachments {
+	for _, path := range paths {
+		d := digests[path]
 		g.Go(func() (err error) {
 			defer func() {
 				if p := recover(); p != nil {
-					err = fmt.Errorf("%s: internal error (please report it): %v", a.Address, p)
+					err = fmt.Errorf("hash %s: internal error (please report it): %v", path, p)
 				}
 			}()
-			if err := ctx.Err(); err != nil {
+			if err := gctx.Err(); err != nil {
 				return err
 			}
-			digest, n, err := content.FileSHA256(a.Source)
-			if err != nil {
-				return fmt.Errorf("%s: hash %s: %w", a.Address, a.Source, err)
-			}
-			out[i] = &Desired{
-				Address:     a.Address,
-				Target:      a.Target.Item,
-				TargetName:  a.Target.Name,
-				Source:      a.Source,
-				DisplayPath: displayPath(cfg.Dir, a.Source),
-				Name:        a.Name,
-				ContentType: a.ContentType,
-				Inline:      a.Inline,
-				ContentID:   a.ContentID,
-				SHA256:      digest,
-				Bytes:       n,
-			}
+			d.sha256, d.n, d.err = fp.File(path)
 			return nil
 		})
 	}
-	return out, g.Wait()
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	out := make([]*Desired, len(cfg.Attachments))
+	for i, a := range cfg.Attachments {
+		d := digests[a.Source]
+		if d.err != nil {
+			return nil, fmt.Errorf("%s: hash %s: %w", a.Address, a.Source, d.err)
+		}
+		out[i] = &Desired{
+			Address:     a.Address,
+			Target:      a.Target.Item,
+			TargetName:  a.Target.Name,
+			Source:      a.Source,
+			DisplayPath: displayPath(cfg.Dir, a.Source),
+			Name:        a.Name,
+			ContentType: a.ContentType,
+			Inline:      a.Inline,
+			ContentID:   a.ContentID,
+			SHA256:      d.sha256,
+			Bytes:       d.n,
+		}
+	}
+	return out, nil
 }

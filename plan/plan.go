@@ -6,6 +6,7 @@ package plan
 
 import (
 	"fmt"
+	"github.com/attachform/attachform/content"
 	"github.com/attachform/attachform/item"
 	"time"
 
@@ -138,7 +139,16 @@ type Plan struct {
 	Lineage string // of the state planned against ("" = no state yet)
 	Serial  uint64
 	Created time.Time
+
+	// fingerprints are what hashing the sources taught this process
+	// (see content.Fingerprints); never saved: nil in a plan read back.
+	fingerprints *content.Fingerprints
 }
+
+// Fingerprints returns the block fingerprints of the sources this process
+// hashed while planning, for apply to check the bytes it uploads without
+// hashing them again; nil for a plan made by another process.
+func (p *Plan) Fingerprints() *content.Fingerprints { return p.fingerprints }
 
 // Summary counts changes the way Terraform does: a replacement is one add
 // and one destroy; nothing here is ever changed in place.
