@@ -171,7 +171,7 @@ func (c *Client) listChunk(ctx context.Context, chunk []item.Ref) (map[item.Ref]
 				ra, ok := parseRetryAfter(header(r.Headers, "Retry-After"), time.Now())
 				if ok && ra > c.bounds.MaxRetryAfter {
 					e := batchItemError(r)
-					errs[it] = &waitError{graph: e, msg: c.waitTooLong(opList, r.Status, ra).Error()}
+					errs[it] = &waitError{graph: e, msg: c.waitTooLong(opList, r.Status, ra)}
 					continue
 				}
 				if !ok {

@@ -284,15 +284,23 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	return parseRetryAfter(h.Get("Retry-After"), now)
 }
 
-// waitTooLong is the error for a Retry-After above the maximum: the change
-// ends now, with when to try again.
-func (c *Client) waitTooLong(op string, status int, d time.Duration) error {
-	return fmt.Errorf("%s: %w: Graph answered %d and asked to wait %s before trying again (Retry-After), longer than the %s attachform waits at most; nothing was changed by this request. Run again after %s, or raise graph { max_retry_after }",
-		op, ErrWaitTooLong, status, roundWait(d), roundWait(c.bounds.MaxRetryAfter), time.Now().Add(d).UTC().Format(time.RFC3339))
+// waitTooLong says why a request ends instead of waiting: Graph asked
+// for longer than the client waits. It is the message of a waitError,
+// which wraps ErrWaitTooLong.
+func (c *Client) waitTooLong(op string, status int, d time.Duration) string {
+	return fmt.Sprintf("%s: Graph answered %s with Retry-After %s (until %s), longer than the %s attachform waits at most (graph { max_retry_after }); Graph did nothing with this request. Run again after that time, or raise max_retry_after if a run should wait that long",
+		op, statusText(status), roundWait(d), time.Now().Add(d).UTC().Format(time.RFC3339), roundWait(c.bounds.MaxRetryAfter))
 }
 
+// roundWait writes a wait for people: "90s", "15m", "2h30m", "3 days".
 func roundWait(d time.Duration) string {
-	if d >= time.Minute {
+	const day = 24 * time.Hour
+	switch {
+	case d >= 2*365*day:
+		return fmt.Sprintf("%d years", d/(365*day))
+	case d >= 2*day:
+		return fmt.Sprintf("%d days", d/day)
+	case d >= time.Minute:
 		d = d.Round(time.Second)
 	}
 	s := d.String()

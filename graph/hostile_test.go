@@ -377,7 +377,7 @@ func TestRetryAfterWithinMaximum(t *testing.T) {
 	n.Store(0)
 	y := newHostile(t, h, func(o *Options) { o.Bounds.MaxRetryAfter = time.Minute })
 	_, err := y.client.ListAttachments(context.Background(), hostileItem)
-	wantErr(t, err, ErrWaitTooLong, "wait 2m", "1m")
+	wantErr(t, err, ErrWaitTooLong, "Retry-After 2m", "the 1m attachform waits")
 }
 
 // A Retry-After date is read against the answer's own Date, so a skewed

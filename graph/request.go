@@ -84,7 +84,7 @@ func (c *Client) send(ctx context.Context, cl *call) (*http.Response, error) {
 	if throttleStatus(resp.StatusCode) {
 		if d, ok := retryAfter(resp.Header, time.Now()); ok && d > c.bounds.MaxRetryAfter {
 			e := responseError(cl.op, resp)
-			return nil, &waitError{graph: e, msg: c.waitTooLong(cl.op, resp.StatusCode, d).Error()}
+			return nil, &waitError{graph: e, msg: c.waitTooLong(cl.op, resp.StatusCode, d)}
 		}
 	}
 	if resp.StatusCode == http.StatusGatewayTimeout && !cl.idempotent {
