@@ -77,6 +77,7 @@ func Build(ctx context.Context, cfg *spec.Config, st *state.State, live Live, r 
 	if opts.Mode != Destroy {
 		b.imports(cfg)
 	}
+	b.prefetchDigests(desired)
 	b.findTraces()
 	b.sessions(desired)
 	for _, d := range desired {

@@ -3,11 +3,14 @@ package plan
 import (
 	"context"
 	"errors"
-	"github.com/attachform/attachform/content"
-	"github.com/attachform/attachform/item"
+	"strings"
+	"sync"
 
+	"github.com/attachform/attachform/content"
 	"github.com/attachform/attachform/graph"
+	"github.com/attachform/attachform/item"
 	"github.com/attachform/attachform/state"
+	"golang.org/x/sync/errgroup"
 )
 
 // A trace is an attachment an interrupted apply created without recording
@@ -100,6 +103,98 @@ func (b *builder) traced(s state.Session) bool {
 	return false
 }
 
+// prefetchDigests downloads and hashes, in parallel, every live
+// attachment the plan may have to compare by content: on the item of a
+// recorded intent or session, those with its name; on the item of a
+// declared attachment the plan would upload, those with its name; in
+// each case only what nothing owns or claims. Each mailbox downloads up
+// to its concurrency at once (Graph's 4), mailboxes proceed independently,
+// and Options.Parallelism bounds the downloads in flight in all. digest
+// then finds them done; anything it was not given it downloads itself.
+func (b *builder) prefetchDigests(desired []*Desired) {
+	if b.r == nil {
+		return
+	}
+	type candidate struct {
+		it item.Ref
+		id string
+	}
+	seen := map[string]bool{}
+	byMailbox := map[string][]candidate{}
+	var order []string
+	add := func(t item.Ref, name string, inline bool) {
+		li := b.live.Item(t)
+		if li == nil || li.Missing {
+			return
+		}
+		for _, a := range li.Attachments {
+			if seen[a.ID] || b.owned[a.ID] || b.claimed[a.ID] || a.Name != name || a.IsInline != inline {
+				continue
+			}
+			seen[a.ID] = true
+			mb := strings.ToLower(t.Mailbox)
+			if byMailbox[mb] == nil {
+				order = append(order, mb)
+			}
+			byMailbox[mb] = append(byMailbox[mb], candidate{t, a.ID})
+		}
+	}
+	for _, x := range b.st.Intents {
+		add(x.Target, x.Name, x.Inline)
+	}
+	for _, s := range b.st.Sessions {
+		add(s.Target, s.Name, s.Inline)
+	}
+	for _, d := range desired {
+		switch b.baseChange(d).Action {
+		case Create, Replace, Resume:
+			add(d.Target, d.Name, d.Inline)
+		}
+	}
+	if len(seen) == 0 {
+		return
+	}
+	parallelism := max(b.opts.Parallelism, 1)
+	ctx := graph.WithParallelism(b.ctx, parallelism)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, mb := range order {
+		wg.Go(func() {
+			var g errgroup.Group
+			g.SetLimit(min(parallelism, graph.DefaultMailboxLimits.Concurrency))
+			for _, c := range byMailbox[mb] {
+				g.Go(func() error {
+					d := download(ctx, b.r, c.it, c.id)
+					mu.Lock()
+					b.digests[c.id] = d
+					mu.Unlock()
+					return nil
+				})
+			}
+			_ = g.Wait()
+		})
+	}
+	wg.Wait()
+}
+
+// download hashes one live attachment's bytes; one that cannot be read
+// matches nothing.
+func download(ctx context.Context, r content.Reader, t item.Ref, id string) (d digestResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			d = digestResult{} // a bug must not take the plan down
+		}
+	}()
+	body, err := r.Content(ctx, t, id)
+	if err != nil {
+		return d
+	}
+	defer body.Close()
+	d.sha, d.n, err = content.SHA256(body)
+	d.ok = err == nil
+	return d
+}
+
 // digest downloads and hashes a live attachment once per plan. An
 // attachment that cannot be read matches nothing.
 func (b *builder) digest(t item.Ref, id string) (string, int64, bool) {
@@ -109,12 +204,7 @@ func (b *builder) digest(t item.Ref, id string) (string, int64, bool) {
 	if d, ok := b.digests[id]; ok {
 		return d.sha, d.n, d.ok
 	}
-	var d digestResult
-	if body, err := b.r.Content(b.ctx, t, id); err == nil {
-		d.sha, d.n, err = content.SHA256(body)
-		body.Close()
-		d.ok = err == nil
-	}
+	d := download(b.ctx, b.r, t, id)
 	b.digests[id] = d
 	return d.sha, d.n, d.ok
 }

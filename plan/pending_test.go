@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,15 +19,32 @@ import (
 )
 
 // contents is a Graph that holds the bytes of live attachments by id; it
-// counts downloads so a test can see that each is hashed once.
+// counts downloads so a test can see that each is hashed once, and the
+// most it served at once. Downloads run in parallel.
 type contents struct {
 	bytes     map[string]string
 	downloads map[string]int
+
+	mu          sync.Mutex
+	inFlight    int
+	maxInFlight int
+	hold        chan struct{} // if set, each download waits for it
 }
 
 func (c *contents) Content(_ context.Context, _ item.Ref, id string) (io.ReadCloser, error) {
+	c.mu.Lock()
 	c.downloads[id]++
 	b, ok := c.bytes[id]
+	c.inFlight++
+	c.maxInFlight = max(c.maxInFlight, c.inFlight)
+	hold := c.hold
+	c.mu.Unlock()
+	if hold != nil {
+		<-hold
+	}
+	c.mu.Lock()
+	c.inFlight--
+	c.mu.Unlock()
 	if !ok {
 		return nil, fmt.Errorf("%s: %w", id, graph.ErrNotFound)
 	}
@@ -288,5 +306,51 @@ func TestSameNameDriftIsNamed(t *testing.T) {
 				t.Fatalf("changes %q", got)
 			}
 		})
+	}
+}
+
+// Candidates for adoption are downloaded several at a time, up to the
+// mailbox's concurrency (Graph's 4), not one after another; each once.
+func TestAdoptionDownloadsInParallel(t *testing.T) {
+	f := newFixture(t)
+	c := &contents{bytes: map[string]string{}, downloads: map[string]int{}, hold: make(chan struct{})}
+	atts := map[string][2]string{}
+	for i := range 12 {
+		name := fmt.Sprintf("f%02d.txt", i)
+		f.declare(name, "content of "+name)
+		atts[fmt.Sprintf("LIVE%02d", i)] = [2]string{name, "content of " + name}
+	}
+	live := f.liveWith(c, atts)
+	// Release the downloads once four are waiting at once (or, failing
+	// that, after a while, for the test to fail and say so).
+	go func() {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			c.mu.Lock()
+			n := c.inFlight
+			c.mu.Unlock()
+			if n == 4 || time.Now().After(deadline) {
+				close(c.hold)
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	p, diags := Build(context.Background(), f.cfg, f.st, live, c, Options{Now: now, Parallelism: 10})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	for _, ch := range p.Changes {
+		if ch.Action != Adopt {
+			t.Errorf("%s: %s, want adopt", ch.Address, ch.Action)
+		}
+	}
+	if c.maxInFlight != 4 {
+		t.Errorf("%d downloads at once, want the mailbox's 4", c.maxInFlight)
+	}
+	for id, n := range c.downloads {
+		if n != 1 {
+			t.Errorf("%s downloaded %d times", id, n)
+		}
 	}
 }
