@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/go-cty-funcs/collection"
 	"github.com/hashicorp/go-cty-funcs/crypto"
@@ -157,39 +158,64 @@ func (fs fsFuncs) guard(f function.Function, regular bool) function.Function {
 
 // fileset is go-cty-funcs' fileset with the base path checked and the
 // pattern kept inside the config directory.
+//
+// A table's fileset answers the same arguments once: a configuration that
+// calls fileset("files", "*") in a thousand blocks reads the directory
+// once per load (each load makes a new table).
 func (fs fsFuncs) fileset() function.Function {
 	inner := filesystem.MakeFileSetFunc(fs.dir)
+	type answer struct {
+		set cty.Value
+		err error
+	}
+	var mu sync.Mutex
+	memo := map[[2]string]answer{}
 	return function.New(&function.Spec{
 		Params: []function.Parameter{{Name: "path", Type: cty.String}, {Name: "pattern", Type: cty.String}},
 		Type:   function.StaticReturnType(cty.Set(cty.String)),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			base, err := fs.resolve(args[0].AsString())
-			if err != nil {
-				return cty.NilVal, function.NewArgError(0, err)
+			key := [2]string{args[0].AsString(), args[1].AsString()}
+			mu.Lock()
+			a, ok := memo[key]
+			mu.Unlock()
+			if ok {
+				return a.set, a.err
 			}
-			pattern := args[1].AsString()
-			if full := filepath.Join(base, pattern); !fs.allowOutside && !inside(fs.dir, full) && !inside(fs.realDir, full) {
-				return cty.NilVal, function.NewArgError(1, fmt.Errorf("the pattern %q reaches outside the config directory", pattern))
-			}
-			set, err := inner.Call([]cty.Value{cty.StringVal(base), args[1]})
-			if err != nil || fs.allowOutside || !set.IsKnown() || set.LengthInt() == 0 {
-				return set, err
-			}
-			// A match may be a symbolic link (or lie under one) leading
-			// outside: it is left out, as if it did not match.
-			var kept []cty.Value
-			for it := set.ElementIterator(); it.Next(); {
-				_, v := it.Element()
-				if _, err := confinedPath(fs.dir, fs.realDir, filepath.Join(base, filepath.FromSlash(v.AsString()))); err == nil {
-					kept = append(kept, v)
-				}
-			}
-			if len(kept) == 0 {
-				return cty.SetValEmpty(cty.String), nil
-			}
-			return cty.SetVal(kept), nil
+			a.set, a.err = fs.filesetCall(inner, args)
+			mu.Lock()
+			memo[key] = a
+			mu.Unlock()
+			return a.set, a.err
 		},
 	})
+}
+
+func (fs fsFuncs) filesetCall(inner function.Function, args []cty.Value) (cty.Value, error) {
+	base, err := fs.resolve(args[0].AsString())
+	if err != nil {
+		return cty.NilVal, function.NewArgError(0, err)
+	}
+	pattern := args[1].AsString()
+	if full := filepath.Join(base, pattern); !fs.allowOutside && !inside(fs.dir, full) && !inside(fs.realDir, full) {
+		return cty.NilVal, function.NewArgError(1, fmt.Errorf("the pattern %q reaches outside the config directory", pattern))
+	}
+	set, err := inner.Call([]cty.Value{cty.StringVal(base), args[1]})
+	if err != nil || fs.allowOutside || !set.IsKnown() || set.LengthInt() == 0 {
+		return set, err
+	}
+	// A match may be a symbolic link (or lie under one) leading
+	// outside: it is left out, as if it did not match.
+	var kept []cty.Value
+	for it := set.ElementIterator(); it.Next(); {
+		_, v := it.Element()
+		if _, err := confinedPath(fs.dir, fs.realDir, filepath.Join(base, filepath.FromSlash(v.AsString()))); err == nil {
+			kept = append(kept, v)
+		}
+	}
+	if len(kept) == 0 {
+		return cty.SetValEmpty(cty.String), nil
+	}
+	return cty.SetVal(kept), nil
 }
 
 // abspath resolves against the config directory, not the process's

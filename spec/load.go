@@ -78,6 +78,8 @@ type loader struct {
 	imports      []*hcl.Block
 
 	scope *scope // values evaluated so far
+
+	realDirs map[string]resolvedDir // directories of sources, resolved (see realPath)
 }
 
 func newLoader(ctx context.Context, dir string, opts LoadOptions) *loader {
@@ -92,6 +94,7 @@ func newLoader(ctx context.Context, dir string, opts LoadOptions) *loader {
 		data:         map[string]*dataDecl{},
 		targets:      map[string]*targetDecl{},
 		attachByName: map[string]*attachmentDecl{},
+		realDirs:     map[string]resolvedDir{},
 	}
 	l.scope = newScope(l)
 	return l
