@@ -113,16 +113,16 @@ func (b Bounds) transferTime(n int64) time.Duration {
 var (
 	// ErrTimeout: no answer (headers) within the attempt's deadline, or an
 	// answer whose body did not arrive in full within its own.
-	ErrTimeout = errors.New("Graph did not answer in time")
+	ErrTimeout = errors.New("no answer from Graph in time")
 	// ErrAnswerTooLarge: an answer larger than its kind's cap.
-	ErrAnswerTooLarge = errors.New("Graph's answer is too large")
+	ErrAnswerTooLarge = errors.New("answer from Graph too large")
 	// ErrWaitTooLong: Graph asked (Retry-After) for a wait longer than the
 	// client's maximum; the change ends without waiting.
-	ErrWaitTooLong = errors.New("Graph asked to wait longer than this run waits")
+	ErrWaitTooLong = errors.New("asked by Graph to wait longer than this run waits")
 	// ErrMisbehaving: an answer the protocol rules out: a paging chain that
 	// never ends or goes in a circle, an upload session that goes back
 	// and forth, a redirect loop.
-	ErrMisbehaving = errors.New("Graph misbehaved")
+	ErrMisbehaving = errors.New("misbehaving Graph (or a proxy in between)")
 )
 
 // answerKind names what a request's answer is, for its cap and its

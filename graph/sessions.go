@@ -93,7 +93,7 @@ func parseSession(raw []byte, size int64) (*UploadSession, error) {
 		Expiration string `json:"expirationDateTime"`
 	}
 	if err := json.Unmarshal(raw, &sj); err != nil || sj.UploadURL == "" {
-		return nil, errors.New("Graph's answer carries no uploadUrl")
+		return nil, errors.New("no uploadUrl in Graph's answer")
 	}
 	s := &UploadSession{URL: sj.UploadURL}
 	if t, err := time.Parse(time.RFC3339Nano, sj.Expiration); err == nil {

@@ -11,11 +11,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// The secret a file outside the configuration directory holds, as a CI
-// runner's environment would: it must appear in no diagnostic and in no
-// file kept for snippets.
-const outsideSecret = "AZURE_CLIENT_SECRET=s3cr3t-from-outside-0f1e2d"
-
 // outsideFile writes the secret to a file in a directory of its own and
 // returns its path.
 func outsideFile(t *testing.T, content string) string {
