@@ -426,7 +426,8 @@ func (l *loader) varsFromFile(path, display string, explicit bool) {
 func diagsDetail(diags hcl.Diagnostics) string {
 	for _, d := range diags {
 		if d.Severity == hcl.DiagError {
-			return d.Detail
+			// Callers end the sentence themselves.
+			return strings.TrimSuffix(d.Detail, ".")
 		}
 	}
 	return "unknown error"

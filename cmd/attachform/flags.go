@@ -45,6 +45,11 @@ func newFlagSet(name string) *flag.FlagSet {
 // Before the flags are read there is no -no-color to obey: the help and
 // the mistake are shown on a plain view, whose text is never coloured.
 func parseFlags(g *globals, fs *flag.FlagSet, args []string, help string) (code int, done bool) {
+	if g.describe != nil {
+		// Only the flags were asked for (describeFlags): nothing runs.
+		g.describe(fs)
+		return exitOK, true
+	}
 	err := fs.Parse(args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):

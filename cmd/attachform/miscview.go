@@ -1,6 +1,10 @@
 package main
 
-import "fmt"
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
 
 // emulatorView is the emulator command's output.
 type emulatorView interface {
@@ -24,13 +28,31 @@ func (v *emulatorHuman) Serving(url, uploadOrigin string) {
 // versionView is the version command's output.
 type versionView interface {
 	commonView
-	Version(v string)
+	Version(info versionInfo)
 }
 
 var versionViews = viewSet[versionView]{
-	human: func(v *view) versionView { return &versionHuman{v} },
+	human:    func(v *view) versionView { return &versionHuman{v} },
+	json:     func(v *view) versionView { return &versionJSON{v} },
+	jsonHelp: "Write the version as JSON on stdout.",
 }
 
 type versionHuman struct{ *view }
 
-func (v *versionHuman) Version(version string) { fmt.Fprintf(v.out, "attachform %s\n", version) }
+// Version writes "attachform v1.2.3 (go1.26, linux/amd64)".
+func (v *versionHuman) Version(info versionInfo) {
+	fmt.Fprintf(v.out, "attachform %s (%s, %s)\n", info.Version, info.Go, info.Platform)
+}
+
+type versionJSON struct{ *view }
+
+// Version writes {"attachform_version": …, "go_version": …, "platform": …},
+// as terraform version -json names its fields.
+func (v *versionJSON) Version(info versionInfo) {
+	b, _ := json.MarshalIndent(map[string]string{
+		"attachform_version": info.Version,
+		"go_version":         info.Go,
+		"platform":           strings.ReplaceAll(info.Platform, "/", "_"),
+	}, "", "  ")
+	fmt.Fprintf(v.out, "%s\n", b)
+}

@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/hashicorp/cli"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -28,6 +28,9 @@ type globals struct {
 	std     streams
 	environ []string
 	log     hclog.Logger
+	// describe, when set, receives each command's flag set in place of
+	// parsing it, and the command stops there (describeFlags).
+	describe func(*flag.FlagSet)
 }
 
 func (g *globals) getenv(key string) string {
@@ -47,6 +50,11 @@ func run(ctx context.Context, args []string, std streams, environ []string) (cod
 	// Before a command's flags there is no -no-color to obey: what run
 	// itself reports is plain.
 	v := newView(g, true)
+	if g.getenv("COMP_LINE") != "" {
+		// The shell asks for completions (-install-autocomplete): the
+		// line is in COMP_LINE, and the arguments are the shell's.
+		return completeLine(g, v)
+	}
 	chdir, rest, err := splitGlobalFlags(args)
 	if err != nil {
 		v.UsageError(err, "")
@@ -82,22 +90,7 @@ func run(ctx context.Context, args []string, std streams, environ []string) (cod
 		}
 	}()
 
-	c := &cli.CLI{
-		Name:         "attachform",
-		Version:      version(),
-		Args:         rest,
-		Commands:     commands(g),
-		HelpFunc:     cli.BasicHelpFunc("attachform"),
-		HelpWriter:   v.out, // the framework writes the command list itself
-		ErrorWriter:  v.err,
-		Autocomplete: false,
-	}
-	code, err = c.Run()
-	if err != nil {
-		v.Fail(err.Error())
-		return exitError
-	}
-	return code
+	return dispatch(g, v, rest)
 }
 
 // splitGlobalFlags takes -chdir=DIR (Terraform's spelling, one or two dashes)

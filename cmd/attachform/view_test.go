@@ -8,6 +8,7 @@ import (
 	"flag"
 	"io"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -298,7 +299,7 @@ func TestEmulatorHuman(t *testing.T) {
 
 func TestVersionCommand(t *testing.T) {
 	res := runCLI(t, t.TempDir(), nil, "", "version")
-	if res.code != exitOK || res.out != "attachform "+version()+"\n" || res.err != "" {
+	if res.code != exitOK || res.out != "attachform "+version()+" ("+goRelease(runtime.Version())+", "+runtime.GOOS+"/"+runtime.GOARCH+")\n" || res.err != "" {
 		t.Errorf("version: %+v", res)
 	}
 	res = runCLI(t, t.TempDir(), nil, "", "version", "extra")
