@@ -79,6 +79,18 @@ func FuzzParseListPage(f *testing.F) {
 	})
 }
 
+func FuzzParseItemSummary(f *testing.F) {
+	f.Add([]byte(`{"id":"AAMk=","subject":"All hands"}`), "subject")
+	f.Add([]byte(`{"id":5,"displayName":["x"]}`), "displayName")
+	f.Add([]byte(`null`), "title")
+	f.Fuzz(func(t *testing.T, raw []byte, key string) {
+		it, err := parseItemSummary(raw, key)
+		if err == nil && it.ID == "" {
+			t.Fatalf("an item without an id from %q", raw)
+		}
+	})
+}
+
 func FuzzBatchAnswer(f *testing.F) {
 	f.Add([]byte(`{"responses":[{"id":"0","status":200,"headers":{"Content-Type":"application/json"},"body":{"value":[]}},{"id":"1","status":429,"headers":{"retry-after":"3"},"body":{"error":{"code":"TooManyRequests"}}}]}`))
 	f.Add([]byte(`{"responses":[{"id":"0","status":200},{"id":"0","status":500}]}`))

@@ -57,17 +57,27 @@ func (c *Client) FindTodoTasks(ctx context.Context, mailbox, listID, title strin
 func (c *Client) find(ctx context.Context, mailbox, u, labelKey string) ([]ItemSummary, error) {
 	var out []ItemSummary
 	err := c.pagedGet(ctx, meta{op: opFind, mailbox: mailbox}, u, func(raw json.RawMessage) error {
-		var v map[string]any
-		if err := json.Unmarshal(raw, &v); err != nil {
+		it, err := parseItemSummary(raw, labelKey)
+		if err != nil {
 			return fmt.Errorf("%s: reading Graph's answer: %w", opFind, err)
 		}
-		id, _ := v["id"].(string)
-		if id == "" {
-			return fmt.Errorf("%s: %w", opFind, errors.New("an item without an id"))
-		}
-		label, _ := v[labelKey].(string)
-		out = append(out, ItemSummary{ID: id, Label: label})
+		out = append(out, it)
 		return nil
 	})
 	return out, err
+}
+
+// parseItemSummary reads one item of a lookup: its id (required) and the
+// property people know it by.
+func parseItemSummary(raw []byte, labelKey string) (ItemSummary, error) {
+	var v map[string]any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return ItemSummary{}, errors.New(jsonProblem(err))
+	}
+	id, _ := v["id"].(string)
+	if id == "" {
+		return ItemSummary{}, errors.New("an item without an id")
+	}
+	label, _ := v[labelKey].(string)
+	return ItemSummary{ID: id, Label: label}, nil
 }
