@@ -430,3 +430,22 @@ func TestUploadWindowsNoThrottling(t *testing.T) {
 		t.Errorf("uploads took %v on the clock; want the floor %v plus at most two margins", took, floor)
 	}
 }
+
+// A $batch of listings is a request of its mailbox, not an upload to it:
+// it opens no upload window (Graph's opens with the first upload).
+func TestBatchIsNoUpload(t *testing.T) {
+	clock := &stepClock{t: testEpoch}
+	e := newEnv(t, func(eo *emulator.Options, co *Options) {
+		co.Limits = MailboxLimits{UploadBytes: 1000, UploadPer: time.Minute, Clock: clock}
+	})
+	it := e.item(item.Message, "batch")
+	if _, err := e.client.ListAttachmentsBatch(context.Background(), []item.Ref{it}); err != nil {
+		t.Fatal(err)
+	}
+	ml := e.client.limits.get(testUser)
+	ml.mu.Lock()
+	defer ml.mu.Unlock()
+	if !ml.upload.start.IsZero() || ml.upload.used != 0 || ml.requests.used != 1 {
+		t.Errorf("after a $batch: upload window %v with %d bytes, %d requests", ml.upload.start, ml.upload.used, ml.requests.used)
+	}
+}

@@ -78,8 +78,13 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
+	// What the mailbox's upload budget counts: the bodies of requests
+	// that write to it. A $batch's body only describes its inner GETs; it
+	// counts as a request of the mailbox, not as bytes uploaded to it
+	// (counting it would open the client's upload window before Graph's,
+	// and close it before Graph's too).
 	var upload int64
-	if req.Method == http.MethodPost || req.Method == http.MethodPut || req.Method == http.MethodPatch {
+	if (req.Method == http.MethodPost || req.Method == http.MethodPut || req.Method == http.MethodPatch) && m.op != opBatch {
 		upload = max(req.ContentLength, 0)
 	}
 	release, err := c.limits.acquire(req.Context(), m.mailbox, upload)
