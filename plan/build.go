@@ -108,7 +108,8 @@ func Build(ctx context.Context, cfg *spec.Config, st *state.State, live Live, r 
 		}
 		return strings.Compare(x.Address, y.Address)
 	})
-	return &Plan{Changes: b.changes, Moves: b.moved, Mode: opts.Mode, Lineage: st.Lineage, Serial: st.Serial, Created: opts.Now, fingerprints: fingerprints}, b.diags
+	return &Plan{Changes: b.changes, Moves: b.moved, Mode: opts.Mode, Lineage: st.Lineage, Serial: st.Serial, Created: opts.Now,
+		Estimates: estimateUploads(b.changes, cfg.Graph), fingerprints: fingerprints}, b.diags
 }
 
 type builder struct {

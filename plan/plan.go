@@ -139,6 +139,9 @@ type Plan struct {
 	Lineage string // of the state planned against ("" = no state yet)
 	Serial  uint64
 	Created time.Time
+	// Estimates are the mailboxes whose uploads exceed their upload
+	// budget, so that applying takes at least some windows of it.
+	Estimates []UploadEstimate
 
 	// fingerprints are what hashing the sources taught this process
 	// (see content.Fingerprints); never saved: nil in a plan read back.
