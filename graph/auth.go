@@ -5,18 +5,22 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/attachform/attachform/internal/authmode"
 )
 
 // Authentication methods for AuthConfig.Auth; the spellings are the
-// manifest's.
+// manifest's, and internal/authmode is their table: NewCredential builds
+// one for each of its modes.
 const (
 	AuthDefault           = ""
+	AuthEnvironment       = "environment"
 	AuthClientSecret      = "client_secret"
 	AuthClientCertificate = "client_certificate"
 	AuthWorkloadIdentity  = "workload_identity"
@@ -65,11 +69,17 @@ func NewCredential(cfg AuthConfig) (azcore.TokenCredential, error) {
 	tenant := firstNonEmpty(cfg.TenantID, os.Getenv("AZURE_TENANT_ID"))
 	client := firstNonEmpty(cfg.ClientID, os.Getenv("AZURE_CLIENT_ID"))
 	switch cfg.Auth {
-	case AuthDefault:
+	case AuthDefault, authmode.Default:
 		if cfg.ClientID != "" {
 			return nil, errors.New(`client_id needs an explicit auth method (for example auth = "client_secret" or "workload_identity"); the default chain reads AZURE_CLIENT_ID`)
 		}
 		return azidentity.NewDefaultAzureCredential(&azidentity.DefaultAzureCredentialOptions{ClientOptions: co, TenantID: cfg.TenantID})
+	case AuthEnvironment:
+		// EnvironmentCredential reads the tenant and client itself.
+		if cfg.TenantID != "" || cfg.ClientID != "" {
+			return nil, errors.New(`auth "environment" takes the tenant and client from AZURE_TENANT_ID and AZURE_CLIENT_ID: leave tenant_id and client_id out, or use auth = "client_secret" or "client_certificate"`)
+		}
+		return azidentity.NewEnvironmentCredential(&azidentity.EnvironmentCredentialOptions{ClientOptions: co})
 	case AuthClientSecret:
 		secret := firstNonEmpty(cfg.ClientSecret, os.Getenv("AZURE_CLIENT_SECRET"))
 		if err := need(cfg.Auth, "tenant_id", tenant, "client_id", client, "a client secret (AZURE_CLIENT_SECRET)", secret); err != nil {
@@ -119,8 +129,7 @@ func NewCredential(cfg AuthConfig) (azcore.TokenCredential, error) {
 			},
 		})
 	}
-	return nil, fmt.Errorf("unknown auth %q: use %q, %q, %q, %q, %q or %q, or leave it unset for the default chain",
-		cfg.Auth, AuthClientSecret, AuthClientCertificate, AuthWorkloadIdentity, AuthManagedIdentity, AuthAzureCLI, AuthDeviceCode)
+	return nil, fmt.Errorf("unknown auth %q: use one of %s, or leave it unset for the default chain", cfg.Auth, strings.Join(authmode.Names(), ", "))
 }
 
 func firstNonEmpty(s ...string) string {

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/attachform/attachform/internal/authmode"
+	"github.com/attachform/attachform/internal/clouds"
 )
 
 // Each method builds the azidentity credential it names; nothing is sent
@@ -123,5 +125,113 @@ func TestTokenCache(t *testing.T) {
 	}
 	if cred.calls != 2 {
 		t.Errorf("a token a minute from expiry was reused")
+	}
+}
+
+// Every value of auth the table (internal/authmode) lists builds its
+// credential, with what it needs in the environment as CI would have it,
+// and with the graph block's tenant_id and client_id where it takes them.
+func TestEveryAuthModeBuilds(t *testing.T) {
+	tenant, client := "11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte("federated"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AZURE_TENANT_ID", tenant)
+	t.Setenv("AZURE_CLIENT_ID", client)
+	t.Setenv("AZURE_CLIENT_SECRET", "from-env")
+	t.Setenv("AZURE_CLIENT_CERTIFICATE_PATH", writeCert(t))
+	t.Setenv("AZURE_FEDERATED_TOKEN_FILE", tokenFile)
+	t.Setenv("AZURE_TOKEN_CREDENTIALS", "")
+	os.Unsetenv("AZURE_TOKEN_CREDENTIALS") // set but empty is an error to azidentity
+	want := map[string]string{
+		authmode.Default:      "*azidentity.DefaultAzureCredential",
+		AuthEnvironment:       "*azidentity.EnvironmentCredential",
+		AuthClientSecret:      "*azidentity.ClientSecretCredential",
+		AuthClientCertificate: "*azidentity.ClientCertificateCredential",
+		AuthWorkloadIdentity:  "*azidentity.WorkloadIdentityCredential",
+		AuthManagedIdentity:   "*azidentity.ManagedIdentityCredential",
+		AuthAzureCLI:          "*azidentity.AzureCLICredential",
+		AuthDeviceCode:        "*azidentity.DeviceCodeCredential",
+	}
+	prompt := func(context.Context, string) error { return nil }
+	for _, m := range authmode.Modes {
+		for _, fromManifest := range []bool{false, true} {
+			cfg := AuthConfig{Auth: m.Name, DeviceCodePrompt: prompt}
+			if fromManifest {
+				if m.TenantID != authmode.Refused {
+					cfg.TenantID = tenant
+				}
+				if m.ClientID != authmode.Refused {
+					cfg.ClientID = client
+				}
+			}
+			for _, cloud := range clouds.Names() {
+				cfg.Cloud = cloud
+				cred, err := NewCredential(cfg)
+				if err != nil {
+					t.Errorf("auth %q (tenant %q, client %q, cloud %s): %v", m.Name, cfg.TenantID, cfg.ClientID, cloud, err)
+					continue
+				}
+				if got := fmt.Sprintf("%T", cred); got != want[m.Name] {
+					t.Errorf("auth %q: %s, want %s", m.Name, got, want[m.Name])
+				}
+			}
+		}
+	}
+	for name := range want {
+		if _, ok := authmode.Lookup(name); !ok {
+			t.Errorf("graph builds auth %q, which the table does not list", name)
+		}
+	}
+	// A client_id the chain or the environment would not use is refused
+	// (validate refuses every setting the table says a mode does not use).
+	for _, auth := range []string{AuthDefault, authmode.Default, AuthEnvironment} {
+		if _, err := NewCredential(AuthConfig{Auth: auth, ClientID: client}); err == nil {
+			t.Errorf("auth %q with a client_id was accepted", auth)
+		}
+	}
+}
+
+// Each cloud of the table has its sign-in authority, the one the table says.
+func TestCloudLogins(t *testing.T) {
+	for _, c := range clouds.All {
+		ci, err := lookupCloud(c.Name)
+		if err != nil {
+			t.Errorf("cloud %s: %v", c.Name, err)
+			continue
+		}
+		if got := strings.TrimSuffix(ci.login.ActiveDirectoryAuthorityHost, "/"); got != c.Login {
+			t.Errorf("cloud %s signs in at %s, the table says %s", c.Name, got, c.Login)
+		}
+	}
+}
+
+// The endpoint and the cloud agree, or the client refuses: a token of
+// one cloud never goes to another's Graph, or to a host that is no Graph.
+func TestEndpointMatchesCloud(t *testing.T) {
+	cred := &staticCredential{token: "t"}
+	for _, tc := range []struct {
+		endpoint, cloud string
+		err             string // "" = accepted
+	}{
+		{"https://graph.microsoft.com", "", ""},
+		{"https://GRAPH.microsoft.com:443/", "global", ""},
+		{"https://graph.microsoft.us", "usgov", ""},
+		{"https://microsoftgraph.chinacloudapi.cn", "china", ""},
+		{"https://graph.microsoft.com", "china", `is the Graph of the global cloud, but the cloud is china: set cloud = "global"`},
+		{"https://microsoftgraph.chinacloudapi.cn", "", `is the Graph of the china cloud, but the cloud is global: set cloud = "china"`},
+		{"https://graph.microsoft.us", "usgov_dod", `set cloud = "usgov"`},
+		{"https://graph.example.com", "", "is not Microsoft Graph in any cloud"},
+		{"https://graph.microsoft.com:8443", "", "is not Microsoft Graph in any cloud"},
+		{"http://127.0.0.1:8080", "china", ""}, // the emulator goes with any cloud
+	} {
+		_, err := New(Options{Endpoint: tc.endpoint, Cloud: tc.cloud, Credential: cred})
+		switch {
+		case tc.err == "" && err != nil:
+			t.Errorf("endpoint %s, cloud %q: %v", tc.endpoint, tc.cloud, err)
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("endpoint %s, cloud %q: %v, want %q", tc.endpoint, tc.cloud, err, tc.err)
+		}
 	}
 }

@@ -110,6 +110,9 @@ func New(opts Options) (*Client, error) {
 	default:
 		return nil, fmt.Errorf("graph endpoint %s must use https (plain http only for loopback addresses)", base.Host)
 	}
+	if err := checkEndpointCloud(base, loopback, ci); err != nil {
+		return nil, err
+	}
 	if opts.Credential == nil && !loopback {
 		return nil, fmt.Errorf("graph endpoint %s needs a credential (only loopback endpoints such as the emulator work without one)", base.Host)
 	}

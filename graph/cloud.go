@@ -8,12 +8,13 @@ import (
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/attachform/attachform/internal/clouds"
 	"github.com/attachform/attachform/internal/loopback"
 	"github.com/attachform/attachform/item"
 )
 
 // Cloud names accepted in Options.Cloud and AuthConfig.Cloud; they match the
-// manifest's `cloud` attribute.
+// manifest's `cloud` attribute (internal/clouds holds the table).
 const (
 	CloudGlobal   = "global"
 	CloudUSGov    = "usgov"
@@ -23,8 +24,8 @@ const (
 
 // cloudInfo is what a national cloud changes: where Graph is, who issues
 // tokens, and which hosts may serve Outlook's pre-authenticated upload URLs.
-// Outlook hosts come from Microsoft's national cloud deployment tables; an
-// upload URL elsewhere is refused because it would receive file content.
+// The hosts are internal/clouds'; an upload URL elsewhere is refused
+// because it would receive file content.
 type cloudInfo struct {
 	name         string
 	graph        string // origin, no trailing slash
@@ -32,42 +33,42 @@ type cloudInfo struct {
 	outlookHosts []string
 }
 
-var clouds = map[string]cloudInfo{
-	CloudGlobal: {
-		name:         CloudGlobal,
-		graph:        "https://graph.microsoft.com",
-		login:        cloud.AzurePublic,
-		outlookHosts: []string{"outlook.office.com", "outlook.office365.com"},
-	},
-	CloudUSGov: {
-		name:         CloudUSGov,
-		graph:        "https://graph.microsoft.us",
-		login:        cloud.AzureGovernment,
-		outlookHosts: []string{"outlook.office365.us"},
-	},
-	CloudUSGovDoD: {
-		name:         CloudUSGovDoD,
-		graph:        "https://dod-graph.microsoft.us",
-		login:        cloud.AzureGovernment,
-		outlookHosts: []string{"outlook-dod.office365.us"},
-	},
-	CloudChina: {
-		name:         CloudChina,
-		graph:        "https://microsoftgraph.chinacloudapi.cn",
-		login:        cloud.AzureChina,
-		outlookHosts: []string{"partner.outlook.cn"},
-	},
+// logins are the azidentity authorities of the clouds.
+var logins = map[string]cloud.Configuration{
+	CloudGlobal:   cloud.AzurePublic,
+	CloudUSGov:    cloud.AzureGovernment,
+	CloudUSGovDoD: cloud.AzureGovernment,
+	CloudChina:    cloud.AzureChina,
 }
 
 func lookupCloud(name string) (cloudInfo, error) {
-	if name == "" {
-		name = CloudGlobal
+	c, ok := clouds.Lookup(name)
+	login, known := logins[c.Name]
+	if !ok || !known {
+		return cloudInfo{}, fmt.Errorf("unknown cloud %q: use %s", name, strings.Join(clouds.Names(), ", "))
 	}
-	ci, ok := clouds[name]
-	if !ok {
-		return cloudInfo{}, fmt.Errorf("unknown cloud %q: use %q, %q, %q or %q", name, CloudGlobal, CloudUSGov, CloudUSGovDoD, CloudChina)
+	return cloudInfo{name: c.Name, graph: c.Graph, login: login, outlookHosts: c.Outlook}, nil
+}
+
+// checkEndpointCloud refuses a Graph endpoint that is not the cloud's own
+// Graph: the token is for that Graph, from that cloud's sign-in, and goes
+// nowhere else. Loopback endpoints (the emulator) get no real token.
+func checkEndpointCloud(base *url.URL, loopback bool, ci cloudInfo) error {
+	if loopback {
+		return nil
 	}
-	return ci, nil
+	if c, ok := clouds.ByEndpoint(base.String()); ok && c.Name == ci.name {
+		return nil
+	}
+	host, cloud := base.Host, ci.name
+	if c, ok := clouds.ByEndpoint("https://" + host); ok {
+		return fmt.Errorf("graph endpoint %s is the Graph of the %s cloud, but the cloud is %s: set cloud = %q, or leave endpoint out", clean(host, 100), c.Name, cloud, c.Name)
+	}
+	var known []string
+	for _, c := range clouds.All {
+		known = append(known, c.Graph+" ("+c.Name+")")
+	}
+	return fmt.Errorf("graph endpoint %s is not Microsoft Graph in any cloud (%s): a token is sent only to the cloud's Graph, or to an emulator on this machine", clean(host, 100), strings.Join(known, ", "))
 }
 
 // isLoopback reports whether host (no port) names this machine. Only

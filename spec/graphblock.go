@@ -8,16 +8,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/attachform/attachform/internal/authmode"
 	"github.com/attachform/attachform/internal/bytesize"
+	"github.com/attachform/attachform/internal/clouds"
 	"github.com/attachform/attachform/internal/loopback"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
 
-// Values the graph block accepts.
+// Values the graph block accepts: internal/clouds and internal/authmode
+// are their tables, which graph builds clients and credentials from.
 var (
-	Clouds    = []string{"global", "usgov", "usgov_dod", "china"}
-	AuthModes = []string{"default", "environment", "workload_identity", "managed_identity", "azure_cli"}
+	Clouds    = clouds.Names()
+	AuthModes = authmode.Names()
 )
 
 // MaxMailboxConcurrency is Outlook's limit of concurrent requests per app
@@ -38,6 +41,7 @@ func (l *loader) decodeGraph() {
 	content, diags := l.graphBlock.Body.Content(graphSchema)
 	l.add(diags...)
 	g := &l.cfg.Graph
+	authBad := false // an auth reported wrong: its tenant and client rules are moot
 	for _, name := range keys(content.Attributes) {
 		a := content.Attributes[name]
 		if !l.graphIndependent(a) {
@@ -89,9 +93,10 @@ func (l *loader) decodeGraph() {
 		case "auth":
 			if !slices.Contains(AuthModes, s) {
 				l.add(graphError(a, "Invalid auth", fmt.Sprintf("%q is not an authentication mode. Use one of %s.%s", s, strings.Join(AuthModes, ", "), suggest(s, AuthModes))))
+				authBad = true
 				continue
 			}
-			if s != "default" {
+			if s != authmode.Default {
 				g.Auth = s
 			}
 		case "mailbox_upload_limit":
@@ -142,6 +147,7 @@ func (l *loader) decodeGraph() {
 			g.MinTransferRate = int64(float64(r.Bytes) / r.Per.Seconds())
 		}
 	}
+	l.checkAgreement(content.Attributes, authBad)
 }
 
 // Ranges of the graph block's bounds on a misbehaving Graph.
@@ -165,6 +171,49 @@ func (l *loader) graphDuration(a *hcl.Attribute, s string, lo, hi time.Duration,
 		return 0, false
 	}
 	return d, true
+}
+
+// checkAgreement refuses graph settings that cannot work together: an
+// endpoint that is not the configured cloud's Graph (the token comes from
+// that cloud's sign-in and is for its Graph), and a tenant_id or client_id
+// the auth mode has no use for (it would look like it chooses something).
+func (l *loader) checkAgreement(attrs hcl.Attributes, authBad bool) {
+	g := &l.cfg.Graph
+	if ca := attrs["cloud"]; ca != nil && g.Cloud == "" {
+		return // the cloud is wrong (reported), or not known yet
+	}
+	if a := attrs["endpoint"]; a != nil && g.Endpoint != "" && g.Endpoint != "emulator" && !loopback.Endpoint(g.Endpoint) {
+		cloud, _ := clouds.Lookup(g.Cloud)
+		if c, ok := clouds.ByEndpoint(g.Endpoint); !ok {
+			var known []string
+			for _, c := range clouds.All {
+				known = append(known, fmt.Sprintf("%s for cloud = %q", c.Graph, c.Name))
+			}
+			l.add(graphError(a, "Endpoint is not Microsoft Graph",
+				fmt.Sprintf("%q is not the Graph of any cloud (%s). The token attachform gets is for Graph and is sent nowhere else: leave endpoint out to use the cloud's Graph, or point it at the emulator (\"emulator\", or a URL on this machine).", g.Endpoint, strings.Join(known, ", "))))
+		} else if c.Name != cloud.Name {
+			d := graphError(a, "Endpoint and cloud disagree",
+				fmt.Sprintf("%q is the Graph of the %s cloud, but the cloud is %s, whose Graph is %s. Tokens come from the cloud's sign-in and are for its Graph: set cloud = %q, or leave endpoint out.", g.Endpoint, c.Name, cloud.Name, cloud.Graph, c.Name))
+			if ca := attrs["cloud"]; ca != nil {
+				d.Context = hcl.RangeOver(a.Range, ca.Range).Ptr()
+			}
+			l.add(d)
+		}
+	}
+	mode, ok := authmode.Lookup(g.Auth)
+	if !ok || authBad {
+		return
+	}
+	for _, arg := range []struct {
+		name string
+		use  authmode.Use
+		set  bool
+	}{{"tenant_id", mode.TenantID, g.TenantID != ""}, {"client_id", mode.ClientID, g.ClientID != ""}} {
+		if a := attrs[arg.name]; a != nil && arg.set && arg.use == authmode.Refused {
+			l.add(graphError(a, "Unused "+arg.name,
+				fmt.Sprintf("auth = %q does not use %s: %s Remove %s, or choose an auth that uses it (see docs/manifest.md).", mode.Name, arg.name, mode.Summary, arg.name)))
+		}
+	}
 }
 
 var domainRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$`)

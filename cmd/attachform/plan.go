@@ -73,6 +73,7 @@ func makePlan(g *globals, v diagnosticsView, w *workspace, f *configFlags) (*pla
 		Replace:          f.replaces,
 		Parallelism:      f.parallelism,
 		AllowMassDestroy: f.allowMassDestroy,
+		AppOnly:          appOnly(g, w.cfg.Graph),
 	})
 	v.Diagnostics(w.cfg.Files, diags)
 	return p, !diags.HasErrors()
