@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/attachform/attachform/state"
 )
@@ -10,7 +11,9 @@ import (
 // sink is the one place concurrent workers change the state. Each record
 // returns only once a write containing its change is durable; writes that
 // queue up behind one in flight are merged (group commit), so a thousand
-// small uploads finishing together do not cost a thousand fsyncs.
+// small uploads finishing together do not cost a thousand fsyncs. A writer
+// that paces its writes (state.Pacer) sets the rhythm: each write waits for
+// its turn, then carries everything recorded until then.
 type sink struct {
 	w      state.Writer
 	writer string // attachform version recorded in the state
@@ -57,6 +60,21 @@ func (s *sink) note(change func(*state.State)) {
 func (s *sink) flush(ctx context.Context, gen uint64) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	s.mu.Lock()
+	if s.durable >= gen {
+		s.mu.Unlock()
+		return nil
+	}
+	s.mu.Unlock()
+	// A writer that paces its writes (a remote state) is waited for
+	// before the snapshot, so the write carries every change recorded in
+	// the meantime. The wait is short and not cut by ctx: what finished
+	// must still be written.
+	if p, ok := s.w.(state.Pacer); ok {
+		if wait := time.Until(p.NextWrite()); wait > 0 {
+			time.Sleep(wait)
+		}
+	}
 	s.mu.Lock()
 	if s.durable >= gen {
 		s.mu.Unlock()
