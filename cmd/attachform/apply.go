@@ -79,14 +79,20 @@ func (c *applyCommand) Run(args []string) int {
 	// From here the first interrupt stops gracefully: nothing new starts,
 	// requests in flight finish. The second, or the grace running out,
 	// cancels g.ctx. The state is saved either way.
+	// Losing the state lock (a lease not renewed) stops it the same way.
 	stop, endGraceful := g.std.intr.graceful(grace, g.log, v)
+	stop, endWatch := either(stop, w.lockLost)
 	_, result, err := apply.Run(g.ctx, p, w.st, w.backend, w.client, apply.Options{
 		Parallelism: f.parallelism,
 		OnEvent:     v.Event,
 		Version:     version(),
 		Stop:        stop,
 	})
+	endWatch()
 	endGraceful()
+	if lost := w.lockLostErr(); lost != nil && err == nil {
+		err = fmt.Errorf("the state lock was lost: %w", lost)
+	}
 	v.Finished(result, err)
 	return applyExitCode(result, err)
 }

@@ -1,16 +1,40 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/attachform/attachform/graph"
 	"github.com/attachform/attachform/spec"
 	"github.com/attachform/attachform/state"
 	"github.com/attachform/attachform/state/backends"
+	"github.com/attachform/attachform/state/local"
 	"github.com/hashicorp/hcl/v2"
 )
 
 // loadManifests is spec.Load with the backend block checked against the
 // state registry, the one openBackend opens from: validate, plan and apply
 // all load through it, so a manifest validate accepts is one plan can open.
+//
+// When the command gives no -backend-config, those attachform init was
+// given are used (as Terraform remembers them), unless the manifests have
+// since moved to another backend type, which backendChanged then reports.
 func loadManifests(g *globals, opts spec.LoadOptions) (*spec.Config, hcl.Diagnostics) {
+	if len(opts.BackendConfig) == 0 {
+		if rec, err := readInitRecord(g.dir); err == nil && rec != nil && len(rec.BackendConfig) > 0 {
+			saved := opts
+			saved.BackendConfig = rec.BackendConfig
+			cfg, diags := spec.LoadWithBackends(g.ctx, g.dir, saved, backendTypes())
+			if cfg.Backend.Type == rec.Type {
+				return cfg, diags
+			}
+		}
+	}
 	return spec.LoadWithBackends(g.ctx, g.dir, opts, backendTypes())
 }
 
@@ -38,7 +62,177 @@ func backendTypes() []spec.BackendType {
 }
 
 // openBackend opens the backend the manifests declare, as loadManifests
-// checked it.
-func openBackend(g *globals, b spec.Backend) (state.Backend, error) {
-	return backends.Open(b.Type, state.OpenOptions{Dir: g.dir, Settings: b.Attrs})
+// checked it. Credentials come from the command's environment
+// (ARM_ACCESS_KEY, ARM_SAS_TOKEN), else from the graph block's sign-in,
+// asked for only then; prompt shows a device-code sign-in's instructions.
+func openBackend(g *globals, cfg *spec.Config, prompt func(message string) error) (state.Backend, error) {
+	return backends.Open(cfg.Backend.Type, backendOptions(g, cfg.Backend, cfg.Graph, prompt))
+}
+
+func backendOptions(g *globals, b spec.Backend, gc spec.Graph, prompt func(message string) error) state.OpenOptions {
+	return state.OpenOptions{
+		Dir: g.dir, Settings: b.Attrs, Getenv: g.getenv,
+		Credential: func() (azcore.TokenCredential, error) {
+			return graph.NewCredential(graph.AuthConfig{
+				Auth: gc.Auth, TenantID: gc.TenantID, ClientID: gc.ClientID, Cloud: gc.Cloud,
+				DeviceCodePrompt: func(_ context.Context, message string) error { return prompt(message) },
+			})
+		},
+	}
+}
+
+// lockView is what taking and holding the state lock shows.
+type lockView interface {
+	commonView
+	// LockWaiting: another run holds the lock, and the command waits up
+	// to timeout for it.
+	LockWaiting(holder *state.LockError, timeout time.Duration)
+	// LockLost: the lock ended while held (its lease could not be
+	// renewed, or force-unlock broke it); nothing new starts.
+	LockLost(err error)
+}
+
+// lockState takes the state lock for operation, waiting up to timeout
+// with backoff; unlock releases it, reporting a failure on v.
+func lockState(g *globals, v lockView, b state.Backend, operation string, timeout time.Duration) (unlock func(), ok bool) {
+	info := state.NewLockInfo(operation, version())
+	info.RunURL = state.CIRunURL(g.getenv)
+	err := b.Lock(g.ctx, info)
+	var held *state.LockError
+	if errors.As(err, &held) && timeout > 0 {
+		g.log.Info("waiting for the state lock", "holder", held.Info.ID, "timeout", timeout)
+		v.LockWaiting(held, timeout)
+		err = state.Acquire(g.ctx, b, info, timeout)
+	}
+	if err != nil {
+		what := "Error acquiring the state lock"
+		if errors.As(err, &held) && timeout > 0 {
+			what = fmt.Sprintf("Error acquiring the state lock: still held after %s", timeout)
+		}
+		errorf(v, what, "%v", err)
+		return nil, false
+	}
+	return func() {
+		if err := b.Unlock(context.WithoutCancel(g.ctx), info.ID); err != nil {
+			errorf(v, "Error releasing the state lock", "%v\n\nRelease it with: attachform force-unlock %s", err, info.ID)
+		}
+	}, true
+}
+
+// lockWatch follows a held lock that can be lost (a lease): lost closes
+// when it is, after v has said so. A lock that cannot be lost gives a nil
+// channel. stop ends the watch.
+func lockWatch(g *globals, v lockView, b state.Backend) (lost <-chan struct{}, errOf func() error, stop func()) {
+	lw, ok := b.(state.LockWatcher)
+	if !ok || lw.LockLost() == nil {
+		return nil, func() error { return nil }, func() {}
+	}
+	ch, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		select {
+		case <-lw.LockLost():
+			g.log.Warn("state lock lost: starting nothing new", "error", lw.LockLostErr())
+			v.LockLost(lw.LockLostErr())
+			close(ch)
+		case <-done:
+		}
+	}()
+	return ch, lw.LockLostErr, func() { close(done) }
+}
+
+// either closes when a or b closes; nil channels never do.
+func either(a, b <-chan struct{}) (<-chan struct{}, func()) {
+	if a == nil {
+		return b, func() {}
+	}
+	if b == nil {
+		return a, func() {}
+	}
+	out, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		select {
+		case <-a:
+		case <-b:
+		case <-done:
+			return
+		}
+		close(out)
+	}()
+	return out, func() { close(done) }
+}
+
+// backendChanged reports, for commands that use the state, when the
+// manifests keep it somewhere other than where attachform init set up: a
+// new backend starts empty, and planning from it would upload everything
+// again beside what the old one recorded.
+func backendChanged(g *globals, cfg *spec.Config) hcl.Diagnostics {
+	rec, err := readInitRecord(g.dir)
+	if err != nil {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read what attachform init recorded", Detail: err.Error() + ". Run attachform init again."}}
+	}
+	if rec == nil || rec.same(cfg.Backend) {
+		return nil
+	}
+	d := &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Backend configuration changed",
+		Detail: fmt.Sprintf("attachform init set up the %s backend (%s), but the manifests now keep the state in the %s backend (%s). "+
+			"Run attachform init -migrate-state to move the state there, or attachform init -reconfigure to use the new backend as it is.",
+			rec.Type, describeSettings(rec.Settings), cfg.Backend.Type, describeSettings(cfg.Backend.Attrs)),
+	}
+	if cfg.Backend.DeclRange.Filename != "" {
+		d.Subject = cfg.Backend.DeclRange.Ptr()
+	}
+	return hcl.Diagnostics{d}
+}
+
+// strandedState reports a state left in the default local file when the
+// manifests keep it elsewhere and the backend there has none: moving to
+// azurerm without init -migrate-state would plan everything anew.
+func strandedState(g *globals, cfg *spec.Config, st *state.State) hcl.Diagnostics {
+	if st != nil || (cfg.Backend.Type == "local" && filepath.Clean(cfg.Backend.Attrs["path"]) == local.DefaultPath) {
+		return nil
+	}
+	old, err := local.New(filepath.Join(g.dir, local.DefaultPath)).Read(g.ctx)
+	if err != nil || old == nil || len(old.Attachments)+len(old.Sessions)+len(old.Intents)+len(old.Deposed) == 0 {
+		return nil
+	}
+	d := &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "State left in " + local.DefaultPath,
+		Detail: fmt.Sprintf("%s holds the state of %d attachments, but the manifests keep the state in the %s backend (%s), which has none. "+
+			"Planning from an empty state would upload everything again beside what is there. "+
+			"Run attachform init -migrate-state to move the state, or delete %s if it is stale.",
+			local.DefaultPath, len(old.Attachments), cfg.Backend.Type, describeSettings(cfg.Backend.Attrs), local.DefaultPath),
+	}
+	if cfg.Backend.DeclRange.Filename != "" {
+		d.Subject = cfg.Backend.DeclRange.Ptr()
+	}
+	return hcl.Diagnostics{d}
+}
+
+// freshRunner warns when a CI run plans from a local state that does not
+// exist: the runner is new, and what earlier runs created is unknown to it.
+func freshRunner(g *globals, cfg *spec.Config, st *state.State) hcl.Diagnostics {
+	if st != nil || cfg.Backend.Type != "local" || (g.getenv("CI") == "" && g.getenv("GITHUB_ACTIONS") == "" && g.getenv("TF_BUILD") == "") {
+		return nil
+	}
+	path := cfg.Backend.Attrs["path"]
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(g.dir, path)
+	}
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	d := &hcl.Diagnostic{
+		Severity: hcl.DiagWarning,
+		Summary:  "No state on this CI runner",
+		Detail: fmt.Sprintf("The state is kept in a local file (%s) that this runner does not have. A CI runner is new every job, so this run knows nothing "+
+			"of what earlier runs created: a changed file is uploaded beside the old copy, and a removed block deletes nothing. "+
+			"Keep the state where every run finds it: backend \"azurerm\" (see docs/state.md).", cfg.Backend.Attrs["path"]),
+	}
+	if cfg.Backend.DeclRange.Filename != "" {
+		d.Subject = cfg.Backend.DeclRange.Ptr()
+	}
+	return hcl.Diagnostics{d}
 }

@@ -5,7 +5,7 @@ import "github.com/attachform/attachform/plan"
 // workspaceView is what opening a workspace shows (openWorkspace,
 // makePlan): problems, and Azure's device-code sign-in prompt.
 type workspaceView interface {
-	commonView
+	lockView
 	DeviceCode(message string) error
 }
 

@@ -65,7 +65,12 @@ func TestScripts(t *testing.T) {
 			"waitfor":     cmdWaitFor,
 			"mkfile":      cmdMkfile,
 			"sessions":    cmdSessions,
+			"azurite":     cmdAzurite,
+			"remotestate": cmdRemoteState,
+			"lease":       cmdLease,
+			"liveid":      cmdLiveID,
 		},
+		Condition: scriptCondition,
 	})
 }
 

@@ -22,6 +22,10 @@ type workspace struct {
 	backend state.Backend
 	st      *state.State // nil when no state exists yet
 	closers []func()
+	// lockLost closes when the state lock ends while held (a lease that
+	// could not be renewed); nil for a lock that cannot be lost.
+	lockLost    <-chan struct{}
+	lockLostErr func() error
 }
 
 // close releases the lock and stops the embedded emulator, last first.
@@ -60,26 +64,36 @@ func openWorkspace(g *globals, v workspaceView, f *configFlags, operation string
 	v.Diagnostics(cfg.Files, diags) // warnings
 	w.cfg = cfg
 
-	if w.backend, err = openBackend(g, cfg.Backend); err != nil {
+	if diags := backendChanged(g, cfg); diags.HasErrors() {
+		v.Diagnostics(cfg.Files, diags)
+		w.close()
+		return nil, false
+	}
+	if w.backend, err = openBackend(g, cfg, v.DeviceCode); err != nil {
 		errorf(v, "Cannot open the state backend", "%v", err)
 		w.close()
 		return nil, false
 	}
+	w.lockLostErr = func() error { return nil }
 	if f.lock {
-		info := state.NewLockInfo(operation, version())
-		if err := state.Acquire(g.ctx, w.backend, info, time.Duration(f.lockTimeout)); err != nil {
-			errorf(v, "Error acquiring the state lock", "%v", err)
+		unlock, ok := lockState(g, v, w.backend, operation, time.Duration(f.lockTimeout))
+		if !ok {
 			w.close()
 			return nil, false
 		}
-		w.closers = append(w.closers, func() {
-			if err := w.backend.Unlock(context.WithoutCancel(g.ctx), info.ID); err != nil {
-				errorf(v, "Error releasing the state lock", "%v\n\nRelease it with: attachform force-unlock %s", err, info.ID)
-			}
-		})
+		w.closers = append(w.closers, unlock)
+		lost, errOf, stopWatch := lockWatch(g, v, w.backend)
+		w.lockLost, w.lockLostErr = lost, errOf
+		w.closers = append(w.closers, stopWatch)
 	}
 	if w.st, err = w.backend.Read(g.ctx); err != nil {
 		errorf(v, "Cannot read the state", "%v", err)
+		w.close()
+		return nil, false
+	}
+	diags = append(strandedState(g, cfg, w.st), freshRunner(g, cfg, w.st)...)
+	v.Diagnostics(cfg.Files, diags)
+	if diags.HasErrors() {
 		w.close()
 		return nil, false
 	}

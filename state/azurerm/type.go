@@ -24,6 +24,11 @@ const (
 	EnvSASToken  = "ARM_SAS_TOKEN"  // a SAS token, with or without its leading "?"
 )
 
+// EnvLeaseDuration overrides DefaultLeaseDuration (15s to 60s). It exists
+// for tests, which must see a killed holder's lease run out without
+// waiting a minute; it is not documented to users.
+const EnvLeaseDuration = "ATTACHFORM_AZURERM_LEASE"
+
 // Type is the azurerm backend as a manifest declares it:
 //
 //	backend "azurerm" {
@@ -119,7 +124,15 @@ func open(opts state.OpenOptions) (state.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(c, opts.Settings["key"]), nil
+	b := New(c, opts.Settings["key"])
+	if v := opts.Env()(EnvLeaseDuration); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 15*time.Second || d > 60*time.Second {
+			return nil, fmt.Errorf("%s=%q is not a lease duration from 15s to 60s", EnvLeaseDuration, v)
+		}
+		b.LeaseDuration = d
+	}
+	return b, nil
 }
 
 // ContainerClient is the client of the container the settings name, signed

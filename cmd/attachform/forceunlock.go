@@ -1,0 +1,74 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// forceUnlockCommand is force-unlock.
+type forceUnlockCommand struct{ g *globals }
+
+func (c *forceUnlockCommand) Synopsis() string { return "Release a stuck lock on the state" }
+
+func (c *forceUnlockCommand) Help() string {
+	return `Usage: attachform [-chdir=DIR] force-unlock [options] LOCK_ID
+
+  Removes the lock with this id from the state, for a run that can no longer
+  release it. The id is the one a lock error shows. Another run's lock is
+  never touched: the id must match.
+
+  An azurerm lock is a lease that ends by itself within a minute of its
+  holder's death, so a killed CI job needs no force-unlock: the next run
+  with -lock-timeout=2m waits for it. Breaking a live run's lock makes that
+  run stop (it starts nothing new and its writes are refused). A local lock
+  is released by the operating system when its process dies; force-unlock
+  then only clears the details left behind.
+
+Options:
+
+  -force                  Do not ask for confirmation.
+` + stateHelp(false)
+}
+
+func (c *forceUnlockCommand) Run(args []string) int {
+	g := c.g
+	var m manifestFlags
+	var vf viewFlags
+	var force bool
+	fs := newFlagSet("force-unlock")
+	registerStateFlags(fs, &m, &vf)
+	fs.BoolVar(&force, "force", false, "")
+	if code, done := parseFlags(g, fs, args, c.Help()); done {
+		return code
+	}
+	v, ok := stateViews.open(g, vf)
+	if !ok {
+		return exitError
+	}
+	if fs.NArg() != 1 || strings.TrimSpace(fs.Arg(0)) == "" {
+		v.UsageError(fmt.Errorf("force-unlock takes the lock's id"), c.Help())
+		return exitError
+	}
+	id := fs.Arg(0)
+	_, b, ok := openState(g, v, &m)
+	if !ok {
+		return exitError
+	}
+	if !force {
+		v.Ask("Do you really want to force-unlock?\n" +
+			"  attachform will remove the lock on the state. This lets other runs change\n" +
+			"  the state, even though the run that holds the lock may still be at work.")
+		answer, ok := readAnswer(g)
+		v.Answered()
+		if !ok || answer != "yes" {
+			v.Fail("force-unlock cancelled: the lock is still held.")
+			return exitError
+		}
+	}
+	if err := b.Unlock(g.ctx, id); err != nil {
+		errorf(v, "Failed to unlock the state", "%v", err)
+		return exitError
+	}
+	v.Unlocked(id)
+	return exitOK
+}

@@ -1,0 +1,328 @@
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/attachform/attachform/spec"
+	"github.com/attachform/attachform/state"
+	"github.com/hashicorp/cli"
+	"github.com/hashicorp/hcl/v2"
+)
+
+// lockFlags are -lock and -lock-timeout of the commands that change the
+// state without planning.
+type lockFlags struct {
+	lock    bool
+	timeout durationFlag
+}
+
+func (l *lockFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&l.lock, "lock", true, "")
+	fs.Var(&l.timeout, "lock-timeout", "")
+}
+
+const lockFlagsHelp = `  -lock=false             Do not lock the state. Dangerous when others run too.
+  -lock-timeout=DURATION  Wait this long for the state lock (default: fail at once).`
+
+// registerStateFlags registers the manifests' flags and the view's.
+func registerStateFlags(fs *flag.FlagSet, m *manifestFlags, vf *viewFlags) {
+	m.register(fs)
+	stateViews.register(fs, vf)
+}
+
+// stateHelp is the common tail of the state commands' help: the manifests
+// say where the state is, so the flags that load them come along.
+func stateHelp(withLock bool) string {
+	h := manifestFlagsHelp + "\n" + stateViews.help(helpColumn)
+	if withLock {
+		h = lockFlagsHelp + "\n" + h
+	}
+	return h
+}
+
+// openState loads the manifests offline, as validate does (data sources
+// are not looked up), and opens the backend they declare. Warnings about
+// the manifests are not the state commands' business; errors are.
+func openState(g *globals, v stateView, m *manifestFlags) (*spec.Config, state.Backend, bool) {
+	cfg, diags := loadManifests(g, m.loadOptions(g))
+	if !diags.HasErrors() {
+		diags = backendChanged(g, cfg)
+	}
+	if diags.HasErrors() {
+		v.Diagnostics(cfg.Files, diags)
+		return nil, nil, false
+	}
+	b, err := openBackend(g, cfg, v.DeviceCode)
+	if err != nil {
+		errorf(v, "Cannot open the state backend", "%v", err)
+		return nil, nil, false
+	}
+	return cfg, b, true
+}
+
+// readState reads the state, reporting a failure on v.
+func readState(g *globals, v stateView, b state.Backend) (*state.State, bool) {
+	st, err := b.Read(g.ctx)
+	if err != nil {
+		errorf(v, "Cannot read the state", "%v", err)
+		return nil, false
+	}
+	return st, true
+}
+
+// parseAddresses spells addresses as plans do, reporting bad ones.
+func parseAddresses(v stateView, args []string) ([]string, bool) {
+	var out []string
+	var diags hcl.Diagnostics
+	for _, s := range args {
+		a, d := spec.ParseAddress(s)
+		diags = append(diags, d...)
+		if !d.HasErrors() {
+			out = append(out, a.String())
+		}
+	}
+	v.Diagnostics(nil, diags)
+	return out, !diags.HasErrors()
+}
+
+// matches reports whether addr is filter, or an instance of the block
+// filter names: attachment.handbook matches attachment.handbook["a.pdf"].
+func matches(addr, filter string) bool {
+	return addr == filter || (!strings.Contains(filter, "[") && strings.HasPrefix(addr, filter+"["))
+}
+
+// addressesIn are every address the state records something at:
+// attachments, deposed ones, interrupted uploads and announced creations.
+func addressesIn(st *state.State) []string {
+	var all []string
+	for _, a := range st.Attachments {
+		all = append(all, a.Address)
+	}
+	for _, a := range st.Deposed {
+		all = append(all, a.Address)
+	}
+	for _, s := range st.Sessions {
+		all = append(all, s.Address)
+	}
+	for _, x := range st.Intents {
+		all = append(all, x.Address)
+	}
+	return sortedAddresses(all)
+}
+
+// readAnswer reads one line from the terminal; false when the command was
+// interrupted first.
+func readAnswer(g *globals) (string, bool) {
+	answer := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(g.std.in).ReadString('\n')
+		answer <- strings.TrimSpace(line)
+	}()
+	select {
+	case a := <-answer:
+		return a, true
+	case <-g.ctx.Done():
+		return "", false
+	}
+}
+
+// stateCommand is the parent of the state subcommands: its help lists them.
+type stateCommand struct{}
+
+func (c *stateCommand) Synopsis() string { return "Read and change the state directly" }
+
+func (c *stateCommand) Help() string {
+	return `Usage: attachform [-chdir=DIR] state <subcommand> [options] [args]
+
+  Reads and changes the state (what attachform knows it created) without
+  touching Graph: for recovering from mistakes, renaming blocks, and moving
+  state by hand. The manifests say where the state is (their backend
+  block), so the subcommands take -var, -var-file and -backend-config as
+  plan does. Commands that change the state lock it first.
+
+  Upload URLs of interrupted uploads are credentials: no subcommand shows
+  them.`
+}
+
+func (c *stateCommand) Run(args []string) int { return cli.RunResultHelp }
+
+// stateListCommand is state list.
+type stateListCommand struct{ g *globals }
+
+func (c *stateListCommand) Synopsis() string { return "List the attachments in the state" }
+
+func (c *stateListCommand) Help() string {
+	return `Usage: attachform [-chdir=DIR] state list [options] [ADDRESS...]
+
+  Lists the addresses of the attachments the state records, one a line,
+  sorted. With addresses, only those: an address without a key, such as
+  attachment.handbook, stands for every instance of the block.
+
+Options:
+
+  -id=ID                  Only the attachment with this Graph id.
+` + stateHelp(false)
+}
+
+func (c *stateListCommand) Run(args []string) int {
+	g := c.g
+	var m manifestFlags
+	var vf viewFlags
+	var id string
+	fs := newFlagSet("state list")
+	registerStateFlags(fs, &m, &vf)
+	fs.StringVar(&id, "id", "", "")
+	if code, done := parseFlags(g, fs, args, c.Help()); done {
+		return code
+	}
+	v, ok := stateViews.open(g, vf)
+	if !ok {
+		return exitError
+	}
+	filters, ok := parseAddresses(v, fs.Args())
+	if !ok {
+		return exitError
+	}
+	_, b, ok := openState(g, v, &m)
+	if !ok {
+		return exitError
+	}
+	st, ok := readState(g, v, b)
+	if !ok {
+		return exitError
+	}
+	var out []string
+	if st != nil {
+		for _, a := range st.Attachments {
+			if id != "" && a.ID != id {
+				continue
+			}
+			if len(filters) == 0 || slices.ContainsFunc(filters, func(f string) bool { return matches(a.Address, f) }) {
+				out = append(out, a.Address)
+			}
+		}
+	}
+	v.Addresses(out)
+	return exitOK
+}
+
+// stateShowCommand is state show.
+type stateShowCommand struct{ g *globals }
+
+func (c *stateShowCommand) Synopsis() string { return "Show one attachment in the state" }
+
+func (c *stateShowCommand) Help() string {
+	return `Usage: attachform [-chdir=DIR] state show [options] ADDRESS
+
+  Shows what the state records at one address: the attachment (its Graph
+  id, item, name, digest and sizes), and any replaced attachment not yet
+  deleted, interrupted upload or unsettled creation there. Upload URLs are
+  credentials and show as (sensitive value).
+
+Options:
+
+` + stateHelp(false)
+}
+
+func (c *stateShowCommand) Run(args []string) int {
+	g := c.g
+	var m manifestFlags
+	var vf viewFlags
+	fs := newFlagSet("state show")
+	registerStateFlags(fs, &m, &vf)
+	if code, done := parseFlags(g, fs, args, c.Help()); done {
+		return code
+	}
+	v, ok := stateViews.open(g, vf)
+	if !ok {
+		return exitError
+	}
+	if fs.NArg() != 1 {
+		v.UsageError(fmt.Errorf("state show takes exactly one address"), c.Help())
+		return exitError
+	}
+	addrs, ok := parseAddresses(v, fs.Args())
+	if !ok {
+		return exitError
+	}
+	_, b, ok := openState(g, v, &m)
+	if !ok {
+		return exitError
+	}
+	st, ok := readState(g, v, b)
+	if !ok {
+		return exitError
+	}
+	if st == nil || !slices.Contains(addressesIn(st), addrs[0]) {
+		errorf(v, "No instance found for the given address!", "The state records nothing at %s. This command needs the address of one instance, "+
+			"such as attachment.handbook[\"intro.pdf\"]; attachform state list shows them.", addrs[0])
+		return exitError
+	}
+	v.Object(st, addrs[0])
+	return exitOK
+}
+
+// statePullCommand is state pull.
+type statePullCommand struct{ g *globals }
+
+func (c *statePullCommand) Synopsis() string { return "Write the state to stdout" }
+
+func (c *statePullCommand) Help() string {
+	return `Usage: attachform [-chdir=DIR] state pull [options]
+
+  Reads the state from its backend, wherever it is, and writes it to stdout
+  as JSON, for reading or for keeping a copy. Nothing is written when there
+  is no state yet.
+
+  Upload URLs of interrupted uploads are credentials: they read "(redacted)"
+  here. attachform state push restores them from the stored state by the
+  sessions' ids.
+
+Options:
+
+` + stateHelp(false)
+}
+
+func (c *statePullCommand) Run(args []string) int {
+	g := c.g
+	var m manifestFlags
+	var vf viewFlags
+	fs := newFlagSet("state pull")
+	registerStateFlags(fs, &m, &vf)
+	if code, done := parseFlags(g, fs, args, c.Help()); done {
+		return code
+	}
+	v, ok := stateViews.open(g, vf)
+	if !ok {
+		return exitError
+	}
+	if fs.NArg() > 0 {
+		v.UsageError(fmt.Errorf("state pull takes no arguments"), c.Help())
+		return exitError
+	}
+	_, b, ok := openState(g, v, &m)
+	if !ok {
+		return exitError
+	}
+	st, ok := readState(g, v, b)
+	if !ok {
+		return exitError
+	}
+	if st == nil {
+		return exitOK
+	}
+	redacted := 0
+	for _, s := range st.Sessions {
+		if s.UploadURL != "" {
+			redacted++
+		}
+	}
+	if err := v.StateDocument(st.Redacted(), redacted); err != nil {
+		return exitError
+	}
+	return exitOK
+}
