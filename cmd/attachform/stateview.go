@@ -192,7 +192,7 @@ func (v *stateHuman) Removed(addrs []string, dryRun bool) {
 		fmt.Fprintf(v.out, "Would have removed nothing from the state: this was a dry run (%d object(s) match).\n", len(addrs))
 		return
 	}
-	fmt.Fprintf(v.out, "Successfully removed %d object(s). Graph was not touched.\n", len(addrs))
+	fmt.Fprintf(v.out, "Successfully removed %d resource instance(s). Graph was not touched.\n", len(addrs))
 }
 
 func (v *stateHuman) Moved(moves [][2]string, dryRun bool) {
