@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"sync"
 	"time"
 
@@ -80,9 +81,17 @@ func New(c *container.Client, key string) *Backend {
 		MinWriteInterval: DefaultMinWriteInterval,
 		blob:             b,
 		block:            c.NewBlockBlobClient(key),
-		location:         b.URL(),
+		location:         withoutQuery(b.URL()),
 	}
 }
+
+// queryRE finds URLs with a query, which for a SAS token is a credential.
+var queryRE = regexp.MustCompile(`(https?://[^\s"'<>?]+)\?[^\s"'<>]*`)
+
+// withoutQuery drops the query of every URL in s: a container reached with
+// ARM_SAS_TOKEN has the token in its URL, and neither messages nor the
+// lock's details may carry it.
+func withoutQuery(s string) string { return queryRE.ReplaceAllString(s, "$1") }
 
 // URL is the state blob's address.
 func (b *Backend) URL() string { return b.location }
@@ -203,7 +212,7 @@ func matching(etag azcore.ETag, known bool) *blob.ModifiedAccessConditions {
 func (b *Backend) fail(op string, err error) error {
 	var re *azcore.ResponseError
 	if !errors.As(err, &re) {
-		return fmt.Errorf("%s %s: %w", op, b.location, err)
+		return &azureError{msg: fmt.Sprintf("%s %s: %s", op, b.location, withoutQuery(err.Error())), err: err}
 	}
 	hint := ""
 	switch {
@@ -224,8 +233,9 @@ func (b *Backend) fail(op string, err error) error {
 	return &azureError{msg: fmt.Sprintf("%s %s: %s%s", op, b.location, code, hint), err: err}
 }
 
-// azureError keeps Azure's error for errors.As while showing only its code:
-// the SDK's own text spans many lines of headers.
+// azureError keeps Azure's error for errors.Is and errors.As while showing
+// only what people need: the SDK's own text spans many lines of headers, and
+// a transport error quotes the URL, SAS token included.
 type azureError struct {
 	msg string
 	err error

@@ -3,6 +3,8 @@ package azurerm
 import (
 	"strings"
 	"testing"
+
+	"github.com/attachform/attachform/state"
 )
 
 // The settings' rules.
@@ -56,5 +58,25 @@ func TestServiceURL(t *testing.T) {
 		if err != nil || base != tc.base || account != tc.account {
 			t.Errorf("serviceURL(%q) = %q, %q, %v; want %q, %q", tc.endpoint, base, account, err, tc.base, tc.account)
 		}
+	}
+}
+
+// A SAS token is a credential: it never reaches a message or the lock's
+// details, which name the blob by its URL.
+func TestSASTokenStaysOutOfMessages(t *testing.T) {
+	const sas = "sv=2024-01-01&sr=c&sp=racwd&sig=S3cr3tSignature%3D"
+	b, err := Type.Open(state.OpenOptions{
+		Settings: map[string]string{"endpoint": "http://127.0.0.1:9/devstoreaccount1", "container_name": "abc", "key": "s.json"},
+		Getenv:   func(k string) string { return map[string]string{EnvSASToken: "?" + sas}[k] },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := b.(*Backend).URL(); strings.Contains(u, "sig") || u != "http://127.0.0.1:9/devstoreaccount1/abc/s.json" {
+		t.Fatalf("URL() = %q", u)
+	}
+	got := withoutQuery(`Get "http://127.0.0.1:9/devstoreaccount1/abc/s.json?` + sas + `": dial tcp 127.0.0.1:9: connect: connection refused`)
+	if strings.Contains(got, "S3cr3t") || !strings.Contains(got, "connection refused") {
+		t.Fatalf("withoutQuery left %q", got)
 	}
 }
