@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"sync"
 	"time"
@@ -214,35 +215,45 @@ func (b *Backend) fail(op string, err error) error {
 	if !errors.As(err, &re) {
 		return &azureError{msg: fmt.Sprintf("%s %s: %s", op, b.location, withoutQuery(err.Error())), err: err}
 	}
-	hint := ""
+	hint, kind := "", error(nil)
 	switch {
 	case bloberror.HasCode(err, bloberror.ContainerNotFound):
-		hint = ": the container does not exist; create it first (az storage container create)"
+		hint, kind = ": the container does not exist; create it first (az storage container create)", os.ErrNotExist
 	case bloberror.HasCode(err, bloberror.AuthenticationFailed, bloberror.NoAuthenticationInformation):
-		hint = ": the credentials were refused; check ARM_ACCESS_KEY or ARM_SAS_TOKEN, or the Entra ID sign-in"
+		hint, kind = ": the credentials were refused; check ARM_ACCESS_KEY or ARM_SAS_TOKEN, or the Entra ID sign-in", os.ErrPermission
 	case bloberror.HasCode(err, bloberror.AuthorizationPermissionMismatch, bloberror.InsufficientAccountPermissions):
-		hint = ": the identity may not do this; it needs the role Storage Blob Data Contributor on the container"
+		hint, kind = ": the identity may not do this; it needs the role Storage Blob Data Contributor on the container", os.ErrPermission
 	case bloberror.HasCode(err, bloberror.AuthorizationFailure):
 		hint = ": the credentials were refused or may not do this; check ARM_ACCESS_KEY or ARM_SAS_TOKEN (and its permissions), " +
 			"or give the Entra ID identity the role Storage Blob Data Contributor on the container"
+		kind = os.ErrPermission
 	}
 	code := re.ErrorCode
 	if code == "" {
 		code = fmt.Sprintf("HTTP %d", re.StatusCode)
 	}
-	return &azureError{msg: fmt.Sprintf("%s %s: %s%s", op, b.location, code, hint), err: err}
+	return &azureError{msg: fmt.Sprintf("%s %s: %s%s", op, b.location, code, hint), err: err, kind: kind}
 }
 
 // azureError keeps Azure's error for errors.Is and errors.As while showing
 // only what people need: the SDK's own text spans many lines of headers, and
-// a transport error quotes the URL, SAS token included.
+// a transport error quotes the URL, SAS token included. kind is the
+// standard error it amounts to, as litestream's backends normalise them: a
+// missing container is os.ErrNotExist, refused credentials
+// os.ErrPermission; nil for others.
 type azureError struct {
-	msg string
-	err error
+	msg  string
+	err  error
+	kind error
 }
 
 func (e *azureError) Error() string { return e.msg }
-func (e *azureError) Unwrap() error { return e.err }
+func (e *azureError) Unwrap() []error {
+	if e.kind == nil {
+		return []error{e.err}
+	}
+	return []error{e.err, e.kind}
+}
 
 func etagOf(p *azcore.ETag) azcore.ETag {
 	if p == nil {

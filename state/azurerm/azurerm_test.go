@@ -3,6 +3,7 @@ package azurerm
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -274,6 +275,9 @@ func TestErrorsAreNormalised(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "the container does not exist") || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("Read from a missing container = %v; want one line saying the container does not exist", err)
 	}
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a missing container's error is not os.ErrNotExist: %v", err)
+	}
 	wrongKey, err := ContainerClient(state.OpenOptions{
 		Settings: map[string]string{"endpoint": endpoint, "container_name": name, "key": "s.json"},
 		Getenv:   env(EnvAccessKey, strings.Repeat("A", 86)+"=="),
@@ -284,6 +288,9 @@ func TestErrorsAreNormalised(t *testing.T) {
 	_, err = New(wrongKey, "s.json").Read(ctx)
 	if err == nil || !strings.Contains(err.Error(), "credentials were refused") || !strings.Contains(err.Error(), "ARM_ACCESS_KEY") {
 		t.Fatalf("Read with a wrong key = %v; want it to say the credentials were refused", err)
+	}
+	if !errors.Is(err, os.ErrPermission) {
+		t.Errorf("refused credentials' error is not os.ErrPermission: %v", err)
 	}
 }
 
