@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/attachform/attachform/apply"
 	"github.com/attachform/attachform/internal/bytesize"
@@ -44,13 +43,12 @@ var applyViews = viewSet[applyView]{
 	human: func(v *view) applyView { return newApplyHuman(v) },
 }
 
-// applyHuman prints apply's progress Terraform's way, one line per event
-// worth reading.
+// applyHuman prints apply's progress Terraform's way: live bars on a
+// terminal, plain lines elsewhere (see applyProgress).
 type applyHuman struct {
 	*view
-	mu sync.Mutex // Event comes from many workers at once
-	// lastShown throttles progress lines per address.
-	lastShown map[string]time.Time
+	mu       sync.Mutex // Event comes from many workers at once
+	progress applyProgress
 	// started and sent tell, for what a stop leaves unfinished, whether
 	// it began and how many bytes Graph confirmed.
 	started map[string]bool
@@ -58,10 +56,17 @@ type applyHuman struct {
 }
 
 func newApplyHuman(v *view) *applyHuman {
-	return &applyHuman{view: v, lastShown: map[string]time.Time{}, started: map[string]bool{}, sent: map[string]apply.Event{}}
+	var progress applyProgress = newPlainProgress(v.out, realProgressClock)
+	if terminalFor(v.out, v.getenv) {
+		progress = newBarProgress(v.out, realProgressClock)
+	}
+	return &applyHuman{view: v, progress: progress, started: map[string]bool{}, sent: map[string]apply.Event{}}
 }
 
-func (v *applyHuman) Plan(p *plan.Plan) error { return writePlan(v.out, p, v.outPal) }
+func (v *applyHuman) Plan(p *plan.Plan) error {
+	v.progress.planned(p)
+	return writePlan(v.out, p, v.outPal)
+}
 
 // AskApproval asks as Terraform does; only "yes" approves.
 func (v *applyHuman) AskApproval() {
@@ -75,7 +80,10 @@ func (v *applyHuman) Answered() { fmt.Fprintln(v.out) }
 
 func (v *applyHuman) Cancelled() { fmt.Fprintln(v.err, "\nError: Apply cancelled.") }
 
-func (v *applyHuman) Applying() { fmt.Fprintln(v.out) }
+func (v *applyHuman) Applying() {
+	fmt.Fprintln(v.out)
+	v.progress.begin()
+}
 
 var verbs = map[plan.Action][3]string{
 	plan.Create:  {"Creating...", "Creation complete", "Still creating..."},
@@ -90,32 +98,17 @@ var verbs = map[plan.Action][3]string{
 func (v *applyHuman) Event(e apply.Event) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	vb := verbs[e.Action]
 	switch e.Phase {
 	case apply.Started:
 		v.started[e.Address] = true
-		v.lastShown[e.Address] = time.Now()
-		fmt.Fprintf(v.out, "%s: %s\n", e.Address, vb[0])
 	case apply.Progress:
 		v.sent[e.Address] = e
-		// Sessions report every range; a line every 10 s is plenty.
-		if last, ok := v.lastShown[e.Address]; ok && time.Since(last) >= 10*time.Second && e.Sent < e.Total {
-			v.lastShown[e.Address] = time.Now()
-			fmt.Fprintf(v.out, "%s: Still uploading... [%s of %s]\n", e.Address, bytesize.Format(e.Sent), bytesize.Format(e.Total))
-		}
-	case apply.Finished:
-		delete(v.lastShown, e.Address)
-		id := ""
-		if e.ID != "" {
-			id = fmt.Sprintf(" [id=%s]", e.ID)
-		}
-		fmt.Fprintf(v.out, "%s: %s after %s%s\n", e.Address, vb[1], e.Elapsed.Round(time.Second), id)
-	case apply.Failed:
-		delete(v.lastShown, e.Address)
 	}
+	v.progress.event(e)
 }
 
 func (v *applyHuman) Finished(r apply.Result, fatal error) {
+	v.progress.end()
 	for _, e := range r.Errors {
 		if fatal != nil && errors.Is(e.Err, fatal) {
 			continue

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/attachform/attachform/internal/bytesize"
 	"github.com/attachform/attachform/item"
@@ -36,8 +37,34 @@ func writePlan(w io.Writer, p *plan.Plan, pal palette) error {
 		}
 	}
 	b.WriteString("\n" + pal.paint(styleBold, summaryLine("Plan", p.Summary(), len(p.Moves))) + "\n")
+	writeEstimates(&b, p.Estimates)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeEstimates says how long applying takes at least when uploads
+// exceed a mailbox's upload budget (the longest first).
+func writeEstimates(b *strings.Builder, es []plan.UploadEstimate) {
+	if len(es) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\nEstimated apply time: at least %s. Graph takes %s per %s from each mailbox, and this plan uploads more:\n",
+		shortDuration(es[0].AtLeast), bytesize.Format(es[0].Budget), shortDuration(es[0].Per))
+	for _, e := range es {
+		fmt.Fprintf(b, "  %s: %s, at least %s\n", e.Mailbox, bytesize.Format(e.Bytes), shortDuration(e.AtLeast))
+	}
+}
+
+// shortDuration is d without trailing zero units: "10m", "1h30m", "20s".
+func shortDuration(d time.Duration) string {
+	s := d.Round(time.Second).String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // summaryLine is "Plan: 1 to add, 0 to change, 1 to destroy." with the
