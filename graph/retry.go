@@ -122,8 +122,11 @@ func (c *Client) backoff(lo, hi time.Duration, attempt int, resp *http.Response)
 		if d, ok := retryAfter(resp.Header, time.Now()); ok {
 			c.logRetry(resp, attempt, d)
 			if resp.Request != nil {
-				m := metaFrom(resp.Request.Context())
+				ctx := resp.Request.Context()
+				m := metaFrom(ctx)
 				c.notifyWait(Wait{Op: m.op, Mailbox: m.mailbox, Status: resp.StatusCode, For: d})
+				// The caller's progress shows it as the mailbox's pause.
+				budgetObserverFrom(ctx)(BudgetWait{Mailbox: m.mailbox, Budget: BudgetRetryAfter, Until: time.Now().Add(d), For: d})
 			}
 			return c.retry.wait(d)
 		}

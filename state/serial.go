@@ -34,7 +34,7 @@ type SerialError struct {
 func (e *SerialError) Error() string {
 	return fmt.Sprintf("%s holds serial %d of lineage %s, but serial %d was written before (%s): an older copy of the state was restored over a newer one, "+
 		"and acting on it could upload again what was uploaded or lose track of attachments created since. "+
-		"Restore the newer state (its .backup holds the state before the last run), or, if the older one is meant to stand, run again with -force",
+		"Restore the newer state (its .backup holds the state before the last run), or, if the older one is meant to stand, run attachform plan or apply with -force once",
 		e.Where, e.Serial, e.Lineage, e.Last, e.Source)
 }
 

@@ -65,13 +65,17 @@ func backendTypes() []spec.BackendType {
 // checked it. Credentials come from the command's environment
 // (ARM_ACCESS_KEY, ARM_SAS_TOKEN), else from the graph block's sign-in,
 // asked for only then; prompt shows a device-code sign-in's instructions.
-func openBackend(g *globals, cfg *spec.Config, prompt func(message string) error) (state.Backend, error) {
-	return backends.Open(cfg.Backend.Type, backendOptions(g, cfg.Backend, cfg.Graph, prompt))
+// A state whose serial went backwards is refused unless force (-force).
+func openBackend(g *globals, cfg *spec.Config, prompt func(message string) error, force bool) (state.Backend, error) {
+	return backends.Open(cfg.Backend.Type, backendOptions(g, cfg.Backend, cfg.Graph, prompt, force))
 }
 
-func backendOptions(g *globals, b spec.Backend, gc spec.Graph, prompt func(message string) error) state.OpenOptions {
+func backendOptions(g *globals, b spec.Backend, gc spec.Graph, prompt func(message string) error, force bool) state.OpenOptions {
 	return state.OpenOptions{
 		Dir: g.dir, Settings: b.Attrs, Getenv: g.getenv,
+		// This machine remembers the last serial of every state it read or
+		// wrote, in the user's cache directory.
+		Memory: state.DefaultSerialMemory(), Force: force,
 		Credential: func() (azcore.TokenCredential, error) {
 			return graph.NewCredential(graph.AuthConfig{
 				Auth: gc.Auth, TenantID: gc.TenantID, ClientID: gc.ClientID, Cloud: gc.Cloud,

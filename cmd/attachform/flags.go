@@ -104,6 +104,9 @@ type configFlags struct {
 	// -allow-mass-destroy: let a plan delete or replace more than the
 	// guard's share of the managed attachments.
 	allowMassDestroy bool
+	// -force: read a state whose serial went backwards (an older copy
+	// restored over a newer one), and make it the latest.
+	force bool
 }
 
 func (c *configFlags) register(fs *flag.FlagSet) {
@@ -117,6 +120,7 @@ func (c *configFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.refreshOnly, "refresh-only", false, "")
 	fs.BoolVar(&c.refresh, "refresh", true, "")
 	fs.BoolVar(&c.allowMassDestroy, "allow-mass-destroy", false, "")
+	fs.BoolVar(&c.force, "force", false, "")
 }
 
 // mode is the plan mode the flags ask for.
@@ -140,6 +144,8 @@ const configFlagsHelp = `  -target=ADDRESS         Only this attachment (repeata
   -refresh=false          Plan from the state alone, without reading Graph.
   -allow-mass-destroy     Allow deleting or replacing more than 30 % of the
                           managed attachments (when 10 or more are managed).
+  -force                  Use a state whose serial went backwards (an older copy
+                          restored over a newer one), and make it the latest.
 ` + manifestFlagsHelp
 
 // check validates what the flag package cannot: -parallelism's range, and

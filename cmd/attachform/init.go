@@ -84,7 +84,7 @@ func (c *initCommand) Run(args []string) int {
 		return exitError
 	}
 	prompt := v.DeviceCode
-	cur, err := openBackend(g, cfg, prompt)
+	cur, err := openBackend(g, cfg, prompt, false)
 	if err != nil {
 		errorf(v, "Cannot open the state backend", "%v", err)
 		return exitError
@@ -100,7 +100,7 @@ func (c *initCommand) Run(args []string) int {
 		return exitError
 	}
 	if prev != nil && !reconfigure {
-		old, err := backends.Open(prev.Type, backendOptions(g, *prev, cfg.Graph, prompt))
+		old, err := backends.Open(prev.Type, backendOptions(g, *prev, cfg.Graph, prompt, false))
 		if err != nil {
 			errorf(v, "Cannot open the previous state backend", "%v\n\nTo use the new backend as it is, run attachform init -reconfigure.", err)
 			return exitError

@@ -56,7 +56,7 @@ func openState(g *globals, v stateView, m *manifestFlags) (*spec.Config, state.B
 		v.Diagnostics(cfg.Files, diags)
 		return nil, nil, false
 	}
-	b, err := openBackend(g, cfg, v.DeviceCode)
+	b, err := openBackend(g, cfg, v.DeviceCode, false)
 	if err != nil {
 		errorf(v, "Cannot open the state backend", "%v", err)
 		return nil, nil, false

@@ -69,7 +69,7 @@ func openWorkspace(g *globals, v workspaceView, f *configFlags, operation string
 		w.close()
 		return nil, false
 	}
-	if w.backend, err = openBackend(g, cfg, v.DeviceCode); err != nil {
+	if w.backend, err = openBackend(g, cfg, v.DeviceCode, f.force); err != nil {
 		errorf(v, "Cannot open the state backend", "%v", err)
 		w.close()
 		return nil, false
@@ -117,6 +117,7 @@ func needsLookups(cfg *spec.Config) bool {
 // device-code sign-in shows its prompt on v.
 func connect(g *globals, v workspaceView, gc spec.Graph) (*graph.Client, func(), error) {
 	endpoint, closer := gc.Endpoint, func() {}
+	var uploadOrigin string
 	if override := g.getenv("ATTACHFORM_GRAPH_ENDPOINT"); override != "" {
 		endpoint = override
 		g.log.Info("graph endpoint overridden by ATTACHFORM_GRAPH_ENDPOINT", "endpoint", override)
@@ -132,11 +133,20 @@ func connect(g *globals, v workspaceView, gc spec.Graph) (*graph.Client, func(),
 			return nil, nil, fmt.Errorf("start the embedded emulator: %w", err)
 		}
 		endpoint, closer = srv.URL(), func() { _ = srv.Close() }
+		uploadOrigin = srv.UploadOrigin()
 	}
 	opts := graph.Options{
 		Endpoint: endpoint,
 		Cloud:    gc.Cloud,
 		Logger:   g.log.Named("graph"),
+		// The embedded emulator's second origin; an external one's is
+		// learnt from its first upload URL.
+		UploadOrigin: uploadOrigin,
+		Bounds: graph.Bounds{
+			MaxRetryAfter:   gc.MaxRetryAfter,
+			ResponseTimeout: gc.ResponseTimeout,
+			MinRate:         gc.MinTransferRate,
+		},
 		Limits: graph.MailboxLimits{
 			Concurrency: gc.MailboxConcurrency,
 			Requests:    gc.MailboxRequestLimit.N,

@@ -157,8 +157,10 @@ func (b *Backend) Write(ctx context.Context, s *state.State) error {
 		return err
 	}
 	b.seen, b.known = hex.EncodeToString(sum[:]), true
+	// What this handle wrote is the latest (it read the state before, or
+	// created it): the records follow it, even down after a forced read.
 	b.record(s)
-	b.Memory.Remember(s.Lineage, s.Serial)
+	b.Memory.Set(s.Lineage, s.Serial)
 	if b.lock != nil {
 		// Under the lock no other write is in flight: what killed writes
 		// left beside the state goes now, not only at the next lock.
