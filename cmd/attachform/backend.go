@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/attachform/attachform/graph"
 	"github.com/attachform/attachform/spec"
 	"github.com/attachform/attachform/state"
 	"github.com/attachform/attachform/state/backends"
@@ -76,12 +75,7 @@ func backendOptions(g *globals, b spec.Backend, gc spec.Graph, prompt func(messa
 		// This machine remembers the last serial of every state it read or
 		// wrote, in the user's cache directory.
 		Memory: state.DefaultSerialMemory(), Force: force,
-		Credential: func() (azcore.TokenCredential, error) {
-			return graph.NewCredential(graph.AuthConfig{
-				Auth: gc.Auth, TenantID: gc.TenantID, ClientID: gc.ClientID, Cloud: gc.Cloud,
-				DeviceCodePrompt: func(_ context.Context, message string) error { return prompt(message) },
-			})
-		},
+		Credential: func() (azcore.TokenCredential, error) { return graphCredential(gc, prompt) },
 	}
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -116,11 +115,10 @@ func needsLookups(cfg *spec.Config) bool {
 // run can point an unchanged manifest at "attachform emulator". A
 // device-code sign-in shows its prompt on v.
 func connect(g *globals, v workspaceView, gc spec.Graph) (*graph.Client, func(), error) {
-	endpoint, closer := gc.Endpoint, func() {}
+	endpoint, closer := graphEndpoint(g, gc), func() {}
 	var uploadOrigin string
-	if override := g.getenv("ATTACHFORM_GRAPH_ENDPOINT"); override != "" {
-		endpoint = override
-		g.log.Info("graph endpoint overridden by ATTACHFORM_GRAPH_ENDPOINT", "endpoint", override)
+	if endpoint != gc.Endpoint {
+		g.log.Info("graph endpoint overridden by ATTACHFORM_GRAPH_ENDPOINT", "endpoint", endpoint)
 	}
 	if endpoint == "emulator" {
 		srv, err := emulator.New(emulator.Options{
@@ -156,12 +154,7 @@ func connect(g *globals, v workspaceView, gc spec.Graph) (*graph.Client, func(),
 		},
 	}
 	if !loopback.Endpoint(endpoint) {
-		cred, err := graph.NewCredential(graph.AuthConfig{
-			Auth: gc.Auth, TenantID: gc.TenantID, ClientID: gc.ClientID, Cloud: gc.Cloud,
-			DeviceCodePrompt: func(_ context.Context, message string) error {
-				return v.DeviceCode(message)
-			},
-		})
+		cred, err := graphCredential(gc, v.DeviceCode)
 		if err != nil {
 			closer()
 			return nil, nil, err
