@@ -144,6 +144,9 @@ type LockError struct {
 func (e *LockError) Error() string {
 	i := e.Info
 	msg := "the state is locked by another run"
+	if i.ID == "" && e.Expires != "" {
+		msg += fmt.Sprintf(" that left no details; if it was killed, %s (-lock-timeout longer than that waits for it)", e.Expires)
+	}
 	if i.ID != "" {
 		var b strings.Builder
 		fmt.Fprintf(&b, "the state is locked by another run:\n  ID:        %s\n  Path:      %s\n  Operation: %s\n  Who:       %s\n", i.ID, i.Path, i.Operation, i.Who)

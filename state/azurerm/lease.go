@@ -143,17 +143,35 @@ func (b *Backend) setMetadata(ctx context.Context, md map[string]*string, leased
 }
 
 // lockedError describes the holder of the lease, from the blob's metadata.
+// A holder writes its details just after taking the lease: a run that lost
+// the race by a moment looks again for up to holderWait before it reports
+// a holder it cannot name.
 func (b *Backend) lockedError(ctx context.Context) error {
 	info := state.LockInfo{Path: b.location}
 	duration := DefaultLeaseDuration
-	if props, err := b.blob.GetProperties(ctx, nil); err == nil {
-		info = decodeInfo(props.Metadata)
-		if s, err := strconv.Atoi(metadata(props.Metadata, keyLeaseSeconds)); err == nil && s > 0 {
-			duration = time.Duration(s) * time.Second
+	for deadline := time.Now().Add(holderWait); ; {
+		props, err := b.blob.GetProperties(ctx, nil)
+		if err == nil {
+			info = decodeInfo(props.Metadata)
+			if s, err := strconv.Atoi(metadata(props.Metadata, keyLeaseSeconds)); err == nil && s > 0 {
+				duration = time.Duration(s) * time.Second
+			}
 		}
+		leased := err == nil && props.LeaseState != nil && *props.LeaseState == lease.StateTypeLeased
+		if err != nil || info.ID != "" || !leased || time.Now().After(deadline) || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if info.Path == "" {
+		info.Path = b.location
 	}
 	return &state.LockError{Info: info, Expires: expires(duration), Err: state.ErrLocked}
 }
+
+// holderWait bounds how long a run that meets a fresh lease waits for its
+// holder's details.
+const holderWait = 2 * time.Second
 
 func expires(d time.Duration) string {
 	return fmt.Sprintf("its lease ends by itself at most %s after the holder stopped renewing it", d)

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/attachform/attachform/internal/atomicfile"
 	"github.com/attachform/attachform/state"
@@ -204,7 +205,7 @@ func (b *Backend) Lock(ctx context.Context, info state.LockInfo) error {
 		return fmt.Errorf("lock state: %w", err)
 	}
 	if !ok {
-		return &state.LockError{Info: b.readInfo(), Err: state.ErrLocked}
+		return &state.LockError{Info: b.holderInfo(ctx), Err: state.ErrLocked}
 	}
 	b.removeLeftovers()
 	info.Path = b.Path
@@ -228,6 +229,20 @@ func (b *Backend) Lock(ctx context.Context, info state.LockInfo) error {
 func (b *Backend) removeLeftovers() {
 	for _, p := range []string{b.Path, b.Path + ".backup", b.infoPath(), b.recordPath()} {
 		_ = atomicfile.RemoveTemps(p) // nothing is lost: they stay until the next lock
+	}
+}
+
+// holderInfo reads the holder's details; a holder writes them just after
+// taking the lock, so a run that lost the race by a moment looks again for
+// up to two seconds before it reports a holder it cannot name.
+func (b *Backend) holderInfo(ctx context.Context) state.LockInfo {
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		info := b.readInfo()
+		if info.ID != "" || time.Now().After(deadline) || ctx.Err() != nil {
+			return info
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -182,6 +183,47 @@ func Run(t *testing.T, newBackend Factory) {
 			t.Fatalf("Lock after Unlock: %v", err)
 		}
 		if err := second.Unlock(ctx, next.ID); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("runs that lock at once: exactly one wins, the others name it", func(t *testing.T) {
+		const n = 4
+		handles, infos, errs := make([]state.Backend, n), make([]state.LockInfo, n), make([]error, n)
+		for i := range n {
+			handles[i], infos[i] = newBackend(t, "race"), state.NewLockInfo("apply", "test")
+		}
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				errs[i] = handles[i].Lock(ctx, infos[i])
+			}()
+		}
+		close(start)
+		wg.Wait()
+		winner := -1
+		for i, err := range errs {
+			if err == nil {
+				if winner >= 0 {
+					t.Fatalf("runs %d and %d both hold the lock", winner, i)
+				}
+				winner = i
+			}
+		}
+		if winner < 0 {
+			t.Fatalf("no run got the lock: %v", errs)
+		}
+		for i, err := range errs {
+			var le *state.LockError
+			if i != winner && (!errors.As(err, &le) || le.Info.ID != infos[winner].ID) {
+				t.Errorf("run %d: Lock = %v; want a LockError naming the winner %s", i, err, infos[winner].ID)
+			}
+		}
+		if err := handles[winner].Unlock(ctx, infos[winner].ID); err != nil {
 			t.Fatal(err)
 		}
 	})
