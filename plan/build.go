@@ -74,7 +74,9 @@ func Build(ctx context.Context, cfg *spec.Config, st *state.State, live Live, r 
 	if b.diags.HasErrors() {
 		return nil, b.diags
 	}
-	if opts.Mode != Destroy {
+	if opts.Mode == Normal {
+		// Importing adopts: a change, which destroy and refresh-only plans
+		// do not make (as Terraform's).
 		b.imports(cfg)
 	}
 	b.prefetchDigests(desired)
@@ -176,7 +178,7 @@ func (b *builder) sessions(desired []*Desired) {
 		reason := ""
 		switch {
 		case d == nil:
-			reason = "no longer in the configuration"
+			reason = b.undeclaredReason()
 		case !b.opts.Now.Add(sessionMargin).Before(s.ExpiresAt):
 			reason = "expired"
 		case !sessionMatches(s, d):
@@ -360,9 +362,19 @@ func (b *builder) undeclared(desired []*Desired) {
 		case li != nil && !present:
 			b.add(Change{Address: cur.Address, Action: Forget, Reason: "already deleted outside attachform", Before: cur})
 		default:
-			b.add(Change{Address: cur.Address, Action: Delete, Reason: "no longer in the configuration", Before: cur})
+			b.add(Change{Address: cur.Address, Action: Delete, Reason: b.undeclaredReason(), Before: cur})
 		}
 	}
+}
+
+// undeclaredReason is why what the state has and the manifests do not is
+// deleted: in a destroy plan everything is, and that needs no reason (as
+// in Terraform's).
+func (b *builder) undeclaredReason() string {
+	if b.opts.Mode == Destroy {
+		return ""
+	}
+	return "no longer in the configuration"
 }
 
 // deposed finishes replacements that were interrupted after the new

@@ -101,6 +101,15 @@ func TestLifecycle(t *testing.T) {
 			want: []string{"delete attachment.a", "delete attachment.b"},
 		},
 		{
+			name: "refresh-only leaves import blocks alone: importing is a change",
+			setup: func(f *fixture, c *contents) Live {
+				f.declare("a.txt", "v1")
+				f.cfg.Imports = []spec.Import{{To: "attachment.a", ID: "GONE-SINCE"}}
+				return f.liveWith(c, map[string][2]string{"LIVE": {"x.txt", "v1"}})
+			},
+			opts: Options{Mode: RefreshOnly},
+		},
+		{
 			name: "refresh-only forgets what vanished and changes nothing in Graph",
 			setup: func(f *fixture, c *contents) Live {
 				f.declare("a.txt", "v2")
