@@ -125,3 +125,30 @@ func itoa(n int) string {
 	}
 	return itoa(n/10) + string(rune('0'+n%10))
 }
+
+// A state path can name any file: decoding errors describe what is wrong
+// without quoting its bytes.
+func TestDecodeErrorsQuoteNothing(t *testing.T) {
+	for _, in := range []string{
+		"AZURE_CLIENT_SECRET=s3cr3t",
+		`{"version":"s3cr3t"}`,
+		`{"version":2,"lineage":"l","serial":31337424242}`[:30] + `}`,
+		`{"version":2,"lineage":31337424242}`,
+		`{"s3cr3t_field_that_is_a_secret_token_value_xyz":1}`,
+		`{"AZURE_CLIENT_SECRET=s3cr3t":1}`,
+		``,
+	} {
+		_, err := Decode(strings.NewReader(in))
+		if err == nil {
+			t.Errorf("%q decoded", in)
+			continue
+		}
+		if strings.Contains(err.Error(), "s3cr3t") || strings.Contains(err.Error(), "31337") {
+			t.Errorf("%q: error quotes the file: %v", in, err)
+		}
+	}
+	_, err := Decode(strings.NewReader(`{"version":2,"lineage":"l","serial":1,"attachments":[],"upload_sessions":[],"colour":1}`))
+	if err == nil || !strings.Contains(err.Error(), `unknown field "colour"`) {
+		t.Errorf("an unknown field: %v", err)
+	}
+}

@@ -10,9 +10,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -289,7 +291,7 @@ func Decode(r io.Reader) (*State, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("decode state: %w", err)
+		return nil, fmt.Errorf("decode state: %w", &jsonError{err})
 	}
 	if err := s.check(); err != nil {
 		return nil, err
@@ -303,6 +305,46 @@ func Decode(r io.Reader) (*State, error) {
 // session or intent named twice). attachform never writes such a file: it
 // was edited by hand, merged, or written by something else, and acting on
 // it could delete the wrong attachment or lose track of one.
+// jsonError describes a JSON decoding error without quoting the file: a
+// state path can name any file, and its bytes must not reach a message.
+// The cause stays reachable for errors.Is and errors.As.
+type jsonError struct{ err error }
+
+func (e *jsonError) Unwrap() error { return e.err }
+
+func (e *jsonError) Error() string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(e.err, &syn):
+		return fmt.Sprintf("not valid JSON (at byte %d): this is not an attachform state file", syn.Offset)
+	case errors.As(e.err, &typ):
+		kind, _, _ := strings.Cut(typ.Value, " ") // "number 5" names its value
+		return fmt.Sprintf("%s holds a JSON %s where %s belongs (at byte %d)", fieldName(typ.Field), kind, typ.Type, typ.Offset)
+	case errors.Is(e.err, io.EOF), errors.Is(e.err, io.ErrUnexpectedEOF):
+		return "the file is empty or ends early"
+	}
+	msg := e.err.Error()
+	if name, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		return fmt.Sprintf("unknown field %s: this attachform does not know it", fieldName(strings.Trim(name, `"`)))
+	}
+	return "not an attachform state file"
+}
+
+// fieldName quotes a JSON field name when it looks like one, and stays
+// silent otherwise (the name is the file's text).
+func fieldName(name string) string {
+	if name == "" {
+		return "the file"
+	}
+	if len(name) > 40 || strings.ContainsFunc(name, func(r rune) bool {
+		return !(r == '_' || r == '.' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	}) {
+		return "a field"
+	}
+	return strconv.Quote(name)
+}
+
 func (s *State) check() error {
 	switch {
 	case s.Version == 0:
