@@ -80,9 +80,10 @@ func functions(dir, realDir string, allowOutside bool) map[string]function.Funct
 		"abspath":    fs.abspath(),
 	}
 	maps.Copy(funcs, terraformFunctions(fs))
-	// templatefile renders with every function but itself.
+	// The template functions render with every function but themselves.
 	inner := maps.Clone(funcs)
 	funcs["templatefile"] = fs.templatefile(inner)
+	funcs["templatestring"] = templateStringFunc(inner)
 	return funcs
 }
 

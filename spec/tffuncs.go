@@ -20,6 +20,8 @@ import (
 
 	"github.com/hashicorp/go-cty-funcs/cidr"
 	"github.com/hashicorp/go-cty-funcs/crypto"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	yaml "github.com/zclconf/go-cty-yaml"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -561,3 +563,47 @@ var isSensitiveFunc = function.New(&function.Spec{
 		return cty.BoolVal(args[0].HasMark(sensitiveMark)), nil
 	},
 })
+
+// templateStringFunc is Terraform's templatestring(template, vars): the
+// string template is rendered as templatefile renders a file's, with vars
+// as its variables and funcs (every function but the two template
+// functions) as its functions. Terraform insists that the template be a
+// reference to a string, not a literal (whose ${…} would be rendered once
+// already); here it is the string's value either way.
+func templateStringFunc(funcs map[string]function.Function) function.Function {
+	return function.New(&function.Spec{
+		Description: "Renders the given string as a template with the given variables.",
+		Params: []function.Parameter{
+			{Name: "template", Type: cty.String},
+			{Name: "vars", Type: cty.DynamicPseudoType},
+		},
+		Type: function.StaticReturnType(cty.String),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			expr, diags := hclsyntax.ParseTemplate([]byte(args[0].AsString()), "<templatestring>", hcl.InitialPos)
+			if diags.HasErrors() {
+				return cty.NilVal, function.NewArgError(0, fmt.Errorf("the template is not valid: %s", diagsSummary(diags)))
+			}
+			vars, err := templateVars(args[1])
+			if err != nil {
+				return cty.NilVal, function.NewArgError(1, err)
+			}
+			for _, t := range expr.Variables() {
+				if name := t.RootName(); !hasKey(vars, name) {
+					return cty.NilVal, function.NewArgError(1, fmt.Errorf("the template refers to %q, which vars does not set (it sets %s)", name, setNames(vars)))
+				}
+			}
+			val, diags := expr.Value(&hcl.EvalContext{Variables: vars, Functions: funcs})
+			if diags.HasErrors() {
+				return cty.NilVal, fmt.Errorf("rendering the template failed: %s", diagsSummary(diags))
+			}
+			if !val.IsWhollyKnown() {
+				return cty.UnknownVal(cty.String), nil
+			}
+			out, err := convert.Convert(val, cty.String)
+			if err != nil {
+				return cty.NilVal, fmt.Errorf("the template renders to %s, not a string", val.Type().FriendlyName())
+			}
+			return out, nil
+		},
+	})
+}

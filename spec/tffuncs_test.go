@@ -47,6 +47,8 @@ var terraformExamples = []struct{ expr, want string }{
 	{`trimprefix("helloworld", "hello")`, `"world"`},
 	{`trimsuffix("helloworld", "world")`, `"hello"`},
 	{`trimspace("  hello\n\n")`, `"hello"`},
+	{`templatestring("Hello, $${name}!", { name = "world" })`, `"Hello, world!"`},
+	{`templatestring("%%{ for x in xs }$${upper(x)} %%{ endfor }", { xs = ["a", "b"] })`, `"A B "`},
 	{`upper("hello")`, `"HELLO"`},
 
 	// Collections; length also counts a string's characters and a map's keys.
@@ -219,6 +221,7 @@ func TestTerraformFunctionErrors(t *testing.T) {
 		{`filebase64sha256("/etc/hostname")`, "outside the config directory"},
 		{`timestamp()`, "no function named \"timestamp\""},
 		{`plantimestamp()`, "no function named \"plantimestamp\""},
+		{`templatestring("$${missing}", {})`, "refers to \"missing\", which vars does not set"},
 	} {
 		_, diags := evalDoc(ex.expr, funcs)
 		if !diags.HasErrors() || !strings.Contains(diags.Error(), ex.want) {
