@@ -15,8 +15,8 @@ import (
 	"github.com/attachform/attachform/internal/bytesize"
 )
 
-// Defaults of Bounds. Every one is documented in README.md ("Limits on
-// what Graph may answer"), and each has a test with a hostile server.
+// Defaults of Bounds. Every one is documented in README.md ("Hostile
+// input"), and each has a test with a hostile server (hostile_test.go).
 const (
 	// DefaultResponseTimeout is how long an attempt waits for its answer's
 	// headers once the request is sent, and the base of the time it may
