@@ -128,7 +128,7 @@ func firstDifference(got, want string) string {
 			wl = w[i]
 		}
 		if gl != wl {
-			return fmt.Sprintf("line %d:\n  docs/cli.md: %q\n  commands:    %q", i+1, gl, wl)
+			return fmt.Sprintf("line %d:\n  written: %q\n  actual:  %q", i+1, gl, wl)
 		}
 	}
 	return "(none)"
