@@ -139,6 +139,9 @@ type Plan struct {
 	Lineage string // of the state planned against ("" = no state yet)
 	Serial  uint64
 	Created time.Time
+	// Targets are the -target addresses the plan was limited to (none:
+	// it is complete), kept so that a saved plan still says so.
+	Targets []string
 	// Estimates are the mailboxes whose uploads exceed their upload
 	// budget, so that applying takes at least some windows of it.
 	Estimates []UploadEstimate

@@ -156,6 +156,7 @@ type savedJSON struct {
 	Manifests     string       `json:"manifests_sha256"`
 	Load          loadJSON     `json:"load"`
 	Graph         graphJSON    `json:"graph"`
+	Targets       []string     `json:"targets,omitempty"`
 	Moves         []moveJSON   `json:"moves,omitempty"`
 	Changes       []changeJSON `json:"changes"`
 }
@@ -233,7 +234,7 @@ var modeNames = [...]string{Normal: "normal", Destroy: "destroy", RefreshOnly: "
 func WriteSaved(w io.Writer, s *Saved) error {
 	p := s.Plan
 	out := savedJSON{FormatVersion: SavedFormatVersion, Created: p.Created, Mode: modeNames[p.Mode],
-		Lineage: p.Lineage, Serial: p.Serial, Manifests: s.Manifests, Changes: []changeJSON{},
+		Lineage: p.Lineage, Serial: p.Serial, Manifests: s.Manifests, Changes: []changeJSON{}, Targets: p.Targets,
 		Load:  loadJSON{Withheld: s.Load.Withheld, AllowOutsideSources: s.Load.AllowOutsideSources},
 		Graph: graphJSON(s.Graph)}
 	for _, a := range s.Load.VarArgs {
@@ -278,7 +279,7 @@ func LoadSaved(r io.Reader) (*Saved, error) {
 	if mode < 0 {
 		return nil, fmt.Errorf("read saved plan: unknown mode %q", in.Mode)
 	}
-	p := &Plan{Mode: Mode(mode), Lineage: in.Lineage, Serial: in.Serial, Created: in.Created, Changes: []Change{}}
+	p := &Plan{Mode: Mode(mode), Lineage: in.Lineage, Serial: in.Serial, Created: in.Created, Changes: []Change{}, Targets: in.Targets}
 	for _, m := range in.Moves {
 		p.Moves = append(p.Moves, Move(m))
 	}

@@ -28,7 +28,7 @@ func savedFixture(t *testing.T) (*fixture, *Saved) {
 	f.st.Serial = 7
 	c := &contents{bytes: map[string]string{}, downloads: map[string]int{}}
 	live := f.liveWith(c, map[string][2]string{"IDB": {"b.txt", "v1"}, "IDG": {"gone.txt", "x"}})
-	p, diags := Build(context.Background(), f.cfg, f.st, live, c, Options{Now: now})
+	p, diags := Build(context.Background(), f.cfg, f.st, live, c, Options{Now: now, Targets: []string{"attachment.a", "attachment.b", "attachment.gone", "attachment.s"}})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -51,7 +51,7 @@ func TestSavedPlanRoundTripsWithoutSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(back.Plan.Changes, s.Plan.Changes) || back.Manifests != s.Manifests ||
+	if !reflect.DeepEqual(back.Plan.Changes, s.Plan.Changes) || back.Manifests != s.Manifests || !reflect.DeepEqual(back.Plan.Targets, s.Plan.Targets) ||
 		back.Plan.Serial != s.Plan.Serial || back.Plan.Lineage != s.Plan.Lineage || !back.Plan.Created.Equal(s.Plan.Created) {
 		t.Fatalf("round trip differs:\n got  %+v\n want %+v", back.Plan, s.Plan)
 	}
