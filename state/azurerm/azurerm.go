@@ -58,6 +58,12 @@ type Backend struct {
 	// MinWriteInterval is the least time between two writes (see
 	// state.Pacer); 0 writes at once.
 	MinWriteInterval time.Duration
+	// Memory remembers on this machine the serials read and written; Read
+	// refuses a state whose serial is lower than one remembered for its
+	// lineage (state.ErrSerialBackwards), unless Force, which makes it the
+	// latest. Nil remembers nothing.
+	Memory *state.SerialMemory
+	Force  bool
 
 	blob     *blob.Client
 	block    *blockblob.Client
@@ -125,6 +131,15 @@ func (b *Backend) Read(ctx context.Context) (*state.State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.location, err)
 	}
+	last, _ := b.Memory.Last(s.Lineage)
+	if err := state.CheckSerial(s, b.location, last, b.Memory.Where()); err != nil {
+		if !b.Force {
+			return nil, fmt.Errorf("read state: %w", err)
+		}
+		b.Memory.Set(s.Lineage, s.Serial) // the user says this state stands
+		return s, nil
+	}
+	b.Memory.Remember(s.Lineage, s.Serial)
 	return s, nil
 }
 
@@ -178,6 +193,7 @@ func (b *Backend) Write(ctx context.Context, s *state.State) error {
 	b.mu.Lock()
 	b.etag, b.known = etagOf(resp.ETag), true
 	b.mu.Unlock()
+	b.Memory.Set(s.Lineage, s.Serial)
 	return nil
 }
 

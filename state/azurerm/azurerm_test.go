@@ -349,3 +349,42 @@ func TestOpenTakesCredentialsInTerraformsOrder(t *testing.T) {
 		t.Fatalf("Open with no key and no token = %v (Entra ID asked: %v); want the Entra ID error, naming %s", err, asked, EnvAccessKey)
 	}
 }
+
+// A state blob restored from an older copy (a lower serial than this
+// machine wrote for its lineage) is refused, unless Force makes it stand.
+func TestAnOlderStateIsRefused(t *testing.T) {
+	ctx := context.Background()
+	c := testContainer(t)
+	memory := &state.SerialMemory{Dir: t.TempDir()}
+	b := handle(t, c, "restored.json")
+	b.Memory = memory
+	st := state.New()
+	for range 3 {
+		if err := state.Persist(ctx, b, st, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Someone puts serial 1 of the same lineage back.
+	old := st.Clone()
+	old.Serial = 1
+	other := handle(t, c, "restored.json")
+	if _, err := other.Read(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Write(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	again := handle(t, c, "restored.json")
+	again.Memory = memory
+	if _, err := again.Read(ctx); !errors.Is(err, state.ErrSerialBackwards) {
+		t.Fatalf("Read of a restored older state = %v; want ErrSerialBackwards", err)
+	}
+	again.Force = true
+	got, err := again.Read(ctx)
+	if err != nil || got.Serial != 1 {
+		t.Fatalf("Read with Force = %+v, %v; want serial 1", got, err)
+	}
+	if last, _ := memory.Last(st.Lineage); last != 1 {
+		t.Fatalf("after Force the machine remembers serial %d, want 1", last)
+	}
+}

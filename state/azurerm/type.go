@@ -125,6 +125,7 @@ func open(opts state.OpenOptions) (state.Backend, error) {
 		return nil, err
 	}
 	b := New(c, opts.Settings["key"])
+	b.Memory, b.Force = opts.Memory, opts.Force
 	if v := opts.Env()(EnvLeaseDuration); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < 15*time.Second || d > 60*time.Second {
