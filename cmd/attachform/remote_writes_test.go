@@ -32,6 +32,9 @@ func TestRemoteWritesOfALargeApply(t *testing.T) {
 	if testing.Short() {
 		t.Skip("applies 500 attachments")
 	}
+	// Mostly waiting for its paced writes: let the package's other tests
+	// run meanwhile.
+	t.Parallel()
 	const n, maxWrites = 500, 600
 	endpoint, name := azurite.Container(t)
 	u, err := url.Parse(endpoint)
