@@ -2,10 +2,17 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"flag"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/attachform/attachform/apply"
+	"github.com/attachform/attachform/plan"
+	"github.com/attachform/attachform/state"
+	"github.com/hashicorp/hcl/v2"
 )
 
 type applyCommand struct{ g *globals }
@@ -13,11 +20,20 @@ type applyCommand struct{ g *globals }
 func (c *applyCommand) Synopsis() string { return "Make Graph match the manifests" }
 
 func (c *applyCommand) Help() string {
-	return `Usage: attachform [-chdir=DIR] apply [options]
+	return `Usage: attachform [-chdir=DIR] apply [options] [PLANFILE]
 
   Plans like "attachform plan", asks for approval, then uploads, deletes and
   cancels what the plan says. The state is saved after every finished change,
   so an interrupted apply can be run again and picks up where it stopped.
+
+  Given PLANFILE, a plan saved by "attachform plan -out=PLANFILE", apply
+  carries out exactly that plan without asking, as Terraform does: it was
+  reviewed already. It refuses, changing nothing, when the state moved since
+  (another apply, of this plan or any other: a plan applies at most once), a
+  manifest changed, or a source file's bytes differ from those reviewed.
+  Options that shape a plan (-var, -var-file, -target, -replace, -destroy,
+  -refresh-only, -refresh, -allow-mass-destroy, -allow-outside-sources) cannot
+  be given with PLANFILE: the plan holds them.
 
   The first interrupt (Ctrl-C, SIGTERM) stops gracefully: nothing new starts,
   and requests in flight get up to ` + stopGrace.String() + ` to finish (an upload stops after the
@@ -31,23 +47,42 @@ Options:
 }
 
 func (c *applyCommand) Run(args []string) int {
-	g := c.g
+	return runApply(c.g, "apply", args, false, c.Help())
+}
+
+// runApply is apply, and destroy (apply -destroy that takes no plan file).
+func runApply(g *globals, name string, args []string, destroy bool, help string) int {
 	var f configFlags
 	var vf viewFlags
 	var autoApprove bool
-	fs := newFlagSet("apply")
+	fs := newFlagSet(name)
 	f.register(fs)
 	applyViews.register(fs, &vf)
 	fs.BoolVar(&autoApprove, "auto-approve", false, "")
-	if code, done := parseFlags(g, fs, args, c.Help()); done {
+	if code, done := parseFlags(g, fs, args, help); done {
 		return code
+	}
+	if destroy {
+		f.destroy = true
 	}
 	v, ok := applyViews.open(g, vf)
 	if !ok || !f.check(v) {
 		return exitError
 	}
-	if fs.NArg() > 0 {
-		v.Fail(fmt.Sprintf("unexpected argument %q: saved plan files are not supported yet", fs.Arg(0)))
+	switch {
+	case destroy && fs.NArg() > 0:
+		v.UsageError(fmt.Errorf("destroy takes no arguments, but was given %s; to apply a saved destroy plan use attachform apply PLANFILE", quoteArgs(fs.Args())), help)
+		return exitError
+	case fs.NArg() > 1:
+		v.UsageError(tooManyArgs("apply", fs.Args()), help)
+		return exitError
+	case fs.NArg() == 1:
+		return applySaved(g, v, fs, &f, fs.Arg(0))
+	case vf.json && !autoApprove:
+		v.UsageError(fmt.Errorf("%s -json cannot ask for approval: pass -auto-approve, or apply a saved plan", name), help)
+		return exitError
+	case !f.input && !autoApprove:
+		v.UsageError(errNoInput, help)
 		return exitError
 	}
 	grace, err := stopGraceFor(g)
@@ -55,7 +90,7 @@ func (c *applyCommand) Run(args []string) int {
 		v.Fail(err.Error())
 		return exitError
 	}
-	w, ok := openWorkspace(g, v, &f, "apply")
+	w, ok := openWorkspace(g, v, &f, name)
 	if !ok {
 		return exitError
 	}
@@ -68,6 +103,7 @@ func (c *applyCommand) Run(args []string) int {
 		return exitError
 	}
 	if !p.HasChanges() {
+		v.Applying(p)
 		v.Finished(apply.Result{}, nil)
 		return exitOK
 	}
@@ -75,15 +111,100 @@ func (c *applyCommand) Run(args []string) int {
 		v.Cancelled()
 		return exitError
 	}
-	v.Applying()
+	return carryOut(g, v, w, p, f.parallelism, grace)
+}
+
+// savedOnlyFlags are the options a saved plan holds: giving them again to
+// apply PLANFILE is a mistake, as in Terraform.
+var savedOnlyFlags = map[string]string{
+	"var": "variables", "var-file": "variables", "target": "-target=ADDRESS", "replace": "-replace=ADDRESS",
+	"destroy": "-destroy", "refresh-only": "-refresh-only", "refresh": "-refresh=false",
+	"allow-mass-destroy": "-allow-mass-destroy", "allow-outside-sources": "-allow-outside-sources",
+}
+
+// applySaved applies the plan in file, without asking: it was reviewed.
+// Nothing changes unless the plan still fits the state, the manifests and
+// every source (plan.CheckSaved).
+func applySaved(g *globals, v applyView, fs *flag.FlagSet, f *configFlags, file string) int {
+	var diags hcl.Diagnostics
+	fs.Visit(func(fl *flag.Flag) {
+		what, refused := savedOnlyFlags[fl.Name]
+		switch {
+		case !refused:
+		case what == "variables":
+			if !slices.ContainsFunc(diags, func(d *hcl.Diagnostic) bool { return strings.HasPrefix(d.Summary, "Can't set variables") }) {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Can't set variables when applying a saved plan",
+					Detail: "The -var and -var-file options cannot be used when applying a saved plan file, because a saved plan includes the variable values that were set when it was created."})
+			}
+		default:
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: fmt.Sprintf("Can't use -%s when applying a saved plan", fl.Name),
+				Detail: fmt.Sprintf("-%s shapes a plan, and %s is a plan made already: it is applied exactly as it was reviewed. "+
+					"Make a new plan with it (attachform plan %s -out=FILE) and apply that file, or apply without a plan file.", fl.Name, file, what)})
+		}
+	})
+	if len(diags) > 0 {
+		v.Diagnostics(nil, diags)
+		return exitError
+	}
+	grace, err := stopGraceFor(g)
+	if err != nil {
+		v.Fail(err.Error())
+		return exitError
+	}
+	saved, err := readSavedPlan(planPath(g, file))
+	if err != nil {
+		errorf(v, "Cannot read the saved plan", "Reading %s failed: %v.", file, err)
+		return exitError
+	}
+	if missing := withheldMissing(g, saved); len(missing) > 0 {
+		warnf(v, "Sensitive variables are not in the saved plan",
+			"%s kept no value of %s, given with -var when it was made: a saved plan holds no secret. "+
+				"Give the same values through the environment (%s) when the manifests need them to load.",
+			file, strings.Join(missing, ", "), "ATTACHFORM_VAR_"+missing[0])
+	}
+	f.varArgs, f.allowOutside = saved.Load.VarArgs, saved.Load.AllowOutsideSources
+	w, ok := openWorkspace(g, v, f, "apply")
+	if !ok {
+		return exitError
+	}
+	defer w.close()
+	if err := plan.CheckSaved(g.ctx, saved, w.cfg, w.st); err != nil {
+		errorf(v, "Saved plan is stale", "The plan in %s can no longer be applied, and nothing was changed: %s.",
+			file, strings.TrimPrefix(err.Error(), plan.ErrStalePlan.Error()+": "))
+		return exitError
+	}
+	p := saved.Plan
+	if !p.HasChanges() {
+		v.Applying(p)
+		v.Finished(apply.Result{}, nil)
+		return exitOK
+	}
+	return carryOut(g, v, w, p, f.parallelism, grace)
+}
+
+// withheldMissing are the sensitive variables a saved plan left out that
+// the environment does not give either.
+func withheldMissing(g *globals, s *plan.Saved) []string {
+	var missing []string
+	for _, name := range s.Load.Withheld {
+		if g.getenv("ATTACHFORM_VAR_"+name) == "" {
+			missing = append(missing, name)
+		}
+	}
+	return missing
+}
+
+// carryOut applies p, the approval given, and reports the outcome.
+func carryOut(g *globals, v applyView, w *workspace, p *plan.Plan, parallelism int, grace time.Duration) int {
+	v.Applying(p)
 	// From here the first interrupt stops gracefully: nothing new starts,
 	// requests in flight finish. The second, or the grace running out,
 	// cancels g.ctx. The state is saved either way.
 	// Losing the state lock (a lease not renewed) stops it the same way.
 	stop, endGraceful := g.std.intr.graceful(grace, g.log, v)
 	stop, endWatch := either(stop, w.lockLost)
-	_, result, err := apply.Run(g.ctx, p, w.st, w.backend, w.client, apply.Options{
-		Parallelism: f.parallelism,
+	st, result, err := apply.Run(g.ctx, p, w.st, w.backend, w.client, apply.Options{
+		Parallelism: parallelism,
 		OnEvent:     v.Event,
 		Version:     version(),
 		Stop:        stop,
@@ -93,8 +214,29 @@ func (c *applyCommand) Run(args []string) int {
 	if lost := w.lockLostErr(); lost != nil && err == nil {
 		err = fmt.Errorf("the state lock was lost: %w", lost)
 	}
+	if err == nil {
+		err = settleSerial(g, w, st)
+	}
 	v.Finished(result, err)
 	return applyExitCode(result, err)
+}
+
+// settleSerial makes sure an apply of a plan with changes moved the
+// state's serial, even when no change recorded anything (every one
+// failed before it could, say): a saved plan is bound to the serial it
+// was made against, and so applies at most once.
+func settleSerial(g *globals, w *workspace, st *state.State) error {
+	before := uint64(0)
+	if w.st != nil {
+		before = w.st.Serial
+	}
+	if st == nil || st.Serial > before {
+		return nil
+	}
+	if err := state.Persist(context.WithoutCancel(g.ctx), w.backend, st, version()); err != nil {
+		return fmt.Errorf("the state could not be saved: %w", err)
+	}
+	return nil
 }
 
 // approved asks on the terminal, as Terraform does; only "yes" approves.
@@ -112,4 +254,17 @@ func approved(g *globals, v applyView) bool {
 	case <-g.ctx.Done():
 		return false
 	}
+}
+
+// tooManyArgs is the mistake of giving more than a plan file, often an
+// option after it (options go first, as Go's flags and Terraform read
+// them).
+func tooManyArgs(command string, args []string) error {
+	for _, a := range args[1:] {
+		if strings.HasPrefix(a, "-") {
+			return fmt.Errorf("%s takes options before the plan file, but was given %s after it: options go before the plan file, as in attachform %s %s %s",
+				command, quoteArgs(args[1:]), command, strings.Join(args[1:], " "), args[0])
+		}
+	}
+	return fmt.Errorf("%s takes at most one argument, a saved plan file, but was given %s", command, quoteArgs(args))
 }

@@ -28,8 +28,10 @@ type applyView interface {
 	// Cancelled: the answer was not "yes", or the command was
 	// interrupted while asking.
 	Cancelled()
-	// Applying comes before the first change starts.
-	Applying()
+	// Applying comes before the first change starts, with the plan
+	// applied (whose mode words the outcome: a destroy plan ends with
+	// "Destroy complete!").
+	Applying(p *plan.Plan)
 	// Event reports one change's progress. Changes run at once, so it is
 	// called from many goroutines.
 	Event(e apply.Event)
@@ -41,6 +43,10 @@ type applyView interface {
 
 var applyViews = viewSet[applyView]{
 	human: func(v *view) applyView { return newApplyHuman(v) },
+	json:  func(v *view) applyView { return newApplyJSON(v) },
+	jsonHelp: "Write the plan and the apply's progress as JSON lines on\n" +
+		"stdout, in the shape of Terraform's machine-readable UI.\n" +
+		"Needs -auto-approve or a saved plan: nothing can be asked.",
 }
 
 // applyHuman prints apply's progress Terraform's way: live bars on a
@@ -53,6 +59,8 @@ type applyHuman struct {
 	// it began and how many bytes Graph confirmed.
 	started map[string]bool
 	sent    map[string]apply.Event
+	// mode is the plan's, for the words of the prompt and the outcome.
+	mode plan.Mode
 }
 
 func newApplyHuman(v *view) *applyHuman {
@@ -64,23 +72,44 @@ func newApplyHuman(v *view) *applyHuman {
 }
 
 func (v *applyHuman) Plan(p *plan.Plan) error {
+	v.mode = p.Mode
 	v.progress.planned(p)
 	return writePlan(v.out, p, v.outPal)
 }
 
-// AskApproval asks as Terraform does; only "yes" approves.
+// AskApproval asks as Terraform does, in its words for the plan's mode;
+// only "yes" approves.
 func (v *applyHuman) AskApproval() {
-	fmt.Fprint(v.out, "\nDo you want to perform these actions?\n"+
-		"  attachform will perform the actions described above.\n"+
-		"  Only 'yes' will be accepted to approve.\n\n"+
-		"  Enter a value: ")
+	switch v.mode {
+	case plan.Destroy:
+		fmt.Fprint(v.out, "\nDo you really want to destroy all attachments?\n"+
+			"  attachform will delete every attachment it manages, as shown above.\n"+
+			"  There is no undo. Only 'yes' will be accepted to confirm.\n\n"+
+			"  Enter a value: ")
+	case plan.RefreshOnly:
+		fmt.Fprint(v.out, "\nWould you like to update the state to reflect these detected changes?\n"+
+			"  attachform will write these changes to the state without changing anything in Graph.\n"+
+			"  There is no undo. Only 'yes' will be accepted to confirm.\n\n"+
+			"  Enter a value: ")
+	default:
+		fmt.Fprint(v.out, "\nDo you want to perform these actions?\n"+
+			"  attachform will perform the actions described above.\n"+
+			"  Only 'yes' will be accepted to approve.\n\n"+
+			"  Enter a value: ")
+	}
 }
 
 func (v *applyHuman) Answered() { fmt.Fprintln(v.out) }
 
-func (v *applyHuman) Cancelled() { fmt.Fprintln(v.err, "\nError: Apply cancelled.") }
+func (v *applyHuman) Cancelled() {
+	fmt.Fprintf(v.err, "\nError: %s cancelled.\n", operationName(v.mode))
+}
 
-func (v *applyHuman) Applying() {
+// Applying also learns the plan: a saved plan is applied without being
+// shown first.
+func (v *applyHuman) Applying(p *plan.Plan) {
+	v.mode = p.Mode
+	v.progress.planned(p)
 	fmt.Fprintln(v.out)
 	v.progress.begin()
 }
@@ -120,18 +149,40 @@ func (v *applyHuman) Finished(r apply.Result, fatal error) {
 	}
 	switch {
 	case len(r.Errors) > 0 || fatal != nil:
-		fmt.Fprintf(v.out, "\nApply failed. %s\n", applySummary(r))
+		fmt.Fprintf(v.out, "\n%s\n", applyOutcome(r, fatal, v.mode))
 		v.unfinished(r.Unfinished)
 	case len(r.Unfinished) > 0:
 		// Only a stop or an interrupt leaves changes without an error.
-		fmt.Fprintf(v.out, "\nApply interrupted. %s\n", applySummary(r))
+		fmt.Fprintf(v.out, "\n%s\n", applyOutcome(r, fatal, v.mode))
 		v.unfinished(r.Unfinished)
 		errorf(v, "Apply interrupted",
 			"%s not finished. What finished is saved in the state; run \"attachform apply\" again to finish the rest.",
 			plural(len(r.Unfinished), "planned change was", "planned changes were"))
 	default:
-		fmt.Fprintf(v.out, "\n%s %s\n", v.outPal.paint(styleSuccess, "Apply complete!"), applySummary(r))
+		fmt.Fprintf(v.out, "\n%s %s\n", v.outPal.paint(styleSuccess, operationName(v.mode)+" complete!"), applySummary(r, v.mode))
 	}
+}
+
+// operationName is what Terraform calls the run: a destroy plan's is
+// "Destroy", every other "Apply".
+func operationName(mode plan.Mode) string {
+	if mode == plan.Destroy {
+		return "Destroy"
+	}
+	return "Apply"
+}
+
+// applyOutcome is the outcome line: "Apply complete! Resources: …",
+// "Destroy failed. …", "Apply interrupted. …".
+func applyOutcome(r apply.Result, fatal error, mode plan.Mode) string {
+	verdict := " complete!"
+	switch {
+	case len(r.Errors) > 0 || fatal != nil:
+		verdict = " failed."
+	case len(r.Unfinished) > 0:
+		verdict = " interrupted."
+	}
+	return operationName(mode) + verdict + " " + applySummary(r, mode)
 }
 
 // applyExitCode is apply's exit status for its outcome: 1 when anything
@@ -143,10 +194,14 @@ func applyExitCode(r apply.Result, fatal error) int {
 	return exitOK
 }
 
-// applySummary counts what was done, Terraform's way, naming what
-// Terraform has no word for only when it happened.
-func applySummary(r apply.Result) string {
+// applySummary counts what was done, Terraform's way (a destroy counts
+// only what it destroyed), naming what Terraform has no word for only
+// when it happened.
+func applySummary(r apply.Result, mode plan.Mode) string {
 	s := fmt.Sprintf("Resources: %d added, 0 changed, %d destroyed", r.Added, r.Destroyed)
+	if mode == plan.Destroy {
+		s = fmt.Sprintf("Resources: %d destroyed", r.Destroyed)
+	}
 	for _, c := range []struct {
 		n         int
 		one, many string

@@ -21,7 +21,7 @@ func TestApplySummary(t *testing.T) {
 		{apply.Result{Resumed: 1, Adopted: 2, Cancelled: 2, Forgotten: 1},
 			"Resources: 0 added, 0 changed, 0 destroyed, 1 resumed, 2 adopted, 2 upload sessions cancelled, 1 forgotten."},
 	} {
-		if got := applySummary(c.r); got != c.want {
+		if got := applySummary(c.r, plan.Normal); got != c.want {
 			t.Errorf("applySummary(%+v)\n got %s\nwant %s", c.r, got, c.want)
 		}
 	}

@@ -84,6 +84,8 @@ exits 3 when a file would change.
 |---|---|
 | ` + "`ATTACHFORM_VAR_name`" + ` | The value of variable ` + "`name`" + `, below ` + "`-var`" + ` and ` + "`-var-file`" + `. |
 | ` + "`ATTACHFORM_GRAPH_ENDPOINT`" + ` | Overrides the manifest's ` + "`graph.endpoint`" + `, for a dry run against ` + "`attachform emulator`" + `. |
+| ` + "`ATTACHFORM_IN_AUTOMATION`" + ` | Any value: leave out the hints about which command to run next (as Terraform's ` + "`TF_IN_AUTOMATION`" + `). |
+| ` + "`GITHUB_STEP_SUMMARY`" + ` | Set by GitHub Actions: ` + "`plan`" + ` appends the plan there as Markdown (the comment of ` + "`show -markdown`" + `). |
 | ` + "`ATTACHFORM_LOG`" + ` | ` + "`trace`, `debug`, `info`, `warn` or `error`" + `: log lines (redacted) on stderr. Off by default. |
 | ` + "`ATTACHFORM_LOG_PATH`" + ` | Write the log lines to this file instead. |
 | ` + "`NO_COLOR`" + ` | No colour, as ` + "`-no-color`" + `. |

@@ -8,6 +8,8 @@ func commands(g *globals) map[string]cli.CommandFactory {
 	return map[string]cli.CommandFactory{
 		"plan":     func() (cli.Command, error) { return &planCommand{g: g}, nil },
 		"apply":    func() (cli.Command, error) { return &applyCommand{g: g}, nil },
+		"destroy":  func() (cli.Command, error) { return &destroyCommand{g: g}, nil },
+		"show":     func() (cli.Command, error) { return &showCommand{g: g}, nil },
 		"validate": func() (cli.Command, error) { return &validateCommand{g: g}, nil },
 		"fmt":      func() (cli.Command, error) { return &fmtCommand{g: g}, nil },
 		"emulator": func() (cli.Command, error) { return &emulatorCommand{g: g}, nil },

@@ -107,6 +107,9 @@ type configFlags struct {
 	// -force: read a state whose serial went backwards (an older copy
 	// restored over a newer one), and make it the latest.
 	force bool
+	// -input=false: ask nothing; where a question would be asked (apply's
+	// approval), fail instead.
+	input bool
 }
 
 func (c *configFlags) register(fs *flag.FlagSet) {
@@ -121,6 +124,7 @@ func (c *configFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.refresh, "refresh", true, "")
 	fs.BoolVar(&c.allowMassDestroy, "allow-mass-destroy", false, "")
 	fs.BoolVar(&c.force, "force", false, "")
+	fs.BoolVar(&c.input, "input", true, "")
 }
 
 // mode is the plan mode the flags ask for.
@@ -146,6 +150,7 @@ const configFlagsHelp = `  -target=ADDRESS         Only this attachment (repeata
                           managed attachments (when 10 or more are managed).
   -force                  Use a state whose serial went backwards (an older copy
                           restored over a newer one), and make it the latest.
+  -input=false            Ask no question: where one would be asked, fail.
 ` + manifestFlagsHelp
 
 // check validates what the flag package cannot: -parallelism's range, and

@@ -33,6 +33,8 @@ func (c *importCommand) Help() string {
 
 Options:
 
+  -input=false            Accepted, as pipelines written for Terraform pass it:
+                          import asks nothing.
 ` + lockFlagsHelp + `
 ` + manifestFlagsHelp + "\n" + stateViews.help(helpColumn)
 }
@@ -46,6 +48,7 @@ func (c *importCommand) Run(args []string) int {
 	f.manifestFlags.register(fs)
 	lf.register(fs)
 	stateViews.register(fs, &vf)
+	fs.Bool("input", true, "") // import asks nothing
 	if code, done := parseFlags(g, fs, args, c.Help()); done {
 		return code
 	}

@@ -44,6 +44,8 @@ Options:
   -force-copy             With -migrate-state: replace a state of another
                           lineage in the new backend.
   -reconfigure            Use the new backend as it is, without copying.
+  -input=false            Accepted, as pipelines written for Terraform pass it:
+                          init asks nothing.
 ` + lockFlagsHelp + "\n" + manifestFlagsHelp + "\n" + stateViews.help(helpColumn)
 }
 
@@ -60,6 +62,7 @@ func (c *initCommand) Run(args []string) int {
 	fs.BoolVar(&migrate, "migrate-state", false, "")
 	fs.BoolVar(&forceCopy, "force-copy", false, "")
 	fs.BoolVar(&reconfigure, "reconfigure", false, "")
+	fs.Bool("input", true, "") // init asks nothing
 	if code, done := parseFlags(g, fs, args, c.Help()); done {
 		return code
 	}

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"strings"
+
 	"github.com/attachform/attachform/plan"
 )
 
@@ -14,8 +18,16 @@ func (c *planCommand) Help() string {
   Compares the manifests (*.attach.hcl) with the state and with what Graph
   holds, and shows what apply would do. Plan only reads from Graph.
 
+  With -out=FILE the plan is saved: "attachform apply FILE" then carries out
+  exactly these changes, and refuses if the state, a manifest or a source
+  file changed since. The file holds no secret (safe as a CI artifact).
+  With GITHUB_STEP_SUMMARY set (GitHub Actions), the plan is also appended
+  there as the Markdown of "attachform show -markdown".
+
 Options:
 
+  -out=FILE               Save the plan to FILE (relative to the configuration
+                          directory), for apply FILE and show FILE.
   -detailed-exitcode      Exit 0 when there are no changes, 2 when there are,
                           1 on error.
 ` + configFlagsHelp + "\n" + planViews.help(helpColumn)
@@ -25,15 +37,21 @@ func (c *planCommand) Run(args []string) int {
 	var f configFlags
 	var vf viewFlags
 	var detailed bool
+	var out string
 	fs := newFlagSet("plan")
 	f.register(fs)
 	planViews.register(fs, &vf)
 	fs.BoolVar(&detailed, "detailed-exitcode", false, "")
+	fs.StringVar(&out, "out", "", "")
 	if code, done := parseFlags(c.g, fs, args, c.Help()); done {
 		return code
 	}
 	v, ok := planViews.open(c.g, vf)
 	if !ok || !f.check(v) {
+		return exitError
+	}
+	if fs.NArg() > 0 {
+		v.UsageError(extraArgs("plan", fs.Args()), c.Help())
 		return exitError
 	}
 	w, ok := openWorkspace(c.g, v, &f, "plan")
@@ -48,10 +66,35 @@ func (c *planCommand) Run(args []string) int {
 	if err := v.Plan(p); err != nil {
 		return exitError
 	}
+	if out != "" {
+		saved := plan.NewSaved(p, w.cfg, f.loadOptions(c.g))
+		if err := writeSavedPlan(planPath(c.g, out), saved); err != nil {
+			errorf(v, "Cannot save the plan", "Writing %s failed: %v.", out, err)
+			return exitError
+		}
+	}
+	v.NextStep(p, out)
+	v.StepSummary(p)
 	if detailed && p.HasChanges() {
 		return exitChanges
 	}
 	return exitOK
+}
+
+// extraArgs is the mistake of giving a command arguments it does not take:
+// a directory in particular, which Terraform once took and attachform
+// never did.
+func extraArgs(command string, args []string) error {
+	return fmt.Errorf("%s takes no arguments, but was given %s; to work on another directory use attachform -chdir=DIR %s",
+		command, quoteArgs(args), command)
+}
+
+func quoteArgs(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = fmt.Sprintf("%q", a)
+	}
+	return strings.Join(q, " ")
 }
 
 // makePlan refreshes what Graph holds and builds the plan, reporting
@@ -78,3 +121,5 @@ func makePlan(g *globals, v diagnosticsView, w *workspace, f *configFlags) (*pla
 	v.Diagnostics(w.cfg.Files, diags)
 	return p, !diags.HasErrors()
 }
+
+var errNoInput = errors.New("approval is needed, and -input=false asks nothing: pass -auto-approve, or save the plan with plan -out=FILE and apply FILE")

@@ -17,29 +17,83 @@ import (
 //
 // What a change shows (changeHeader, attributeLines) is kept apart from
 // how it is painted, for the Markdown view to show the same.
+//
+// Destroy and refresh-only plans read as Terraform words them: a destroy
+// plan with nothing to destroy says so, and a refresh-only plan lists what
+// changed outside attachform, which applying it records in the state.
 func writePlan(w io.Writer, p *plan.Plan, pal palette) error {
 	var b strings.Builder
-	if !p.HasChanges() {
-		b.WriteString(pal.paint(styleSuccess, "No changes.") + pal.paint(styleBold, " Graph matches the configuration.") + "\n\n")
-		b.WriteString("attachform compared your configuration with what Graph holds and found no differences,\nso no changes are needed.\n")
-		_, err := io.WriteString(w, b.String())
-		return err
+	switch {
+	case !p.HasChanges():
+		writeNoChanges(&b, p.Mode, pal)
+	case p.Mode == plan.RefreshOnly:
+		writeRefreshOnly(&b, p, pal)
+	default:
+		writeChanges(&b, p, pal)
 	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeNoChanges is Terraform's verdict on a plan with nothing to do.
+func writeNoChanges(b *strings.Builder, mode plan.Mode, pal palette) {
+	headline, why := " Graph matches the configuration.",
+		"attachform compared your configuration with what Graph holds and found no differences,\nso no changes are needed."
+	switch mode {
+	case plan.Destroy:
+		headline, why = " No objects need to be destroyed.",
+			"Either you have not created any attachments yet or the existing ones were already\ndeleted outside of attachform."
+	case plan.RefreshOnly:
+		headline, why = " Graph still matches the state.",
+			"attachform has checked that what Graph holds still matches the result of your most\nrecent changes, and found no differences."
+	}
+	b.WriteString(pal.paint(styleSuccess, "No changes.") + pal.paint(styleBold, headline) + "\n\n" + why + "\n")
+}
+
+// writeRefreshOnly lists what changed in Graph behind attachform's back:
+// in a refresh-only plan that is all there is, and nothing is undone.
+func writeRefreshOnly(b *strings.Builder, p *plan.Plan, pal palette) {
+	b.WriteString(pal.paint(styleBold, "Note: Objects have changed outside of attachform") + "\n\n")
+	b.WriteString("attachform detected the following changes made outside of attachform since the last\n\"attachform apply\":\n")
+	for _, c := range p.Changes {
+		if c.Action == plan.NoOp {
+			continue
+		}
+		b.WriteString("\n")
+		what := "has been deleted"
+		if strings.Contains(c.Reason, "item no longer exists") {
+			what = "has been deleted with its item"
+		}
+		fmt.Fprintf(b, "  %s\n", pal.paint(styleBold, "# "+c.Address+" "+what))
+		if c.Reason != "" {
+			fmt.Fprintf(b, "  # (%s)\n", c.Reason)
+		}
+		fmt.Fprintf(b, "%s attachment %q {\n", pal.paint(styleRemove, "  -"), changeHeader(c).label)
+		for _, l := range attributeLines(c) {
+			fmt.Fprintf(b, "      %s %-12s = %s\n", pal.paint(markStyle[l.mark], string(l.mark)), l.name, l.value)
+		}
+		b.WriteString("    }\n")
+	}
+	b.WriteString("\nThis is a refresh-only plan, so attachform will not take any actions to undo these.\n" +
+		"If you were expecting these changes then you can apply this plan to record the updated\n" +
+		"values in the state without changing anything in Graph.\n")
+}
+
+// writeChanges is the plan's actions, Terraform's way.
+func writeChanges(b *strings.Builder, p *plan.Plan, pal palette) {
 	b.WriteString("attachform will perform the following actions:\n")
 	for _, m := range p.Moves {
 		// Terraform's words; a move changes nothing in Graph.
-		fmt.Fprintf(&b, "\n  %s\n", pal.paint(styleBold, "# "+m.From+" has moved to "+m.To))
+		fmt.Fprintf(b, "\n  %s\n", pal.paint(styleBold, "# "+m.From+" has moved to "+m.To))
 	}
 	for _, c := range p.Changes {
 		if c.Action != plan.NoOp {
 			b.WriteString("\n")
-			writeChange(&b, c, pal)
+			writeChange(b, c, pal)
 		}
 	}
 	b.WriteString("\n" + pal.paint(styleBold, summaryLine("Plan", p.Summary(), len(p.Moves))) + "\n")
-	writeEstimates(&b, p.Estimates)
-	_, err := io.WriteString(w, b.String())
-	return err
+	writeEstimates(b, p.Estimates)
 }
 
 // writeEstimates says how long applying takes at least when uploads
@@ -192,11 +246,17 @@ func attributeLines(c plan.Change) []attrLine {
 		if before.ID != "" {
 			lines = append(lines, attrLine{'-', "id", fmt.Sprintf("%q", before.ID)})
 		}
-		return append(lines,
+		lines = append(lines,
 			attrLine{'-', "name", fmt.Sprintf("%q", before.Name)},
 			attrLine{'-', "content_type", fmt.Sprintf("%q", before.ContentType)},
-			attrLine{'-', "target", targetText(before.Target, "")},
 		)
+		if before.Inline {
+			lines = append(lines, attrLine{'-', "inline", "true"})
+		}
+		if before.ContentID != "" {
+			lines = append(lines, attrLine{'-', "content_id", fmt.Sprintf("%q", before.ContentID)})
+		}
+		return append(lines, attrLine{'-', "target", targetText(before.Target, "")})
 	}
 	add := func(name, now, was string) {
 		switch {
@@ -214,7 +274,7 @@ func attributeLines(c plan.Change) []attrLine {
 			name: fmt.Sprintf("%q", before.Name), ct: fmt.Sprintf("%q", before.ContentType),
 			sha: fmt.Sprintf("%q", before.SHA256), size: sizeText(before.Bytes),
 			target: targetText(before.Target, after.TargetName),
-			inline: fmt.Sprint(before.Inline),
+			inline: fmt.Sprint(before.Inline), cid: fmt.Sprintf("%q", before.ContentID),
 		}
 	}
 	add("name", fmt.Sprintf("%q", after.Name), was.name)
@@ -227,14 +287,19 @@ func attributeLines(c plan.Change) []attrLine {
 	add("size", sizeText(after.Bytes), was.size)
 	add("sha256", fmt.Sprintf("%q", after.SHA256), was.sha)
 	if after.Inline || (before != nil && before.Inline) {
+		// An inline attachment is what a cid: reference in the body
+		// names: its content_id is worth a reviewer's eye.
 		add("inline", fmt.Sprint(after.Inline), was.inline)
+		if after.ContentID != "" || (before != nil && before.ContentID != "") {
+			add("content_id", fmt.Sprintf("%q", after.ContentID), was.cid)
+		}
 	}
 	add("target", targetText(after.Target, after.TargetName), was.target)
 	return lines
 }
 
 // beforeValues holds the rendered "before" values of a replacement.
-type beforeValues struct{ name, ct, sha, size, target, inline string }
+type beforeValues struct{ name, ct, sha, size, target, inline, cid string }
 
 func targetText(t item.Ref, name string) string {
 	s := fmt.Sprintf("%s %s in %s", string(t.Kind), shortItem(t.ID), t.Mailbox)

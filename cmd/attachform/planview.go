@@ -1,6 +1,12 @@
 package main
 
-import "github.com/attachform/attachform/plan"
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/attachform/attachform/plan"
+)
 
 // workspaceView is what opening a workspace shows (openWorkspace,
 // makePlan): problems, and Azure's device-code sign-in prompt.
@@ -14,13 +20,73 @@ type planView interface {
 	workspaceView
 	// Plan shows the plan; an error is the stream's.
 	Plan(p *plan.Plan) error
+	// NextStep follows the plan: where plan -out saved it (savedTo, ""
+	// when not saved) and, for a plan with changes, how to apply it. The
+	// hint is left out in automation (ATTACHFORM_IN_AUTOMATION), as
+	// Terraform leaves its own out under TF_IN_AUTOMATION.
+	NextStep(p *plan.Plan, savedTo string)
+	// StepSummary appends p as Markdown to GitHub's job summary when
+	// GITHUB_STEP_SUMMARY names its file.
+	StepSummary(p *plan.Plan)
 }
 
 var planViews = viewSet[planView]{
-	human: func(v *view) planView { return &planHuman{v} },
+	human:    func(v *view) planView { return &planHuman{v} },
+	json:     func(v *view) planView { return &planJSON{newJSONUI(v)} },
+	markdown: func(v *view) planView { return &planMarkdownView{v} },
+	jsonHelp: "Write the plan as JSON lines on stdout, in the shape of\n" +
+		"Terraform's machine-readable UI.",
+	markdownHelp: "Write the plan as a pull request comment in Markdown\n" +
+		"(what show -markdown writes of a saved plan).",
 }
 
 // planHuman writes the plan as Terraform does, on stdout.
 type planHuman struct{ *view }
 
 func (v *planHuman) Plan(p *plan.Plan) error { return writePlan(v.out, p, v.outPal) }
+
+// NextStep says, as Terraform does, where the plan was saved and how to
+// apply exactly it, or that without -out apply plans anew.
+func (v *planHuman) NextStep(p *plan.Plan, savedTo string) {
+	if savedTo != "" {
+		fmt.Fprintf(v.out, "\nSaved the plan to: %s\n", savedTo)
+	}
+	if v.inAutomation() || !p.HasChanges() {
+		return
+	}
+	if savedTo == "" {
+		fmt.Fprint(v.out, "\nNote: You didn't use the -out option to save this plan, so attachform can't\n"+
+			"guarantee to take exactly these actions if you run \""+v.command("apply")+"\" now.\n")
+		return
+	}
+	fmt.Fprintf(v.out, "\nTo perform exactly these actions, run the following command to apply:\n    %s %q\n", v.command("apply"), savedTo)
+}
+
+// inAutomation reports ATTACHFORM_IN_AUTOMATION (any value but empty, as
+// TF_IN_AUTOMATION): a pipeline runs the commands, so hints about which
+// command to run next are noise.
+func (v *view) inAutomation() bool { return v.env("ATTACHFORM_IN_AUTOMATION") != "" }
+
+// command spells an attachform command as the user would type it here:
+// with -chdir when the configuration is not the working directory.
+func (v *view) command(name string) string {
+	wd, err := os.Getwd()
+	if err != nil || v.dir == "" || filepath.Clean(wd) == filepath.Clean(v.dir) {
+		return "attachform " + name
+	}
+	dir := v.dir
+	if rel, err := filepath.Rel(wd, v.dir); err == nil && filepath.IsLocal(rel) {
+		dir = rel
+	}
+	return fmt.Sprintf("attachform -chdir=%s %s", quoteArg(dir), name)
+}
+
+// quoteArg quotes a shell argument when it needs it.
+func quoteArg(s string) string {
+	for _, r := range s {
+		if !(r == '/' || r == '.' || r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return fmt.Sprintf("%q", s)
+		}
+	}
+	return s
+}

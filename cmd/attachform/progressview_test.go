@@ -213,7 +213,7 @@ func TestApplyWithoutTerminalWaitingForBudget(t *testing.T) {
 	if err := v.Plan(p); err != nil {
 		t.Fatal(err)
 	}
-	v.Applying()
+	v.Applying(p)
 	type outcome struct {
 		r   apply.Result
 		err error

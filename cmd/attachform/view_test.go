@@ -147,7 +147,7 @@ func TestPlanHumanMoves(t *testing.T) {
 	if out.String() != want {
 		t.Errorf("plan\n%q\nwant\n%q", out.String(), want)
 	}
-	if got, want := applySummary(apply.Result{Moved: 2}), "Resources: 0 added, 0 changed, 0 destroyed, 2 moved."; got != want {
+	if got, want := applySummary(apply.Result{Moved: 2}, plan.Normal), "Resources: 0 added, 0 changed, 0 destroyed, 2 moved."; got != want {
 		t.Errorf("apply summary %q, want %q", got, want)
 	}
 }
@@ -173,7 +173,7 @@ func TestApplyHumanPlainAndColor(t *testing.T) {
 	for _, color := range []bool{false, true} {
 		tv, out, errb := testView(color)
 		v := newApplyHuman(tv)
-		v.Applying()
+		v.Applying(&plan.Plan{})
 		v.Event(apply.Event{Address: "attachment.a", Action: plan.Create, Phase: apply.Started})
 		v.Event(apply.Event{Address: "attachment.a", Action: plan.Create, Phase: apply.Finished, Elapsed: 1400 * time.Millisecond, ID: "att-1"})
 		v.Event(apply.Event{Address: "attachment.b", Action: plan.Delete, Phase: apply.Started})

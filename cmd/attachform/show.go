@@ -1,0 +1,112 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+)
+
+type showCommand struct{ g *globals }
+
+func (c *showCommand) Synopsis() string { return "Show a saved plan, or the state" }
+
+func (c *showCommand) Help() string {
+	return strings.TrimSpace(`
+Usage: attachform [-chdir=DIR] show [options] [PLANFILE]
+
+  Shows a plan saved by "attachform plan -out=PLANFILE" as plan showed it,
+  or, without PLANFILE, what the state records (upload URLs, which are
+  credentials, never shown). It changes nothing and sends no request to
+  Graph.
+
+  -json writes Terraform's JSON format: a plan as "terraform show -json
+  PLANFILE" does (format_version 1.2: resource_changes of type
+  attachform_attachment, with Terraform's actions and action_reason), so
+  tools written for Terraform plans (terraform-json, OPA, conftest) read it;
+  the state as "terraform show -json" does. -markdown writes a saved plan
+  as a pull request comment: the totals first, then the changes per item in
+  collapsed sections, always under GitHub's 65,535 characters.
+
+  The state is found through the manifests' backend block, so the options
+  that load the manifests are taken when there is no PLANFILE.
+
+Options:
+
+` + manifestFlagsHelp + "\n" + showViews.help(helpColumn))
+}
+
+func (c *showCommand) Run(args []string) int {
+	g := c.g
+	var m manifestFlags
+	var vf viewFlags
+	fs := newFlagSet("show")
+	m.register(fs)
+	showViews.register(fs, &vf)
+	if code, done := parseFlags(g, fs, args, c.Help()); done {
+		return code
+	}
+	v, ok := showViews.open(g, vf)
+	if !ok {
+		return exitError
+	}
+	switch {
+	case fs.NArg() > 1:
+		v.UsageError(tooManyArgs("show", fs.Args()), c.Help())
+		return exitError
+	case fs.NArg() == 1:
+		var given []string
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name != "json" && f.Name != "markdown" && f.Name != "no-color" {
+				given = append(given, "-"+f.Name)
+			}
+		})
+		if len(given) > 0 {
+			v.UsageError(fmt.Errorf("show PLANFILE reads only the plan file, which holds everything it shows; %s find the state, shown without PLANFILE",
+				strings.Join(given, ", ")), c.Help())
+			return exitError
+		}
+		return c.showPlan(v, fs.Arg(0))
+	case vf.markdown:
+		v.UsageError(errors.New("show -markdown writes a saved plan: give its file, as in attachform show -markdown PLANFILE"), c.Help())
+		return exitError
+	}
+	return c.showState(v, &m)
+}
+
+func (c *showCommand) showPlan(v showView, file string) int {
+	saved, err := readSavedPlan(planPath(c.g, file))
+	if err != nil {
+		errorf(v, "Cannot read the saved plan", "Reading %s failed: %v.", file, err)
+		return exitError
+	}
+	if err := v.SavedPlan(saved); err != nil {
+		return exitError
+	}
+	return exitOK
+}
+
+// showState reads the state where the manifests keep it, without a lock
+// (as Terraform's show): it only reads.
+func (c *showCommand) showState(v showView, m *manifestFlags) int {
+	g := c.g
+	cfg, diags := loadManifests(g, m.loadOptions(g))
+	if diags.HasErrors() {
+		v.Diagnostics(cfg.Files, diags)
+		return exitError
+	}
+	b, err := openBackend(g, cfg, v.DeviceCode, false)
+	if err != nil {
+		errorf(v, "Cannot open the state backend", "%v", err)
+		return exitError
+	}
+	st, err := b.Read(g.ctx)
+	if err != nil {
+		errorf(v, "Cannot read the state", "%v", err)
+		return exitError
+	}
+	if err := v.State(st); err != nil {
+		return exitError
+	}
+	return exitOK
+}

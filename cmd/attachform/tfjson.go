@@ -1,0 +1,383 @@
+package main
+
+import (
+	"strings"
+	"time"
+
+	"github.com/attachform/attachform/plan"
+	"github.com/attachform/attachform/spec"
+	"github.com/attachform/attachform/state"
+)
+
+// Terraform's JSON formats, as attachform fills them: the plan document of
+// "terraform show -json PLANFILE" (format 1.2), the state document of
+// "terraform show -json", and the resource addresses and actions of the
+// machine-readable UI (plan -json, apply -json). Tools written for
+// Terraform's plans (hashicorp/terraform-json, OPA and conftest policies)
+// read them unchanged: every attachment is a managed resource of type
+// attachform_attachment, an upload session one of attachform_upload_session.
+//
+// Nothing here holds a secret: plans carry none, and a state's upload URLs
+// are left out.
+
+// Terraform's resource types for what attachform manages.
+const (
+	tfAttachmentType = "attachform_attachment"
+	tfSessionType    = "attachform_upload_session"
+	tfProvider       = "attachform"
+	tfPlanFormat     = "1.2"
+	tfStateFormat    = "1.0"
+	tfUIVersion      = "1.2"
+)
+
+// tfPlan is the plan document (terraform-json's Plan).
+type tfPlan struct {
+	FormatVersion     string             `json:"format_version"`
+	AttachformVersion string             `json:"attachform_version,omitempty"`
+	Applyable         bool               `json:"applyable"`
+	Complete          bool               `json:"complete"`
+	Errored           bool               `json:"errored"`
+	Timestamp         string             `json:"timestamp,omitempty"`
+	PlannedValues     tfValues           `json:"planned_values"`
+	ResourceDrift     []tfResourceChange `json:"resource_drift,omitempty"`
+	ResourceChanges   []tfResourceChange `json:"resource_changes"`
+	PriorState        *tfState           `json:"prior_state,omitempty"`
+}
+
+// tfState is the state document (terraform-json's State).
+type tfState struct {
+	FormatVersion     string   `json:"format_version"`
+	AttachformVersion string   `json:"attachform_version,omitempty"`
+	Values            tfValues `json:"values"`
+}
+
+type tfValues struct {
+	RootModule tfModule `json:"root_module"`
+}
+
+type tfModule struct {
+	Resources []tfResource `json:"resources"`
+}
+
+// tfResource is one object in a state or in planned values.
+type tfResource struct {
+	Address         string         `json:"address"`
+	Mode            string         `json:"mode"`
+	Type            string         `json:"type"`
+	Name            string         `json:"name"`
+	Index           any            `json:"index,omitempty"`
+	ProviderName    string         `json:"provider_name"`
+	SchemaVersion   int            `json:"schema_version"`
+	DeposedKey      string         `json:"deposed_key,omitempty"`
+	Values          map[string]any `json:"values"`
+	SensitiveValues map[string]any `json:"sensitive_values"`
+}
+
+// tfResourceChange is one change (terraform-json's ResourceChange).
+type tfResourceChange struct {
+	Address         string   `json:"address"`
+	PreviousAddress string   `json:"previous_address,omitempty"`
+	Mode            string   `json:"mode"`
+	Type            string   `json:"type"`
+	Name            string   `json:"name"`
+	Index           any      `json:"index,omitempty"`
+	ProviderName    string   `json:"provider_name"`
+	Deposed         string   `json:"deposed,omitempty"`
+	Change          tfChange `json:"change"`
+	ActionReason    string   `json:"action_reason,omitempty"`
+}
+
+type tfChange struct {
+	Actions         []string       `json:"actions"`
+	Before          map[string]any `json:"before"`
+	After           map[string]any `json:"after"`
+	AfterUnknown    map[string]any `json:"after_unknown"`
+	BeforeSensitive any            `json:"before_sensitive"`
+	AfterSensitive  any            `json:"after_sensitive"`
+	Importing       *tfImporting   `json:"importing,omitempty"`
+}
+
+type tfImporting struct {
+	ID string `json:"id"`
+}
+
+// tfAddr splits an address into Terraform's name and index: attachment.x
+// is x; attachment.x["k"] is x and "k". An address that is no resource of
+// the manifests (target.t.undeclared["a.pdf"]) is named by its last part.
+func tfAddr(addr string) (name string, index any) {
+	if a, diags := spec.ParseAddress(addr); !diags.HasErrors() {
+		if a.HasKey {
+			return a.Name, a.Key
+		}
+		return a.Name, nil
+	}
+	base, key, hasKey := strings.Cut(addr, "[")
+	if i := strings.LastIndexByte(base, '.'); i >= 0 {
+		base = base[i+1:]
+	}
+	if hasKey {
+		return base, strings.Trim(strings.TrimSuffix(key, "]"), `"`)
+	}
+	return base, nil
+}
+
+// tfActions are Terraform's actions for a change: a replacement is
+// ["create","delete"] when the new attachment is uploaded first, and
+// ["delete","create"] when the old one goes first (DestroyFirst).
+func tfActions(c plan.Change) []string {
+	switch c.Action {
+	case plan.Create, plan.Resume:
+		return []string{"create"}
+	case plan.Delete, plan.Cancel:
+		return []string{"delete"}
+	case plan.Replace:
+		if c.DestroyFirst {
+			return []string{"delete", "create"}
+		}
+		return []string{"create", "delete"}
+	case plan.Forget:
+		return []string{"forget"}
+	}
+	return []string{"no-op"} // NoOp, Adopt (an import)
+}
+
+// tfActionReason is Terraform's keyword for why, where it has one.
+func tfActionReason(c plan.Change, mode plan.Mode) string {
+	switch {
+	case c.Action == plan.Replace && strings.Contains(c.Reason, "replacement requested"):
+		return "replace_by_request"
+	case c.Action == plan.Replace:
+		return "replace_because_cannot_update" // attachments cannot be edited
+	case c.Action == plan.Delete && mode == plan.Normal && !c.Unmanaged && !c.Orphan && !c.Deposed:
+		return "delete_because_no_resource_config"
+	}
+	return ""
+}
+
+// tfBefore is what exists now, as Terraform's before value.
+func tfBefore(c plan.Change) map[string]any {
+	switch {
+	case c.Action == plan.Cancel && c.Session != nil:
+		return sessionValues(c.Session)
+	case c.Before == nil:
+		return nil
+	}
+	return attachmentValues(*c.Before)
+}
+
+// tfAfter is what will exist, and which of its values only apply knows.
+func tfAfter(c plan.Change) (after, unknown map[string]any) {
+	if c.After == nil || c.Action == plan.Delete || c.Action == plan.Cancel || c.Action == plan.Forget {
+		return nil, map[string]any{}
+	}
+	d := c.After
+	after = map[string]any{
+		"name": d.Name, "content_type": d.ContentType, "inline": d.Inline, "content_id": d.ContentID,
+		"sha256": d.SHA256, "bytes": d.Bytes, "source": d.DisplayPath,
+		"target": d.Target, "target_name": d.TargetName,
+	}
+	unknown = map[string]any{}
+	switch {
+	case c.Action == plan.NoOp && c.Before != nil:
+		after["id"], after["reported_size"] = c.Before.ID, c.Before.ReportedSize
+	case c.AdoptID != "":
+		after["id"], unknown["reported_size"] = c.AdoptID, true
+	default:
+		unknown["id"], unknown["reported_size"] = true, true
+	}
+	return after, unknown
+}
+
+func attachmentValues(a state.Attachment) map[string]any {
+	return map[string]any{
+		"id": a.ID, "name": a.Name, "content_type": a.ContentType, "inline": a.Inline, "content_id": a.ContentID,
+		"sha256": a.SHA256, "bytes": a.Bytes, "reported_size": a.ReportedSize, "target": a.Target,
+	}
+}
+
+// sessionValues are an upload session's values: never its upload URL.
+func sessionValues(s *plan.Session) map[string]any {
+	return map[string]any{
+		"id": s.ID, "name": s.Name, "content_type": s.ContentType, "inline": s.Inline, "content_id": s.ContentID,
+		"sha256": s.SHA256, "bytes": s.Bytes, "confirmed": s.Confirmed, "expires_at": s.ExpiresAt.UTC().Format(time.RFC3339),
+		"target": s.Target,
+	}
+}
+
+// sensitivity is Terraform's *_sensitive for a value: false for none,
+// and an empty object (nothing in it is sensitive) for one.
+func sensitivity(v map[string]any) any {
+	if v == nil {
+		return false
+	}
+	return map[string]any{}
+}
+
+// tfResourceChangeOf is one change of p as Terraform writes it.
+func tfResourceChangeOf(c plan.Change, mode plan.Mode, movedFrom map[string]string) tfResourceChange {
+	name, index := tfAddr(c.Address)
+	rc := tfResourceChange{
+		Address: c.Address, PreviousAddress: movedFrom[c.Address], Mode: "managed", Type: tfAttachmentType,
+		Name: name, Index: index, ProviderName: tfProvider, ActionReason: tfActionReason(c, mode),
+	}
+	if c.Action == plan.Cancel {
+		rc.Type = tfSessionType
+	}
+	if c.Deposed && c.Before != nil {
+		rc.Deposed = plan.ShortID(c.Before.ID)
+	}
+	before := tfBefore(c)
+	after, unknown := tfAfter(c)
+	rc.Change = tfChange{
+		Actions: tfActions(c), Before: before, After: after, AfterUnknown: unknown,
+		BeforeSensitive: sensitivity(before), AfterSensitive: sensitivity(after),
+	}
+	if c.Action == plan.Adopt || (c.Action == plan.Replace && strings.HasPrefix(c.Reason, "imported")) {
+		id := c.AdoptID
+		if id == "" && c.Before != nil {
+			id = c.Before.ID
+		}
+		rc.Change.Importing = &tfImporting{ID: id}
+	}
+	return rc
+}
+
+// tfPlanOf is p as "terraform show -json PLANFILE" would write it.
+func tfPlanOf(p *plan.Plan) tfPlan {
+	out := tfPlan{
+		FormatVersion: tfPlanFormat, AttachformVersion: version(), Applyable: p.HasChanges(), Complete: len(p.Targets) == 0,
+		ResourceChanges: []tfResourceChange{},
+		PlannedValues:   tfValues{RootModule: tfModule{Resources: []tfResource{}}},
+	}
+	if !p.Created.IsZero() {
+		out.Timestamp = p.Created.UTC().Format(time.RFC3339)
+	}
+	movedFrom := map[string]string{}
+	for _, m := range p.Moves {
+		movedFrom[m.To] = m.From
+	}
+	changed := map[string]bool{}
+	prior := &tfState{FormatVersion: tfStateFormat, Values: tfValues{RootModule: tfModule{Resources: []tfResource{}}}}
+	for _, c := range p.Changes {
+		rc := tfResourceChangeOf(c, p.Mode, movedFrom)
+		changed[c.Address] = true
+		out.ResourceChanges = append(out.ResourceChanges, rc)
+		if p.Mode == plan.RefreshOnly && c.Action == plan.Forget {
+			drift := rc
+			drift.Change.Actions = []string{"delete"}
+			out.ResourceDrift = append(out.ResourceDrift, drift)
+		}
+		if c.Before != nil && c.Action != plan.Cancel && !c.Unmanaged && !c.Orphan {
+			prior.Values.RootModule.Resources = append(prior.Values.RootModule.Resources, tfResourceOf(c.Address, *c.Before, c.Deposed))
+		}
+		if rc.Change.After != nil {
+			out.PlannedValues.RootModule.Resources = append(out.PlannedValues.RootModule.Resources, tfResource{
+				Address: c.Address, Mode: "managed", Type: tfAttachmentType, Name: rc.Name, Index: rc.Index,
+				ProviderName: tfProvider, Values: rc.Change.After, SensitiveValues: map[string]any{},
+			})
+		}
+	}
+	// A move with no other change is a no-op at its new address, as
+	// Terraform shows one.
+	for _, m := range p.Moves {
+		if changed[m.To] {
+			continue
+		}
+		name, index := tfAddr(m.To)
+		out.ResourceChanges = append(out.ResourceChanges, tfResourceChange{
+			Address: m.To, PreviousAddress: m.From, Mode: "managed", Type: tfAttachmentType, Name: name, Index: index,
+			ProviderName: tfProvider, Change: tfChange{Actions: []string{"no-op"}, AfterUnknown: map[string]any{}, BeforeSensitive: false, AfterSensitive: false},
+		})
+	}
+	out.PriorState = prior
+	return out
+}
+
+// tfResourceOf is a recorded attachment as a state resource.
+func tfResourceOf(addr string, a state.Attachment, deposed bool) tfResource {
+	name, index := tfAddr(addr)
+	r := tfResource{
+		Address: addr, Mode: "managed", Type: tfAttachmentType, Name: name, Index: index,
+		ProviderName: tfProvider, Values: attachmentValues(a), SensitiveValues: map[string]any{},
+	}
+	if deposed {
+		r.DeposedKey = plan.ShortID(a.ID)
+	}
+	return r
+}
+
+// tfStateOf is st as "terraform show -json" writes a state: attachments,
+// deposed ones, and unfinished upload sessions without their upload URLs.
+func tfStateOf(st *state.State) tfState {
+	out := tfState{FormatVersion: tfStateFormat, AttachformVersion: version(), Values: tfValues{RootModule: tfModule{Resources: []tfResource{}}}}
+	if st == nil {
+		return out
+	}
+	res := &out.Values.RootModule.Resources
+	for _, a := range st.Attachments {
+		*res = append(*res, tfResourceOf(a.Address, a, false))
+	}
+	for _, a := range st.Deposed {
+		*res = append(*res, tfResourceOf(a.Address, a, true))
+	}
+	for _, s := range st.Sessions {
+		name, index := tfAddr(s.Address)
+		ps := plan.Session{ID: s.ID, Address: s.Address, Target: s.Target, Name: s.Name, ContentType: s.ContentType,
+			Inline: s.Inline, ContentID: s.ContentID, SHA256: s.SHA256, Bytes: s.Bytes, Confirmed: s.Confirmed, ExpiresAt: s.ExpiresAt}
+		*res = append(*res, tfResource{
+			Address: s.Address, Mode: "managed", Type: tfSessionType, Name: name, Index: index,
+			ProviderName: tfProvider, Values: sessionValues(&ps), SensitiveValues: map[string]any{},
+		})
+	}
+	return out
+}
+
+// tfResourceAddr is a resource in the machine-readable UI's messages.
+type tfResourceAddr struct {
+	Addr            string `json:"addr"`
+	Module          string `json:"module"`
+	Resource        string `json:"resource"`
+	ImpliedProvider string `json:"implied_provider"`
+	ResourceType    string `json:"resource_type"`
+	ResourceName    string `json:"resource_name"`
+	ResourceKey     any    `json:"resource_key"`
+}
+
+func tfResourceAddrOf(addr string, action plan.Action) tfResourceAddr {
+	name, index := tfAddr(addr)
+	typ := tfAttachmentType
+	if action == plan.Cancel {
+		typ = tfSessionType
+	}
+	return tfResourceAddr{Addr: addr, Resource: addr, ImpliedProvider: tfProvider, ResourceType: typ, ResourceName: name, ResourceKey: index}
+}
+
+// tfUIAction is a change's action in the machine-readable UI.
+func tfUIAction(a plan.Action) string {
+	switch a {
+	case plan.Create, plan.Resume:
+		return "create"
+	case plan.Delete, plan.Cancel:
+		return "delete"
+	case plan.Replace:
+		return "replace"
+	case plan.Adopt:
+		return "import"
+	case plan.Forget:
+		return "remove"
+	}
+	return "noop"
+}
+
+// tfUIReason is the machine-readable UI's reason keyword.
+func tfUIReason(c plan.Change, mode plan.Mode) string {
+	switch tfActionReason(c, mode) {
+	case "replace_by_request":
+		return "requested"
+	case "replace_because_cannot_update":
+		return "cannot_update"
+	case "delete_because_no_resource_config":
+		return "delete_because_no_resource_config"
+	}
+	return ""
+}
