@@ -209,10 +209,20 @@ func (ls *limiters) acquire(ctx context.Context, mailbox string, upload int64) (
 		releaseSlot()
 		return nil, err
 	}
-	if !opened.IsZero() {
-		ml.sending(opened)
+	if opened.IsZero() {
+		return func() { releaseFlow(); releaseSlot() }, nil
 	}
-	return func() { releaseFlow(); releaseSlot() }, nil
+	// The request that opened the upload window moves its start twice:
+	// to when it leaves (it may have waited for a slot) and to when its
+	// answer has been read. Graph opened its own window when the first
+	// request of it arrived, between the two, so the client's window
+	// never closes before Graph's.
+	opened = ml.restart(opened)
+	return func() {
+		ml.restart(opened)
+		releaseFlow()
+		releaseSlot()
+	}, nil
 }
 
 // fit returns how many of n bytes mailbox may upload in one request
@@ -322,7 +332,7 @@ func (ml *mailboxLimiter) broadcast() {
 
 // takeBudgets waits until one request carrying upload bytes fits both
 // budgets and takes it from both at once. It returns the start of the
-// upload window it opened, if it opened one (see sending).
+// upload window it opened, if it opened one (see restart).
 func (ml *mailboxLimiter) takeBudgets(ctx context.Context, mailbox string, upload int64) (time.Time, error) {
 	notified := time.Time{}
 	for {
@@ -362,16 +372,16 @@ func (ml *mailboxLimiter) takeBudgets(ctx context.Context, mailbox string, uploa
 	}
 }
 
-// sending moves the start of an upload window the caller opened at opened
-// to now, when its request is about to leave after waiting for a slot:
-// Graph's window opens when the request arrives, not when its budget was
-// reserved.
-func (ml *mailboxLimiter) sending(opened time.Time) {
+// restart moves the start of the upload window that started at opened to
+// now (if that window is still the one open), and returns the start.
+func (ml *mailboxLimiter) restart(opened time.Time) time.Time {
 	ml.mu.Lock()
 	defer ml.mu.Unlock()
-	if ml.upload.start.Equal(opened) {
-		ml.upload.start = ml.clock.Now()
+	if !ml.upload.start.Equal(opened) {
+		return opened
 	}
+	ml.upload.start = ml.clock.Now()
+	return ml.upload.start
 }
 
 func (ml *mailboxLimiter) acquireSlot(ctx context.Context) (func(), error) {
