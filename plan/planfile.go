@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"github.com/attachform/attachform/item"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -136,6 +137,20 @@ func CheckSaved(ctx context.Context, s *Saved, cfg *spec.Config, st *state.State
 		}
 	}
 	return nil
+}
+
+// Rebase points every source that lies in the configuration directory
+// (its display path is relative) into dir, the configuration directory of
+// the run that applies s: a plan made in one checkout of the repository
+// (a pull request's job) applies in another (the merge's), wherever that
+// is. Sources outside it (-allow-outside-sources) keep their absolute
+// paths. CheckSaved then hashes the sources that will be read.
+func (s *Saved) Rebase(dir string) {
+	for i := range s.Plan.Changes {
+		if d := s.Plan.Changes[i].After; d != nil && d.DisplayPath != "" && !filepath.IsAbs(filepath.FromSlash(d.DisplayPath)) {
+			d.Source = filepath.Join(dir, filepath.FromSlash(d.DisplayPath))
+		}
+	}
 }
 
 func orNone(s string) string {

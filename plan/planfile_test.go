@@ -175,3 +175,47 @@ func TestNewSavedKeepsLoadOptionsWithoutSecrets(t *testing.T) {
 		t.Errorf("CheckSaved after the tenant moved = %v", err)
 	}
 }
+
+// A plan saved in one checkout applies in another: Rebase points the
+// sources at the applying run's configuration directory, and the plan is
+// checked against the bytes there.
+func TestSavedPlanAppliesInAnotherCheckout(t *testing.T) {
+	f, s := savedFixture(t)
+	var b bytes.Buffer
+	if err := WriteSaved(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	other := t.TempDir()
+	for _, name := range []string{"a.txt", "b.txt", "s.txt"} {
+		data, err := os.ReadFile(filepath.Join(f.cfg.Dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(other, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.RemoveAll(f.cfg.Dir); err != nil {
+		t.Fatal(err)
+	}
+	back, err := LoadSaved(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back.Rebase(other)
+	for _, c := range back.Plan.Changes {
+		if c.After != nil && filepath.Dir(c.After.Source) != other {
+			t.Errorf("%s reads %s, not in %s", c.Address, c.After.Source, other)
+		}
+	}
+	f.cfg.Dir = other
+	if err := CheckSaved(context.Background(), back, f.cfg, f.st); err != nil {
+		t.Fatalf("a plan moved to another checkout: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(other, "a.txt"), []byte("edited"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckSaved(context.Background(), back, f.cfg, f.st); !errors.Is(err, ErrStalePlan) {
+		t.Errorf("an edited source in the other checkout: %v", err)
+	}
+}

@@ -168,6 +168,7 @@ func applySaved(g *globals, v applyView, fs *flag.FlagSet, f *configFlags, file 
 		return exitError
 	}
 	defer w.close()
+	saved.Rebase(w.cfg.Dir)
 	if err := plan.CheckSaved(g.ctx, saved, w.cfg, w.st); err != nil {
 		errorf(v, "Saved plan is stale", "The plan in %s can no longer be applied, and nothing was changed: %s.",
 			file, strings.TrimPrefix(err.Error(), plan.ErrStalePlan.Error()+": "))
