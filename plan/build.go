@@ -335,13 +335,7 @@ func (b *builder) destroyFirst(cur *state.Attachment, d *Desired) bool {
 	if cur.Target.Key() != d.Target.Key() || !d.Target.Kind.Traits().SharesMessageSize {
 		return false
 	}
-	var total int64
-	if li := b.live.Item(d.Target); li != nil {
-		for _, a := range li.Attachments {
-			total += a.Size
-		}
-	}
-	return total+d.Bytes > b.maxMessage
+	return b.live.Item(d.Target).totalSize()+d.Bytes > b.maxMessage
 }
 
 // undeclared plans what state has and the manifests no longer declare.

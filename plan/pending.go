@@ -79,8 +79,8 @@ func (b *builder) traceOf(p pending) *trace {
 	if li == nil || li.Missing {
 		return nil
 	}
-	for _, a := range li.Attachments {
-		if b.owned[a.ID] || b.claimed[a.ID] || a.Name != p.name || a.IsInline != p.inline {
+	for _, a := range li.named(p.name) {
+		if b.owned[a.ID] || b.claimed[a.ID] || a.IsInline != p.inline {
 			continue
 		}
 		if sha, n, ok := b.digest(p.target, a.ID); ok && sha == p.sha256 && n == p.bytes {
@@ -127,8 +127,8 @@ func (b *builder) prefetchDigests(desired []*Desired) {
 		if li == nil || li.Missing {
 			return
 		}
-		for _, a := range li.Attachments {
-			if seen[a.ID] || b.owned[a.ID] || b.claimed[a.ID] || a.Name != name || a.IsInline != inline {
+		for _, a := range li.named(name) {
+			if seen[a.ID] || b.owned[a.ID] || b.claimed[a.ID] || a.IsInline != inline {
 				continue
 			}
 			seen[a.ID] = true
@@ -231,7 +231,7 @@ func (b *builder) adoptable(d *Desired) (string, *trace) {
 	if li == nil || li.Missing {
 		return "", nil
 	}
-	for _, a := range li.Attachments {
+	for _, a := range li.named(d.Name) {
 		if !b.owned[a.ID] && !b.claimed[a.ID] && b.identical(d, d.Target, a) {
 			b.claimed[a.ID] = true
 			return a.ID, nil
@@ -273,8 +273,8 @@ func (b *builder) sameNameForeign(d *Desired) (graph.Attachment, bool) {
 	if li == nil {
 		return graph.Attachment{}, false
 	}
-	for _, a := range li.Attachments {
-		if a.Name == d.Name && !b.owned[a.ID] && !b.claimed[a.ID] {
+	for _, a := range li.named(d.Name) {
+		if !b.owned[a.ID] && !b.claimed[a.ID] {
 			return a, true
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/attachform/attachform/item"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/attachform/attachform/graph"
 	"github.com/attachform/attachform/spec"
@@ -25,23 +26,69 @@ type Reader interface {
 type Live map[item.Ref]*LiveItem
 
 // LiveItem is one item's attachments, or the fact that the item is gone.
+// Attachments are looked up by id and by name through an index built on
+// first use, so that planning an item of thousands of attachments costs
+// as much per attachment as planning an item of ten. Attachments must not
+// change after the first lookup.
 type LiveItem struct {
 	Missing     bool
 	Attachments []graph.Attachment
+
+	index  sync.Once
+	byID   map[string]int
+	byName map[string][]int
+	size   int64 // the Graph-reported sizes, summed
 }
 
 // Item returns what is known of t; nil when t was not refreshed.
 func (l Live) Item(t item.Ref) *LiveItem { return l[t.Key()] }
 
+func (li *LiveItem) indexed() *LiveItem {
+	li.index.Do(func() {
+		li.byID = make(map[string]int, len(li.Attachments))
+		li.byName = map[string][]int{}
+		for i, a := range li.Attachments {
+			if _, dup := li.byID[a.ID]; !dup {
+				li.byID[a.ID] = i
+			}
+			li.byName[a.Name] = append(li.byName[a.Name], i)
+			li.size += a.Size
+		}
+	})
+	return li
+}
+
 func (li *LiveItem) find(id string) (graph.Attachment, bool) {
 	if li == nil {
 		return graph.Attachment{}, false
 	}
-	i := slices.IndexFunc(li.Attachments, func(a graph.Attachment) bool { return a.ID == id })
-	if i < 0 {
+	i, ok := li.indexed().byID[id]
+	if !ok {
 		return graph.Attachment{}, false
 	}
 	return li.Attachments[i], true
+}
+
+// named returns the item's attachments called name, in the order of
+// Attachments.
+func (li *LiveItem) named(name string) []graph.Attachment {
+	if li == nil {
+		return nil
+	}
+	idx := li.indexed().byName[name]
+	out := make([]graph.Attachment, len(idx))
+	for k, i := range idx {
+		out[k] = li.Attachments[i]
+	}
+	return out
+}
+
+// totalSize is the sum of the sizes Graph reports for the attachments.
+func (li *LiveItem) totalSize() int64 {
+	if li == nil {
+		return 0
+	}
+	return li.indexed().size
 }
 
 // Refresh lists the attachments of every distinct target through $batch.
