@@ -1,0 +1,333 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/attachform/attachform/emulator"
+	"github.com/attachform/attachform/internal/azurite"
+)
+
+// pipelineWorld is what a pipeline's jobs share from one run to the next:
+// Graph (an emulator holding the example's fixtures, as the tenant would),
+// the state (a fresh container in Azurite) and the pull request's comments
+// (the stubs' record). Every job gets a new workspace: a runner is new
+// every job.
+type pipelineWorld struct {
+	t       *testing.T
+	example string // the example's directory
+	stubs   string // stubs and the attachform wrapper, first on PATH
+	api     string // what the stubs record (comments, calls)
+	graph   *emulator.Server
+	state   map[string]string // the state's environment; nil until needState
+}
+
+func newPipelineWorld(t *testing.T, example string) *pipelineWorld {
+	w := &pipelineWorld{t: t, example: example, stubs: t.TempDir(), api: t.TempDir()}
+	stubs := map[string]string{
+		// attachform is this tree's, already built; every call is logged.
+		"attachform": "#!/bin/sh\necho \"$*\" >> \"$PIPELINE_API/attachform.log\"\nexec " + filepath.Join(binDir, "attachform") + " \"$@\"\n",
+		"go":         "#!/bin/sh\n[ \"$1 $2\" = \"env GOPATH\" ] && echo \"$HOME/go\"\nexit 0\n",
+		"git":        "#!/bin/sh\nexit 0\n",
+		// GitHub's API, for the plan comment: GET answers the id of the
+		// comment posted before (the --jq query's answer), if any.
+		"gh": `#!/bin/sh
+[ -n "$GH_TOKEN" ] || { echo "gh: GH_TOKEN is not set" >&2; exit 4; }
+[ "$1" = api ] || { echo "gh: only gh api is stubbed" >&2; exit 2; }
+shift
+method=GET body= path=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --method) method=$2; shift ;;
+    -F) case "$2" in body=@*) body=${2#body=@} ;; *) echo "gh: unexpected -F $2" >&2; exit 2 ;; esac; shift ;;
+    --jq) shift ;;
+    --paginate) ;;
+    -*) echo "gh: unexpected $1" >&2; exit 2 ;;
+    *) path=$1 ;;
+  esac
+  shift
+done
+echo "gh $method $path" >> "$PIPELINE_API/calls.log"
+case $method in
+  GET) [ -f "$PIPELINE_API/comment-id" ] && cat "$PIPELINE_API/comment-id" ;;
+  POST) cp "$body" "$PIPELINE_API/posted"; echo 42 > "$PIPELINE_API/comment-id" ;;
+  PATCH) cp "$body" "$PIPELINE_API/patched" ;;
+esac
+exit 0
+`,
+		// Azure Repos' API, for the plan thread: GET lists the thread
+		// posted before, whose first comment starts with the marker.
+		"curl": `#!/bin/sh
+method=GET data= url= auth=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -X) method=$2; shift ;;
+    -d) data=$2; shift ;;
+    -H) case "$2" in Authorization:*) auth=$2 ;; esac; shift ;;
+    -fsS) ;;
+    http*) url=$1 ;;
+    *) echo "curl: unexpected $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+[ "$auth" = "Authorization: Bearer $SYSTEM_ACCESSTOKEN" ] && [ -n "$SYSTEM_ACCESSTOKEN" ] || { echo "curl: no token" >&2; exit 22; }
+echo "curl $method $url" >> "$PIPELINE_API/calls.log"
+case $method in
+  GET) if [ -f "$PIPELINE_API/thread" ]; then printf '{"value":[{"id":7,"comments":[{"id":1,"content":"<!-- attachform plan -->\\n…"}]},{"id":8,"comments":[{"id":1,"content":"LGTM"}]}]}'; else printf '{"value":[{"id":8,"comments":[{"id":1,"content":"LGTM"}]}]}'; fi ;;
+  POST) [ "$data" = @- ] && cat > "$PIPELINE_API/posted"; touch "$PIPELINE_API/thread"; printf '{"id":7}' ;;
+  PATCH) [ "$data" = @- ] && cat > "$PIPELINE_API/patched"; printf '{}' ;;
+esac
+`,
+	}
+	for name, body := range stubs {
+		if err := os.WriteFile(filepath.Join(w.stubs, name), []byte(body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w
+}
+
+// needState gives the world a state in Azurite, or skips the test when
+// there is none (it fails under CI instead: see internal/azurite).
+func (w *pipelineWorld) needState() {
+	endpoint, container := azurite.Container(w.t)
+	w.state = map[string]string{
+		"ATTACHFORM_STATE_ENDPOINT":  endpoint,
+		"ATTACHFORM_STATE_CONTAINER": container,
+		"ARM_ACCESS_KEY":             azurite.Key, // the pipelines sign in with OIDC; the test with the key
+	}
+}
+
+// needGraph starts the Graph the jobs that sign in talk to: the emulator
+// with the example's fixtures, standing in for the tenant.
+func (w *pipelineWorld) needGraph() {
+	fx, _, diags := emulator.LoadFixtures(filepath.Join(w.example, "fixtures.hcl"))
+	if diags.HasErrors() {
+		w.t.Fatal(diags.Error())
+	}
+	srv, err := emulator.New(emulator.Options{Fixtures: fx})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.t.Cleanup(func() { _ = srv.Close() })
+	w.graph = srv
+}
+
+// workspace copies the example into a new directory, as a checkout of the
+// repository that holds it, with the state in the world's container.
+func (w *pipelineWorld) workspace() string {
+	ws := filepath.Join(w.t.TempDir(), "s")
+	if err := copyDir(w.example, ws); err != nil {
+		w.t.Fatal(err)
+	}
+	if w.state != nil {
+		backend := filepath.Join(ws, "attachments", "backend.attach.hcl")
+		b, err := os.ReadFile(backend)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		b = regexp.MustCompile(`container_name = "[^"]*"`).ReplaceAll(b, []byte(`container_name = "`+w.state["ATTACHFORM_STATE_CONTAINER"]+`"`))
+		if err := os.WriteFile(backend, b, 0o644); err != nil {
+			w.t.Fatal(err)
+		}
+	}
+	return ws
+}
+
+// jobResult is what a job left: its summary (the job summary, or what
+// Azure Pipelines' task.uploadsummary named) and its output.
+type jobResult struct {
+	summary string
+	output  string
+}
+
+// run runs a job's steps in order in a new workspace, as its runner
+// would; env is the runner's environment (GITHUB_*, or the pipeline's
+// variables in vars for Azure Pipelines). A failing step fails the test.
+func (w *pipelineWorld) run(job pipelineJob, env map[string]string, vars map[string]string) jobResult {
+	t := w.t
+	t.Helper()
+	ws := w.workspace()
+	temp := t.TempDir()
+	home := t.TempDir()
+	base := map[string]string{
+		"PATH":           w.stubs + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"HOME":           home,
+		"XDG_CACHE_HOME": filepath.Join(home, ".cache"),
+		"PIPELINE_API":   w.api,
+		"CI":             "true",
+	}
+	for k, v := range env {
+		base[k] = v
+	}
+	dryRun := false
+	for _, s := range job.steps {
+		dryRun = dryRun || strings.Contains(s.script, "attachform emulator")
+	}
+	if !dryRun {
+		if w.graph == nil || w.state == nil {
+			t.Fatalf("job %s signs in: the world needs Graph and a state", job.name)
+		}
+		base["ATTACHFORM_GRAPH_ENDPOINT"] = w.graph.URL()
+		for k, v := range w.state {
+			base[k] = v
+		}
+	}
+	var summaryFile string
+	if job.azure {
+		vars["Agent.TempDirectory"] = temp
+		vars["Build.SourcesDirectory"] = ws
+		vars["System.DefaultWorkingDirectory"] = ws
+		for name, v := range vars {
+			if name != "System.AccessToken" { // secret: only through env:
+				base[azureEnvName(name)] = v
+			}
+		}
+	} else {
+		summaryFile = filepath.Join(temp, "step-summary.md")
+		base["RUNNER_TEMP"] = temp
+		base["GITHUB_WORKSPACE"] = ws
+		base["GITHUB_STEP_SUMMARY"] = summaryFile
+	}
+	for k, v := range job.env {
+		base[k] = v
+	}
+	var pgids []int
+	defer func() {
+		for _, pg := range pgids {
+			_ = syscall.Kill(-pg, syscall.SIGKILL) // background processes a step left (the emulator)
+		}
+	}()
+	var output strings.Builder
+	for i, s := range job.steps {
+		if s.artifact != "" {
+			if _, err := os.Stat(filepath.Join(ws, s.artifact)); err != nil {
+				t.Fatalf("job %s, step %d (%s): uploads %s, which is not there: %v", job.name, i, s.name, s.artifact, err)
+			}
+			continue
+		}
+		if s.script == "" {
+			continue
+		}
+		script, stepEnv := s.script, map[string]string{}
+		for k, v := range s.env {
+			stepEnv[k] = v
+		}
+		if job.azure {
+			script = expandAzure(script, vars)
+			for k, v := range stepEnv {
+				stepEnv[k] = expandAzure(v, vars)
+			}
+		}
+		githubEnv := filepath.Join(temp, fmt.Sprintf("github-env-%d", i))
+		if !job.azure {
+			if err := os.WriteFile(githubEnv, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			stepEnv["GITHUB_ENV"] = githubEnv
+		}
+		file := filepath.Join(temp, fmt.Sprintf("step-%d.sh", i))
+		if err := os.WriteFile(file, []byte(script), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args := []string{"--noprofile", "--norc"}
+		if s.errexit {
+			args = append(args, "-e", "-o", "pipefail")
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		cmd := exec.CommandContext(ctx, "bash", append(args, file)...)
+		cmd.Dir = ws
+		cmd.Env = envList(base, stepEnv)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Start()
+		if err == nil {
+			pgids = append(pgids, cmd.Process.Pid)
+			err = cmd.Wait()
+		}
+		cancel()
+		fmt.Fprintf(&output, "--- %s: %s\n%s", job.name, s.name, out.String())
+		if err != nil {
+			t.Fatalf("job %s, step %d (%s) failed: %v\n%s", job.name, i, s.name, err, output.String())
+		}
+		if job.azure {
+			summaryFile = azureCommands(out.String(), vars, base, summaryFile)
+		} else {
+			b, _ := os.ReadFile(githubEnv)
+			for _, line := range strings.Split(string(b), "\n") {
+				if k, v, ok := strings.Cut(line, "="); ok {
+					base[k] = v
+				}
+			}
+		}
+	}
+	res := jobResult{output: output.String()}
+	if summaryFile != "" {
+		b, _ := os.ReadFile(summaryFile)
+		res.summary = string(b)
+	}
+	return res
+}
+
+// vsoCommand is an Azure Pipelines logging command in a step's output.
+var vsoCommand = regexp.MustCompile(`(?m)^##vso\[([a-z.]+)([^\]]*)\](.*)$`)
+
+// azureCommands applies the logging commands a step printed: variables
+// for the steps after it, and the summary file; it returns the summary.
+func azureCommands(out string, vars, env map[string]string, summary string) string {
+	for _, m := range vsoCommand.FindAllStringSubmatch(out, -1) {
+		switch m[1] {
+		case "task.setvariable":
+			if _, name, ok := strings.Cut(m[2], "variable="); ok {
+				name = strings.TrimSpace(strings.Split(name, ";")[0])
+				vars[name] = m[3]
+				env[azureEnvName(name)] = m[3]
+			}
+		case "task.uploadsummary":
+			summary = m[3]
+		}
+	}
+	return summary
+}
+
+func envList(maps ...map[string]string) []string {
+	merged := map[string]string{}
+	for _, m := range maps {
+		for k, v := range m {
+			merged[k] = v
+		}
+	}
+	var out []string
+	for k, v := range merged {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+// recorded returns what the stubs recorded: a comment posted or patched
+// ("posted", "patched"), the calls ("calls.log"), attachform's
+// invocations ("attachform.log"); "" when absent. Reading "posted" or
+// "patched" removes it, so each run is checked on its own.
+func (w *pipelineWorld) recorded(name string) string {
+	path := filepath.Join(w.api, name)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	if name == "posted" || name == "patched" {
+		_ = os.Remove(path)
+	}
+	return string(b)
+}

@@ -1,0 +1,524 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	yaml "github.com/zclconf/go-cty-yaml"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+)
+
+// The example pipelines (examples/github-actions, examples/azure-pipelines)
+// are read as their runners read them and their shell steps are run, in
+// order, on a copy of the example, with attachform built from this tree,
+// the emulator for Graph (with the example's fixtures) and Azurite for the
+// state. What cannot run here is stubbed where the runner would provide it
+// (go and git: attachform is already built; gh and curl: the pull-request
+// APIs, recorded); steps that use actions or tasks (checkout, setup-go,
+// azure/login, upload-artifact) are skipped, and an artifact's path must
+// exist when its step comes. This file reads the YAML and the command
+// lines; pipeline_run_unix_test.go runs them.
+
+// pipelineStep is one step as a runner takes it.
+type pipelineStep struct {
+	name     string
+	script   string            // a shell script; "" when the step runs none
+	errexit  bool              // GitHub runs bash -e; Azure Pipelines runs bash
+	env      map[string]string // the step's own environment
+	artifact string            // a path the step uploads, relative to the workspace
+}
+
+// pipelineJob is one job's steps and environment, as the event chose it.
+type pipelineJob struct {
+	name  string
+	env   map[string]string
+	steps []pipelineStep
+	azure bool // $(macros) and ##vso commands are Azure Pipelines'
+}
+
+// readYAML parses a YAML file into plain Go values (maps, slices,
+// strings, numbers, bools).
+func readYAML(t *testing.T, path string) map[string]any {
+	t.Helper()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ty, err := yaml.Standard.ImpliedType(src)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	v, err := yaml.Standard.Unmarshal(src, ty)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	b, err := ctyjson.Marshal(v, v.Type())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatalf("%s is not a mapping: %v", path, err)
+	}
+	return out
+}
+
+func asMap(v any) map[string]any { m, _ := v.(map[string]any); return m }
+func asList(v any) []any         { l, _ := v.([]any); return l }
+func asString(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+// checkKeys reports keys of m that are not among known: a misspelt key is
+// silently ignored by both runners.
+func checkKeys(t *testing.T, where string, m map[string]any, known ...string) {
+	t.Helper()
+	for k := range m {
+		found := false
+		for _, kk := range known {
+			found = found || k == kk
+		}
+		if !found {
+			t.Errorf("%s: unknown key %q (known: %s)", where, k, strings.Join(known, ", "))
+		}
+	}
+}
+
+// ghExpr is a GitHub expression in a value: ${{ … }}.
+var ghExpr = regexp.MustCompile(`\$\{\{\s*(.*?)\s*\}\}`)
+
+// resolveGitHub replaces every ${{ expression }} in s by its value in
+// values; an expression the test does not know is an error.
+func resolveGitHub(t *testing.T, where, s string, values map[string]string) string {
+	t.Helper()
+	return ghExpr.ReplaceAllStringFunc(s, func(m string) string {
+		expr := ghExpr.FindStringSubmatch(m)[1]
+		v, ok := values[expr]
+		if !ok {
+			t.Errorf("%s: the test has no value for ${{ %s }}", where, expr)
+		}
+		return v
+	})
+}
+
+// evalGitHubIf evaluates a job's if: with ==, !=, && and || over string
+// literals and the context values given; anything else is an error.
+func evalGitHubIf(t *testing.T, expr string, ctx map[string]string) bool {
+	t.Helper()
+	operand := func(s string) string {
+		s = strings.TrimSpace(s)
+		if strings.HasPrefix(s, "'") && strings.HasSuffix(s, "'") {
+			return strings.Trim(s, "'")
+		}
+		v, ok := ctx[s]
+		if !ok {
+			t.Fatalf("if: %s: the test has no value for %s", expr, s)
+		}
+		return v
+	}
+	for _, alt := range strings.Split(expr, "||") {
+		all := true
+		for _, term := range strings.Split(alt, "&&") {
+			if a, b, ok := strings.Cut(term, "!="); ok {
+				all = all && operand(a) != operand(b)
+			} else if a, b, ok := strings.Cut(term, "=="); ok {
+				all = all && operand(a) == operand(b)
+			} else {
+				t.Fatalf("if: %s: cannot evaluate %q", expr, term)
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+// githubJobs reads a workflow and returns the jobs the event runs, in
+// name order, with every expression resolved from values; ctx is what
+// their if: conditions see.
+func githubJobs(t *testing.T, path string, values, ctx map[string]string) []pipelineJob {
+	t.Helper()
+	wf := readYAML(t, path)
+	// A YAML 1.1 reader takes the key "on" for true, as this one does;
+	// GitHub reads it as "on".
+	checkKeys(t, path, wf, "name", "on", "true", "permissions", "env", "jobs", "concurrency", "defaults")
+	if wf["on"] == nil && wf["true"] == nil {
+		t.Errorf("%s: no on: triggers", path)
+	}
+	workflowEnv := map[string]string{}
+	for k, v := range asMap(wf["env"]) {
+		workflowEnv[k] = resolveGitHub(t, path+": env", asString(v), values)
+	}
+	var names []string
+	for name := range asMap(wf["jobs"]) {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var jobs []pipelineJob
+	for _, name := range names {
+		job := asMap(asMap(wf["jobs"])[name])
+		where := path + ": jobs." + name
+		checkKeys(t, where, job, "name", "if", "runs-on", "permissions", "concurrency", "env", "steps", "environment", "timeout-minutes")
+		if cond := asString(job["if"]); cond != "" && !evalGitHubIf(t, cond, ctx) {
+			continue
+		}
+		pj := pipelineJob{name: name, env: map[string]string{}}
+		for k, v := range workflowEnv {
+			pj.env[k] = v
+		}
+		for k, v := range asMap(job["env"]) {
+			pj.env[k] = resolveGitHub(t, where+".env", asString(v), values)
+		}
+		for i, s := range asList(job["steps"]) {
+			step := asMap(s)
+			sw := fmt.Sprintf("%s.steps[%d]", where, i)
+			checkKeys(t, sw, step, "name", "uses", "run", "with", "env", "if", "id", "shell", "working-directory")
+			ps := pipelineStep{name: asString(step["name"]), errexit: true, env: map[string]string{}}
+			for k, v := range asMap(step["env"]) {
+				ps.env[k] = resolveGitHub(t, sw+".env", asString(v), values)
+			}
+			uses := asString(step["uses"])
+			switch {
+			case step["run"] != nil:
+				ps.script = resolveGitHub(t, sw+".run", asString(step["run"]), values)
+			case strings.HasPrefix(uses, "actions/upload-artifact@"):
+				ps.artifact = resolveGitHub(t, sw+".with.path", asString(asMap(step["with"])["path"]), values)
+			case strings.HasPrefix(uses, "actions/checkout@"), strings.HasPrefix(uses, "actions/setup-go@"), strings.HasPrefix(uses, "azure/login@"):
+				// The test's workspace, Go and sign-in stand in for these.
+				for k, v := range asMap(step["with"]) {
+					resolveGitHub(t, sw+".with."+k, asString(v), values)
+				}
+			default:
+				t.Errorf("%s: the test does not know what %q does", sw, uses)
+			}
+			if step["if"] != nil {
+				t.Errorf("%s: a step's if: is not evaluated by this test", sw)
+			}
+			pj.steps = append(pj.steps, ps)
+		}
+		jobs = append(jobs, pj)
+	}
+	return jobs
+}
+
+// attachformLines are the attachform command lines of a script, each as
+// its words after "attachform" (quotes removed, variables left as they
+// are), up to a redirection or the end of the command.
+func attachformLines(script string) [][]string {
+	script = strings.ReplaceAll(script, "\\\n", " ")
+	var out [][]string
+	for _, line := range strings.Split(script, "\n") {
+		words, ops := shellWords(line)
+		start := true
+		for i, w := range words {
+			if ops[i] {
+				start = w != ">" && w != "<" && !strings.HasSuffix(w, ">")
+				continue
+			}
+			if start && w == "attachform" {
+				var args []string
+				for j := i + 1; j < len(words) && !ops[j]; j++ {
+					args = append(args, words[j])
+				}
+				out = append(out, args)
+			}
+			start = false
+		}
+	}
+	return out
+}
+
+// shellWords splits a line into words and operators (op[i] true): quotes
+// group and are removed, a # starts a comment.
+func shellWords(line string) (words []string, op []bool) {
+	var cur strings.Builder
+	inWord := false
+	flush := func() {
+		if inWord {
+			words, op = append(words, cur.String()), append(op, false)
+		}
+		cur.Reset()
+		inWord = false
+	}
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case c == '\'' || c == '"':
+			end := strings.IndexByte(line[i+1:], c)
+			if end < 0 {
+				end = len(line) - i - 1
+			}
+			cur.WriteString(line[i+1 : i+1+end])
+			inWord = true
+			i += end + 1
+		case c == ' ' || c == '\t':
+			flush()
+		case c == '#' && !inWord:
+			flush()
+			return words, op
+		case strings.IndexByte(";|&<>(){}", c) >= 0:
+			if c == '>' && inWord && (cur.String() == "2" || cur.String() == "1") {
+				cur.WriteByte(c) // 2> is one operator
+				words, op = append(words, cur.String()), append(op, true)
+				cur.Reset()
+				inWord = false
+				continue
+			}
+			flush()
+			words, op = append(words, string(c)), append(op, true)
+		default:
+			cur.WriteByte(c)
+			inWord = true
+		}
+	}
+	flush()
+	return words, op
+}
+
+// checkCommandLine checks one attachform command line against the
+// commands: the command exists and takes every flag given. A problem is
+// returned as text; pending says it is one a feature still being built
+// would settle (issue 11: plan -out, apply PLANFILE, show).
+func checkCommandLine(g *globals, args []string) (problem string, pending bool) {
+	for len(args) > 0 && strings.HasPrefix(args[0], "-chdir") {
+		if !strings.Contains(args[0], "=") {
+			args = args[1:]
+		}
+		args = args[1:]
+	}
+	cmds := commands(g)
+	name, rest := resolveCommand(cmds, args)
+	if name == "" {
+		if len(args) > 0 && args[0] == "show" {
+			return "no command show", true
+		}
+		return fmt.Sprintf("no command in %q", strings.Join(args, " ")), false
+	}
+	fs := describeFlags(g, name)
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		if !strings.HasPrefix(a, "-") || fs == nil {
+			continue
+		}
+		fname, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		f := fs.Lookup(fname)
+		if f == nil {
+			return fmt.Sprintf("attachform %s has no flag -%s", name, fname), name == "plan" && fname == "out"
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !hasValue && !(ok && b.IsBoolFlag()) {
+			i++ // the value is the next word
+		}
+	}
+	return "", false
+}
+
+// evalAzure evaluates an Azure Pipelines condition: and, or, not, eq, ne,
+// succeeded() and always(), over variables['Name'] and 'literals'.
+func evalAzure(t *testing.T, expr string, vars map[string]string) bool {
+	t.Helper()
+	p := &azureExpr{t: t, src: expr, vars: vars}
+	v := p.value()
+	if p.skip(); p.pos != len(p.src) {
+		t.Fatalf("condition %s: cannot read %q", expr, p.src[p.pos:])
+	}
+	return v == "True"
+}
+
+type azureExpr struct {
+	t    *testing.T
+	src  string
+	pos  int
+	vars map[string]string
+}
+
+func (p *azureExpr) skip() {
+	for p.pos < len(p.src) && (p.src[p.pos] == ' ' || p.src[p.pos] == ',') {
+		p.pos++
+	}
+}
+
+// value reads one operand: a call, variables['X'] or a literal; booleans
+// are "True" and "False", as Azure Pipelines prints them.
+func (p *azureExpr) value() string {
+	p.skip()
+	rest := p.src[p.pos:]
+	switch {
+	case strings.HasPrefix(rest, "'"):
+		end := strings.IndexByte(rest[1:], '\'')
+		p.pos += end + 2
+		return rest[1 : end+1]
+	case strings.HasPrefix(rest, "variables['"):
+		end := strings.Index(rest, "']")
+		name := rest[len("variables['"):end]
+		p.pos += end + 2
+		v, ok := p.vars[name]
+		if !ok {
+			p.t.Fatalf("condition %s: the test has no value for variables['%s']", p.src, name)
+		}
+		return v
+	}
+	open := strings.IndexByte(rest, '(')
+	if open < 0 {
+		p.t.Fatalf("condition %s: cannot read %q", p.src, rest)
+	}
+	fn := strings.ToLower(strings.TrimSpace(rest[:open]))
+	p.pos += open + 1
+	var args []string
+	for p.skip(); p.src[p.pos] != ')'; p.skip() {
+		args = append(args, p.value())
+	}
+	p.pos++
+	b := func(x bool) string {
+		if x {
+			return "True"
+		}
+		return "False"
+	}
+	switch fn {
+	case "and":
+		all := true
+		for _, a := range args {
+			all = all && a == "True"
+		}
+		return b(all)
+	case "or":
+		any := false
+		for _, a := range args {
+			any = any || a == "True"
+		}
+		return b(any)
+	case "not":
+		return b(len(args) == 1 && args[0] != "True")
+	case "eq":
+		return b(len(args) == 2 && strings.EqualFold(args[0], args[1]))
+	case "ne":
+		return b(len(args) == 2 && !strings.EqualFold(args[0], args[1]))
+	case "succeeded", "always":
+		return "True"
+	}
+	p.t.Fatalf("condition %s: the test does not evaluate %s()", p.src, fn)
+	return ""
+}
+
+// azureJobs reads a pipeline and returns the jobs its stages run for the
+// variables given (Build.Reason and the like), with templates expanded.
+// Every key is checked: Azure Pipelines rejects unknown ones, and so does
+// this test.
+func azureJobs(t *testing.T, path string, vars map[string]string) []pipelineJob {
+	t.Helper()
+	p := readYAML(t, path)
+	checkKeys(t, path, p, "trigger", "pr", "pool", "variables", "stages", "name", "resources")
+	for _, v := range asList(p["variables"]) {
+		m := asMap(v)
+		checkKeys(t, path+": variables", m, "name", "value", "group", "readonly")
+		if name := asString(m["name"]); name != "" {
+			if _, set := vars[name]; !set {
+				vars[name] = asString(m["value"])
+			}
+		}
+	}
+	var jobs []pipelineJob
+	for i, s := range asList(p["stages"]) {
+		stage := asMap(s)
+		where := fmt.Sprintf("%s: stages[%d] (%s)", path, i, asString(stage["stage"]))
+		checkKeys(t, where, stage, "stage", "displayName", "dependsOn", "condition", "jobs", "lockBehavior", "variables", "pool")
+		if cond := asString(stage["condition"]); cond != "" && !evalAzure(t, cond, vars) {
+			continue
+		}
+		for j, jb := range asList(stage["jobs"]) {
+			job := asMap(jb)
+			jw := fmt.Sprintf("%s.jobs[%d]", where, j)
+			checkKeys(t, jw, job, "job", "deployment", "displayName", "dependsOn", "condition", "steps", "environment", "strategy", "pool", "variables", "timeoutInMinutes")
+			steps := asList(job["steps"])
+			if job["deployment"] != nil {
+				steps = asList(asMap(asMap(asMap(job["strategy"])["runOnce"])["deploy"])["steps"])
+				if job["environment"] == nil {
+					t.Errorf("%s: a deployment job without an environment", jw)
+				}
+			}
+			pj := pipelineJob{name: asString(stage["stage"]) + "/" + asString(job["job"]) + asString(job["deployment"]), env: map[string]string{}, azure: true}
+			pj.steps = azureSteps(t, jw, filepath.Dir(path), steps)
+			if len(pj.steps) == 0 {
+				t.Errorf("%s: no steps", jw)
+			}
+			jobs = append(jobs, pj)
+		}
+	}
+	return jobs
+}
+
+// azureSteps converts steps, expanding step templates (relative to dir).
+func azureSteps(t *testing.T, where, dir string, steps []any) []pipelineStep {
+	t.Helper()
+	var out []pipelineStep
+	for i, s := range steps {
+		step := asMap(s)
+		sw := fmt.Sprintf("%s.steps[%d]", where, i)
+		checkKeys(t, sw, step, "checkout", "template", "task", "bash", "script", "publish", "artifact", "displayName", "inputs", "env", "condition", "name", "continueOnError")
+		ps := pipelineStep{name: asString(step["displayName"]), env: map[string]string{}}
+		for k, v := range asMap(step["env"]) {
+			ps.env[k] = asString(v)
+		}
+		switch task := asString(step["task"]); {
+		case step["checkout"] != nil:
+		case step["template"] != nil:
+			tpl := filepath.Join(dir, asString(step["template"]))
+			m := readYAML(t, tpl)
+			checkKeys(t, tpl, m, "steps", "parameters")
+			out = append(out, azureSteps(t, tpl, dir, asList(m["steps"]))...)
+			continue
+		case step["bash"] != nil, step["script"] != nil:
+			ps.script = asString(step["bash"]) + asString(step["script"])
+		case step["publish"] != nil:
+			ps.artifact = asString(step["publish"])
+		case task == "GoTool@0":
+			// The test's Go stands in for it.
+		case task == "AzureCLI@2":
+			in := asMap(step["inputs"])
+			checkKeys(t, sw+".inputs", in, "azureSubscription", "scriptType", "scriptLocation", "inlineScript", "addSpnToEnvironment", "failOnStandardError")
+			if asString(in["scriptType"]) != "bash" || asString(in["scriptLocation"]) != "inlineScript" || in["azureSubscription"] == nil {
+				t.Errorf("%s: AzureCLI@2 needs azureSubscription, scriptType bash and an inlineScript", sw)
+			}
+			ps.script = asString(in["inlineScript"])
+		default:
+			t.Errorf("%s: the test does not know what task %q does", sw, task)
+		}
+		if step["condition"] != nil {
+			t.Errorf("%s: a step's condition is not evaluated by this test", sw)
+		}
+		out = append(out, ps)
+	}
+	return out
+}
+
+// azureMacro is an Azure Pipelines macro, $(Name).
+var azureMacro = regexp.MustCompile(`\$\(([A-Za-z_][A-Za-z0-9_.]*)\)`)
+
+// expandAzure replaces the macros of known variables, leaving the rest
+// (and shell command substitutions) as Azure Pipelines does.
+func expandAzure(s string, vars map[string]string) string {
+	return azureMacro.ReplaceAllStringFunc(s, func(m string) string {
+		if v, ok := vars[azureMacro.FindStringSubmatch(m)[1]]; ok {
+			return v
+		}
+		return m
+	})
+}
+
+// azureEnvName is the environment variable a pipeline variable becomes.
+func azureEnvName(name string) string {
+	return strings.ToUpper(strings.ReplaceAll(name, ".", "_"))
+}
