@@ -41,7 +41,7 @@ func TestReadmeCommandsAreCIs(t *testing.T) {
 	for _, tc := range []struct{ section, command, inCI string }{
 		{"Quickstart", "go run ./cmd/attachform -chdir=examples/quickstart apply -auto-approve",
 			`go run ./cmd/attachform -chdir="$tmp/quickstart" apply -auto-approve -no-color`},
-		{"Tests", "go test -race -timeout=25m ./...", "\ngo test -race -timeout=25m ./...\n"},
+		{"Tests", "go test -race ./...", "\ngo test -race ./...\n"},
 	} {
 		blocks := codeBlocks(readmeSection(t, tc.section), "sh")
 		if len(blocks) == 0 || strings.TrimSpace(blocks[0]) != tc.command {
