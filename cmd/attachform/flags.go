@@ -142,7 +142,9 @@ const configFlagsHelp = `  -target=ADDRESS         Only this attachment (repeata
   -replace=ADDRESS        Replace this attachment even if unchanged (repeatable).
   -lock=false             Do not lock the state. Dangerous when others run too.
   -lock-timeout=DURATION  Wait this long for the state lock (default: fail at once).
-  -parallelism=N          Changes carried out at once (default 10).
+  -parallelism=N          Graph requests in flight at once, across mailboxes
+                          (default 10); each mailbox also keeps to its own
+                          limits, and one waiting for its budget holds none.
   -destroy                Plan to delete every attachment attachform manages.
   -refresh-only           Change nothing in Graph; update the state to match it.
   -refresh=false          Plan from the state alone, without reading Graph.
