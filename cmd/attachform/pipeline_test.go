@@ -289,10 +289,9 @@ func shellWords(line string) (words []string, op []bool) {
 }
 
 // checkCommandLine checks one attachform command line against the
-// commands: the command exists and takes every flag given. A problem is
-// returned as text; pending says it is one a feature still being built
-// would settle (issue 11: plan -out, apply PLANFILE, show).
-func checkCommandLine(g *globals, args []string) (problem string, pending bool) {
+// commands: the command exists and takes every flag given. It returns the
+// problem as text, or "".
+func checkCommandLine(g *globals, args []string) string {
 	for len(args) > 0 && strings.HasPrefix(args[0], "-chdir") {
 		if !strings.Contains(args[0], "=") {
 			args = args[1:]
@@ -302,10 +301,10 @@ func checkCommandLine(g *globals, args []string) (problem string, pending bool) 
 	cmds := commands(g)
 	name, rest := resolveCommand(cmds, args)
 	if name == "" {
-		if len(args) > 0 && args[0] == "show" {
-			return "no command show", true
-		}
-		return fmt.Sprintf("no command in %q", strings.Join(args, " ")), false
+		return fmt.Sprintf("no command in %q", strings.Join(args, " "))
+	}
+	if len(subcommands(cmds, name)) > 0 && (len(rest) == 0 || !strings.HasPrefix(rest[0], "-")) {
+		return fmt.Sprintf("attachform %s needs one of its subcommands (%s)", name, strings.Join(subcommands(cmds, name), ", "))
 	}
 	fs := describeFlags(g, name)
 	for i := 0; i < len(rest); i++ {
@@ -316,13 +315,13 @@ func checkCommandLine(g *globals, args []string) (problem string, pending bool) 
 		fname, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		f := fs.Lookup(fname)
 		if f == nil {
-			return fmt.Sprintf("attachform %s has no flag -%s", name, fname), name == "plan" && fname == "out"
+			return fmt.Sprintf("attachform %s has no flag -%s", name, fname)
 		}
 		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !hasValue && !(ok && b.IsBoolFlag()) {
 			i++ // the value is the next word
 		}
 	}
-	return "", false
+	return ""
 }
 
 // evalAzure evaluates an Azure Pipelines condition: and, or, not, eq, ne,
@@ -521,4 +520,46 @@ func expandAzure(s string, vars map[string]string) string {
 // azureEnvName is the environment variable a pipeline variable becomes.
 func azureEnvName(name string) string {
 	return strings.ToUpper(strings.ReplaceAll(name, ".", "_"))
+}
+
+// The command lines of a script are found where a command starts, and
+// checked flag by flag.
+func TestPipelineCommandLines(t *testing.T) {
+	script := `set -eu
+attachform -chdir=attachments plan -no-color -out=x.plan  # a comment attachform version
+code=0; attachform -chdir=attachments plan -detailed-exitcode || code=$?
+echo "attachform is not run here" && go -C src install ./cmd/attachform
+{ echo x; attachform -chdir=a show -markdown -no-color x.plan; } > "$RUNNER_TEMP/c.md"
+attachform emulator -fixtures fixtures.hcl > "$RUNNER_TEMP/endpoint" 2> log &
+attachform -chdir=a init \
+  -backend-config="endpoint=$E"
+`
+	got := attachformLines(script)
+	want := [][]string{
+		{"-chdir=attachments", "plan", "-no-color", "-out=x.plan"},
+		{"-chdir=attachments", "plan", "-detailed-exitcode"},
+		{"-chdir=a", "show", "-markdown", "-no-color", "x.plan"},
+		{"emulator", "-fixtures", "fixtures.hcl"},
+		{"-chdir=a", "init", "-backend-config=endpoint=$E"},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("command lines:\n%q\nwant\n%q", got, want)
+	}
+	g := &globals{}
+	for _, w := range want {
+		if problem := checkCommandLine(g, w); problem != "" {
+			t.Errorf("%q: %s", w, problem)
+		}
+	}
+	for args, problem := range map[string]string{
+		"-chdir=a plan -outt=x":           "attachform plan has no flag -outt",
+		"-chdir a plan --no-colour":       "attachform plan has no flag -no-colour",
+		"aply -auto-approve":              `no command in "aply -auto-approve"`,
+		"state lst":                       "attachform state needs one of its subcommands (list, mv, pull, push, rm, show)",
+		"plan -lock-timeout 5m -no-color": "",
+	} {
+		if got := checkCommandLine(g, strings.Fields(args)); got != problem {
+			t.Errorf("%s: %q, want %q", args, got, problem)
+		}
+	}
 }
