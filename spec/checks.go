@@ -2,7 +2,6 @@ package spec
 
 import (
 	"fmt"
-	"github.com/attachform/attachform/item"
 	"mime"
 	"os"
 	"path/filepath"
@@ -299,7 +298,7 @@ func describeTarget(t *Target) string {
 	if t.Unknown {
 		return "target." + t.Name
 	}
-	if t.Item.Kind == item.TodoTask {
+	if t.Item.Kind.Traits().InList {
 		return fmt.Sprintf("target.%s, task %s in list %s of %s", t.Name, t.Item.ID, t.Item.ListID, t.Item.Mailbox)
 	}
 	return fmt.Sprintf("target.%s, %s %s of %s", t.Name, t.Item.Kind, t.Item.ID, t.Item.Mailbox)

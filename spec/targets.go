@@ -178,7 +178,7 @@ func targetValue(t *Target) cty.Value {
 		"mailbox":   str(t.Item.Mailbox, t.Item.Mailbox != ""),
 		"kind":      cty.StringVal(string(t.Item.Kind)),
 		"id":        str(t.Item.ID, t.Item.ID != ""),
-		"list_id":   str(t.Item.ListID, t.Item.ListID != "" || t.Item.Kind != item.TodoTask),
+		"list_id":   str(t.Item.ListID, t.Item.ListID != "" || !t.Item.Kind.Traits().InList),
 		"exclusive": cty.BoolVal(t.Exclusive),
 	})
 }
