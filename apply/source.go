@@ -169,19 +169,28 @@ func (s *source) catchUp(to int64) error {
 	return nil
 }
 
+// blockPrefix writes to h the file's bytes from the start of off's block up
+// to off, read privately: a block entered part-way is checked whole.
+func (s *source) blockPrefix(h io.Writer, off int64) error {
+	for at := off - off%blockSize; at < off; {
+		buf := s.scratch[:min(int64(len(s.scratch)), off-at)]
+		if _, err := s.f.ReadAt(buf, at); err != nil {
+			return fmt.Errorf("%s: %w", s.path, err)
+		}
+		h.Write(buf)
+		at += int64(len(buf))
+	}
+	return nil
+}
+
 // recheck compares bytes handed out again with what was handed out first,
 // a block at a time (and up to s.hashed within the block in progress).
 func (s *source) recheck(p []byte, off int64) error {
 	if s.reAt != off {
 		// Start the block over from its beginning, from the file.
 		s.reBlock.Reset()
-		for at := off - off%blockSize; at < off; {
-			buf := s.scratch[:min(int64(len(s.scratch)), off-at)]
-			if _, err := s.f.ReadAt(buf, at); err != nil {
-				return fmt.Errorf("%s: %w", s.path, err)
-			}
-			s.reBlock.Write(buf)
-			at += int64(len(buf))
+		if err := s.blockPrefix(s.reBlock, off); err != nil {
+			return err
 		}
 	}
 	for len(p) > 0 {
@@ -219,13 +228,8 @@ func (s *source) checkPlanned(p []byte, off int64) error {
 	for len(p) > 0 {
 		if s.at != off {
 			s.cur.Reset()
-			for at := off - off%blockSize; at < off; {
-				buf := s.scratch[:min(int64(len(s.scratch)), off-at)]
-				if _, err := s.f.ReadAt(buf, at); err != nil {
-					return fmt.Errorf("%s: %w", s.path, err)
-				}
-				s.cur.Write(buf)
-				at += int64(len(buf))
+			if err := s.blockPrefix(s.cur, off); err != nil {
+				return err
 			}
 		}
 		end := min(off-off%blockSize+blockSize, s.size)
