@@ -55,6 +55,18 @@ func TestSourceHandsOutOnlyThePlannedBytes(t *testing.T) {
 			}
 			return readRange(s, 2*blockSize, size-2*blockSize, 4096)
 		}, false},
+		{"resent from inside a block (the block is checked whole)", func(s *source, _ func(int64)) error {
+			if err := readRange(s, 0, 2*blockSize, 4096); err != nil {
+				return err
+			}
+			if err := readRange(s, blockSize+1000, blockSize-1000, 4096); err != nil { // resent
+				return err
+			}
+			return readRange(s, 2*blockSize, size-2*blockSize, 4096)
+		}, false},
+		{"resumed from inside a block", func(s *source, _ func(int64)) error {
+			return readRange(s, 3*blockSize+777, size-3*blockSize-777, 8192)
+		}, false},
 		{"resumed after an earlier run sent the prefix", func(s *source, _ func(int64)) error {
 			return readRange(s, 3*blockSize, size-3*blockSize, 8192)
 		}, false},
