@@ -253,7 +253,9 @@ func (c *Client) nextLink(raw string) (string, error) {
 	if origin(u) != c.origin {
 		return "", fmt.Errorf("%w: paging link to %s, not the Graph endpoint %s; the token goes only to Graph", ErrUnsafeURL, clean(u.Host, 100), c.base.Host)
 	}
-	u.Fragment = ""
+	// Same origin, but spelled as the answer wrote it ("GRAPH.microsoft.com:");
+	// the request goes to the endpoint exactly as configured.
+	u.Scheme, u.Host, u.Fragment = c.base.Scheme, c.base.Host, ""
 	return u.String(), nil
 }
 
