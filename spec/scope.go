@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	suggestpkg "github.com/attachform/attachform/internal/suggest"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -305,35 +306,8 @@ func keys[V any](m map[string]V) []string {
 
 // suggest proposes the closest known name, as " Did you mean "x"?".
 func suggest(name string, known []string) string {
-	best, bestDist := "", 3
-	for _, k := range known {
-		if d := levenshtein(name, k); d < bestDist {
-			best, bestDist = k, d
-		}
+	if best := suggestpkg.Closest(name, known); best != "" {
+		return fmt.Sprintf(" Did you mean %q?", best)
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" Did you mean %q?", best)
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
+	return ""
 }
