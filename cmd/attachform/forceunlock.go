@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"strings"
 )
 
@@ -31,41 +30,25 @@ Options:
 }
 
 func (c *forceUnlockCommand) Run(args []string) int {
-	g := c.g
-	var m manifestFlags
-	var vf viewFlags
-	var force bool
-	fs := newFlagSet("force-unlock")
-	registerStateFlags(fs, &m, &vf)
-	fs.BoolVar(&force, "force", false, "")
-	if code, done := parseFlags(g, fs, args, c.Help()); done {
+	r := newStateRun(c.g, "force-unlock", false)
+	force := r.fs.Bool("force", false, "")
+	lockID := func(n int) bool { return n == 1 && strings.TrimSpace(r.fs.Arg(0)) != "" }
+	if code, done := r.start(args, c.Help(), stateArgs{lockID, "takes the lock's id", 0}); done {
 		return code
 	}
-	v, ok := stateViews.open(g, vf)
-	if !ok {
-		return exitError
-	}
-	if fs.NArg() != 1 || strings.TrimSpace(fs.Arg(0)) == "" {
-		v.UsageError(fmt.Errorf("force-unlock takes the lock's id"), c.Help())
-		return exitError
-	}
-	id := fs.Arg(0)
-	_, b, ok := openState(g, v, &m)
-	if !ok {
-		return exitError
-	}
-	if !force {
+	id, v := r.fs.Arg(0), r.v
+	if !*force {
 		v.Ask("Do you really want to force-unlock?\n" +
 			"  attachform will remove the lock on the state. This lets other runs change\n" +
 			"  the state, even though the run that holds the lock may still be at work.")
-		answer, ok := readAnswer(g)
+		answer, ok := readAnswer(r.g)
 		v.Answered()
 		if !ok || answer != "yes" {
 			v.Fail("force-unlock cancelled: the lock is still held.")
 			return exitError
 		}
 	}
-	if err := b.Unlock(g.ctx, id); err != nil {
+	if err := r.b.Unlock(r.g.ctx, id); err != nil {
 		errorf(v, "Failed to unlock the state", "%v", err)
 		return exitError
 	}

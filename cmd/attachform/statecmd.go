@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"flag"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -27,12 +26,6 @@ func (l *lockFlags) register(fs *flag.FlagSet) {
 
 const lockFlagsHelp = `  -lock=false             Do not lock the state. Dangerous when others run too.
   -lock-timeout=DURATION  Wait this long for the state lock (default: fail at once).`
-
-// registerStateFlags registers the manifests' flags and the view's.
-func registerStateFlags(fs *flag.FlagSet, m *manifestFlags, vf *viewFlags) {
-	m.register(fs)
-	stateViews.register(fs, vf)
-}
 
 // stateHelp is the common tail of the state commands' help: the manifests
 // say where the state is, so the flags that load them come along.
@@ -169,44 +162,27 @@ Options:
 }
 
 func (c *stateListCommand) Run(args []string) int {
-	g := c.g
-	var m manifestFlags
-	var vf viewFlags
-	var id string
-	fs := newFlagSet("state list")
-	registerStateFlags(fs, &m, &vf)
-	fs.StringVar(&id, "id", "", "")
-	if code, done := parseFlags(g, fs, args, c.Help()); done {
+	r := newStateRun(c.g, "state list", false)
+	id := r.fs.String("id", "", "")
+	if code, done := r.start(args, c.Help(), stateArgs{anyArgs, "", -1}); done {
 		return code
 	}
-	v, ok := stateViews.open(g, vf)
-	if !ok {
-		return exitError
-	}
-	filters, ok := parseAddresses(v, fs.Args())
-	if !ok {
-		return exitError
-	}
-	_, b, ok := openState(g, v, &m)
-	if !ok {
-		return exitError
-	}
-	st, ok := readState(g, v, b)
+	st, ok := r.read()
 	if !ok {
 		return exitError
 	}
 	var out []string
 	if st != nil {
 		for _, a := range st.Attachments {
-			if id != "" && a.ID != id {
+			if *id != "" && a.ID != *id {
 				continue
 			}
-			if len(filters) == 0 || slices.ContainsFunc(filters, func(f string) bool { return matches(a.Address, f) }) {
+			if len(r.addrs) == 0 || slices.ContainsFunc(r.addrs, func(f string) bool { return matches(a.Address, f) }) {
 				out = append(out, a.Address)
 			}
 		}
 	}
-	v.Addresses(out)
+	r.v.Addresses(out)
 	return exitOK
 }
 
@@ -229,40 +205,21 @@ Options:
 }
 
 func (c *stateShowCommand) Run(args []string) int {
-	g := c.g
-	var m manifestFlags
-	var vf viewFlags
-	fs := newFlagSet("state show")
-	registerStateFlags(fs, &m, &vf)
-	if code, done := parseFlags(g, fs, args, c.Help()); done {
+	r := newStateRun(c.g, "state show", false)
+	if code, done := r.start(args, c.Help(), stateArgs{oneArg, "takes exactly one address", 1}); done {
 		return code
 	}
-	v, ok := stateViews.open(g, vf)
+	st, ok := r.read()
 	if !ok {
 		return exitError
 	}
-	if fs.NArg() != 1 {
-		v.UsageError(fmt.Errorf("state show takes exactly one address"), c.Help())
+	addr := r.addrs[0]
+	if st == nil || !slices.Contains(addressesIn(st), addr) {
+		errorf(r.v, "No instance found for the given address!", "The state records nothing at %s. This command needs the address of one instance, "+
+			"such as attachment.handbook[\"intro.pdf\"]; attachform state list shows them.", addr)
 		return exitError
 	}
-	addrs, ok := parseAddresses(v, fs.Args())
-	if !ok {
-		return exitError
-	}
-	_, b, ok := openState(g, v, &m)
-	if !ok {
-		return exitError
-	}
-	st, ok := readState(g, v, b)
-	if !ok {
-		return exitError
-	}
-	if st == nil || !slices.Contains(addressesIn(st), addrs[0]) {
-		errorf(v, "No instance found for the given address!", "The state records nothing at %s. This command needs the address of one instance, "+
-			"such as attachment.handbook[\"intro.pdf\"]; attachform state list shows them.", addrs[0])
-		return exitError
-	}
-	v.Object(st, addrs[0])
+	r.v.Object(st, addr)
 	return exitOK
 }
 
@@ -288,31 +245,15 @@ Options:
 }
 
 func (c *statePullCommand) Run(args []string) int {
-	g := c.g
-	var m manifestFlags
-	var vf viewFlags
-	fs := newFlagSet("state pull")
-	registerStateFlags(fs, &m, &vf)
-	if code, done := parseFlags(g, fs, args, c.Help()); done {
+	r := newStateRun(c.g, "state pull", false)
+	if code, done := r.start(args, c.Help(), stateArgs{noArgs, "takes no arguments", 0}); done {
 		return code
 	}
-	v, ok := stateViews.open(g, vf)
-	if !ok {
+	st, ok := r.read()
+	switch {
+	case !ok:
 		return exitError
-	}
-	if fs.NArg() > 0 {
-		v.UsageError(fmt.Errorf("state pull takes no arguments"), c.Help())
-		return exitError
-	}
-	_, b, ok := openState(g, v, &m)
-	if !ok {
-		return exitError
-	}
-	st, ok := readState(g, v, b)
-	if !ok {
-		return exitError
-	}
-	if st == nil {
+	case st == nil:
 		return exitOK
 	}
 	redacted := 0
@@ -321,7 +262,7 @@ func (c *statePullCommand) Run(args []string) int {
 			redacted++
 		}
 	}
-	if err := v.StateDocument(st.Redacted(), redacted); err != nil {
+	if err := r.v.StateDocument(st.Redacted(), redacted); err != nil {
 		return exitError
 	}
 	return exitOK

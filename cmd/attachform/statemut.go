@@ -8,36 +8,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/attachform/attachform/state"
 )
-
-// changeState locks the state (unless -lock=false), reads it (nil when
-// there is none), and writes what change returns; change reports its own
-// problems, and returns nil to write nothing.
-func changeState(g *globals, v stateView, b state.Backend, lf lockFlags, operation string, change func(st *state.State) (next *state.State, ok bool)) bool {
-	if lf.lock {
-		unlock, ok := lockState(g, v, b, operation, time.Duration(lf.timeout))
-		if !ok {
-			return false
-		}
-		defer unlock()
-	}
-	st, ok := readState(g, v, b)
-	if !ok {
-		return false
-	}
-	next, ok := change(st)
-	if !ok || next == nil {
-		return ok
-	}
-	if err := state.Persist(g.ctx, b, next, version()); err != nil {
-		errorf(v, "Cannot write the state", "%v\n\nNothing was changed.", err)
-		return false
-	}
-	return true
-}
 
 // stateRmCommand is state rm.
 type stateRmCommand struct{ g *globals }
@@ -62,41 +35,18 @@ Options:
 }
 
 func (c *stateRmCommand) Run(args []string) int {
-	g := c.g
-	var m manifestFlags
-	var vf viewFlags
-	var lf lockFlags
-	var dryRun bool
-	fs := newFlagSet("state rm")
-	registerStateFlags(fs, &m, &vf)
-	lf.register(fs)
-	fs.BoolVar(&dryRun, "dry-run", false, "")
-	if code, done := parseFlags(g, fs, args, c.Help()); done {
+	r := newStateRun(c.g, "state rm", true)
+	dryRun := r.fs.Bool("dry-run", false, "")
+	if code, done := r.start(args, c.Help(), stateArgs{someArgs, "needs at least one address", -1}); done {
 		return code
 	}
-	v, ok := stateViews.open(g, vf)
-	if !ok {
-		return exitError
-	}
-	if fs.NArg() == 0 {
-		v.UsageError(fmt.Errorf("state rm needs at least one address"), c.Help())
-		return exitError
-	}
-	filters, ok := parseAddresses(v, fs.Args())
-	if !ok {
-		return exitError
-	}
-	_, b, ok := openState(g, v, &m)
-	if !ok {
-		return exitError
-	}
 	var removed []string
-	ok = changeState(g, v, b, lf, "state rm", func(st *state.State) (*state.State, bool) {
+	ok := r.change(func(st *state.State) (*state.State, bool) {
 		if st == nil {
-			errorf(v, "No state", "There is no state yet, so there is nothing to remove.")
+			errorf(r.v, "No state", "There is no state yet, so there is nothing to remove.")
 			return nil, false
 		}
-		for _, f := range filters {
+		for _, f := range r.addrs {
 			n := len(removed)
 			for _, a := range st.Attachments {
 				if matches(a.Address, f) && !slices.Contains(removed, a.Address) {
@@ -104,11 +54,11 @@ func (c *stateRmCommand) Run(args []string) int {
 				}
 			}
 			if len(removed) == n {
-				errorf(v, "Invalid target address", "No attachment in the state matches %s, so nothing was removed. attachform state list shows the addresses.", f)
+				errorf(r.v, "Invalid target address", "No attachment in the state matches %s, so nothing was removed. attachform state list shows the addresses.", f)
 				return nil, false
 			}
 		}
-		if dryRun {
+		if *dryRun {
 			return nil, true
 		}
 		for _, a := range removed {
@@ -119,7 +69,7 @@ func (c *stateRmCommand) Run(args []string) int {
 	if !ok {
 		return exitError
 	}
-	v.Removed(removed, dryRun)
+	r.v.Removed(removed, *dryRun)
 	return exitOK
 }
 
@@ -149,42 +99,20 @@ Options:
 }
 
 func (c *stateMvCommand) Run(args []string) int {
-	g := c.g
-	var m manifestFlags
-	var vf viewFlags
-	var lf lockFlags
-	var dryRun bool
-	fs := newFlagSet("state mv")
-	registerStateFlags(fs, &m, &vf)
-	lf.register(fs)
-	fs.BoolVar(&dryRun, "dry-run", false, "")
-	if code, done := parseFlags(g, fs, args, c.Help()); done {
+	r := newStateRun(c.g, "state mv", true)
+	dryRun := r.fs.Bool("dry-run", false, "")
+	if code, done := r.start(args, c.Help(), stateArgs{twoArgs, "takes a source and a destination address", -1}); done {
 		return code
 	}
-	v, ok := stateViews.open(g, vf)
-	if !ok {
-		return exitError
-	}
-	if fs.NArg() != 2 {
-		v.UsageError(fmt.Errorf("state mv takes a source and a destination address"), c.Help())
-		return exitError
-	}
-	addrs, ok := parseAddresses(v, fs.Args())
-	if !ok {
-		return exitError
-	}
-	src, dst := addrs[0], addrs[1]
-	_, b, ok := openState(g, v, &m)
-	if !ok {
-		return exitError
-	}
+	src, dst := r.addrs[0], r.addrs[1]
 	var moves [][2]string
-	ok = changeState(g, v, b, lf, "state mv", func(st *state.State) (*state.State, bool) {
+	ok := r.change(func(st *state.State) (*state.State, bool) {
 		if st == nil {
-			errorf(v, "No state", "There is no state yet, so there is nothing to move.")
+			errorf(r.v, "No state", "There is no state yet, so there is nothing to move.")
 			return nil, false
 		}
-		if moves, ok = planMoves(v, addressesIn(st), src, dst); !ok || dryRun {
+		var ok bool
+		if moves, ok = planMoves(r.v, addressesIn(st), src, dst); !ok || *dryRun {
 			return nil, ok
 		}
 		for _, mv := range moves {
@@ -195,7 +123,7 @@ func (c *stateMvCommand) Run(args []string) int {
 	if !ok {
 		return exitError
 	}
-	v.Moved(moves, dryRun)
+	r.v.Moved(moves, *dryRun)
 	return exitOK
 }
 
@@ -257,41 +185,22 @@ Options:
 }
 
 func (c *statePushCommand) Run(args []string) int {
-	g := c.g
-	var m manifestFlags
-	var vf viewFlags
-	var lf lockFlags
-	var force bool
-	fs := newFlagSet("state push")
-	registerStateFlags(fs, &m, &vf)
-	lf.register(fs)
-	fs.BoolVar(&force, "force", false, "")
-	if code, done := parseFlags(g, fs, args, c.Help()); done {
+	r := newStateRun(c.g, "state push", true)
+	force := r.fs.Bool("force", false, "")
+	if code, done := r.start(args, c.Help(), stateArgs{oneArg, "takes one file (or - for stdin)", 0}); done {
 		return code
 	}
-	v, ok := stateViews.open(g, vf)
-	if !ok {
-		return exitError
-	}
-	if fs.NArg() != 1 {
-		v.UsageError(fmt.Errorf("state push takes one file (or - for stdin)"), c.Help())
-		return exitError
-	}
-	pushed, err := readStateFile(g, fs.Arg(0))
+	pushed, err := readStateFile(r.g, r.fs.Arg(0))
 	if err != nil {
-		errorf(v, "Cannot read the state to push", "%v", err)
+		errorf(r.v, "Cannot read the state to push", "%v", err)
 		return exitError
 	}
-	_, b, ok := openState(g, v, &m)
-	if !ok {
-		return exitError
-	}
-	ok = changeState(g, v, b, lf, "state push", func(cur *state.State) (*state.State, bool) {
-		if msg := pushRefused(cur, pushed); msg != "" && !force {
-			errorf(v, "Cannot push this state", "%s\n\nNothing was written. To replace the stored state all the same, run state push -force.", msg)
+	ok := r.change(func(cur *state.State) (*state.State, bool) {
+		if msg := pushRefused(cur, pushed); msg != "" && !*force {
+			errorf(r.v, "Cannot push this state", "%s\n\nNothing was written. To replace the stored state all the same, run state push -force.", msg)
 			return nil, false
 		}
-		if !restoreURLs(v, cur, pushed) {
+		if !restoreURLs(r.v, cur, pushed) {
 			return nil, false
 		}
 		if cur != nil {
@@ -302,7 +211,7 @@ func (c *statePushCommand) Run(args []string) int {
 	if !ok {
 		return exitError
 	}
-	v.Pushed(pushed)
+	r.v.Pushed(pushed)
 	return exitOK
 }
 
