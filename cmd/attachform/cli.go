@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -51,7 +52,18 @@ func dispatch(g *globals, v *view, args []string) int {
 			}
 			args = append(strings.Fields(name), "-help")
 		case installAutocomplete, uninstallAutocomplete:
-			return runFramework(g, v, cmds, args)
+			if len(args) > 1 {
+				v.UsageError(fmt.Errorf("%s takes nothing after it", args[0]), "")
+				return exitError
+			}
+			install := strings.TrimLeft(args[0], "-") == installAutocomplete
+			files, err := changeCompletion(g, install)
+			v.CompletionChanged(install, files)
+			if err != nil {
+				v.Fail(err.Error())
+				return exitError
+			}
+			return exitOK
 		}
 	}
 	if len(args) == 0 {

@@ -185,6 +185,18 @@ func (v *view) Help(text string) {
 	fmt.Fprintln(v.out, text)
 }
 
+// CompletionChanged names the startup files -install-autocomplete or
+// -uninstall-autocomplete changed.
+func (v *view) CompletionChanged(installed bool, files []string) {
+	switch {
+	case len(files) == 0:
+	case installed:
+		fmt.Fprintf(v.out, "Completion installed in %s. Open a new shell to use it.\n", strings.Join(files, ", "))
+	default:
+		fmt.Fprintf(v.out, "Completion removed from %s.\n", strings.Join(files, ", "))
+	}
+}
+
 // DeviceCode shows the device-code sign-in instructions Azure gives.
 func (v *view) DeviceCode(message string) error {
 	_, err := fmt.Fprintln(v.err, message)
