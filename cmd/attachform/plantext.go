@@ -260,7 +260,8 @@ func attributeLines(c plan.Change) []attrLine {
 	}
 	add := func(name, now, was string) {
 		switch {
-		case before == nil || c.Action == plan.Create:
+		case before == nil || c.Action == plan.Create || c.Action == plan.Adopt:
+			// An adoption records what is on the item; it replaces nothing.
 			lines = append(lines, attrLine{'+', name, now})
 		case was != now:
 			lines = append(lines, attrLine{'~', name, was + " -> " + now + " # forces replacement"})
