@@ -95,10 +95,12 @@ exits 3 when a file would change.
 ## Shell completion
 
 ` + "`attachform -install-autocomplete`" + ` adds completion of commands, flags,
-files and attachment addresses to the shells it finds: a line in
-` + "`~/.bashrc`" + ` and ` + "`~/.zshrc`" + ` (` + "`complete -C /path/to/attachform attachform`" + `)
-and a file in fish's ` + "`completions`" + ` directory. ` + "`-uninstall-autocomplete`" + `
-removes them. Without the installer, the same line in any bash or zsh
+files and attachment addresses to the shells it finds in ` + "`$HOME`" + `: a line
+in ` + "`~/.bashrc`" + ` (or the first of ` + "`.bash_profile`" + `, ` + "`.bash_login`" + `, ` + "`.profile`" + `)
+and ` + "`~/.zshrc`" + ` (` + "`complete -C /path/to/attachform attachform`" + `), and a file in
+fish's ` + "`completions`" + ` directory (under ` + "`$XDG_CONFIG_HOME`" + `, else ` + "`~/.config`" + `).
+A symlinked startup file is changed where it points. ` + "`-uninstall-autocomplete`" + `
+removes them, whichever path the line names. Without the installer, the same line in any bash or zsh
 (after ` + "`autoload -U +X bashcompinit && bashcompinit`" + `) does it.
 `)
 	return b.String()
