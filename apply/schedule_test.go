@@ -12,42 +12,9 @@ import (
 	"github.com/attachform/attachform/apply"
 	"github.com/attachform/attachform/emulator"
 	"github.com/attachform/attachform/graph"
+	"github.com/attachform/attachform/graph/graphtest"
 	"github.com/attachform/attachform/state/local"
 )
-
-// gateClock is a graph.Clock whose waits for a mailbox's next window last
-// until the test opens the gate, and then end where they were to end; its
-// time does not move otherwise.
-type gateClock struct {
-	mu      sync.Mutex
-	t       time.Time
-	waiting chan struct{} // signalled when a wait begins
-	open    chan struct{}
-}
-
-func (c *gateClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *gateClock) SleepUntil(ctx context.Context, t time.Time) error {
-	select {
-	case c.waiting <- struct{}{}:
-	default:
-	}
-	select {
-	case <-c.open:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if t.After(c.t) {
-		c.t = t
-	}
-	return nil
-}
 
 // twoMailboxes is an env whose manifest puts heavy uploads on one
 // mailbox and small files on another.
@@ -97,7 +64,7 @@ func twoMailboxes(t *testing.T, limits graph.MailboxLimits) *env {
 // other mailbox's changes do not wait with it, even with one request in
 // flight at a time (-parallelism=1): the waiting change holds no place.
 func TestBusyMailboxDoesNotHoldBackOthers(t *testing.T) {
-	gate := &gateClock{t: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC), waiting: make(chan struct{}, 1), open: make(chan struct{})}
+	gate := graphtest.NewGateClock(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
 	// Room for one 3.5 MB upload per window, not two.
 	e := twoMailboxes(t, graph.MailboxLimits{UploadBytes: 4_000_000, UploadPer: time.Hour, Clock: gate})
 	p, st := e.plan()
@@ -125,7 +92,7 @@ func TestBusyMailboxDoesNotHoldBackOthers(t *testing.T) {
 		_, res, err = apply.Run(context.Background(), p, st, e.backend, e.client, opts)
 		done <- err
 	}()
-	<-gate.waiting // the heavy mailbox's second upload waits for its window
+	<-gate.Waiting // the heavy mailbox's second upload waits for its window
 	select {
 	case <-lightDone:
 	case err := <-done:
@@ -133,7 +100,7 @@ func TestBusyMailboxDoesNotHoldBackOthers(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatal("the light mailbox's changes did not finish while the heavy one waited")
 	}
-	close(gate.open)
+	gate.Open()
 	if err := <-done; err != nil || len(res.Errors) > 0 || res.Added != 5 {
 		t.Fatalf("apply: %v %v %+v", err, res.Errors, res)
 	}

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/attachform/attachform/graph/graphtest"
+
 	"github.com/attachform/attachform/apply"
 	"github.com/attachform/attachform/emulator"
 	"github.com/attachform/attachform/graph"
@@ -124,39 +126,6 @@ func TestPlainProgressLines(t *testing.T) {
 	}
 }
 
-// gateClock is a graph.Clock whose waits for a mailbox's next window last
-// until the test opens the gate, then end where they were to end.
-type gateClock struct {
-	mu      sync.Mutex
-	t       time.Time
-	waiting chan struct{}
-	open    chan struct{}
-}
-
-func (c *gateClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *gateClock) SleepUntil(ctx context.Context, t time.Time) error {
-	select {
-	case c.waiting <- struct{}{}:
-	default:
-	}
-	select {
-	case <-c.open:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if t.After(c.t) {
-		c.t = t
-	}
-	return nil
-}
-
 // An apply without a terminal, whose second upload waits for its
 // mailbox's next upload window: plain lines only, no escape code, and
 // while it waits the periodic line says for whose budget and until when.
@@ -173,7 +142,7 @@ func TestApplyWithoutTerminalWaitingForBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	gate := &gateClock{t: t0, waiting: make(chan struct{}, 1), open: make(chan struct{})}
+	gate := graphtest.NewGateClock(t0)
 	// Room for one 3.5 MB upload per hour, not two.
 	client, err := graph.New(graph.Options{Endpoint: srv.URL(), Limits: graph.MailboxLimits{UploadBytes: 4_000_000, UploadPer: time.Hour, Clock: gate}})
 	if err != nil {
@@ -224,13 +193,13 @@ func TestApplyWithoutTerminalWaitingForBudget(t *testing.T) {
 		_, r, err := apply.Run(ctx, p, nil, backend, client, apply.Options{Parallelism: 1, OnEvent: v.Event})
 		done <- outcome{r, err}
 	}()
-	<-gate.waiting
+	<-gate.Waiting
 	window := t0.Add(time.Hour + 3*time.Second) // the window and its margin
 	eventually(t, out, fmt.Sprintf("Waiting for the upload budget of %s, resumes in %s\n", mailbox, window.Sub(t0)))
 	fake.advance(17 * time.Minute)
 	fake.tick()
 	eventually(t, out, fmt.Sprintf("Waiting for the upload budget of %s, resumes in %s\n", mailbox, window.Sub(t0)-17*time.Minute))
-	close(gate.open)
+	gate.Open()
 	o := <-done
 	if o.err != nil || len(o.r.Errors) > 0 || o.r.Added != 2 {
 		t.Fatalf("apply: %v %v %+v", o.err, o.r.Errors, o.r)
