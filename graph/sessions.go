@@ -134,43 +134,11 @@ func (c *Client) Upload(ctx context.Context, s *UploadSession, r io.ReaderAt, si
 	if s.Next < 0 || s.Next > size {
 		return "", fmt.Errorf("%s: next offset %d is outside the file's %d bytes", opUploadRange, s.Next, size)
 	}
-	if progress == nil {
-		progress = func(int64) error { return nil }
-	}
 	put := s.URL
 	if suffix := s.Item.Kind.Traits().RangeSuffix; suffix != "" {
 		put = withPathSuffix(s.URL, suffix)
 	}
-	stalls := 0
-	// Every PUT counts against a budget: each range left twice over, and a
-	// few more for answers lost. A session that goes back and forth (the
-	// server's next expected byte falling below one it had confirmed)
-	// runs out of it, or out of its few allowed regressions, sooner.
-	ranges := (size - s.Next + c.rangeSize - 1) / c.rangeSize
-	budget, puts := 2*ranges+8, int64(0)
-	highest, regressions := s.Next, 0
-	// advance moves s.Next to what the server says it expects.
-	advance := func(from, next int64) error {
-		if next > size {
-			return fmt.Errorf("%s: %w: Graph expects byte %d of a %d-byte file", opUploadRange, ErrMisbehaving, next, size)
-		}
-		if next < highest {
-			if regressions++; regressions > maxRegressions {
-				return fmt.Errorf("%s: %w: the session went back %d times (Graph expected byte %d after confirming up to byte %d); it is not moving forward: cancel it and start a new one", opUploadRange, ErrMisbehaving, regressions, next, highest)
-			}
-		}
-		highest = max(highest, next)
-		if next > from {
-			stalls = 0
-		} else if stalls++; stalls > 3 {
-			return fmt.Errorf("%s: %w: the session is not advancing (Graph keeps expecting byte %d); cancel it and start a new one", opUploadRange, ErrMisbehaving, next)
-		}
-		s.Next = next
-		if next > from {
-			return progress(next)
-		}
-		return nil
-	}
+	w := newUploadWatch(s, size, c.rangeSize, progress)
 	for {
 		if s.Next >= size {
 			return "", fmt.Errorf("%s: %w: Graph holds every byte but never answered with the attachment's location; look for it on the item", opUploadRange, ErrAmbiguous)
@@ -178,8 +146,8 @@ func (c *Client) Upload(ctx context.Context, s *UploadSession, r io.ReaderAt, si
 		if c.expired(s) {
 			return "", expiredError(opUploadRange, s)
 		}
-		if puts++; puts > budget {
-			return "", fmt.Errorf("%s: %w: %d ranges sent for the %d bytes that were left and Graph still expects byte %d; the session is not moving forward: cancel it and start a new one", opUploadRange, ErrMisbehaving, puts-1, ranges*c.rangeSize, s.Next)
+		if err := w.put(); err != nil {
+			return "", err
 		}
 		start := s.Next
 		// Near the end of the mailbox's upload window a shorter range
@@ -189,70 +157,135 @@ func (c *Client) Upload(ctx context.Context, s *UploadSession, r io.ReaderAt, si
 		n := min(c.rangeSize, size-start)
 		if fitted := c.limits.fit(s.Item.Mailbox, n, rangeUnit); fitted < n {
 			n = fitted
-			budget++
+			w.budget++
 		}
 		end := start + n - 1
 		ans, err := c.putRange(ctx, s, put, r, start, end, size)
-		if err != nil {
-			if !errors.Is(err, ErrAmbiguous) || ctx.Err() != nil {
+		var next int64
+		switch {
+		case err != nil:
+			if err := c.afterLostAnswer(ctx, w, start, end, err); err != nil {
 				return "", err
-			}
-			next, serr := c.SessionStatus(ctx, s)
-			switch {
-			case serr == nil:
-				if err := advance(start, next); err != nil {
-					return "", err
-				}
-			case errors.Is(serr, ErrSessionExpired):
-				return "", serr
-			case errors.Is(serr, ErrNotFound) && end == size-1:
-				return "", fmt.Errorf("%s: %w: the answer to the final range was lost and the session is gone, so the attachment was most likely created; look for it on the item (%v)", opUploadRange, ErrAmbiguous, err)
-			case errors.Is(serr, ErrNotFound):
-				return "", serr
-			case ctx.Err() != nil:
-				return "", serr
-			default:
-				// No status to be had: resend the range, and the server's
-				// answer (200, or 416 with the range it expects) says where
-				// it stands.
-				if stalls++; stalls > 3 {
-					return "", fmt.Errorf("%s: %w; reading the session's status failed too: %v", opUploadRange, err, serr)
-				}
 			}
 			continue
-		}
-		switch ans.status {
-		case http.StatusCreated:
-			if err := c.checkLocation(put, ans.location); err != nil && strings.TrimSpace(ans.location) != "" {
-				return "", fmt.Errorf("%s: %w: the upload finished, but Graph's answer is not believed (%w); look for the attachment on the item", opUploadRange, ErrAmbiguous, err)
-			}
-			id, err := parseLocation(ans.location)
-			if err != nil {
-				return "", fmt.Errorf("%s: %w: the upload finished but its attachment id is unknown (%v); look for it on the item", opUploadRange, ErrAmbiguous, err)
-			}
-			s.Next = size
-			_ = progress(size) // done: nothing is left to stop
-			return id, nil
-		case http.StatusRequestedRangeNotSatisfiable:
-			next, perr := parseNextRanges(ans.body)
-			if perr != nil {
-				if next, perr = c.SessionStatus(ctx, s); perr != nil {
-					return "", fmt.Errorf("%w; reading the session's status failed too: %v", ans.err, perr)
+		case ans.status == http.StatusCreated:
+			return c.finished(w, put, ans)
+		case ans.status == http.StatusRequestedRangeNotSatisfiable:
+			if next, err = parseNextRanges(ans.body); err != nil {
+				if next, err = c.SessionStatus(ctx, s); err != nil {
+					return "", fmt.Errorf("%w; reading the session's status failed too: %v", ans.err, err)
 				}
 			}
-			if err := advance(start, next); err != nil {
-				return "", err
-			}
 		default:
-			next, err := parseNextRanges(ans.body)
-			if err != nil {
+			if next, err = parseNextRanges(ans.body); err != nil {
 				return "", fmt.Errorf("%s: reading Graph's answer: %w", opUploadRange, err)
 			}
-			if err := advance(start, next); err != nil {
-				return "", err
-			}
+		}
+		if err := w.advance(start, next); err != nil {
+			return "", err
 		}
 	}
+}
+
+// afterLostAnswer finds out where the session stands when the answer to
+// the range [start, end] was lost (err), moving the session on; nil means
+// go on sending. It never resends blindly: with no status to be had, the
+// range is resent and the server's answer (200, or 416 with the range it
+// expects) says where it stands.
+func (c *Client) afterLostAnswer(ctx context.Context, w *uploadWatch, start, end int64, err error) error {
+	if !errors.Is(err, ErrAmbiguous) || ctx.Err() != nil {
+		return err
+	}
+	next, serr := c.SessionStatus(ctx, w.s)
+	switch {
+	case serr == nil:
+		return w.advance(start, next)
+	case errors.Is(serr, ErrSessionExpired): // before ErrNotFound, which it also matches
+		return serr
+	case errors.Is(serr, ErrNotFound) && end == w.size-1:
+		return fmt.Errorf("%s: %w: the answer to the final range was lost and the session is gone, so the attachment was most likely created; look for it on the item (%v)", opUploadRange, ErrAmbiguous, err)
+	case errors.Is(serr, ErrNotFound), ctx.Err() != nil:
+		return serr
+	}
+	if w.stalls++; w.stalls > maxStalls {
+		return fmt.Errorf("%s: %w; reading the session's status failed too: %v", opUploadRange, err, serr)
+	}
+	return nil
+}
+
+// finished believes a 201's Location only on Graph's hosts, and returns the
+// attachment id it names.
+func (c *Client) finished(w *uploadWatch, put string, ans *rangeAnswer) (string, error) {
+	if err := c.checkLocation(put, ans.location); err != nil && strings.TrimSpace(ans.location) != "" {
+		return "", fmt.Errorf("%s: %w: the upload finished, but Graph's answer is not believed (%w); look for the attachment on the item", opUploadRange, ErrAmbiguous, err)
+	}
+	id, err := parseLocation(ans.location)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w: the upload finished but its attachment id is unknown (%v); look for it on the item", opUploadRange, ErrAmbiguous, err)
+	}
+	w.s.Next = w.size
+	_ = w.progress(w.size) // done: nothing is left to stop
+	return id, nil
+}
+
+// uploadWatch moves a session's next byte to what Graph says it expects,
+// and ends an upload that does not move forward. Every PUT counts against
+// a budget: each range left twice over, and a few more for answers lost.
+// A session that goes back and forth (the server's next expected byte
+// falling below one it had confirmed) runs out of it, or out of its few
+// allowed regressions, sooner; one that stays put runs out of stalls.
+type uploadWatch struct {
+	s        *UploadSession
+	size     int64
+	progress func(confirmed int64) error
+
+	left, budget, puts  int64 // left: the bytes still to send when the upload began
+	highest             int64 // the furthest byte Graph ever expected
+	regressions, stalls int
+}
+
+// maxStalls is how many PUTs in a row may leave a session where it was.
+const maxStalls = 3
+
+func newUploadWatch(s *UploadSession, size, rangeSize int64, progress func(int64) error) *uploadWatch {
+	if progress == nil {
+		progress = func(int64) error { return nil }
+	}
+	ranges := (size - s.Next + rangeSize - 1) / rangeSize
+	return &uploadWatch{s: s, size: size, progress: progress, left: size - s.Next, budget: 2*ranges + 8, highest: s.Next}
+}
+
+// put counts a PUT about to be sent against the budget.
+func (w *uploadWatch) put() error {
+	if w.puts++; w.puts > w.budget {
+		return fmt.Errorf("%s: %w: %d ranges sent for the %d bytes that were left and Graph still expects byte %d; the session is not moving forward: cancel it and start a new one",
+			opUploadRange, ErrMisbehaving, w.puts-1, w.left, w.s.Next)
+	}
+	return nil
+}
+
+// advance moves the session to next, the byte Graph expects after a range
+// that started at from, and reports progress when it moved forward.
+func (w *uploadWatch) advance(from, next int64) error {
+	if next > w.size {
+		return fmt.Errorf("%s: %w: Graph expects byte %d of a %d-byte file", opUploadRange, ErrMisbehaving, next, w.size)
+	}
+	if next < w.highest {
+		if w.regressions++; w.regressions > maxRegressions {
+			return fmt.Errorf("%s: %w: the session went back %d times (Graph expected byte %d after confirming up to byte %d); it is not moving forward: cancel it and start a new one", opUploadRange, ErrMisbehaving, w.regressions, next, w.highest)
+		}
+	}
+	w.highest = max(w.highest, next)
+	if next > from {
+		w.stalls = 0
+	} else if w.stalls++; w.stalls > maxStalls {
+		return fmt.Errorf("%s: %w: the session is not advancing (Graph keeps expecting byte %d); cancel it and start a new one", opUploadRange, ErrMisbehaving, next)
+	}
+	w.s.Next = next
+	if next > from {
+		return w.progress(next)
+	}
+	return nil
 }
 
 // maxRegressions is how often an upload session may go back (the
