@@ -134,15 +134,21 @@ func content(n int, seed byte) []byte {
 	return b
 }
 
+// draft is the welcome draft the manifests attach to.
+func (e *env) draft() item.Ref {
+	e.t.Helper()
+	found, err := e.client.FindMessages(context.Background(), emulator.DemoMailbox, "subject eq 'Welcome to attachform'")
+	if err != nil || len(found) != 1 {
+		e.t.Fatalf("find the draft: %v %v", found, err)
+	}
+	return item.Ref{Mailbox: emulator.DemoMailbox, Kind: item.Message, ID: found[0].ID}
+}
+
 // live returns name -> bytes of what the welcome draft holds.
 func (e *env) live() map[string][]byte {
 	e.t.Helper()
 	ctx := context.Background()
-	found, err := e.client.FindMessages(ctx, emulator.DemoMailbox, "subject eq 'Welcome to attachform'")
-	if err != nil || len(found) != 1 {
-		e.t.Fatalf("find the draft: %v %v", found, err)
-	}
-	it := item.Ref{Mailbox: emulator.DemoMailbox, Kind: item.Message, ID: found[0].ID}
+	it := e.draft()
 	atts, err := e.client.ListAttachments(ctx, it)
 	if err != nil {
 		e.t.Fatal(err)
@@ -276,6 +282,51 @@ func TestExpiredSessionIsCancelledAndTheFileUploadedAnew(t *testing.T) {
 	}
 	if got := e.live(); !bytes.Equal(got["large.bin"], large) || len(got) != 1 {
 		t.Fatal("the draft does not hold exactly the file")
+	}
+}
+
+// An upload session that expires mid-upload is started over, but only
+// after looking: here an identical attachment arrived on the draft while
+// the upload was under way, and it is recorded instead of a second copy.
+func TestExpiredSessionLooksBeforeStartingOver(t *testing.T) {
+	e := newEnv(t)
+	large := content(6<<20, 5)
+	e.write("files/large.bin", large)
+	e.manifest("files/large.bin")
+	var once sync.Once
+	other, err := graph.New(graph.Options{Endpoint: e.srv.URL(), Now: e.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, res, err := e.apply(context.Background(), apply.Options{Parallelism: 1, OnEvent: func(ev apply.Event) {
+		if ev.Phase != apply.Progress || ev.Sent == 0 {
+			return
+		}
+		once.Do(func() {
+			it := e.draft()
+			s, err := other.CreateUploadSession(context.Background(), it, graph.NewAttachment{Name: "large.bin", ContentType: "application/octet-stream", Size: int64(len(large))})
+			if err == nil {
+				_, err = other.Upload(context.Background(), s, bytes.NewReader(large), int64(len(large)), nil)
+			}
+			if err != nil {
+				t.Errorf("the other upload: %v", err)
+			}
+			e.clock.Advance(3 * time.Hour) // past the lifetime of apply's session
+		})
+	}})
+	if err != nil || len(res.Errors) > 0 {
+		t.Fatalf("apply: %v %v %+v", err, res.Errors, res)
+	}
+	atts, err := e.client.ListAttachments(context.Background(), e.draft())
+	if err != nil || len(atts) != 1 {
+		t.Fatalf("the draft holds %d attachments (%v), want the one file once", len(atts), err)
+	}
+	if got := e.live(); !bytes.Equal(got["large.bin"], large) {
+		t.Fatal("the attachment differs from the file")
+	}
+	st, _ := e.backend.Read(context.Background())
+	if len(st.Attachments) != 1 || st.Attachments[0].ID != atts[0].ID || len(st.Sessions) != 0 || len(st.Intents) != 0 {
+		t.Fatalf("state: %+v", st)
 	}
 }
 

@@ -166,6 +166,16 @@ func (r *runner) session(ctx context.Context, c plan.Change, it item.Ref, d *pla
 			return graph.Attachment{}, nil, r.withRecord(ctx, fmt.Errorf("%w; its upload session was cancelled: run plan again", err), drop)
 		case errors.Is(err, graph.ErrSessionExpired) && attempt == 0:
 			// Start over once with a fresh session; the old one is gone.
+			// Look first, as every upload does: an identical attachment
+			// may have arrived on the item meanwhile.
+			found, ferr := r.findIdentical(ctx, it, d)
+			if ferr != nil {
+				// The session stays recorded: the next plan looks again.
+				return graph.Attachment{}, nil, fmt.Errorf("%w; looking on the item before starting over failed: %v", err, ferr)
+			}
+			if found != nil {
+				return *found, drop, nil
+			}
 			if rerr := r.record(ctx, drop); rerr != nil {
 				return graph.Attachment{}, nil, rerr
 			}

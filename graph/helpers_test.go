@@ -261,3 +261,8 @@ func (r *recorder) take() []seen {
 	r.reqs = nil
 	return out
 }
+
+// roundTripFunc is a transport written inline, for a test that wraps one.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

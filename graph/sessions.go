@@ -200,9 +200,9 @@ func (c *Client) afterLostAnswer(ctx context.Context, w *uploadWatch, start, end
 	switch {
 	case serr == nil:
 		return w.advance(start, next)
-	case errors.Is(serr, ErrSessionExpired): // before ErrNotFound, which it also matches
-		return serr
 	case errors.Is(serr, ErrNotFound) && end == w.size-1:
+		// Gone or expired (an expired session matches ErrNotFound too):
+		// either way the final range may have made the attachment.
 		return fmt.Errorf("%s: %w: the answer to the final range was lost and the session is gone, so the attachment was most likely created; look for it on the item (%v)", opUploadRange, ErrAmbiguous, err)
 	case errors.Is(serr, ErrNotFound), ctx.Err() != nil:
 		return serr

@@ -128,6 +128,40 @@ func TestUploadFinalRangeLost(t *testing.T) {
 	}
 }
 
+// The final range's answer is lost and, by the time the client asks where
+// the session stands, the session has expired: the attachment may exist
+// all the same, so the error is ErrAmbiguous (look on the item), not
+// ErrSessionExpired (which would have the caller upload again).
+func TestUploadFinalRangeLostThenExpired(t *testing.T) {
+	e := newEnv(t, withRangeSize(mib))
+	it := e.item(item.Message, "final-expired")
+	final := fmt.Sprintf("bytes %d-", 3*mib)
+	e.rec.setBefore(func(_ int, req *http.Request) {
+		if req.Method == http.MethodPut && strings.HasPrefix(req.Header.Get("Content-Range"), final) {
+			e.srv.SetFaults(emulator.Faults{RateReset: 1})
+		} else {
+			e.srv.SetFaults(emulator.Faults{})
+		}
+	})
+	base := e.rec.base
+	e.rec.base = roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		resp, err := base.RoundTrip(req)
+		if req.Method == http.MethodPut && strings.HasPrefix(req.Header.Get("Content-Range"), final) {
+			e.clock.Advance(48 * time.Hour) // past any session's expiry
+		}
+		return resp, err
+	})
+	data := content(sessionSize)
+	_, _, err := e.upload(it, "f.bin", data)
+	if !errors.Is(err, ErrAmbiguous) {
+		t.Fatalf("Upload = %v, want ErrAmbiguous", err)
+	}
+	list, err := e.client.ListAttachments(context.Background(), it)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("attachments = %+v, %v; want exactly one", list, err)
+	}
+}
+
 // 503 and 429 on a range: refused, so resent after Retry-After.
 func TestUploadRetriesRefusals(t *testing.T) {
 	for _, tc := range []struct {
