@@ -5,15 +5,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/attachform/attachform/item"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/attachform/attachform/item"
 
 	"github.com/attachform/attachform/apply"
 	"github.com/attachform/attachform/emulator"
@@ -327,6 +329,45 @@ func TestExpiredSessionLooksBeforeStartingOver(t *testing.T) {
 	st, _ := e.backend.Read(context.Background())
 	if len(st.Attachments) != 1 || st.Attachments[0].ID != atts[0].ID || len(st.Sessions) != 0 || len(st.Intents) != 0 {
 		t.Fatalf("state: %+v", st)
+	}
+}
+
+// The upload finishes but reading the new attachment back fails: it is
+// recorded all the same, by the id Graph gave, so that removing its block
+// later deletes it rather than leaving it unowned.
+func TestUploadedButUnreadableIsStillRecorded(t *testing.T) {
+	e := newEnv(t)
+	large := content(4<<20, 6)
+	e.write("files/large.bin", large)
+	e.manifest("files/large.bin")
+	readBack := regexp.MustCompile(`/attachments/[^/$]+$`)
+	if err := e.srv.SetFaults(emulator.Faults{Rate503: 1, RetryAfterZero: true, Only: func(r *http.Request) bool {
+		return r.Method == http.MethodGet && readBack.MatchString(r.URL.Path)
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	_, res, err := e.apply(context.Background(), apply.Options{})
+	if err != nil || len(res.Errors) > 0 || res.Added != 1 {
+		t.Fatalf("apply: %v %v %+v", err, res.Errors, res)
+	}
+	if err := e.srv.SetFaults(emulator.Faults{}); err != nil {
+		t.Fatal(err)
+	}
+	atts, err := e.client.ListAttachments(context.Background(), e.draft())
+	if err != nil || len(atts) != 1 {
+		t.Fatalf("the draft holds %d attachments (%v), want one", len(atts), err)
+	}
+	st, _ := e.backend.Read(context.Background())
+	if len(st.Attachments) != 1 || st.Attachments[0].ID != atts[0].ID || len(st.Sessions)+len(st.Intents) != 0 {
+		t.Fatalf("state: %+v", st)
+	}
+	// Removed from the manifests, it is deleted.
+	e.manifest()
+	if _, res, err := e.apply(context.Background(), apply.Options{}); err != nil || len(res.Errors) > 0 || res.Destroyed != 1 {
+		t.Fatalf("apply after removing the block: %v %v %+v", err, res.Errors, res)
+	}
+	if atts, _ := e.client.ListAttachments(context.Background(), e.draft()); len(atts) != 0 {
+		t.Fatalf("the draft still holds %d attachments", len(atts))
 	}
 }
 

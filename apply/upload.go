@@ -154,8 +154,11 @@ func (r *runner) session(ctx context.Context, c plan.Change, it item.Ref, d *pla
 		case err == nil:
 			att, err := r.g.GetAttachment(ctx, it, id)
 			if err != nil {
-				// The session is spent; the next plan finds the attachment.
-				return graph.Attachment{}, nil, r.withRecord(ctx, fmt.Errorf("uploaded as %s, but reading it back failed: %w", id, err), drop)
+				// Graph named the new attachment: it is recorded by that
+				// id, its reported size unknown, rather than left for
+				// nobody to own. Were the id wrong, the next plan finds
+				// it missing and looks on the item before uploading.
+				return graph.Attachment{ID: id}, drop, nil
 			}
 			return att, drop, nil
 		case errors.Is(err, ErrSourceChanged):
