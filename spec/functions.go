@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -72,7 +71,7 @@ func functions(dir, realDir string, allowOutside bool) map[string]function.Funct
 		"filebase64": fs.guard(filesystem.MakeFileFunc(dir, true), true),
 		"fileexists": fs.guard(filesystem.MakeFileExistsFunc(dir), false),
 		"fileset":    fs.fileset(),
-		"filesha256": fs.guard(fileSHA256Func, true),
+		"filesha256": fs.guard(fileDigestFunc(sha256.New, hex.EncodeToString), true),
 		"filesize":   fs.guard(fileSizeFunc, true),
 		"basename":   filesystem.BasenameFunc,
 		"dirname":    filesystem.DirnameFunc,
@@ -234,25 +233,6 @@ func (fs fsFuncs) abspath() function.Function {
 		},
 	})
 }
-
-// fileSHA256Func returns the hex SHA-256 of a file's bytes, streamed.
-var fileSHA256Func = function.New(&function.Spec{
-	Description: "The lowercase hex SHA-256 digest of the file's bytes.",
-	Params:      []function.Parameter{{Name: "path", Type: cty.String}},
-	Type:        function.StaticReturnType(cty.String),
-	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-		f, err := openRegular(args[0].AsString())
-		if err != nil {
-			return cty.NilVal, err
-		}
-		defer f.Close()
-		h := sha256.New()
-		if _, err := io.Copy(h, f); err != nil {
-			return cty.NilVal, fmt.Errorf("read %s: %w", args[0].AsString(), err)
-		}
-		return cty.StringVal(hex.EncodeToString(h.Sum(nil))), nil
-	},
-})
 
 // fileSizeFunc returns a file's length in bytes.
 var fileSizeFunc = function.New(&function.Spec{
