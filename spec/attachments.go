@@ -205,18 +205,11 @@ func (l *loader) evalInstance(d *attachmentDecl, addr string, each *eachValues) 
 	}
 	ok = ok && srcOK
 
+	str := func(at *hcl.Attribute) (string, valueState) { return l.evalString(at, allowed, each) }
+	boolean := func(at *hcl.Attribute) (bool, valueState) { return l.evalBool(at, allowed, each) }
 	a.Name = ""
-	if na := attrs["name"]; na != nil {
-		s, st := l.evalString(na, allowed, each)
-		switch st {
-		case valueKnown:
-			a.Name = s
-			ok = l.checkName(addr, s, na.Expr.Range()) && ok
-		case valueBad:
-			ok = false
-		case valueUnknown:
-			return nil
-		}
+	if !optional(attrs["name"], str, &ok, func(s string, r hcl.Range) bool { a.Name = s; return l.checkName(addr, s, r) }) {
+		return nil
 	}
 	if a.Name == "" && srcOK {
 		a.Name = filepath.Base(a.Source)
@@ -225,31 +218,17 @@ func (l *loader) evalInstance(d *attachmentDecl, addr string, each *eachValues) 
 		}
 	}
 
-	if ca := attrs["content_type"]; ca != nil {
-		s, st := l.evalString(ca, allowed, each)
-		switch st {
-		case valueKnown:
-			a.ContentType = s
-			ok = l.checkContentType(addr, s, ca.Expr.Range()) && ok
-		case valueBad:
-			ok = false
-		case valueUnknown:
-			return nil
-		}
+	if !optional(attrs["content_type"], str, &ok, func(s string, r hcl.Range) bool { a.ContentType = s; return l.checkContentType(addr, s, r) }) {
+		return nil
 	}
 	if a.ContentType == "" && srcOK {
 		a.ContentType = detectContentType(a.Name, a.Source)
 	}
 
-	if ia := attrs["inline"]; ia != nil {
-		b, st := l.evalBool(ia, allowed, each)
-		ok = ok && st != valueBad
-		a.Inline = b
-	}
-	if ca := attrs["content_id"]; ca != nil {
-		s, st := l.evalString(ca, allowed, each)
-		ok = ok && st != valueBad
-		a.ContentID = s
+	// inline and content_id are checked together, by kind, below.
+	if !optional(attrs["inline"], boolean, &ok, func(b bool, _ hcl.Range) bool { a.Inline = b; return true }) ||
+		!optional(attrs["content_id"], str, &ok, func(s string, _ hcl.Range) bool { a.ContentID = s; return true }) {
+		return nil
 	}
 	if a.Target != nil {
 		ok = l.checkKindRules(d, addr, a) && ok
@@ -297,4 +276,24 @@ func (l *loader) attachmentTarget(d *attachmentDecl, allowed refs, each *eachVal
 		Subject:  a.Expr.Range().Ptr(),
 	})
 	return nil
+}
+
+// optional evaluates an optional argument of an instance, if set, and
+// hands a known value to use, which checks it. A bad value clears *ok; a
+// value not known offline returns false: the instance cannot be built
+// yet, and is checked when it can.
+func optional[T any](at *hcl.Attribute, eval func(*hcl.Attribute) (T, valueState), ok *bool, use func(T, hcl.Range) bool) bool {
+	if at == nil {
+		return true
+	}
+	v, st := eval(at)
+	switch st {
+	case valueKnown:
+		*ok = use(v, at.Expr.Range()) && *ok
+	case valueBad:
+		*ok = false
+	case valueUnknown:
+		return false
+	}
+	return true
 }

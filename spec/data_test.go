@@ -142,3 +142,33 @@ func TestDataSeveralListsAtMostTen(t *testing.T) {
 		t.Errorf("diagnostics = %v", diags)
 	}
 }
+
+// An argument whose value comes from a data source is not known offline:
+// validate skips the instance rather than judge it by a value it does not
+// have (inline = true with a content_id from a lookup is not "missing
+// content_id"), and checks it once the lookup answers.
+func TestOptionalArgumentsFromData(t *testing.T) {
+	manifest := dataManifest + `
+attachment "logo" {
+  target     = target.all_hands
+  source     = "logo.png"
+  inline     = true
+  content_id = data.event.all_hands.id
+}
+`
+	dir := writeConfig(t, map[string]string{"main.attach.hcl": manifest, "agenda.pdf": "pdf", "logo.png": "png"})
+	mustLoad(t, dir, LoadOptions{})
+	cfg := mustLoad(t, dir, LoadOptions{Data: &fakeData{items: map[string][]DataItem{
+		"event:subject eq 'All hands'": {{ID: "EV1", Label: "All hands"}},
+		"todo_list:Team":               {{ID: "L1", Label: "Team"}},
+		"todo_task:Review":             {{ID: "T1", Label: "Review"}},
+	}}})
+	for _, a := range cfg.Attachments {
+		if a.Address == "attachment.logo" && (!a.Inline || a.ContentID != "EV1") {
+			t.Errorf("logo = inline %v, content_id %q; want inline with EV1", a.Inline, a.ContentID)
+		}
+	}
+	if len(cfg.Attachments) != 2 {
+		t.Errorf("%d attachments, want 2", len(cfg.Attachments))
+	}
+}
