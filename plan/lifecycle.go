@@ -170,7 +170,7 @@ func (b *builder) massDestroy() {
 		Summary:  fmt.Sprintf("Plan would destroy %d of %d managed attachments", destroyed, managed),
 		Detail: fmt.Sprintf("This plan deletes or replaces %d of the %d attachments attachform manages, more than the %.0f %% it allows without asking. "+
 			"A wrong branch, a missing -var-file or a moved directory often looks like this: check the manifests and variables. "+
-			"If it is intended, run again with -allow-mass-destroy.", destroyed, managed, share*100),
+			"If it is intended, run again with -allow-mass-destroy (the share is the graph block's mass_destroy_threshold).", destroyed, managed, share*100),
 	})
 }
 

@@ -47,6 +47,12 @@ type Graph struct {
 	MaxRetryAfter   time.Duration // a longer Retry-After ends the change instead of waiting
 	ResponseTimeout time.Duration // the wait for an answer once a request is sent
 	MinTransferRate int64         // bytes per second: the slowest transfer waited for
+
+	// The mass-destroy guard: a plan deleting or replacing more than this
+	// share of the managed attachments (once at least the minimum are
+	// managed) fails without -allow-mass-destroy; 0 = plan's defaults.
+	MassDestroyThreshold float64
+	MassDestroyMinimum   int
 }
 
 // Rate is N events per period.

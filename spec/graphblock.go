@@ -2,9 +2,11 @@ package spec
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,18 +49,16 @@ func (l *loader) decodeGraph() {
 		if !l.graphIndependent(a) {
 			continue
 		}
-		if name == "mailbox_concurrency" {
-			v, st := l.evalAs(a, cty.Number, graphAllowed, nil)
-			if st != valueKnown {
-				continue
+		switch name {
+		case "mailbox_concurrency":
+			if n, ok := l.graphWhole(a, 1, MaxMailboxConcurrency, fmt.Sprintf("mailbox_concurrency must be a whole number from 1 to %d: Outlook allows %d concurrent requests per app and mailbox.", MaxMailboxConcurrency, MaxMailboxConcurrency)); ok {
+				g.MailboxConcurrency = n
 			}
-			n, acc := v.AsBigFloat().Int64()
-			if !v.AsBigFloat().IsInt() || acc != 0 || n < 1 || n > MaxMailboxConcurrency {
-				l.add(graphError(a, "Invalid mailbox_concurrency",
-					fmt.Sprintf("mailbox_concurrency must be a whole number from 1 to %d: Outlook allows %d concurrent requests per app and mailbox.", MaxMailboxConcurrency, MaxMailboxConcurrency)))
-				continue
+			continue
+		case "mass_destroy_minimum":
+			if n, ok := l.graphWhole(a, 1, 1<<30, "mass_destroy_minimum must be a whole number of at least 1: the mass-destroy guard applies once this many attachments are managed (default 10)."); ok {
+				g.MassDestroyMinimum = n
 			}
-			g.MailboxConcurrency = int(n)
 			continue
 		}
 		s, st := l.evalString(a, graphAllowed, nil)
@@ -135,6 +135,13 @@ func (l *loader) decodeGraph() {
 			if ok {
 				g.ResponseTimeout = d
 			}
+		case "mass_destroy_threshold":
+			share, err := parsePercent(s)
+			if err != nil {
+				l.add(graphError(a, "Invalid mass_destroy_threshold", err.Error()+`. Write a share of the managed attachments from "1%" to "100%", as in "30%" (the default); "100%" turns the guard off.`))
+				continue
+			}
+			g.MassDestroyThreshold = share
 		case "min_transfer_rate":
 			r, err := ParseByteRate(strings.Replace(s, "/s", "/1s", 1))
 			if err == nil && float64(r.Bytes)/r.Per.Seconds() < float64(MinTransferRateFloor) {
@@ -148,6 +155,34 @@ func (l *loader) decodeGraph() {
 		}
 	}
 	l.checkAgreement(content.Attributes, authBad)
+}
+
+// graphWhole evaluates a whole-number argument from least to most,
+// reporting problem otherwise.
+func (l *loader) graphWhole(a *hcl.Attribute, least, most int64, problem string) (int, bool) {
+	v, st := l.evalAs(a, cty.Number, graphAllowed, nil)
+	if st != valueKnown {
+		return 0, false
+	}
+	n, acc := v.AsBigFloat().Int64()
+	if !v.AsBigFloat().IsInt() || acc != 0 || n < least || n > most {
+		l.add(graphError(a, "Invalid "+a.Name, problem))
+		return 0, false
+	}
+	return int(n), true
+}
+
+// parsePercent reads "30%" as 0.3: from 1 % to 100 %.
+func parsePercent(s string) (float64, error) {
+	num, ok := strings.CutSuffix(strings.TrimSpace(s), "%")
+	f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	if !ok || err != nil || math.IsNaN(f) {
+		return 0, fmt.Errorf("%q is not a percentage", s)
+	}
+	if f < 1 || f > 100 {
+		return 0, fmt.Errorf("%q is outside 1%% to 100%%", s)
+	}
+	return f / 100, nil
 }
 
 // Ranges of the graph block's bounds on a misbehaving Graph.

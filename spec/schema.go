@@ -34,6 +34,8 @@ var graphSchema = &hcl.BodySchema{
 		{Name: "max_retry_after"},
 		{Name: "response_timeout"},
 		{Name: "min_transfer_rate"},
+		{Name: "mass_destroy_threshold"},
+		{Name: "mass_destroy_minimum"},
 	},
 }
 

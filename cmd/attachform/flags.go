@@ -149,7 +149,9 @@ const configFlagsHelp = `  -target=ADDRESS         Only this attachment (repeata
   -refresh-only           Change nothing in Graph; update the state to match it.
   -refresh=false          Plan from the state alone, without reading Graph.
   -allow-mass-destroy     Allow deleting or replacing more than 30 % of the
-                          managed attachments (when 10 or more are managed).
+                          managed attachments (when 10 or more are managed;
+                          the graph block's mass_destroy_threshold and
+                          mass_destroy_minimum change both).
   -force                  Use a state whose serial went backwards (an older copy
                           restored over a newer one), and make it the latest.
   -input=false            Ask no question: where one would be asked, fail.

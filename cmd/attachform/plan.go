@@ -116,6 +116,8 @@ func makePlan(g *globals, v diagnosticsView, w *workspace, f *configFlags) (*pla
 		Replace:          f.replaces,
 		Parallelism:      f.parallelism,
 		AllowMassDestroy: f.allowMassDestroy,
+		MassDestroyShare: w.cfg.Graph.MassDestroyThreshold,
+		MassDestroyMin:   w.cfg.Graph.MassDestroyMinimum,
 		AppOnly:          appOnly(g, w.cfg.Graph),
 	})
 	v.Diagnostics(w.cfg.Files, diags)
