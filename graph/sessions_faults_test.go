@@ -98,67 +98,49 @@ func TestUploadResetThenNoStatus(t *testing.T) {
 }
 
 // The final range's answer lost: the attachment exists but its id is
-// unknown. The client says so with ErrAmbiguous; the attachment is found by
+// unknown. The client says so with ErrAmbiguous — also when the session has
+// expired by the time it asks where the session stands, since an expiry
+// would have the caller upload again — and the attachment is found by
 // listing, exactly once.
 func TestUploadFinalRangeLost(t *testing.T) {
-	for _, k := range allKinds {
-		t.Run(string(k), func(t *testing.T) {
-			e := newEnv(t, withRangeSize(mib))
-			it := e.item(k, "final")
-			e.rec.setBefore(func(_ int, req *http.Request) {
-				if req.Method == http.MethodPut && strings.HasPrefix(req.Header.Get("Content-Range"), fmt.Sprintf("bytes %d-", 3*mib)) {
-					e.srv.SetFaults(emulator.Faults{RateReset: 1})
-				} else {
-					e.srv.SetFaults(emulator.Faults{})
+	for _, expires := range []bool{false, true} {
+		for _, k := range allKinds {
+			t.Run(fmt.Sprintf("%s/expires=%v", k, expires), func(t *testing.T) {
+				e := newEnv(t, withRangeSize(mib))
+				it := e.item(k, "final")
+				final := func(req *http.Request) bool {
+					return req.Method == http.MethodPut && strings.HasPrefix(req.Header.Get("Content-Range"), fmt.Sprintf("bytes %d-", 3*mib))
+				}
+				e.rec.setBefore(func(_ int, req *http.Request) {
+					if final(req) {
+						e.srv.SetFaults(emulator.Faults{RateReset: 1})
+					} else {
+						e.srv.SetFaults(emulator.Faults{})
+					}
+				})
+				if base := e.rec.base; expires {
+					e.rec.base = roundTripFunc(func(req *http.Request) (*http.Response, error) {
+						resp, err := base.RoundTrip(req)
+						if final(req) {
+							e.clock.Advance(48 * time.Hour) // past any session's expiry
+						}
+						return resp, err
+					})
+				}
+				data := content(sessionSize)
+				_, _, err := e.upload(it, "f.bin", data)
+				if !errors.Is(err, ErrAmbiguous) {
+					t.Fatalf("Upload = %v, want ErrAmbiguous", err)
+				}
+				list, err := e.client.ListAttachments(context.Background(), it)
+				if err != nil || len(list) != 1 {
+					t.Fatalf("attachments = %+v, %v; want exactly one", list, err)
+				}
+				if b := readAll(t, e.client, it, list[0].ID); !bytes.Equal(b, data) {
+					t.Error("content differs")
 				}
 			})
-			data := content(sessionSize)
-			_, _, err := e.upload(it, "f.bin", data)
-			if !errors.Is(err, ErrAmbiguous) {
-				t.Fatalf("Upload = %v, want ErrAmbiguous", err)
-			}
-			list, err := e.client.ListAttachments(context.Background(), it)
-			if err != nil || len(list) != 1 {
-				t.Fatalf("attachments = %+v, %v; want exactly one", list, err)
-			}
-			if b := readAll(t, e.client, it, list[0].ID); !bytes.Equal(b, data) {
-				t.Error("content differs")
-			}
-		})
-	}
-}
-
-// The final range's answer is lost and, by the time the client asks where
-// the session stands, the session has expired: the attachment may exist
-// all the same, so the error is ErrAmbiguous (look on the item), not
-// ErrSessionExpired (which would have the caller upload again).
-func TestUploadFinalRangeLostThenExpired(t *testing.T) {
-	e := newEnv(t, withRangeSize(mib))
-	it := e.item(item.Message, "final-expired")
-	final := fmt.Sprintf("bytes %d-", 3*mib)
-	e.rec.setBefore(func(_ int, req *http.Request) {
-		if req.Method == http.MethodPut && strings.HasPrefix(req.Header.Get("Content-Range"), final) {
-			e.srv.SetFaults(emulator.Faults{RateReset: 1})
-		} else {
-			e.srv.SetFaults(emulator.Faults{})
 		}
-	})
-	base := e.rec.base
-	e.rec.base = roundTripFunc(func(req *http.Request) (*http.Response, error) {
-		resp, err := base.RoundTrip(req)
-		if req.Method == http.MethodPut && strings.HasPrefix(req.Header.Get("Content-Range"), final) {
-			e.clock.Advance(48 * time.Hour) // past any session's expiry
-		}
-		return resp, err
-	})
-	data := content(sessionSize)
-	_, _, err := e.upload(it, "f.bin", data)
-	if !errors.Is(err, ErrAmbiguous) {
-		t.Fatalf("Upload = %v, want ErrAmbiguous", err)
-	}
-	list, err := e.client.ListAttachments(context.Background(), it)
-	if err != nil || len(list) != 1 {
-		t.Fatalf("attachments = %+v, %v; want exactly one", list, err)
 	}
 }
 
