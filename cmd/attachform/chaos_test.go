@@ -3,8 +3,9 @@ package main
 // The chaos test of issue 8: "a kill at any instant loses or duplicates
 // nothing". It drives the real binary (built into binDir by TestMain)
 // against an in-process emulator that injects faults, kills every apply with
-// SIGKILL at a random request after its first change began, changes the
-// manifests between runs, then runs one clean apply and checks that Graph,
+// SIGKILL at a random request after its first change began (each apply at
+// -parallelism=1, 3 or the default), changes the manifests between runs,
+// then runs one clean apply and checks that Graph,
 // the state and a fresh plan all agree with the manifests.
 //
 // It runs with every `go test`, on a fixed seed; explore others with:
@@ -18,8 +19,8 @@ package main
 // to DIR/run-NN.log, kept after the test.
 //
 // Given a seed, the manifests and file contents of every round, the
-// emulator's ids and fault sequence, and the kills' draws (request number,
-// before or after Graph served it) are fixed; the request number also
+// emulator's ids and fault sequence, the kills' draws (request number,
+// before or after Graph served it) and each apply's parallelism are fixed; the request number also
 // depends on whether earlier kills landed, and which request is the k-th
 // one, or meets which fault, on the child's goroutine scheduling, so a
 // replay meets the same situations, not necessarily byte-identical runs.
@@ -104,6 +105,10 @@ func TestChaos(t *testing.T) {
 	// The kills draw from their own generator, so the manifests of every
 	// round depend on the seed alone, not on where earlier kills landed.
 	kills := rand.New(rand.NewPCG(seed, 0x6b696c6c))
+	// Each apply runs at -parallelism=1, 3 or the default, from a third
+	// generator: one request at a time orders changes differently, and
+	// hid a data-loss bug once.
+	widths := rand.New(rand.NewPCG(seed, 0x7769647468))
 	landed := 0
 	copies := map[chaosCopyKey]int{}
 	budget := w.initialCost()
@@ -118,7 +123,8 @@ func TestChaos(t *testing.T) {
 		// k is uniform over the change requests this apply should make
 		// (estimated from the model: what changed plus what the last kill
 		// left undone), so nearly every kill lands mid-apply, at any point.
-		run := &chaosRun{round: round, mutations: mutations, k: 1 + kills.IntN(max(1, budget)), afterServe: kills.IntN(2) == 0}
+		run := &chaosRun{round: round, mutations: mutations, k: 1 + kills.IntN(max(1, budget)), afterServe: kills.IntN(2) == 0,
+			parallelism: []int{1, 3, 0}[widths.IntN(3)]}
 		w.apply(ctx, killer, run)
 		killer.quiesce(t)
 		run.copies = w.newCopies(copies)
@@ -134,8 +140,9 @@ func TestChaos(t *testing.T) {
 		}
 	}
 	stats := srv.Stats()
-	t.Logf("%d applies, %d killed mid-apply (%d as the request arrived, %d after Graph served it); injected faults: 503 %d, 429 %d, reset %d; mailbox-limit 429s %d",
-		len(runs), landed, chaosCount(runs, func(r *chaosRun) bool { return r.landed && !r.afterServe }),
+	t.Logf("%d applies (%d at -parallelism=1), %d killed mid-apply (%d as the request arrived, %d after Graph served it); injected faults: 503 %d, 429 %d, reset %d; mailbox-limit 429s %d",
+		len(runs), chaosCount(runs, func(r *chaosRun) bool { return r.parallelism == 1 }),
+		landed, chaosCount(runs, func(r *chaosRun) bool { return r.landed && !r.afterServe }),
 		chaosCount(runs, func(r *chaosRun) bool { return r.landed && r.afterServe }),
 		stats.Faults.Unavailable, stats.Faults.Throttled, stats.Faults.Reset, stats.Throttled)
 	kinds := map[string]int{}
@@ -200,19 +207,20 @@ func chaosSeed(t *testing.T) uint64 {
 
 // chaosRun is one apply and what became of it.
 type chaosRun struct {
-	round      int
-	clean      bool // the final apply: not killed, no faults
-	mutations  []string
-	k          int  // kill at the k-th request counted from the apply's first change (1 = that one)
-	afterServe bool // kill once Graph served that request (its answer never arrives), else as it arrives
-	victim     string
-	victimKind string
-	span       int  // requests seen from the first change on
-	landed     bool // the kill hit a running apply
-	exit       int  // exit code; -1 when killed
-	output     string
-	elapsed    time.Duration
-	copies     []string // identical copies Graph held first after this run
+	round       int
+	clean       bool // the final apply: not killed, no faults
+	mutations   []string
+	k           int  // kill at the k-th request counted from the apply's first change (1 = that one)
+	afterServe  bool // kill once Graph served that request (its answer never arrives), else as it arrives
+	parallelism int  // -parallelism of the apply; 0: the default
+	victim      string
+	victimKind  string
+	span        int  // requests seen from the first change on
+	landed      bool // the kill hit a running apply
+	exit        int  // exit code; -1 when killed
+	output      string
+	elapsed     time.Duration
+	copies      []string // identical copies Graph held first after this run
 }
 
 func (w *chaosWorld) environ(round int) []string {
@@ -227,7 +235,11 @@ func (w *chaosWorld) environ(round int) []string {
 // at run.k.
 func (w *chaosWorld) apply(ctx context.Context, killer *chaosKiller, run *chaosRun) {
 	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, chaosBinary(), "-chdir="+w.dir, "apply", "-auto-approve", "-no-color", "-allow-mass-destroy")
+	args := []string{"-chdir=" + w.dir, "apply", "-auto-approve", "-no-color", "-allow-mass-destroy"}
+	if run.parallelism > 0 {
+		args = append(args, fmt.Sprintf("-parallelism=%d", run.parallelism))
+	}
+	cmd := exec.CommandContext(ctx, chaosBinary(), args...)
 	cmd.Env = w.environ(run.round)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	began := time.Now()

@@ -375,9 +375,9 @@ func chaosRunLog(runs []*chaosRun) string {
 		case r.clean:
 			fmt.Fprintf(&b, "clean apply: exit %d in %s\n", r.exit, r.elapsed.Round(time.Millisecond))
 		case r.landed:
-			fmt.Fprintf(&b, "round %02d: killed mid-apply at %s, %s in\n", r.round, r.victim, r.elapsed.Round(time.Millisecond))
+			fmt.Fprintf(&b, "round %02d%s: killed mid-apply at %s, %s in\n", r.round, r.width(), r.victim, r.elapsed.Round(time.Millisecond))
 		default:
-			fmt.Fprintf(&b, "round %02d: not killed (aimed at request %d, %d seen after the first change), exit %d in %s\n", r.round, r.k, r.span, r.exit, r.elapsed.Round(time.Millisecond))
+			fmt.Fprintf(&b, "round %02d%s: not killed (aimed at request %d, %d seen after the first change), exit %d in %s\n", r.round, r.width(), r.k, r.span, r.exit, r.elapsed.Round(time.Millisecond))
 		}
 		for _, m := range r.mutations {
 			fmt.Fprintf(&b, "    changed: %s\n", m)
@@ -392,6 +392,14 @@ func chaosRunLog(runs []*chaosRun) string {
 		}
 	}
 	return b.String()
+}
+
+// width names a round's -parallelism when it is not the default.
+func (r *chaosRun) width() string {
+	if r.parallelism == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (-parallelism=%d)", r.parallelism)
 }
 
 // planLines keeps a plan's "# attachment.x will be …" lines and its summary.
