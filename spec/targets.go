@@ -58,20 +58,25 @@ func (l *loader) evalTarget(d *targetDecl) {
 		return s, st
 	}
 
-	mailbox, st := str("mailbox")
-	switch st {
-	case valueKnown:
-		ok = l.checkMailbox(mailbox, attrs["mailbox"].Expr.Range()) && ok
-		t.Item.Mailbox = mailbox
-	case valueUnknown:
-		t.Unknown = true
-	case valueBad:
-		ok = false
-	case valueAbsent:
-		if attrs["mailbox"] != nil {
-			l.add(nullArgument(attrs["mailbox"], "target "+d.name))
+	// need evaluates a required argument and hands a known value to use,
+	// which checks it; one not known offline makes the target unknown.
+	need := func(a *hcl.Attribute, use func(string) bool) {
+		s, st := str(a.Name)
+		switch st {
+		case valueKnown:
+			ok = use(s) && ok
+		case valueUnknown:
+			t.Unknown = true
+		case valueBad:
+			ok = false
+		case valueAbsent:
+			l.add(nullArgument(a, "target "+d.name))
 			ok = false
 		}
+	}
+
+	if a := attrs["mailbox"]; a != nil {
+		need(a, func(s string) bool { t.Item.Mailbox = s; return l.checkMailbox(s, a.Expr.Range()) })
 	}
 	if a := attrs["exclusive"]; a != nil {
 		b, st := l.evalBool(a, targetAllowed, nil)
@@ -99,18 +104,7 @@ func (l *loader) evalTarget(d *targetDecl) {
 		ok = false
 	case 1:
 		t.Item.Kind = item.Kind(present[0].Name)
-		id, st := str(present[0].Name)
-		switch st {
-		case valueKnown:
-			t.Item.ID = id
-		case valueUnknown:
-			t.Unknown = true
-		case valueBad:
-			ok = false
-		case valueAbsent:
-			l.add(nullArgument(present[0], "target "+d.name))
-			ok = false
-		}
+		need(present[0], func(s string) bool { t.Item.ID = s; return true })
 	default:
 		l.add(&hcl.Diagnostic{
 			Severity: hcl.DiagError,
@@ -141,18 +135,7 @@ func (l *loader) evalTarget(d *targetDecl) {
 		})
 		ok = false
 	case list != nil:
-		id, st := str("todo_list")
-		switch st {
-		case valueKnown:
-			t.Item.ListID = id
-		case valueUnknown:
-			t.Unknown = true
-		case valueBad:
-			ok = false
-		case valueAbsent:
-			l.add(nullArgument(list, "target "+d.name))
-			ok = false
-		}
+		need(list, func(s string) bool { t.Item.ListID = s; return true })
 	}
 
 	if !ok {
