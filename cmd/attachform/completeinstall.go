@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -30,9 +29,9 @@ const zshCompInit = "autoload -U +X bashcompinit && bashcompinit"
 // shellHook is one place completion is installed: a line in a startup
 // file (bash, zsh), or a file of its own (fish).
 type shellHook struct {
-	path   string
-	lines  []string // for a startup file: appended on install
-	ownKey bool     // the whole file is attachform's (fish)
+	path    string
+	lines   []string // for a startup file: appended on install
+	ownFile bool     // the whole file is attachform's (fish)
 }
 
 // completionHooks are where the shells on this machine read completion
@@ -68,9 +67,9 @@ func completionHooks(g *globals, bin string) ([]shellHook, error) {
 	}
 	if fi, err := os.Stat(filepath.Join(config, "fish")); err == nil && fi.IsDir() {
 		hooks = append(hooks, shellHook{
-			path:   filepath.Join(config, "fish", "completions", "attachform.fish"),
-			lines:  []string{fishCompletion(bin)},
-			ownKey: true,
+			path:    filepath.Join(config, "fish", "completions", "attachform.fish"),
+			lines:   []string{fishCompletion(bin)},
+			ownFile: true,
 		})
 	}
 	if len(hooks) == 0 {
@@ -94,29 +93,31 @@ complete -f -c attachform -a "(__complete_attachform)"`
 func (h shellHook) installed() (bool, error) {
 	data, err := os.ReadFile(h.path)
 	switch {
-	case h.ownKey:
+	case h.ownFile:
 		return err == nil, nil
 	case err != nil:
 		return false, err
 	}
-	return len(ourLines(data)) > 0, nil
+	_, ours := withoutOurs(data)
+	return ours > 0, nil
 }
 
-// ourLines are the lines of a startup file an install wrote.
-func ourLines(data []byte) []string {
-	var out []string
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		if completeLinePattern.MatchString(strings.TrimSpace(sc.Text())) {
-			out = append(out, sc.Text())
+// withoutOurs is a startup file without the lines an install wrote (each
+// kept line with its line end), and how many of those there were.
+func withoutOurs(data []byte) (kept string, ours int) {
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(string(data), "\n") {
+		if completeLinePattern.MatchString(strings.TrimSpace(l)) {
+			ours++
+		} else {
+			b.WriteString(l)
 		}
 	}
-	return out
+	return b.String(), ours
 }
 
 func (h shellHook) install() error {
-	if h.ownKey {
+	if h.ownFile {
 		if err := os.MkdirAll(filepath.Dir(h.path), 0o755); err != nil {
 			return err
 		}
@@ -140,20 +141,15 @@ func (h shellHook) install() error {
 }
 
 func (h shellHook) uninstall() error {
-	if h.ownKey {
+	if h.ownFile {
 		return os.Remove(h.path)
 	}
 	path, data, mode, err := readStartupFile(h.path)
 	if err != nil {
 		return err
 	}
-	var kept []string
-	for _, l := range strings.SplitAfter(string(data), "\n") {
-		if !completeLinePattern.MatchString(strings.TrimSpace(l)) {
-			kept = append(kept, l)
-		}
-	}
-	return atomicfile.Write(path, strings.NewReader(strings.Join(kept, "")), mode)
+	kept, _ := withoutOurs(data)
+	return atomicfile.Write(path, strings.NewReader(kept), mode)
 }
 
 // readStartupFile reads a shell's startup file through any symlink (a
