@@ -163,17 +163,30 @@ func cmdState(ts *testscript.TestScript, neg bool, args []string) {
 	defer f.Close()
 	st, err := state.Decode(f)
 	ts.Check(err)
-	var got, want []string
 	for _, a := range st.Attachments {
-		got = append(got, a.Address)
 		if a.ID == "" || a.ReportedSize == 0 {
 			ts.Fatalf("%s recorded without an id or reported size: %+v", a.Address, a)
 		}
 	}
-	for _, arg := range args[1:] {
+	stateRecords(ts, st, args[1:], "state")
+	if len(st.Sessions) > 0 {
+		ts.Fatalf("state still records %d upload sessions", len(st.Sessions))
+	}
+	ts.Logf("state serial %d", st.Serial)
+}
+
+// stateRecords fails unless st records exactly the addresses of the
+// ADDRESS=FILE arguments, each with its file's SHA-256 and size; where
+// names the state in messages.
+func stateRecords(ts *testscript.TestScript, st *state.State, args []string, where string) {
+	var got, want []string
+	for _, a := range st.Attachments {
+		got = append(got, a.Address)
+	}
+	for _, arg := range args {
 		addr, file, ok := strings.Cut(arg, "=")
 		if !ok {
-			ts.Fatalf("state: %q is not ADDRESS=FILE", arg)
+			ts.Fatalf("%q is not ADDRESS=FILE", arg)
 		}
 		want = append(want, addr)
 		a, found := st.Attachment(addr)
@@ -184,17 +197,13 @@ func cmdState(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(err)
 		sum := sha256.Sum256(data)
 		if a.SHA256 != hex.EncodeToString(sum[:]) || a.Bytes != int64(len(data)) {
-			ts.Fatalf("%s: state records %s (%d bytes), %s is %x (%d bytes)", addr, a.SHA256, a.Bytes, file, sum, len(data))
+			ts.Fatalf("%s: %s records %s (%d bytes), %s is %x (%d bytes)", addr, where, a.SHA256, a.Bytes, file, sum, len(data))
 		}
 	}
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
-		ts.Fatalf("state addresses %q, want %q", got, want)
+		ts.Fatalf("%s records %q, want %q", where, got, want)
 	}
-	if len(st.Sessions) > 0 {
-		ts.Fatalf("state still records %d upload sessions", len(st.Sessions))
-	}
-	ts.Logf("state serial %d", st.Serial)
 }
 
 // secretShapes are what a leaked credential looks like in text: an

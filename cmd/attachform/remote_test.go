@@ -3,13 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
@@ -103,31 +100,7 @@ func cmdRemoteState(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("the state blob still carries lock details: %s", k)
 		}
 	}
-	var got, want []string
-	for _, a := range st.Attachments {
-		got = append(got, a.Address)
-	}
-	for _, arg := range args[1:] {
-		addr, file, ok := strings.Cut(arg, "=")
-		if !ok {
-			ts.Fatalf("remotestate: %q is not ADDRESS=FILE", arg)
-		}
-		want = append(want, addr)
-		a, found := st.Attachment(addr)
-		if !found {
-			continue
-		}
-		data, err := os.ReadFile(ts.MkAbs(file))
-		ts.Check(err)
-		sum := sha256.Sum256(data)
-		if a.SHA256 != hex.EncodeToString(sum[:]) || a.Bytes != int64(len(data)) {
-			ts.Fatalf("%s: the state blob records %s (%d bytes), %s is %x (%d bytes)", addr, a.SHA256, a.Bytes, file, sum, len(data))
-		}
-	}
-	slices.Sort(want)
-	if !slices.Equal(got, want) {
-		ts.Fatalf("the state blob records %q, want %q", got, want)
-	}
+	stateRecords(ts, st, args[1:], "the state blob")
 	ts.Logf("state blob: lineage %s, serial %d, %d attachments", st.Lineage, st.Serial, len(st.Attachments))
 }
 
