@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -243,18 +242,12 @@ func settleSerial(g *globals, w *workspace, st *state.State) error {
 // approved asks on the terminal, as Terraform does; only "yes" approves.
 func approved(g *globals, v applyView) bool {
 	v.AskApproval()
-	answer := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(g.std.in).ReadString('\n')
-		answer <- strings.TrimSpace(line)
-	}()
-	select {
-	case a := <-answer:
-		v.Answered()
-		return a == "yes"
-	case <-g.ctx.Done():
+	a, ok := readAnswer(g)
+	if !ok {
 		return false
 	}
+	v.Answered()
+	return a == "yes"
 }
 
 // tooManyArgs is the mistake of giving more than a plan file, often an
