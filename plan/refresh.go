@@ -136,17 +136,8 @@ func Touched(cfg *spec.Config, st *state.State) []item.Ref {
 	if st == nil {
 		return out
 	}
-	for _, a := range st.Attachments {
-		out = append(out, a.Target)
-	}
-	for _, a := range st.Deposed {
-		out = append(out, a.Target)
-	}
-	for _, s := range st.Sessions {
-		out = append(out, s.Target)
-	}
-	for _, x := range st.Intents {
-		out = append(out, x.Target)
+	for _, it := range st.Records() {
+		out = append(out, it)
 	}
 	return out
 }

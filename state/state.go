@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -209,6 +210,33 @@ func (s *State) OwnedIDs() map[string]bool {
 		owned[a.ID] = true
 	}
 	return owned
+}
+
+// Records yields the address and item of everything the state records:
+// attachments, deposed ones, interrupted uploads and announced creations.
+func (s *State) Records() iter.Seq2[string, item.Ref] {
+	return func(yield func(string, item.Ref) bool) {
+		for _, a := range s.Attachments {
+			if !yield(a.Address, a.Target) {
+				return
+			}
+		}
+		for _, a := range s.Deposed {
+			if !yield(a.Address, a.Target) {
+				return
+			}
+		}
+		for _, x := range s.Sessions {
+			if !yield(x.Address, x.Target) {
+				return
+			}
+		}
+		for _, x := range s.Intents {
+			if !yield(x.Address, x.Target) {
+				return
+			}
+		}
+	}
 }
 
 // Rename moves everything recorded at from (the attachment, deposed

@@ -2,11 +2,12 @@ package state
 
 import (
 	"bytes"
-	"github.com/attachform/attachform/item"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/attachform/attachform/item"
 )
 
 func TestAttachmentsStaySortedAndRemovalChecksTheID(t *testing.T) {
@@ -119,4 +120,30 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("re-decoding an encoded state: %v", err)
 		}
 	})
+}
+
+// Records walks every kind of record once, and stops when asked.
+func TestRecordsWalksEveryKindOfRecord(t *testing.T) {
+	it := func(id string) item.Ref { return item.Ref{Mailbox: "m", Kind: item.Message, ID: id} }
+	s := New()
+	s.SetAttachment(Attachment{Address: "attachment.a", Target: it("1"), ID: "A"})
+	s.Depose(Attachment{Address: "attachment.b", Target: it("2"), ID: "B"})
+	s.SetSession(Session{ID: "s", Address: "attachment.c", Target: it("3")})
+	s.AddIntent(Intent{ID: "x", Address: "attachment.d", Target: it("4")})
+	var got []string
+	for addr, target := range s.Records() {
+		got = append(got, addr+"@"+target.ID)
+	}
+	if want := []string{"attachment.a@1", "attachment.b@2", "attachment.c@3", "attachment.d@4"}; !slices.Equal(got, want) {
+		t.Errorf("Records = %v, want %v", got, want)
+	}
+	n := 0
+	for range s.Records() {
+		if n++; n == 2 {
+			break
+		}
+	}
+	if n != 2 {
+		t.Errorf("the walk went on after break: %d", n)
+	}
 }

@@ -92,17 +92,8 @@ func matches(addr, filter string) bool {
 // attachments, deposed ones, interrupted uploads and announced creations.
 func addressesIn(st *state.State) []string {
 	var all []string
-	for _, a := range st.Attachments {
-		all = append(all, a.Address)
-	}
-	for _, a := range st.Deposed {
-		all = append(all, a.Address)
-	}
-	for _, s := range st.Sessions {
-		all = append(all, s.Address)
-	}
-	for _, x := range st.Intents {
-		all = append(all, x.Address)
+	for addr := range st.Records() {
+		all = append(all, addr)
 	}
 	return sortedAddresses(all)
 }
