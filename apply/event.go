@@ -14,9 +14,11 @@ const (
 	Progress
 	Finished
 	Failed
-	// Waiting: a request of the change waits for its mailbox's budget
-	// (Mailbox, Budget, Until); it goes on by itself when the next
-	// window opens.
+	// Waiting: a request of the change waits, either for its mailbox's
+	// budget (Mailbox, Budget, Until; it goes on by itself when the next
+	// window opens) or for an answer that does not come (WaitingFor,
+	// Since). The change's next Progress, Finished or Failed event ends
+	// the wait.
 	Waiting
 )
 
@@ -35,4 +37,11 @@ type Event struct {
 	Mailbox string    // Waiting: whose budget
 	Budget  string    // Waiting: graph.BudgetUpload, BudgetRequests or BudgetRetryAfter
 	Until   time.Time // Waiting: when the request may go
+
+	// Waiting for something other than a mailbox's budget: what the change
+	// waits on, as people name it ("Graph", "the state store"), and since
+	// when nothing has come from it. Views show "waiting for Graph (no
+	// answer for 20s)" until the change's next event.
+	WaitingFor string
+	Since      time.Time
 }

@@ -3,9 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -91,6 +93,20 @@ func waitingLine(mailbox, budget string, left time.Duration) string {
 	return fmt.Sprintf("Waiting for the upload budget of %s, resumes in %s\n", mailbox, left)
 }
 
+// stalledText says what a change waits on that does not answer, and for
+// how long nothing came: "waiting for Graph (no answer for 20s)".
+func stalledText(what string, since, now time.Time) string {
+	return fmt.Sprintf("waiting for %s (no answer for %s)", what, max(now.Sub(since), 0).Round(time.Second))
+}
+
+// capitalize starts a plain line: "Waiting for Graph …".
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
 // sentText is "48/150 MiB (32 %)": both counts in the total's unit.
 func sentText(sent, total int64) string {
 	unit, div := "B", 1.0
@@ -119,6 +135,7 @@ type plainProgress struct {
 	mu      sync.Mutex
 	uploads map[string]*plainUpload // by address, while running
 	waits   map[string]plainWait    // by mailbox: the latest wait announced
+	stalls  map[string]plainStall   // by address: a change waiting for an answer
 	stop    chan struct{}
 	done    chan struct{}
 }
@@ -134,8 +151,13 @@ type plainWait struct {
 	budget string
 }
 
+type plainStall struct {
+	what  string
+	since time.Time
+}
+
 func newPlainProgress(out io.Writer, clock progressClock) *plainProgress {
-	return &plainProgress{out: out, clock: clock, uploads: map[string]*plainUpload{}, waits: map[string]plainWait{}}
+	return &plainProgress{out: out, clock: clock, uploads: map[string]*plainUpload{}, waits: map[string]plainWait{}, stalls: map[string]plainStall{}}
 }
 
 func (p *plainProgress) planned(*plan.Plan) {}
@@ -173,10 +195,19 @@ func (p *plainProgress) event(e apply.Event) {
 			p.uploads[e.Address] = &plainUpload{total: e.Total, started: now}
 		}
 	case apply.Progress:
+		delete(p.stalls, e.Address)
 		if u := p.uploads[e.Address]; u != nil {
 			u.sent, u.waitUntil = e.Sent, time.Time{}
 		}
 	case apply.Waiting:
+		if e.WaitingFor != "" {
+			// Said at once, then every progressEvery while it lasts.
+			if st, ok := p.stalls[e.Address]; !ok || st.what != e.WaitingFor {
+				fmt.Fprintf(p.out, "%s: %s\n", e.Address, capitalize(stalledText(e.WaitingFor, e.Since, now)))
+			}
+			p.stalls[e.Address] = plainStall{what: e.WaitingFor, since: e.Since}
+			return
+		}
 		if u := p.uploads[e.Address]; u != nil {
 			u.waitUntil = e.Until
 		}
@@ -189,25 +220,21 @@ func (p *plainProgress) event(e apply.Event) {
 		}
 	case apply.Finished:
 		delete(p.uploads, e.Address)
+		delete(p.stalls, e.Address)
 		io.WriteString(p.out, finishedLine(e))
 	case apply.Failed:
 		delete(p.uploads, e.Address)
+		delete(p.stalls, e.Address)
 	}
 }
 
 // tick writes what is still going: each mailbox waiting for its budget,
-// and each upload that is not waiting.
+// each change waiting for an answer, and each upload that is not waiting.
 func (p *plainProgress) tick() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.clock.now()
-	for _, mb := range slices.Sorted(func(yield func(string) bool) {
-		for mb := range p.waits {
-			if !yield(mb) {
-				return
-			}
-		}
-	}) {
+	for _, mb := range slices.Sorted(maps.Keys(p.waits)) {
 		w := p.waits[mb]
 		if left := w.until.Sub(now); left > 0 {
 			io.WriteString(p.out, waitingLine(mb, w.budget, left))
@@ -215,15 +242,13 @@ func (p *plainProgress) tick() {
 			delete(p.waits, mb)
 		}
 	}
-	for _, addr := range slices.Sorted(func(yield func(string) bool) {
-		for a := range p.uploads {
-			if !yield(a) {
-				return
-			}
-		}
-	}) {
+	for _, addr := range slices.Sorted(maps.Keys(p.stalls)) {
+		st := p.stalls[addr]
+		fmt.Fprintf(p.out, "%s: %s\n", addr, capitalize(stalledText(st.what, st.since, now)))
+	}
+	for _, addr := range slices.Sorted(maps.Keys(p.uploads)) {
 		u := p.uploads[addr]
-		if u.waitUntil.After(now) {
+		if _, stalled := p.stalls[addr]; stalled || u.waitUntil.After(now) {
 			continue
 		}
 		fmt.Fprintf(p.out, "%s: Still uploading… %s, %s elapsed\n", addr, sentText(u.sent, u.total), now.Sub(u.started).Round(time.Second))
@@ -262,7 +287,8 @@ type barProgress struct {
 type uploadBar struct {
 	bar         *mpb.Bar
 	sent, total int64
-	wait        atomic.Pointer[barWait] // nil: not waiting
+	wait        atomic.Pointer[barWait]    // nil: not waiting for a budget
+	stall       atomic.Pointer[plainStall] // nil: not waiting for an answer
 }
 
 type barWait struct {
@@ -335,6 +361,9 @@ func (b *barProgress) event(e apply.Event) {
 		u.bar = b.p.New(e.Total, mpb.BarStyle(), mpb.BarRemoveOnComplete(),
 			mpb.PrependDecorators(decor.Name(e.Address, decor.WCSyncSpaceR)),
 			mpb.AppendDecorators(decor.Any(func(s decor.Statistics) string {
+				if st := u.stall.Load(); st != nil {
+					return stalledText(st.what, st.since, now())
+				}
 				if w := u.wait.Load(); w != nil {
 					if left := w.until.Sub(now()); left > 0 {
 						return waitingText(w.mailbox, w.budget, left)
@@ -347,9 +376,12 @@ func (b *barProgress) event(e apply.Event) {
 		if u := b.bars[e.Address]; u != nil {
 			b.advance(u, e.Sent)
 			u.wait.Store(nil)
+			u.stall.Store(nil)
 		}
 	case apply.Waiting:
-		if u := b.bars[e.Address]; u != nil {
+		if u := b.bars[e.Address]; u != nil && e.WaitingFor != "" {
+			u.stall.Store(&plainStall{what: e.WaitingFor, since: e.Since})
+		} else if u != nil {
 			u.wait.Store(&barWait{mailbox: e.Mailbox, budget: e.Budget, until: e.Until})
 		}
 	case apply.Finished, apply.Failed:

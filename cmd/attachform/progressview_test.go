@@ -126,6 +126,38 @@ func TestPlainProgressLines(t *testing.T) {
 	}
 }
 
+// A change whose Graph (or state store) does not answer is shown as
+// waiting for it, with how long nothing came, never as an upload going on
+// at 0 %; its next Progress event ends the wait.
+func TestPlainProgressWaitingForAnAnswer(t *testing.T) {
+	t0 := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	fake := newFakeProgressClock(t0)
+	out := &syncBuffer{}
+	p := newPlainProgress(out, fake.clock())
+	p.event(apply.Event{Address: "attachment.a", Action: plan.Create, Phase: apply.Started, Total: 29 << 10})
+	p.event(apply.Event{Address: "attachment.gone", Action: plan.Delete, Phase: apply.Started})
+	fake.advance(10 * time.Second)
+	p.event(apply.Event{Address: "attachment.a", Phase: apply.Waiting, WaitingFor: "Graph", Since: t0})
+	p.event(apply.Event{Address: "attachment.gone", Phase: apply.Waiting, WaitingFor: "the state store", Since: t0.Add(5 * time.Second)})
+	fake.advance(10 * time.Second)
+	p.tick()
+	p.event(apply.Event{Address: "attachment.a", Phase: apply.Progress, Sent: 0, Total: 29 << 10})
+	p.tick()
+	want := "attachment.a: Creating...\n" +
+		"attachment.gone: Destroying...\n" +
+		"attachment.a: Waiting for Graph (no answer for 10s)\n" +
+		"attachment.gone: Waiting for the state store (no answer for 5s)\n" +
+		// tick
+		"attachment.a: Waiting for Graph (no answer for 20s)\n" +
+		"attachment.gone: Waiting for the state store (no answer for 15s)\n" +
+		// tick, after attachment.a heard from Graph again
+		"attachment.gone: Waiting for the state store (no answer for 15s)\n" +
+		"attachment.a: Still uploading… 0/29 KiB (0 %), 20s elapsed\n"
+	if got := out.String(); got != want {
+		t.Errorf("output\n%s\nwant\n%s", got, want)
+	}
+}
+
 // An apply without a terminal, whose second upload waits for its
 // mailbox's next upload window: plain lines only, no escape code, and
 // while it waits the periodic line says for whose budget and until when.
