@@ -67,6 +67,16 @@
 //	  todo_list "Onboarding" {               # by display name; "Tasks" is the default list
 //	    todo_task "Read the handbook" {}     # by title; attachments as above
 //	  }
+//	  display_name = "Ops team"              # optional: the user's directory properties
+//	  department   = "Operations"
+//	  blocked_by_access_policy = true        # optional: an application access policy leaves it out
+//	}
+//
+//	group "New Hires" {                      # a security group, by display name
+//	  members  = ["ops@contoso.com"]         # mailboxes this file declares
+//	  groups   = ["Interns"]                 # nested groups this file declares
+//	  devices  = ["LAPTOP-1"]                # optional non-user members
+//	  contacts = ["Vendor"]                  #   (devices, organizational contacts)
 //	}
 //
 // Names compare ignoring case, as $filter eq does, and each appears once in
@@ -95,6 +105,23 @@
 // Path segment names are case-insensitive and OData key syntax
 // (Users('…')/Events('…')/Attachments('…'), as in seeds/002) is accepted.
 // POST /v1.0/$batch serves up to 20 of these at once.
+//
+// The directory (directory.go, members.go, dirquery.go, each behaviour with
+// the Graph page it follows): GET /users/{upn|id} (id, userPrincipalName,
+// mail, displayName, department), GET /users with Entra's $filter and the
+// advanced-query rule (ConsistencyLevel: eventual and $count=true, else 400
+// Request_UnsupportedQuery where Graph requires them), POST /groups, GET
+// /groups[/{id}] ($filter on displayName), POST /groups/{id}/members/$ref,
+// DELETE /groups/{id}/members/{id}/$ref, GET /groups/{id}/members and
+// /transitiveMembers (nested groups expanded), optionally cast
+// (/microsoft.graph.user), paged by $top (at most 999, default 100) and a
+// $skiptoken nextLink. Directory requests take no mailbox's slot. Permissions
+// are checked on directory requests only, and only when the token names
+// some ("scp" or "roles"): 403 Authorization_RequestDenied without one the
+// API reference accepts. A mailbox the fixtures mark
+// blocked_by_access_policy answers 403 ErrorAccessDenied to every request
+// for its messages, mail folders and events by a token that is not
+// delegated.
 //
 // Ids look like Graph's: URL-safe base64 of 28 bytes, ending in "==" ("AAMk…"
 // for REST ids, "AAku…" for immutable ids). Clients must escape them as path
@@ -216,7 +243,7 @@
 //     and with a non-empty "roles" (or "idtyp": "app") is app-only. A token
 //     that is not a JWT, or a JWT with neither, is neither kind: no check
 //     that depends on the kind applies to it. Permissions ("scp" and
-//     "roles" values) are not checked. /me is the first mailbox (see
+//     "roles" values) are checked on directory requests only (above). /me is the first mailbox (see
 //     "Mailboxes and the demo") whatever the token says.
 //   - The shared-mailbox 403 applies to delegated tokens only, /me included;
 //     it comes after the item is found and before the body is read. To Do

@@ -20,14 +20,20 @@ import (
 // format is in the package doc ("Fixtures"); LoadFixtures reads one.
 type Fixtures struct {
 	Mailboxes []FixtureMailbox
+	Groups    []FixtureGroup
 }
 
 // FixtureMailbox is one mailbox, named by its UPN, and what it holds.
 type FixtureMailbox struct {
-	UPN      string
-	Messages []FixtureItem // drafts unless Folder says otherwise
-	Events   []FixtureItem
-	Lists    []FixtureList
+	UPN         string
+	DisplayName string // "" = the UPN
+	Department  string
+	// PolicyDenied: an application access policy leaves the mailbox out
+	// (its messages and events answer 403 to application tokens).
+	PolicyDenied bool
+	Messages     []FixtureItem // drafts unless Folder says otherwise
+	Events       []FixtureItem
+	Lists        []FixtureList
 }
 
 // FixtureList is a To Do list, found by its display name; the mailbox's
@@ -109,12 +115,16 @@ func LoadFixtures(path string) (*Fixtures, map[string]*hcl.File, hcl.Diagnostics
 var (
 	fixturesRootSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 		{Type: "mailbox", LabelNames: []string{"user principal name"}},
+		{Type: "group", LabelNames: []string{"display name"}},
 	}}
-	fixturesMailboxSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
-		{Type: "message", LabelNames: []string{"subject"}},
-		{Type: "event", LabelNames: []string{"subject"}},
-		{Type: "todo_list", LabelNames: []string{"name"}},
-	}}
+	fixturesMailboxSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{{Name: "display_name"}, {Name: "department"}, {Name: "blocked_by_access_policy"}},
+		Blocks: []hcl.BlockHeaderSchema{
+			{Type: "message", LabelNames: []string{"subject"}},
+			{Type: "event", LabelNames: []string{"subject"}},
+			{Type: "todo_list", LabelNames: []string{"name"}},
+		},
+	}
 	fixturesMessageSchema = &hcl.BodySchema{
 		Attributes: []hcl.AttributeSchema{{Name: "folder"}},
 		Blocks:     []hcl.BlockHeaderSchema{{Type: "attachment", LabelNames: []string{"name"}}},
@@ -207,7 +217,12 @@ func (p *fixtureParser) root(body hcl.Body) *Fixtures {
 	fx := &Fixtures{}
 	c := p.content(body, fixturesRootSchema)
 	boxes := seen{}
+	var groups []*hcl.Block
 	for _, b := range c.Blocks {
+		if b.Type == "group" {
+			groups = append(groups, b)
+			continue
+		}
 		upn, ok := p.label(b, "user principal name")
 		if !ok {
 			continue
@@ -222,6 +237,7 @@ func (p *fixtureParser) root(body hcl.Body) *Fixtures {
 		}
 		fx.Mailboxes = append(fx.Mailboxes, p.mailbox(upn, b.Body))
 	}
+	fx.Groups = p.groups(groups, boxes)
 	return fx
 }
 
@@ -233,6 +249,15 @@ func validUPN(s string) bool {
 func (p *fixtureParser) mailbox(upn string, body hcl.Body) FixtureMailbox {
 	mb := FixtureMailbox{UPN: upn}
 	c := p.content(body, fixturesMailboxSchema)
+	if a := c.Attributes["display_name"]; a != nil {
+		mb.DisplayName, _ = p.str(a)
+	}
+	if a := c.Attributes["department"]; a != nil {
+		mb.Department, _ = p.str(a)
+	}
+	if a := c.Attributes["blocked_by_access_policy"]; a != nil {
+		mb.PolicyDenied = p.boolean(a)
+	}
 	messages, events, lists := seen{}, seen{}, seen{}
 	for _, b := range c.Blocks {
 		switch b.Type {
@@ -348,6 +373,7 @@ func (p *fixtureParser) str(attr *hcl.Attribute) (string, bool) {
 	if v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
 		p.errorf(attr.Expr.Range().Ptr(), "Invalid "+attr.Name, "%s must be a string, like \"%s\".", attr.Name, map[string]string{
 			"source": "files/agenda.pdf", "content_type": "application/pdf", "folder": "drafts",
+			"display_name": "Alice Smith", "department": "Sales",
 		}[attr.Name])
 		return "", false
 	}

@@ -96,7 +96,7 @@ func (s *Server) applyFixtures(st *store, f *Fixtures, now time.Time) error {
 			}
 		}
 	}
-	return nil
+	return applyDirectory(st, f)
 }
 
 func findBySubject(items []*item, subject string) *item {

@@ -12,10 +12,27 @@ import (
 // so that behaviour Graph ties to the kind of token (the known issue of
 // delegated tokens on shared mailboxes) can be reproduced.
 type identity struct {
-	delegated bool   // the token has an scp claim: a user signed in
-	appOnly   bool   // no scp, and roles (or idtyp "app"): the application itself
-	user      string // upn, else preferred_username, else unique_name
-	oid       string // the signed-in user's object id
+	delegated bool     // the token has an scp claim: a user signed in
+	appOnly   bool     // no scp, and roles (or idtyp "app"): the application itself
+	user      string   // upn, else preferred_username, else unique_name
+	oid       string   // the signed-in user's object id
+	perms     []string // the scp claim's scopes and the roles claim's roles
+}
+
+// names reports whether the token says what it may do (scp or roles);
+// permissions are checked only then (see checkPermission).
+func (id *identity) names() bool { return len(id.perms) > 0 }
+
+// grants reports whether the token has any of perms.
+func (id *identity) grants(perms []string) bool {
+	for _, have := range id.perms {
+		for _, p := range perms {
+			if strings.EqualFold(have, p) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // identityOf reads the caller from r's Authorization header; nil when there
@@ -48,11 +65,12 @@ func identityOf(r *http.Request) *identity {
 		return nil
 	}
 	id := &identity{delegated: claims.Scp != "", oid: claims.OID}
+	var roles []string
+	hasRoles := json.Unmarshal(claims.Roles, &roles) == nil && len(roles) > 0
 	if !id.delegated {
-		var roles []string
-		hasRoles := json.Unmarshal(claims.Roles, &roles) == nil && len(roles) > 0
 		id.appOnly = hasRoles || strings.EqualFold(claims.IDType, "app")
 	}
+	id.perms = append(strings.Fields(claims.Scp), roles...)
 	for _, u := range []string{claims.UPN, claims.PreferredUsername, claims.UniqueName} {
 		if u != "" {
 			id.user = u

@@ -77,6 +77,8 @@ func (s *Server) route(c *rq, segs []string) *apiErr {
 		ref, rest = rest[1], rest[2:]
 	case strings.EqualFold(rest[0], "users"):
 		return s.listUsers(c)
+	case strings.EqualFold(rest[0], "groups"):
+		return s.routeGroups(c, rest[1:])
 	default:
 		return errSegment(rest[0])
 	}
@@ -157,6 +159,9 @@ func (s *Server) routeMailbox(c *rq, segs []string) *apiErr {
 		}
 		return s.getUser(c)
 	}
+	if e := mailboxPolicyDenied(c, segs[0]); e != nil {
+		return e
+	}
 	switch strings.ToLower(segs[0]) {
 	case "messages":
 		return s.routeItems(c, kindMessage, nil, segs[1:])
@@ -174,41 +179,6 @@ func (s *Server) routeMailbox(c *rq, segs []string) *apiErr {
 		}
 	}
 	return errSegment(segs[0])
-}
-
-func userJSON(mb *mailbox) map[string]any {
-	return map[string]any{
-		"id":                mb.ID,
-		"userPrincipalName": mb.UPN,
-		"mail":              mb.UPN,
-		"displayName":       mb.UPN,
-	}
-}
-
-func (s *Server) getUser(c *rq) *apiErr {
-	s.store.mu.Lock()
-	v := userJSON(c.mb)
-	s.store.mu.Unlock()
-	v["@odata.context"] = s.graphOrigin + "/" + c.version + "/$metadata#users/$entity"
-	writeJSON(c.w, http.StatusOK, v)
-	return nil
-}
-
-func (s *Server) listUsers(c *rq) *apiErr {
-	if c.r.Method != http.MethodGet {
-		return errMethod(c.r.Method)
-	}
-	s.store.mu.Lock()
-	users := make([]any, 0, len(s.store.meta.Mailboxes))
-	for _, mb := range s.store.meta.Mailboxes {
-		users = append(users, userJSON(mb))
-	}
-	s.store.mu.Unlock()
-	writeJSON(c.w, http.StatusOK, map[string]any{
-		"@odata.context": s.graphOrigin + "/" + c.version + "/$metadata#users",
-		"value":          users,
-	})
-	return nil
 }
 
 // splitPath splits an escaped URL path into unescaped segments. OData key

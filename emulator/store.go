@@ -27,6 +27,8 @@ type store struct {
 	dir      string // "" = in memory
 	sessions map[string]*session
 	blobs    blobStore
+	byRef    map[string]*mailbox // findMailbox's index: lower-cased UPNs and ids
+	indexed  int                 // how many of meta.Mailboxes byRef holds
 }
 
 // snapshot is everything that persists, besides attachment contents.
@@ -42,15 +44,23 @@ type snapshot struct {
 	BlobSeq    uint64      `json:"blobSeq"`
 	Created    time.Time   `json:"created"`
 	Demo       *demoRecord `json:"demo,omitempty"`
+	Groups     []*group    `json:"groups,omitempty"` // see directory.go
+	Others     []*dirOther `json:"others,omitempty"` // devices and contacts, members of groups only
 }
 
 type mailbox struct {
-	ID       string      `json:"id"`
-	UPN      string      `json:"upn"`
-	Folders  []*folder   `json:"folders"`
-	Messages []*item     `json:"messages"`
-	Events   []*item     `json:"events"`
-	Lists    []*todoList `json:"lists"`
+	ID  string `json:"id"`
+	UPN string `json:"upn"`
+	// The user's directory properties (GET /users/{id}); "" = none.
+	DisplayName string `json:"displayName,omitempty"`
+	Department  string `json:"department,omitempty"`
+	// PolicyDenied: an application access policy leaves this mailbox out
+	// (see mailboxPolicyDenied).
+	PolicyDenied bool        `json:"policyDenied,omitempty"`
+	Folders      []*folder   `json:"folders"`
+	Messages     []*item     `json:"messages"`
+	Events       []*item     `json:"events"`
+	Lists        []*todoList `json:"lists"`
 }
 
 type folder struct {
@@ -162,13 +172,20 @@ func (mb *mailbox) findFolder(ref string) *folder {
 	return nil
 }
 
+// findMailbox finds a mailbox by UPN or id, ignoring case. Mailboxes are
+// only ever appended, so the index catches up with the ones added since it
+// last looked: a tenant of 5,000 mailboxes is not searched one by one on
+// every request.
 func (st *store) findMailbox(ref string) *mailbox {
-	for _, mb := range st.meta.Mailboxes {
-		if strings.EqualFold(mb.UPN, ref) || strings.EqualFold(mb.ID, ref) {
-			return mb
-		}
+	if st.byRef == nil {
+		st.byRef = map[string]*mailbox{}
 	}
-	return nil
+	for _, mb := range st.meta.Mailboxes[st.indexed:] {
+		st.byRef[strings.ToLower(mb.UPN)] = mb
+		st.byRef[strings.ToLower(mb.ID)] = mb
+	}
+	st.indexed = len(st.meta.Mailboxes)
+	return st.byRef[strings.ToLower(ref)]
 }
 
 // wellKnownFolders are the folders every mailbox starts with.
