@@ -83,14 +83,14 @@ exits 3 when a file would change.
 | variable | effect |
 |---|---|
 | ` + "`ATTACHFORM_VAR_name`" + ` | The value of variable ` + "`name`" + `, below ` + "`-var`" + ` and ` + "`-var-file`" + `. |
-| ` + "`ATTACHFORM_GRAPH_ENDPOINT`" + ` | Overrides the manifest's ` + "`graph.endpoint`" + `, for a dry run against ` + "`attachform emulator`" + `. |
+| ` + "`ATTACHFORM_GRAPH_ENDPOINT`" + ` | Overrides the manifest's ` + "`graph.endpoint`" + `, for a dry run against ` + "`attachform emulator`" + `: ` + "`emulator`" + ` or an origin, https (plain http only to this machine). Set but empty or malformed, it is an error before anything is sent. |
 | ` + "`ATTACHFORM_IN_AUTOMATION`" + ` | Any value: leave out the hints about which command to run next (as Terraform's ` + "`TF_IN_AUTOMATION`" + `). |
 | ` + "`GITHUB_STEP_SUMMARY`" + ` | Set by GitHub Actions: ` + "`plan`" + ` appends the plan there as Markdown (the comment of ` + "`show -markdown`" + `). |
 | ` + "`ATTACHFORM_LOG`" + ` | ` + "`trace`, `debug`, `info`, `warn` or `error`" + `: log lines (redacted) on stderr. Off by default. |
 | ` + "`ATTACHFORM_LOG_PATH`" + ` | Write the log lines to this file instead. |
 | ` + "`NO_COLOR`" + ` | No colour, as ` + "`-no-color`" + `. |
 | ` + "`GITHUB_ACTIONS=true`" + ` | Diagnostics are also written as annotations on the pull request's diff. |
-| ` + "`AZURE_*`" + `, ` + "`ARM_*`" + ` | Credentials: see [manifest.md](manifest.md#signing-in-auth) and [state.md](state.md). |
+| ` + "`AZURE_*`" + `, ` + "`ARM_*`" + ` | Credentials: see [manifest.md](manifest.md#signing-in-auth) and [state.md](state.md). ` + "`ARM_ACCESS_KEY`" + ` or ` + "`ARM_SAS_TOKEN`" + ` set but empty is an error, not a reason to sign in another way. |
 
 ## Shell completion
 

@@ -81,6 +81,10 @@ func run(ctx context.Context, args []string, std streams, environ []string) (cod
 	}
 	defer closeLog()
 	g.log = logger
+	if err := checkEnvironment(g); err != nil {
+		v.Fail(err.Error())
+		return exitError
+	}
 	defer func() {
 		// A panic is a bug; it must still never spill a secret or a stack
 		// trace with one onto a CI log.
