@@ -20,7 +20,8 @@ var (
 	taskAttachmentProps    = []string{"id", "name", "contentType", "size", "lastModifiedDateTime", "contentBytes"}
 )
 
-func attachmentType(k kind) string {
+// fileAttachmentType is the type of a file attachment on an item of kind k.
+func fileAttachmentType(k kind) string {
 	if k == kindTask {
 		return "#microsoft.graph.taskFileAttachment"
 	}
@@ -29,8 +30,11 @@ func attachmentType(k kind) string {
 
 // attachmentMeta renders an attachment without contentBytes.
 func attachmentMeta(k kind, a *attachment) map[string]any {
+	if a.Type != attachFile {
+		return otherAttachmentMeta(a)
+	}
 	v := map[string]any{
-		"@odata.type":             attachmentType(k),
+		"@odata.type":             fileAttachmentType(k),
 		"@odata.mediaContentType": a.ContentType,
 		"id":                      a.ID,
 		"lastModifiedDateTime":    graphTime(a.Modified),
@@ -127,7 +131,7 @@ func (s *Server) routeAttachments(c *rq, it *item, segs []string) *apiErr {
 		if c.r.Method != http.MethodGet {
 			return errMethod(c.r.Method)
 		}
-		return s.getAttachmentValue(c, a)
+		return s.getAttachmentValue(c, it, a)
 	}
 	return errSegment(segs[1])
 }
@@ -155,6 +159,10 @@ func (s *Server) listAttachments(c *rq, it *item) *apiErr {
 	var bodies []io.ReadCloser
 	if withBytes {
 		for _, a := range page {
+			if a.Type != attachFile {
+				bodies = append(bodies, nil) // only a fileAttachment has contentBytes
+				continue
+			}
 			rc, err := st.openContent(a)
 			if err != nil {
 				st.mu.Unlock()
@@ -178,7 +186,7 @@ func (s *Server) listAttachments(c *rq, it *item) *apiErr {
 		if i > 0 {
 			parts = append(parts, jsonPart{raw: []byte(",")})
 		}
-		if withBytes {
+		if withBytes && bodies[i] != nil {
 			parts = append(parts, objectWithBytes(m, bodies[i], page[i].Bytes)...)
 		} else {
 			b, _ := json.Marshal(m)
@@ -204,7 +212,7 @@ func (s *Server) getAttachment(c *rq, it *item, a *attachment) *apiErr {
 	m["@odata.context"] = s.attachmentsContext(c, it) + "/$entity"
 	var body io.ReadCloser
 	var err error
-	if selects(q.sel, "contentBytes") {
+	if selects(q.sel, "contentBytes") && a.Type == attachFile {
 		body, err = st.openContent(a)
 	}
 	st.mu.Unlock()
@@ -220,8 +228,14 @@ func (s *Server) getAttachment(c *rq, it *item, a *attachment) *apiErr {
 	return nil
 }
 
-// getAttachmentValue streams the raw bytes with their own content type.
-func (s *Server) getAttachmentValue(c *rq, a *attachment) *apiErr {
+// getAttachmentValue streams the raw bytes with their own content type;
+// an item attachment's are its item in MIME, and a reference attachment
+// has none (see valueOf).
+func (s *Server) getAttachmentValue(c *rq, it *item, a *attachment) *apiErr {
+	contentType, e := valueOf(a)
+	if e != nil {
+		return e
+	}
 	s.store.mu.Lock()
 	body, err := s.store.openContent(a)
 	s.store.mu.Unlock()
@@ -230,7 +244,7 @@ func (s *Server) getAttachmentValue(c *rq, a *attachment) *apiErr {
 	}
 	defer body.Close()
 	h := c.w.Header()
-	h.Set("Content-Type", a.ContentType)
+	h.Set("Content-Type", contentType)
 	h.Set("Content-Length", strconv.FormatInt(a.Bytes, 10))
 	c.w.WriteHeader(http.StatusOK)
 	io.Copy(c.w, body) //nolint:errcheck // the client went away
@@ -271,12 +285,20 @@ func (s *Server) postAttachment(c *rq, it *item) *apiErr {
 	if body == nil {
 		return errBadRequest("The request body must be a JSON object.")
 	}
-	want := attachmentType(it.Kind)
+	want := fileAttachmentType(it.Kind)
 	rawType, ok := body["@odata.type"]
 	if !ok {
 		return newErr(http.StatusUnprocessableEntity, "UnprocessableType", "Cannot process input of abstract type 'Microsoft.OutlookServices.Attachment'")
 	}
 	var typ string
+	if json.Unmarshal(rawType, &typ) == nil && it.Kind.outlook() {
+		switch "#" + strings.TrimPrefix(typ, "#") {
+		case typeItemAttachment:
+			return s.postItemAttachment(c, it, body)
+		case typeReferenceAttachment:
+			return errBadRequest("A referenceAttachment cannot be added through v1.0: its resource has no property naming the cloud file it links to (Graph v1.0 referenceAttachment lists only Get and Delete). Outlook clients create them when a user shares a cloud file.")
+		}
+	}
 	if json.Unmarshal(rawType, &typ) != nil || "#"+strings.TrimPrefix(typ, "#") != want {
 		return newErr(http.StatusUnprocessableEntity, "UnprocessableType", "Type '"+typ+"' cannot be posted to this item's attachments (the emulator takes "+want+").")
 	}
@@ -452,6 +474,8 @@ func writeParts(w http.ResponseWriter, status int, parts []jsonPart) {
 
 func closeAll(rcs []io.ReadCloser) {
 	for _, rc := range rcs {
-		rc.Close()
+		if rc != nil {
+			rc.Close()
+		}
 	}
 }

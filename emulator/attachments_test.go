@@ -29,7 +29,7 @@ func TestSmallPostRules(t *testing.T) {
 		{"inline with cid", msg, map[string]any{"@odata.type": "#microsoft.graph.fileAttachment", "name": "i.png", "contentBytes": b64, "isInline": true, "contentId": "logo"}, nil, 201, ""},
 		{"no @odata.type", msg, map[string]any{"name": "a.txt", "contentBytes": b64}, nil, 422, "UnprocessableType"},
 		{"task type on a message", msg, map[string]any{"@odata.type": "#microsoft.graph.taskFileAttachment", "name": "a", "contentBytes": b64}, nil, 422, "UnprocessableType"},
-		{"item attachment", msg, map[string]any{"@odata.type": "#microsoft.graph.itemAttachment", "name": "a"}, nil, 422, "UnprocessableType"},
+		{"item attachment without its item", msg, map[string]any{"@odata.type": "#microsoft.graph.itemAttachment", "name": "a"}, nil, 400, "BadRequest"},
 		{"no name", msg, map[string]any{"@odata.type": "#microsoft.graph.fileAttachment", "contentBytes": b64}, nil, 400, "BadRequest"},
 		{"no contentBytes", msg, map[string]any{"@odata.type": "#microsoft.graph.fileAttachment", "name": "a"}, nil, 400, "BadRequest"},
 		{"bad base64", msg, map[string]any{"@odata.type": "#microsoft.graph.fileAttachment", "name": "a", "contentBytes": "!!!"}, nil, 400, "BadRequest"},

@@ -63,6 +63,9 @@
 //	      source       = "files/seating.txt" # relative to the fixtures file
 //	      content_type = "text/plain"        # optional: else as a POST without one
 //	    }
+//	    attachment "Budget (OneDrive)" {     # kind = "item" (an Outlook item) or
+//	      kind = "reference"                 #   "reference" (a link to a cloud file): no source
+//	    }
 //	  }
 //	  todo_list "Onboarding" {               # by display name; "Tasks" is the default list
 //	    todo_task "Read the handbook" {}     # by title; attachments as above

@@ -52,8 +52,13 @@ type FixtureItem struct {
 	decl hcl.Range // where the file declares it; zero when built in Go
 }
 
-// FixtureAttachment is a file already attached to an item at start.
+// FixtureAttachment is a file already attached to an item at start, or,
+// with Kind, an attachment of another type that Outlook users create and
+// Graph v1.0 cannot: a link to a cloud file.
 type FixtureAttachment struct {
+	// Kind is "" (a file), "item" (an Outlook item; Content is unused) or
+	// "reference" (a link to a cloud file; Content is unused).
+	Kind        string
 	Name        string
 	ContentType string // "" = from the name, else sniffed, as Graph does
 	Content     []byte
@@ -136,8 +141,9 @@ var (
 		{Type: "todo_task", LabelNames: []string{"title"}},
 	}}
 	fixturesAttachmentSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-		{Name: "source", Required: true},
+		{Name: "source"},
 		{Name: "content_type"},
+		{Name: "kind"},
 	}}
 )
 
@@ -337,8 +343,27 @@ func (p *fixtureParser) attachment(name string, b *hcl.Block, k kind) (FixtureAt
 		}
 	}
 	attr := c.Attributes["source"]
+	if kattr := c.Attributes["kind"]; kattr != nil {
+		kindName, ok := p.str(kattr)
+		switch {
+		case !ok:
+			return a, false
+		case kindName == "file":
+		case (kindName == attachItem || kindName == attachReference) && k != kindTask && attr == nil:
+			a.Kind = kindName
+			return a, true
+		case kindName == attachItem || kindName == attachReference:
+			p.errorf(kattr.Expr.Range().Ptr(), "Invalid attachment kind",
+				"A %s attachment has no source, and only an Outlook message or event holds one (a To Do task holds files only).", kindName)
+			return a, false
+		default:
+			p.errorf(kattr.Expr.Range().Ptr(), "Invalid attachment kind", "%q is not a kind of attachment: use \"file\" (the default), \"item\" or \"reference\".", kindName)
+			return a, false
+		}
+	}
 	if attr == nil {
-		return a, false // Content has already reported the missing attribute
+		p.errorf(b.DefRange.Ptr(), "Missing required argument", "Attachment %q needs source = \"FILE\", the file it holds.", name)
+		return a, false
 	}
 	source, ok := p.str(attr)
 	if !ok {

@@ -150,6 +150,14 @@ func (s *Server) fixtureAttachments(st *store, it *item, as []FixtureAttachment,
 			Bytes:       n,
 			Modified:    now,
 		}
+		if fa.Kind != "" {
+			a.Type, a.ContentType = fa.Kind, fa.ContentType
+			if fa.Kind == attachItem {
+				a.ItemMIME = itemTypes["#microsoft.graph.message"]
+				fa.Content = []byte("Content-Type: message/rfc822\r\nSubject: " + fa.Name + "\r\n\r\n")
+				a.Bytes = int64(len(fa.Content))
+			}
+		}
 		// A copy: the store keeps its content, the caller keeps its Fixtures.
 		if err := st.storeContent(a, append([]byte(nil), fa.Content...)); err != nil {
 			return fmt.Errorf("attachment %q: %w", fa.Name, err)

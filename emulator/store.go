@@ -90,10 +90,13 @@ type item struct {
 	Attachments []*attachment              `json:"attachments"`
 }
 
-// attachment is a stored file attachment. Its content is immutable once
+// attachment is a stored attachment: a file, or an item or a link to a
+// cloud file (see otherattachments.go). Its content is immutable once
 // stored, so readers may stream it without holding the store lock.
 type attachment struct {
-	ID          string    `json:"id"`
+	ID string `json:"id"`
+	// Type is attachFile, attachItem or attachReference.
+	Type        string    `json:"type,omitempty"`
 	Name        string    `json:"name"`
 	ContentType string    `json:"contentType"`
 	Bytes       int64     `json:"bytes"`
@@ -101,6 +104,8 @@ type attachment struct {
 	ContentID   string    `json:"contentId,omitempty"`
 	Modified    time.Time `json:"modified"`
 	Blob        string    `json:"blob"`
+	// itemMIME is an item attachment's MIME type of its raw contents.
+	ItemMIME string `json:"itemMime,omitempty"`
 	data        []byte    // in-memory stores only
 }
 

@@ -14,8 +14,9 @@ import (
 // Every read of attachment metadata names its fields: without $select,
 // Outlook sends each attachment's whole content as base64. taskFileAttachment
 // has no isInline, and Graph refuses to select a property a type lacks.
+// contentId is a fileAttachment's: inline images are told apart by it.
 const (
-	selectOutlook = "id,name,contentType,size,isInline,lastModifiedDateTime"
+	selectOutlook = "id,name,contentType,size,isInline,contentId,lastModifiedDateTime"
 	selectTodo    = "id,name,contentType,size,lastModifiedDateTime"
 )
 
@@ -32,6 +33,8 @@ func selectFor(k item.Kind) string {
 }
 
 type attachmentJSON struct {
+	// Type is the derived type Graph annotates each attachment with.
+	Type         string `json:"@odata.type"`
 	ID           string `json:"id"`
 	Name         string `json:"name"`
 	ContentType  string `json:"contentType"`
@@ -43,7 +46,7 @@ type attachmentJSON struct {
 
 func (a attachmentJSON) attachment() Attachment {
 	t, _ := time.Parse(time.RFC3339Nano, a.LastModified)
-	return Attachment{ID: a.ID, Name: a.Name, ContentType: a.ContentType, Size: a.Size, IsInline: a.IsInline, ContentID: a.ContentID, LastModified: t}
+	return Attachment{ID: a.ID, Type: typeOf(a.Type), Name: a.Name, ContentType: a.ContentType, Size: a.Size, IsInline: a.IsInline, ContentID: a.ContentID, LastModified: t}
 }
 
 func decodeAttachment(raw json.RawMessage) (Attachment, error) {

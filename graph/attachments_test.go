@@ -295,3 +295,18 @@ func countMethod(reqs []seen, method string) int {
 	}
 	return n
 }
+
+func TestAttachmentTypeFromAnnotation(t *testing.T) {
+	for in, want := range map[string]AttachmentType{
+		"":                                     FileAttachment,
+		"#microsoft.graph.fileAttachment":      FileAttachment,
+		"#microsoft.graph.taskFileAttachment":  FileAttachment,
+		"microsoft.graph.ItemAttachment":       ItemAttachment,
+		"#microsoft.graph.referenceAttachment": ReferenceAttachment,
+		"#microsoft.graph.somethingNew":        OtherAttachment,
+	} {
+		if got := typeOf(in); got != want {
+			t.Errorf("typeOf(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

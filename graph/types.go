@@ -7,18 +7,50 @@ package graph
 import (
 	"fmt"
 	"github.com/attachform/attachform/item"
+	"strings"
 	"time"
 )
 
 // Attachment is an attachment's metadata as Graph reports it.
 type Attachment struct {
-	ID           string
+	ID string
+	// Type is what the attachment is: a file (the only type attachform
+	// manages), an Outlook item, or a link to a cloud file.
+	Type         AttachmentType
 	Name         string
 	ContentType  string
 	Size         int64 // Graph's figure: never the byte count of the content
 	IsInline     bool
 	ContentID    string
 	LastModified time.Time
+}
+
+// AttachmentType is a derived type of Graph's attachment resource.
+type AttachmentType string
+
+const (
+	// FileAttachment is fileAttachment or taskFileAttachment: bytes. An
+	// answer that names no type is taken for one.
+	FileAttachment AttachmentType = "file"
+	// ItemAttachment is an itemAttachment: a message, event or contact.
+	ItemAttachment AttachmentType = "item"
+	// ReferenceAttachment is a referenceAttachment: a link to a cloud file.
+	ReferenceAttachment AttachmentType = "reference"
+	// OtherAttachment is any type Graph adds later.
+	OtherAttachment AttachmentType = "other"
+)
+
+// typeOf reads an @odata.type annotation ("#microsoft.graph.fileAttachment").
+func typeOf(odataType string) AttachmentType {
+	switch strings.ToLower(strings.TrimPrefix(odataType, "#")) {
+	case "", "microsoft.graph.fileattachment", "microsoft.graph.taskfileattachment":
+		return FileAttachment
+	case "microsoft.graph.itemattachment":
+		return ItemAttachment
+	case "microsoft.graph.referenceattachment":
+		return ReferenceAttachment
+	}
+	return OtherAttachment
 }
 
 // NewAttachment describes a file to attach.
