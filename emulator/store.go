@@ -106,7 +106,7 @@ type attachment struct {
 	Blob        string    `json:"blob"`
 	// itemMIME is an item attachment's MIME type of its raw contents.
 	ItemMIME string `json:"itemMime,omitempty"`
-	data        []byte    // in-memory stores only
+	data     []byte // in-memory stores only
 }
 
 // reportedSize is the size Graph reports for an attachment of n bytes.
