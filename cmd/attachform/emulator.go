@@ -1,12 +1,16 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/attachform/attachform/emulator"
+	"github.com/attachform/attachform/internal/atomicfile"
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -25,14 +29,21 @@ func (c *emulatorCommand) Help() string {
   TOKEN"; any token will do, and attachform sends one by itself.
 
   For a CI dry run of real manifests, -fixtures creates at start the items
-  their data sources look up (see examples/dry-run):
+  their data sources look up (see examples/dry-run). A script waits for
+  -endpoint-file, which appears, complete, once the emulator listens:
 
-      attachform emulator -fixtures fixtures.hcl > endpoint &
-      ATTACHFORM_GRAPH_ENDPOINT=$(head -1 endpoint) attachform plan
+      rm -f endpoint
+      attachform emulator -fixtures fixtures.hcl -endpoint-file endpoint > log 2>&1 &
+      until [ -s endpoint ]; do kill -0 $! || break; sleep 0.1; done
+      ATTACHFORM_GRAPH_ENDPOINT=$(cat endpoint) attachform -chdir=attachments plan
 
 Options:
 
   -listen=ADDR      Address of the Graph origin (default 127.0.0.1, a free port).
+  -endpoint-file=FILE
+                    Once listening, write the Graph base URL to FILE
+                    (replaced atomically, mode 0600; removed at start and
+                    on a clean stop), for scripts to wait on.
   -data=DIR         Keep everything in DIR, so it survives a restart.
   -users=A,B        Mailboxes that exist at start; the first is /me.
                     Without it (and without -fixtures), the demo mailbox
@@ -59,12 +70,13 @@ Options:
 func (c *emulatorCommand) Run(args []string) int {
 	g := c.g
 	var opts emulator.Options
-	var users, faults, limits, fixtures string
+	var users, faults, limits, fixtures, endpointFile string
 	var latency durationFlag
 	var vf viewFlags
 	fs := newFlagSet("emulator")
 	emulatorViews.register(fs, &vf)
 	fs.StringVar(&opts.Listen, "listen", "", "")
+	fs.StringVar(&endpointFile, "endpoint-file", "", "")
 	fs.StringVar(&opts.DataDir, "data", "", "")
 	fs.StringVar(&users, "users", "", "")
 	fs.StringVar(&fixtures, "fixtures", "", "")
@@ -101,6 +113,14 @@ func (c *emulatorCommand) Run(args []string) int {
 		}
 		opts.Fixtures = fx
 	}
+	if endpointFile != "" && !filepath.IsAbs(endpointFile) {
+		endpointFile = filepath.Join(g.dir, endpointFile)
+	}
+	// A file left by an earlier run must not be taken for this one's.
+	if err := removeEndpointFile(endpointFile); err != nil {
+		v.Fail(fmt.Sprintf("-endpoint-file: %v", err))
+		return exitError
+	}
 	opts.Demo = len(opts.Users) == 0 && opts.Fixtures == nil
 	opts.Logger = g.log.Named("emulator")
 	srv, err := emulator.New(opts)
@@ -109,9 +129,27 @@ func (c *emulatorCommand) Run(args []string) int {
 		return exitError
 	}
 	defer srv.Close()
+	if endpointFile != "" {
+		if err := atomicfile.Write(endpointFile, strings.NewReader(srv.URL()+"\n"), 0o600); err != nil {
+			v.Fail(fmt.Sprintf("-endpoint-file: %v", err))
+			return exitError
+		}
+		defer func() { _ = removeEndpointFile(endpointFile) }()
+	}
 	v.Serving(srv.URL(), srv.UploadOrigin())
 	<-g.ctx.Done()
 	return exitOK
+}
+
+// removeEndpointFile removes path, if set and there.
+func removeEndpointFile(path string) error {
+	if path == "" {
+		return nil
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // loadFixtures reads the -fixtures file (relative to -chdir) and checks it
