@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/attachform/attachform/content"
 	"github.com/attachform/attachform/graph"
+	"github.com/attachform/attachform/internal/addrs"
 	"github.com/attachform/attachform/item"
 	"path/filepath"
 	"slices"
@@ -94,7 +95,7 @@ func Build(ctx context.Context, cfg *spec.Config, st *state.State, live Live, r 
 	if opts.Mode == RefreshOnly {
 		b.refreshOnly()
 	}
-	b.filter()
+	b.filter(cfg)
 	b.preventDestroy()
 	b.massDestroy()
 	if b.diags.HasErrors() {
@@ -413,24 +414,61 @@ func (b *builder) exclusive(cfg *spec.Config) {
 			}
 			before := &state.Attachment{Target: t.Item, ID: a.ID, Name: a.Name, ContentType: a.ContentType, ReportedSize: a.Size}
 			b.add(Change{
-				Address: fmt.Sprintf("target.%s.undeclared[%q]", t.Name, label), Action: Delete,
+				Address: addrs.UndeclaredAddr(t.Address(), label).String(), Action: Delete,
 				Reason: "not declared, and the target is exclusive", Before: before, Unmanaged: true,
 			})
 		}
 	}
 }
 
-// filter keeps what -target asks for; a targeted address also keeps the
-// cancellation of its stale sessions.
-func (b *builder) filter() {
+// filter keeps what -target asks for: an attachment, every instance of a
+// block, or every attachment on a target (its instance, or all of its
+// instances); a targeted address also keeps the cancellation of its stale
+// sessions.
+func (b *builder) filter(cfg *spec.Config) {
 	if len(b.opts.Targets) == 0 {
 		return
 	}
+	var sel []addrs.Address
+	onItem := map[item.Ref]bool{}
+	for _, s := range b.opts.Targets {
+		a, err := addrs.Parse(s)
+		if err != nil {
+			continue // the CLI parsed every -target
+		}
+		sel = append(sel, a)
+		if a.Kind != addrs.Target {
+			continue
+		}
+		for _, t := range cfg.Targets {
+			if a.Contains(t.Address()) && !t.Unknown {
+				onItem[t.Item.Key()] = true
+			}
+		}
+	}
 	b.changes = slices.DeleteFunc(b.changes, func(c Change) bool {
-		return !slices.ContainsFunc(b.opts.Targets, func(t string) bool {
-			return c.Address == t || strings.HasPrefix(c.Address, t+"[")
-		})
+		if slices.ContainsFunc(changeItems(c), func(r item.Ref) bool { return onItem[r.Key()] }) {
+			return false
+		}
+		addr, err := addrs.Parse(c.Address)
+		return err != nil || !slices.ContainsFunc(sel, func(s addrs.Address) bool { return s.Contains(addr) })
 	})
+}
+
+// changeItems are the items a change touches: its new attachment's, its
+// old one's, its session's.
+func changeItems(c Change) []item.Ref {
+	var out []item.Ref
+	if c.After != nil {
+		out = append(out, c.After.Target)
+	}
+	if c.Before != nil {
+		out = append(out, c.Before.Target)
+	}
+	if c.Session != nil {
+		out = append(out, c.Session.Target)
+	}
+	return out
 }
 
 // preventDestroy fails the plan if it would remove a protected attachment.

@@ -3,8 +3,10 @@ package plan
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/attachform/attachform/graph"
+	"github.com/attachform/attachform/internal/addrs"
 	"github.com/attachform/attachform/spec"
 	"github.com/attachform/attachform/state"
 	"github.com/hashicorp/hcl/v2"
@@ -37,27 +39,57 @@ type Move struct {
 }
 
 // moves renames, in a copy of st, what moved blocks move: from must be
-// recorded and to must not be. The copy is what the rest of the plan sees.
+// recorded and to must not be. A move between two blocks (no keys) that
+// finds nothing at from moves every instance of from, keys kept, as
+// Terraform's does. The copy is what the rest of the plan sees.
 func (b *builder) moves(cfg *spec.Config) {
 	var moved []Move
 	st := b.st.Clone()
 	for _, m := range cfg.Moved {
-		if _, ok := st.Attachment(m.From); !ok && !pendingAt(st, m.From) {
-			continue // already moved, or never applied
+		for _, mv := range instanceMoves(st, m) {
+			if _, ok := st.Attachment(mv.From); !ok && !pendingAt(st, mv.From) {
+				continue // already moved, or never applied
+			}
+			if _, taken := st.Attachment(mv.To); taken {
+				b.diags = append(b.diags, &hcl.Diagnostic{
+					Severity: hcl.DiagWarning, Summary: "Moved target already exists",
+					Detail: fmt.Sprintf("%s is recorded already, so %s was not moved into it; %s is planned as not declared. "+
+						"Remove the moved block once the state is as you want it.", mv.To, mv.From, mv.From),
+					Subject: m.DeclRange.Ptr(),
+				})
+				continue
+			}
+			st.Rename(mv.From, mv.To)
+			moved = append(moved, mv)
 		}
-		if _, taken := st.Attachment(m.To); taken {
-			b.diags = append(b.diags, &hcl.Diagnostic{
-				Severity: hcl.DiagWarning, Summary: "Moved target already exists",
-				Detail: fmt.Sprintf("%s is recorded already, so %s was not moved into it; %s is planned as not declared. "+
-					"Remove the moved block once the state is as you want it.", m.To, m.From, m.From),
-				Subject: m.DeclRange.Ptr(),
-			})
-			continue
-		}
-		st.Rename(m.From, m.To)
-		moved = append(moved, Move{From: m.From, To: m.To})
 	}
 	b.st, b.moved = st, moved
+}
+
+// instanceMoves is what one moved block renames in st: itself, or, for a
+// move between blocks when nothing is recorded at from itself, each
+// recorded instance of from to the same key of to.
+func instanceMoves(st *state.State, m spec.Moved) []Move {
+	from, err1 := addrs.Parse(m.From)
+	to, err2 := addrs.Parse(m.To)
+	if err1 != nil || err2 != nil || !from.Key.IsNone() || !to.Key.IsNone() {
+		return []Move{{From: m.From, To: m.To}}
+	}
+	if _, ok := st.Attachment(m.From); ok || pendingAt(st, m.From) {
+		return []Move{{From: m.From, To: m.To}}
+	}
+	seen := map[string]bool{}
+	var out []Move
+	for addr := range st.Records() {
+		a, err := addrs.Parse(addr)
+		if err != nil || a.Key.IsNone() || a.Block() != from || seen[addr] {
+			continue
+		}
+		seen[addr] = true
+		out = append(out, Move{From: addr, To: to.Instance(a.Key).String()})
+	}
+	slices.SortFunc(out, func(x, y Move) int { return strings.Compare(x.From, y.From) })
+	return out
 }
 
 // pendingAt reports whether anything unfinished is recorded at addr.

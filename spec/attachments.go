@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
-	"strconv"
 
+	"github.com/attachform/attachform/internal/addrs"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -17,8 +17,8 @@ type attachmentDecl struct {
 	block     *hcl.Block
 	content   *hcl.BodyContent
 	lifecycle *hcl.BodyContent
-	keys      map[string]bool // instance keys; nil without for_each
-	keysKnown bool            // for_each could be evaluated (always true without for_each)
+	keys      map[addrs.Key]bool // instance keys; nil without for_each or count
+	keysKnown bool               // for_each or count could be evaluated (always true without them)
 }
 
 // attachmentAllowed is what an attachment's arguments may refer to.
@@ -55,28 +55,24 @@ func (l *loader) declareAttachment(b *hcl.Block) {
 }
 
 // expandAttachments evaluates every attachment block, once per for_each
-// key, into Config.Attachments.
+// key or count index, into Config.Attachments.
 func (l *loader) expandAttachments() {
 	for _, d := range l.attachments {
 		if l.ctx.Err() != nil {
 			return
 		}
 		preventDestroy, cbd := l.decodeLifecycle(d)
-		fe := d.content.Attributes["for_each"]
-		if fe == nil {
-			if a := l.evalInstance(d, "attachment."+d.name, nil); a != nil {
-				a.PreventDestroy, a.CreateBeforeDestroy = preventDestroy, cbd
-				l.cfg.Attachments = append(l.cfg.Attachments, a)
-			}
-			continue
+		x := l.expand("attachment."+d.name, d.content.Attributes, attachmentAllowed)
+		d.keysKnown = x.known
+		if x.repeated {
+			d.keys = map[addrs.Key]bool{}
 		}
-		instances, known := l.forEach(d, fe)
-		d.keysKnown = known
-		d.keys = map[string]bool{}
-		for _, inst := range instances {
-			d.keys[inst.key] = true
-			each := &eachValues{key: cty.StringVal(inst.key), value: inst.value}
-			if a := l.evalInstance(d, instanceAddress(d.name, inst.key), each); a != nil {
+		for _, inst := range x.instances {
+			if x.repeated {
+				d.keys[inst.key] = true
+			}
+			addr := addrs.AttachmentAddr(d.name, inst.key).String()
+			if a := l.evalInstance(d, addr, attachmentAllowed|x.allowed, inst.each); a != nil {
 				a.PreventDestroy, a.CreateBeforeDestroy = preventDestroy, cbd
 				l.cfg.Attachments = append(l.cfg.Attachments, a)
 			}
@@ -84,11 +80,6 @@ func (l *loader) expandAttachments() {
 	}
 	sort.Slice(l.cfg.Attachments, func(i, j int) bool { return l.cfg.Attachments[i].Address < l.cfg.Attachments[j].Address })
 	sort.Slice(l.cfg.Targets, func(i, j int) bool { return l.cfg.Targets[i].Name < l.cfg.Targets[j].Name })
-}
-
-// instanceAddress is attachment.NAME["KEY"], the key quoted as HCL does.
-func instanceAddress(name, key string) string {
-	return "attachment." + name + "[" + strconv.Quote(key) + "]"
 }
 
 func (l *loader) decodeLifecycle(d *attachmentDecl) (preventDestroy bool, createBeforeDestroy *bool) {
@@ -109,85 +100,16 @@ func (l *loader) decodeLifecycle(d *attachmentDecl) (preventDestroy bool, create
 	return preventDestroy, createBeforeDestroy
 }
 
-type instance struct {
-	key   string
-	value cty.Value
-}
-
-// forEach evaluates a for_each argument into instances sorted by key. It
-// reports known=false when the value depends on data not looked up
-// (offline); then no instance is checked.
-func (l *loader) forEach(d *attachmentDecl, a *hcl.Attribute) (out []instance, known bool) {
-	v, diags := l.scope.eval(a.Expr, attachmentAllowed, nil)
-	l.add(diags...)
-	if diags.HasErrors() {
-		return nil, true
-	}
-	bad := func(detail string) ([]instance, bool) {
-		l.add(&hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Invalid for_each argument",
-			Detail:   detail,
-			Subject:  a.Expr.Range().Ptr(),
-		})
-		return nil, true
-	}
-	if v.IsMarked() {
-		return bad("The for_each value is derived from a sensitive variable, and its keys would appear in addresses and plans. Use values that are not sensitive.")
-	}
-	if !v.IsWhollyKnown() {
-		if l.opts.Data == nil {
-			return nil, false
-		}
-		return bad("The for_each value depends on values not known yet. Use values known before Graph is asked, such as variables and fileset().")
-	}
-	if v.IsNull() {
-		return bad("for_each is null. Give a map, or a set of strings such as fileset(\"handbook\", \"*.pdf\").")
-	}
-	ty := v.Type()
-	switch {
-	case ty.IsMapType() || ty.IsObjectType():
-		for it := v.ElementIterator(); it.Next(); {
-			k, val := it.Element()
-			out = append(out, instance{key: k.AsString(), value: val})
-		}
-	case ty.IsSetType():
-		if !ty.ElementType().Equals(cty.String) && ty.ElementType() != cty.DynamicPseudoType {
-			return bad(fmt.Sprintf("for_each has a set of %s; a set must hold strings, which become the instance keys.", ty.ElementType().FriendlyName()))
-		}
-		for it := v.ElementIterator(); it.Next(); {
-			_, val := it.Element()
-			if val.IsNull() {
-				return bad("for_each has a null element; every key must be a string.")
-			}
-			out = append(out, instance{key: val.AsString(), value: val})
-		}
-	case ty.IsListType() || ty.IsTupleType():
-		return bad("for_each has a list; list positions would change the address of every attachment after an inserted one. Convert it with toset(...) or build a map.")
-	default:
-		return bad(fmt.Sprintf("for_each has %s; it takes a map, or a set of strings.", ty.FriendlyName()))
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
-	return out, true
-}
-
 // evalInstance evaluates one attachment instance and checks it. It returns
 // nil when the instance cannot be built (errors reported, or values not
 // known offline).
-func (l *loader) evalInstance(d *attachmentDecl, addr string, each *eachValues) *Attachment {
-	allowed := attachmentAllowed
-	if each != nil {
-		allowed |= refEach
-	}
+func (l *loader) evalInstance(d *attachmentDecl, addr string, allowed refs, each *eachValues) *Attachment {
 	attrs := d.content.Attributes
 	a := &Attachment{Address: addr, DeclRange: d.block.DefRange}
 	ok := true
 
-	td := l.attachmentTarget(d, allowed, each)
-	if td == nil || td.t == nil {
+	if a.Target = l.attachmentTarget(d, allowed, each); a.Target == nil {
 		ok = false // reported, or the target block itself has errors
-	} else {
-		a.Target = td.t
 	}
 
 	srcAttr := attrs["source"]
@@ -240,18 +162,33 @@ func (l *loader) evalInstance(d *attachmentDecl, addr string, each *eachValues) 
 }
 
 // attachmentTarget resolves the target argument: normally target.NAME,
-// or any expression whose value is a target (each.value.target).
-func (l *loader) attachmentTarget(d *attachmentDecl, allowed refs, each *eachValues) *targetDecl {
+// or any expression whose value is a target: target.NAME["key"],
+// each.value where for_each = target.NAME.
+func (l *loader) attachmentTarget(d *attachmentDecl, allowed refs, each *eachValues) *Target {
 	a := d.content.Attributes["target"]
 	if a == nil {
 		return nil // Content reported the missing argument
+	}
+	invalid := func(detail string, args ...any) *Target {
+		l.add(&hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid target",
+			Detail:   fmt.Sprintf(detail, args...),
+			Subject:  a.Expr.Range().Ptr(),
+		})
+		return nil
 	}
 	if t, diags := hcl.AbsTraversalForExpr(a.Expr); !diags.HasErrors() && len(t) == 2 && t.RootName() == "target" {
 		if diag := l.checkRef(t, allowed); diag != nil {
 			l.add(diag)
 			return nil
 		}
-		return l.targets[traversalNames(t)[1]]
+		td := l.targets[traversalNames(t)[1]]
+		if td.repeated {
+			return invalid("target.%s has for_each or count, so it is several items: name one instance, as in target = target.%s[each.key], or go over them with for_each = target.%s and target = each.value.",
+				td.name, td.name, td.name)
+		}
+		return td.t
 	}
 	v, diags := l.scope.eval(a.Expr, allowed, each)
 	l.add(diags...)
@@ -264,18 +201,12 @@ func (l *loader) attachmentTarget(d *attachmentDecl, allowed refs, each *eachVal
 	}
 	if v.Type().IsObjectType() && v.Type().HasAttribute("name") && !v.IsNull() {
 		if n := v.GetAttr("name"); n.IsKnown() && !n.IsNull() && n.Type() == cty.String {
-			if td := l.targets[n.AsString()]; td != nil {
-				return td
+			if t := l.targetByName[n.AsString()]; t != nil {
+				return t
 			}
 		}
 	}
-	l.add(&hcl.Diagnostic{
-		Severity: hcl.DiagError,
-		Summary:  "Invalid target",
-		Detail:   fmt.Sprintf("The target of %s must be a target block, as in target = target.all_hands.", d.name),
-		Subject:  a.Expr.Range().Ptr(),
-	})
-	return nil
+	return invalid("The target of attachment.%s must be a target, as in target = target.all_hands, or one instance of a target with for_each, as in target = target.welcome[each.key].", d.name)
 }
 
 // optional evaluates an optional argument of an instance, if set, and

@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf16"
 
+	"github.com/attachform/attachform/internal/addrs"
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -235,7 +236,8 @@ func (l *loader) checkAttachments() {
 	maxMsg := l.cfg.Graph.EffectiveMaxMessageSize()
 	for _, a := range l.cfg.Attachments {
 		key := itemKey(a.Target)
-		d := l.attachByName[blockName(a.Address)]
+		addr, _ := addrs.Parse(a.Address) // written by expandAttachments
+		d := l.attachByName[addr.Name]
 		nameRng, cidRng := d.block.DefRange, d.block.DefRange
 		if at := d.content.Attributes["name"]; at != nil {
 			nameRng = at.Expr.Range()
@@ -283,15 +285,6 @@ func (l *loader) checkAttachments() {
 			}
 		}
 	}
-}
-
-// blockName returns NAME from attachment.NAME or attachment.NAME["key"].
-func blockName(addr string) string {
-	s := strings.TrimPrefix(addr, "attachment.")
-	if i := strings.IndexByte(s, '['); i >= 0 {
-		s = s[:i]
-	}
-	return s
 }
 
 func describeTarget(t *Target) string {

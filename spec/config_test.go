@@ -262,7 +262,9 @@ func TestParseAddress(t *testing.T) {
 		{`attachment.handbook["with \"quote\""]`, `attachment.handbook["with \"quote\""]`, true},
 		{"target.agenda", "", false},
 		{"attachment", "", false},
-		{"attachment.a[0]", "", false},
+		{"attachment.a[0]", "attachment.a[0]", true},
+		{"attachment.a[-1]", "", false},
+		{`attachment.a["${x}"]`, "", false},
 		{"attachment.a.b", "", false},
 		{"attachment.", "", false},
 	} {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/attachform/attachform/internal/addrs"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -44,7 +45,7 @@ func (l *loader) declareData(b *hcl.Block) {
 		l.duplicate(b, prev.block, fmt.Sprintf("data %q %q", kind, name), fmt.Sprintf("one data %q %q block", kind, name))
 		return
 	}
-	content, diags := b.Body.Content(schema)
+	content, diags := b.Body.Content(withMeta(schema))
 	l.add(diags...)
 	l.data[key] = &dataDecl{kind: kind, name: name, block: b, content: content}
 }
@@ -58,20 +59,61 @@ func dataType(kind string) cty.Type {
 	return cty.Object(attrs)
 }
 
-// evalData evaluates a data block's query and, when a resolver is given,
-// looks the item up. Offline its value is unknown.
+// dataInstance is one instance of a data block on its way to a value:
+// its query, then what the lookup found.
+type dataInstance struct {
+	addr  addrs.Address
+	query DataQuery
+	// value is set when the instance is settled before any lookup: bad
+	// (cty.DynamicVal) or not known offline. Otherwise the lookup settles
+	// it.
+	value cty.Value
+	items []DataItem
+	err   error
+}
+
+// evalData evaluates a data block: each instance's query, then the
+// lookups, then the values. The lookups of every instance are asked
+// together (lookupAll), so a resolver can batch them.
 func (l *loader) evalData(d *dataDecl) {
-	unknown := cty.UnknownVal(dataType(d.kind))
-	q := DataQuery{Kind: d.kind}
+	x := l.expand(d.addr().String(), d.content.Attributes, dataAllowed)
+	if !x.known {
+		l.scope.setData(d.kind, d.name, cty.DynamicVal)
+		return
+	}
+	insts := make([]*dataInstance, 0, len(x.instances))
+	for _, inst := range x.instances {
+		insts = append(insts, l.dataQuery(d, inst, dataAllowed|x.allowed))
+	}
+	l.lookupAll(insts)
+	values := make(map[addrs.Key]cty.Value, len(insts))
+	for i, di := range insts {
+		values[x.instances[i].key] = l.dataValue(d, di)
+	}
+	l.scope.setData(d.kind, d.name, x.collect(values))
+}
+
+// addr is the data block's address, with no key.
+func (d *dataDecl) addr() addrs.Address { return addrs.DataAddr(d.kind, d.name, addrs.NoKey) }
+
+// dataQuery evaluates one instance's arguments into its query. An
+// instance whose query is bad or not known has its value set already.
+func (l *loader) dataQuery(d *dataDecl, inst instance, allowed refs) *dataInstance {
+	di := &dataInstance{addr: d.addr().Instance(inst.key), query: DataQuery{Kind: d.kind}}
+	q := &di.query
 	fields := map[string]*string{"mailbox": &q.Mailbox, "filter": &q.Filter, "name": &q.Name, "title": &q.Title, "list_id": &q.ListID}
 	known := true
 	for _, name := range keys(d.content.Attributes) {
 		a := d.content.Attributes[name]
-		s, state := l.evalString(a, dataAllowed, nil)
+		field := fields[name]
+		if field == nil {
+			continue // for_each, count
+		}
+		s, state := l.evalString(a, allowed, inst.each)
 		switch state {
 		case valueBad:
-			l.scope.setData(d.kind, d.name, cty.DynamicVal)
-			return
+			di.value = cty.DynamicVal
+			return di
 		case valueUnknown:
 			known = false
 		case valueKnown:
@@ -79,54 +121,76 @@ func (l *loader) evalData(d *dataDecl) {
 				l.add(&hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  "Empty data source argument",
-					Detail:   fmt.Sprintf("The %s of data.%s.%s is empty. Give the value to search for.", name, d.kind, d.name),
+					Detail:   fmt.Sprintf("The %s of %s is empty. Give the value to search for.", name, di.addr),
 					Subject:  a.Expr.Range().Ptr(),
 				})
-				l.scope.setData(d.kind, d.name, cty.DynamicVal)
-				return
+				di.value = cty.DynamicVal
+				return di
 			}
-			*fields[name] = s
+			*field = s
 		}
 	}
 	if a := d.content.Attributes["mailbox"]; a != nil && known && !l.checkMailbox(q.Mailbox, a.Expr.Range()) {
-		l.scope.setData(d.kind, d.name, cty.DynamicVal)
-		return
+		di.value = cty.DynamicVal
+		return di
 	}
-	if l.opts.Data == nil || !known || len(d.content.Attributes) < len(dataSchemas[d.kind].Attributes) {
-		l.scope.setData(d.kind, d.name, unknown)
-		return
+	for _, want := range dataSchemas[d.kind].Attributes {
+		if d.content.Attributes[want.Name] == nil {
+			known = false // missing, reported by Content
+		}
 	}
-	items, err := l.opts.Data.Lookup(l.ctx, q)
-	if err != nil {
+	if l.opts.Data == nil || !known {
+		di.value = cty.UnknownVal(dataType(d.kind))
+	}
+	return di
+}
+
+// lookupAll asks the resolver for every instance not settled yet.
+func (l *loader) lookupAll(insts []*dataInstance) {
+	for _, di := range insts {
+		if di.value != cty.NilVal || l.ctx.Err() != nil {
+			continue
+		}
+		di.items, di.err = l.opts.Data.Lookup(l.ctx, di.query)
+	}
+}
+
+// dataValue is an instance's value from what its lookup found; a lookup
+// that failed or did not find exactly one item is a diagnostic.
+func (l *loader) dataValue(d *dataDecl, di *dataInstance) cty.Value {
+	switch {
+	case di.value != cty.NilVal:
+		return di.value
+	case l.ctx.Err() != nil:
+		return cty.DynamicVal
+	case di.err != nil:
 		l.add(&hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Data source lookup failed",
-			Detail:   fmt.Sprintf("Looking up data.%s.%s in Graph failed: %v.", d.kind, d.name, err),
+			Detail:   fmt.Sprintf("Looking up %s in Graph failed: %v.", di.addr, di.err),
 			Subject:  d.block.DefRange.Ptr(),
 		})
-		l.scope.setData(d.kind, d.name, cty.DynamicVal)
-		return
+		return cty.DynamicVal
+	case len(di.items) != 1:
+		l.add(matchDiagnostic(d, di))
+		return cty.DynamicVal
 	}
-	if len(items) != 1 {
-		l.add(matchDiagnostic(d, q, items))
-		l.scope.setData(d.kind, d.name, cty.DynamicVal)
-		return
-	}
-	attrs := map[string]cty.Value{"id": cty.StringVal(items[0].ID), "label": cty.StringVal(items[0].Label)}
+	attrs := map[string]cty.Value{"id": cty.StringVal(di.items[0].ID), "label": cty.StringVal(di.items[0].Label)}
 	if d.kind == "todo_task" {
-		attrs["list_id"] = cty.StringVal(q.ListID)
+		attrs["list_id"] = cty.StringVal(di.query.ListID)
 	}
-	l.scope.setData(d.kind, d.name, cty.ObjectVal(attrs))
+	return cty.ObjectVal(attrs)
 }
 
 // matchDiagnostic explains a lookup that found zero or several items.
-func matchDiagnostic(d *dataDecl, q DataQuery, items []DataItem) *hcl.Diagnostic {
+func matchDiagnostic(d *dataDecl, di *dataInstance) *hcl.Diagnostic {
+	q, items := di.query, di.items
 	query := dataQueryString(q)
 	diag := &hcl.Diagnostic{Severity: hcl.DiagError, Subject: d.block.DefRange.Ptr()}
 	if len(items) == 0 {
 		diag.Summary = fmt.Sprintf("No %s found", kindNoun(d.kind))
-		diag.Detail = fmt.Sprintf("data.%s.%s found nothing in %s for %s. A data source must match exactly one item: check the query and the mailbox.",
-			d.kind, d.name, q.Mailbox, query)
+		diag.Detail = fmt.Sprintf("%s found nothing in %s for %s. A data source must match exactly one item: check the query and the mailbox.",
+			di.addr, q.Mailbox, query)
 		return diag
 	}
 	var b strings.Builder
@@ -138,8 +202,8 @@ func matchDiagnostic(d *dataDecl, q DataQuery, items []DataItem) *hcl.Diagnostic
 		fmt.Fprintf(&b, "\n  - %q (id %s)", it.Label, it.ID)
 	}
 	diag.Summary = fmt.Sprintf("Several %ss found", kindNoun(d.kind))
-	diag.Detail = fmt.Sprintf("data.%s.%s matched %d items in %s for %s, and must match exactly one:%s\nNarrow the query so that only one matches.",
-		d.kind, d.name, len(items), q.Mailbox, query, b.String())
+	diag.Detail = fmt.Sprintf("%s matched %d items in %s for %s, and must match exactly one:%s\nNarrow the query so that only one matches.",
+		di.addr, len(items), q.Mailbox, query, b.String())
 	return diag
 }
 

@@ -72,6 +72,7 @@ type loader struct {
 	locals       map[string]*localDecl
 	data         map[string]*dataDecl // by "kind.name"
 	targets      map[string]*targetDecl
+	targetByName map[string]*Target // by Target.Name: NAME or NAME["key"]
 	attachments  []*attachmentDecl
 	attachByName map[string]*attachmentDecl
 	moved        []*hcl.Block
@@ -93,6 +94,7 @@ func newLoader(ctx context.Context, dir string, opts LoadOptions) *loader {
 		locals:       map[string]*localDecl{},
 		data:         map[string]*dataDecl{},
 		targets:      map[string]*targetDecl{},
+		targetByName: map[string]*Target{},
 		attachByName: map[string]*attachmentDecl{},
 		realDirs:     map[string]resolvedDir{},
 	}

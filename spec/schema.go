@@ -56,7 +56,19 @@ var validationSchema = &hcl.BodySchema{
 	},
 }
 
-// dataSchemas lists, per data source kind, the attributes of its query.
+// metaArguments are the arguments every data and target block takes
+// besides its own: Terraform's repetition meta-arguments.
+var metaArguments = []hcl.AttributeSchema{{Name: "for_each"}, {Name: "count"}}
+
+// withMeta is schema with the meta-arguments added.
+func withMeta(schema *hcl.BodySchema) *hcl.BodySchema {
+	out := *schema
+	out.Attributes = append(append([]hcl.AttributeSchema(nil), schema.Attributes...), metaArguments...)
+	return &out
+}
+
+// dataSchemas lists, per data source kind, the attributes of its query
+// (the meta-arguments are added where the block is decoded).
 var dataSchemas = map[string]*hcl.BodySchema{
 	"message": {Attributes: []hcl.AttributeSchema{
 		{Name: "mailbox", Required: true},
@@ -91,6 +103,7 @@ var targetSchema = &hcl.BodySchema{
 var attachmentSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "for_each"},
+		{Name: "count"},
 		{Name: "target", Required: true},
 		{Name: "source", Required: true},
 		{Name: "name"},
@@ -117,6 +130,7 @@ var movedSchema = &hcl.BodySchema{
 
 var importSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
+		{Name: "for_each"},
 		{Name: "to", Required: true},
 		{Name: "id", Required: true},
 	},

@@ -20,6 +20,7 @@ const (
 	refTarget
 	refEach
 	refPath
+	refCount
 )
 
 // describe lists what refs allows, for a diagnostic's Detail.
@@ -28,7 +29,7 @@ func (r refs) describe() string {
 	for _, n := range []struct {
 		bit  refs
 		name string
-	}{{refVar, "var"}, {refLocal, "local"}, {refData, "data"}, {refTarget, "target"}, {refEach, "each"}, {refPath, "path"}} {
+	}{{refVar, "var"}, {refLocal, "local"}, {refData, "data"}, {refTarget, "target"}, {refEach, "each"}, {refCount, "count"}, {refPath, "path"}} {
 		if r&n.bit != 0 {
 			names = append(names, n.name)
 		}
@@ -158,8 +159,12 @@ func valueOr(m map[string]cty.Value, name string) cty.Value {
 	return cty.DynamicVal
 }
 
-// eachValues is each.key and each.value for one for_each instance.
-type eachValues struct{ key, value cty.Value }
+// eachValues is each.key and each.value for one for_each instance, or
+// count.index (key) for one count instance.
+type eachValues struct {
+	count      bool
+	key, value cty.Value
+}
 
 // eval checks expr's references against allowed and evaluates it. When a
 // reference is wrong the value is unknown (cty.DynamicVal) and the
@@ -171,8 +176,12 @@ func (s *scope) eval(expr hcl.Expression, allowed refs, each *eachValues) (cty.V
 	ctx := s.evalContext(expr)
 	if each != nil {
 		ctx = ctx.NewChild()
-		ctx.Variables = map[string]cty.Value{
-			"each": cty.ObjectVal(map[string]cty.Value{"key": each.key, "value": each.value}),
+		if each.count {
+			ctx.Variables = map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": each.key})}
+		} else {
+			ctx.Variables = map[string]cty.Value{
+				"each": cty.ObjectVal(map[string]cty.Value{"key": each.key, "value": each.value}),
+			}
 		}
 	}
 	return expr.Value(ctx)
@@ -199,6 +208,7 @@ var rootWhat = map[string]struct {
 	"data":   {refData, "data sources"},
 	"target": {refTarget, "targets"},
 	"each":   {refEach, "each"},
+	"count":  {refCount, "count"},
 	"path":   {refPath, "path"},
 }
 
@@ -221,6 +231,12 @@ func (l *loader) checkRef(t hcl.Traversal, allowed refs) *hcl.Diagnostic {
 	case !known:
 		return errorf(1, "Reference to unknown name",
 			"There is nothing named %q. %s", root, allowed.describe())
+	case root == "each" && allowed&rw.bit == 0:
+		return errorf(1, `Reference to "each" in context without for_each`,
+			`The "each" object can be used only in blocks, and only when the "for_each" argument is set. %s`, allowed.describe())
+	case root == "count" && allowed&rw.bit == 0:
+		return errorf(1, `Reference to "count" in non-counted context`,
+			`The "count" object can only be used in blocks, and only when the "count" argument is set. %s`, allowed.describe())
 	case allowed&rw.bit == 0:
 		return errorf(1, fmt.Sprintf("References to %s not allowed here", rw.what), "%s", allowed.describe())
 	}
@@ -264,6 +280,10 @@ func (l *loader) checkRef(t hcl.Traversal, allowed refs) *hcl.Diagnostic {
 	case "each":
 		if len(names) < 2 || (names[1] != "key" && names[1] != "value") {
 			return errorf(2, "Invalid each attribute", "Use each.key or each.value.")
+		}
+	case "count":
+		if len(names) < 2 || names[1] != "index" {
+			return errorf(2, "Invalid count attribute", `The "count" object has one attribute: count.index.`)
 		}
 	case "path":
 		if len(names) < 2 || (names[1] != "module" && names[1] != "root") {

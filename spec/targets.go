@@ -2,19 +2,21 @@ package spec
 
 import (
 	"fmt"
-	"github.com/attachform/attachform/item"
 	"strings"
 
+	"github.com/attachform/attachform/internal/addrs"
+	"github.com/attachform/attachform/item"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
 
-// targetDecl is one target block and, once evaluated, its Target.
+// targetDecl is one target block and, once evaluated, its Targets.
 type targetDecl struct {
-	name    string
-	block   *hcl.Block
-	content *hcl.BodyContent
-	t       *Target // nil when the block has errors
+	name     string
+	block    *hcl.Block
+	content  *hcl.BodyContent
+	repeated bool    // for_each or count: the block is several targets
+	t        *Target // without for_each or count; nil when the block has errors
 }
 
 // targetAllowed is what a target's arguments may refer to.
@@ -29,15 +31,39 @@ func (l *loader) declareTarget(b *hcl.Block) {
 		l.duplicate(b, prev.block, fmt.Sprintf("target %q", name), fmt.Sprintf("one target %q block", name))
 		return
 	}
-	content, diags := b.Body.Content(targetSchema)
+	content, diags := b.Body.Content(withMeta(targetSchema))
 	l.add(diags...)
 	l.targets[name] = &targetDecl{name: name, block: b, content: content}
 }
 
-// evalTarget checks a target block and builds its Target.
+// evalTarget checks a target block and builds its Targets, one per
+// for_each key or count index.
 func (l *loader) evalTarget(d *targetDecl) {
+	x := l.expand("target."+d.name, d.content.Attributes, targetAllowed)
+	d.repeated = x.repeated
+	values := make(map[addrs.Key]cty.Value, len(x.instances))
+	for _, inst := range x.instances {
+		name := d.name + inst.key.String()
+		t := l.evalTargetInstance(d, name, targetAllowed|x.allowed, inst.each)
+		if t == nil {
+			values[inst.key] = cty.DynamicVal
+			continue
+		}
+		if !x.repeated {
+			d.t = t
+		}
+		l.cfg.Targets = append(l.cfg.Targets, t)
+		l.targetByName[name] = t
+		values[inst.key] = targetValue(t)
+	}
+	l.scope.setTarget(d.name, x.collect(values))
+}
+
+// evalTargetInstance checks one instance of a target block and builds its
+// Target, named name (NAME or NAME["key"]); nil when it has errors.
+func (l *loader) evalTargetInstance(d *targetDecl, name string, allowed refs, each *eachValues) *Target {
 	attrs := d.content.Attributes
-	t := &Target{Name: d.name, DeclRange: d.block.DefRange}
+	t := &Target{Name: name, DeclRange: d.block.DefRange}
 	ok := attrs["mailbox"] != nil
 
 	str := func(name string) (string, valueState) {
@@ -45,12 +71,12 @@ func (l *loader) evalTarget(d *targetDecl) {
 		if a == nil {
 			return "", valueAbsent
 		}
-		s, st := l.evalString(a, targetAllowed, nil)
+		s, st := l.evalString(a, allowed, each)
 		if st == valueKnown && strings.TrimSpace(s) == "" {
 			l.add(&hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Empty " + name,
-				Detail:   fmt.Sprintf("The %s of target %q is empty. Give the Graph id, or remove the argument.", name, d.name),
+				Detail:   fmt.Sprintf("The %s of target.%s is empty. Give the Graph id, or remove the argument.", name, t.Name),
 				Subject:  a.Expr.Range().Ptr(),
 			})
 			return "", valueBad
@@ -70,7 +96,7 @@ func (l *loader) evalTarget(d *targetDecl) {
 		case valueBad:
 			ok = false
 		case valueAbsent:
-			l.add(nullArgument(a, "target "+d.name))
+			l.add(nullArgument(a, "target."+t.Name))
 			ok = false
 		}
 	}
@@ -79,7 +105,7 @@ func (l *loader) evalTarget(d *targetDecl) {
 		need(a, func(s string) bool { t.Item.Mailbox = s; return l.checkMailbox(s, a.Expr.Range()) })
 	}
 	if a := attrs["exclusive"]; a != nil {
-		b, st := l.evalBool(a, targetAllowed, nil)
+		b, st := l.evalBool(a, allowed, each)
 		if st == valueBad {
 			ok = false
 		}
@@ -98,7 +124,7 @@ func (l *loader) evalTarget(d *targetDecl) {
 		l.add(&hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Target names no item",
-			Detail:   fmt.Sprintf("Target %q needs exactly one of message, event or todo_task (with todo_list) to say which item attachments go on.", d.name),
+			Detail:   fmt.Sprintf("target.%s needs exactly one of message, event or todo_task (with todo_list) to say which item attachments go on.", t.Name),
 			Subject:  d.block.DefRange.Ptr(),
 		})
 		ok = false
@@ -109,8 +135,8 @@ func (l *loader) evalTarget(d *targetDecl) {
 		l.add(&hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Target names several items",
-			Detail: fmt.Sprintf("Target %q sets both %s and %s. A target is one item: keep one, and declare another target for the other item.",
-				d.name, present[0].Name, present[1].Name),
+			Detail: fmt.Sprintf("target.%s sets both %s and %s. A target is one item: keep one, and declare another target for the other item.",
+				t.Name, present[0].Name, present[1].Name),
 			Subject: present[1].NameRange.Ptr(),
 		})
 		ok = false
@@ -122,7 +148,7 @@ func (l *loader) evalTarget(d *targetDecl) {
 		l.add(&hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Missing todo_list",
-			Detail:   fmt.Sprintf("Target %q names a To Do task; Graph addresses a task within its list, so todo_list is required as well.", d.name),
+			Detail:   fmt.Sprintf("target.%s names a To Do task; Graph addresses a task within its list, so todo_list is required as well.", t.Name),
 			Subject:  attrs["todo_task"].NameRange.Ptr(),
 		})
 		ok = false
@@ -130,7 +156,7 @@ func (l *loader) evalTarget(d *targetDecl) {
 		l.add(&hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "todo_list without todo_task",
-			Detail:   fmt.Sprintf("Target %q sets todo_list, which only makes sense with todo_task. Add the task, or remove todo_list.", d.name),
+			Detail:   fmt.Sprintf("target.%s sets todo_list, which only makes sense with todo_task. Add the task, or remove todo_list.", t.Name),
 			Subject:  list.NameRange.Ptr(),
 		})
 		ok = false
@@ -139,16 +165,24 @@ func (l *loader) evalTarget(d *targetDecl) {
 	}
 
 	if !ok {
-		l.scope.setTarget(d.name, cty.DynamicVal)
-		return
+		return nil
 	}
-	d.t = t
-	l.cfg.Targets = append(l.cfg.Targets, t)
-	l.scope.setTarget(d.name, targetValue(t))
+	return t
 }
 
-// targetValue is target.NAME as expressions see it; ids not yet known
-// (offline) are unknown.
+// Address is the target's address: target.NAME or target.NAME["key"].
+func (t *Target) Address() addrs.Address {
+	a, err := addrs.Parse("target." + t.Name)
+	if err != nil {
+		return addrs.TargetAddr(t.Name, addrs.NoKey) // a Target built by hand, not by Load
+	}
+	return a
+}
+
+// targetValue is target.NAME (or one instance, target.NAME["key"]) as
+// expressions see it; ids not yet known (offline) are unknown. Its name is
+// the instance's (NAME["key"]): an attachment's target argument finds the
+// instance by it.
 func targetValue(t *Target) cty.Value {
 	str := func(s string, known bool) cty.Value {
 		if !known {

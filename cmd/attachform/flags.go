@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/attachform/attachform/internal/addrs"
 	"github.com/attachform/attachform/spec"
 	"github.com/hashicorp/hcl/v2"
 )
@@ -174,13 +175,22 @@ func (c *configFlags) check(v diagnosticsView) bool {
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Incompatible refresh options",
 			Detail: "-refresh-only reads Graph to update the state, so -refresh=false leaves it nothing to do: choose one."})
 	}
-	for _, list := range []*listFlag{&c.targets, &c.replaces} {
-		for i, s := range *list {
-			a, d := spec.ParseAddress(s)
-			diags = append(diags, d...)
-			if !d.HasErrors() {
-				(*list)[i] = a.String()
-			}
+	for i, s := range c.targets {
+		a, d := spec.ParseAnyAddress(s)
+		if !d.HasErrors() && a.Kind != addrs.Attachment && a.Kind != addrs.Target {
+			d = hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid -target",
+				Detail: fmt.Sprintf("-target=%s: a plan changes attachments, so -target takes an attachment (attachment.NAME, attachment.NAME[\"KEY\"]) or a target, whose attachments it selects (target.NAME, target.NAME[\"KEY\"]).", a)}}
+		}
+		diags = append(diags, d...)
+		if !d.HasErrors() {
+			c.targets[i] = a.String()
+		}
+	}
+	for i, s := range c.replaces {
+		a, d := spec.ParseAddress(s)
+		diags = append(diags, d...)
+		if !d.HasErrors() {
+			c.replaces[i] = a.String()
 		}
 	}
 	v.Diagnostics(nil, diags)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/attachform/attachform/internal/addrs"
 	"github.com/attachform/attachform/spec"
 	"github.com/attachform/attachform/state"
 	"github.com/hashicorp/cli"
@@ -83,9 +84,15 @@ func parseAddresses(v stateView, args []string) ([]string, bool) {
 }
 
 // matches reports whether addr is filter, or an instance of the block
-// filter names: attachment.handbook matches attachment.handbook["a.pdf"].
+// filter names: attachment.handbook matches attachment.handbook["a.pdf"]
+// and attachment.handbook[0].
 func matches(addr, filter string) bool {
-	return addr == filter || (!strings.Contains(filter, "[") && strings.HasPrefix(addr, filter+"["))
+	a, err1 := addrs.Parse(addr)
+	f, err2 := addrs.Parse(filter)
+	if err1 != nil || err2 != nil {
+		return addr == filter // a state not written by attachform
+	}
+	return f.Contains(a)
 }
 
 // addressesIn are every address the state records something at:

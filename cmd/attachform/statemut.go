@@ -3,11 +3,11 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"github.com/attachform/attachform/internal/addrs"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/attachform/attachform/state"
 )
@@ -137,15 +137,22 @@ func planMoves(v stateView, present []string, src, dst string) ([][2]string, boo
 		return nil, false
 	case slices.Contains(present, src):
 		moves = append(moves, [2]string{src, dst})
-	case !strings.Contains(src, "["):
-		for _, a := range present {
-			if strings.HasPrefix(a, src+"[") {
-				if strings.Contains(dst, "[") {
-					errorf(v, "Invalid move", "%s has several instances, which cannot all move to the one instance %s. Move them one at a time, or to a block address.", src, dst)
-					return nil, false
-				}
-				moves = append(moves, [2]string{a, dst + strings.TrimPrefix(a, src)})
+	default:
+		from, err1 := addrs.Parse(src)
+		to, err2 := addrs.Parse(dst)
+		if err1 != nil || err2 != nil || !from.Key.IsNone() {
+			break // one instance, and the state has nothing at it
+		}
+		for _, s := range present {
+			a, err := addrs.Parse(s)
+			if err != nil || a.Key.IsNone() || a.Block() != from {
+				continue
 			}
+			if !to.Key.IsNone() {
+				errorf(v, "Invalid move", "%s has several instances, which cannot all move to the one instance %s. Move them one at a time, or to a block address.", src, dst)
+				return nil, false
+			}
+			moves = append(moves, [2]string{s, to.Instance(a.Key).String()})
 		}
 	}
 	if len(moves) == 0 {

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/attachform/attachform/internal/addrs"
 	"github.com/attachform/attachform/plan"
-	"github.com/attachform/attachform/spec"
 	"github.com/attachform/attachform/state"
 )
 
@@ -101,24 +101,19 @@ type tfImporting struct {
 	ID string `json:"id"`
 }
 
-// tfAddr splits an address into Terraform's name and index: attachment.x
-// is x; attachment.x["k"] is x and "k". An address that is no resource of
-// the manifests (target.t.undeclared["a.pdf"]) is named by its last part.
+// tfAddr is Terraform's name and index of an address: attachment.x is x;
+// attachment.x["k"] is x and "k"; attachment.x[0] is x and 0. An address
+// that is no resource of the manifests (target.t.undeclared["a.pdf"]) is
+// named by its label, "undeclared", as its index.
 func tfAddr(addr string) (name string, index any) {
-	if a, diags := spec.ParseAddress(addr); !diags.HasErrors() {
-		if a.HasKey {
-			return a.Name, a.Key
-		}
-		return a.Name, nil
+	a, err := addrs.Parse(addr)
+	switch {
+	case err != nil:
+		return addr, nil // not written by attachform: shown as it is
+	case a.Kind == addrs.Undeclared:
+		return "undeclared", a.Label
 	}
-	base, key, hasKey := strings.Cut(addr, "[")
-	if i := strings.LastIndexByte(base, '.'); i >= 0 {
-		base = base[i+1:]
-	}
-	if hasKey {
-		return base, strings.Trim(strings.TrimSuffix(key, "]"), `"`)
-	}
-	return base, nil
+	return a.Name, a.Key.Value()
 }
 
 // tfActions are Terraform's actions for a change: a replacement is
