@@ -109,7 +109,7 @@ func FuzzBatchAnswer(f *testing.F) {
 			if r.ID != id {
 				t.Fatalf("answer %q filed under %q", r.ID, id)
 			}
-			e := batchItemError(r)
+			e := innerError(opList, r)
 			if e.Status != r.Status || strings.ContainsAny(e.Error(), "\n\x00") {
 				t.Fatalf("item error %+v", e)
 			}

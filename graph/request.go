@@ -158,7 +158,7 @@ func (e *ambiguousError) Unwrap() []error { return []error{ErrAmbiguous, e.err} 
 func (c *Client) getJSON(ctx context.Context, m meta, u string, out any) error {
 	m.idempotent = true
 	m.auth = true
-	resp, err := c.send(ctx, &call{meta: m, method: http.MethodGet, url: u})
+	resp, err := c.send(ctx, &call{meta: m, method: http.MethodGet, url: u, header: m.header})
 	if err != nil {
 		return err
 	}

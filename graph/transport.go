@@ -21,8 +21,9 @@ type meta struct {
 	auth       bool   // wants the bearer token (still only on the Graph origin)
 	session    bool   // the URL is an upload-session URL: a credential
 	body       *bodyState
-	answer     answerKind // what a successful answer is, for its cap and deadline
-	maxAnswer  int64      // raises the kind's cap: answerContent's is the kind's largest file, a small POST's the attachment it echoes
+	answer     answerKind  // what a successful answer is, for its cap and deadline
+	maxAnswer  int64       // raises the kind's cap: answerContent's is the kind's largest file, a small POST's the attachment it echoes
+	header     http.Header // extra headers of a GET made with getJSON (a directory page's ConsistencyLevel)
 }
 
 type metaKey struct{}
