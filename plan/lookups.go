@@ -3,46 +3,92 @@ package plan
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/attachform/attachform/graph"
 	"github.com/attachform/attachform/spec"
 )
 
-// Finder is the part of the Graph client that data sources look through.
+// Finder is the part of the Graph client that data sources look through:
+// many lookups at once (graph.Client.Lookups batches them).
 type Finder interface {
-	FindMessages(ctx context.Context, mailbox, filter string) ([]graph.ItemSummary, error)
-	FindEvents(ctx context.Context, mailbox, filter string) ([]graph.ItemSummary, error)
-	FindTodoLists(ctx context.Context, mailbox, displayName string) ([]graph.ItemSummary, error)
-	FindTodoTasks(ctx context.Context, mailbox, listID, title string) ([]graph.ItemSummary, error)
+	Lookups(ctx context.Context, qs []graph.Lookup) []graph.LookupResult
 }
 
 // Lookups resolves the manifests' data blocks through Graph, read-only.
 type Lookups struct{ Client Finder }
 
-var _ spec.DataResolver = Lookups{}
+var (
+	_ spec.DataResolver  = Lookups{}
+	_ spec.BatchResolver = Lookups{}
+)
 
 // Lookup implements spec.DataResolver.
 func (l Lookups) Lookup(ctx context.Context, q spec.DataQuery) ([]spec.DataItem, error) {
-	var found []graph.ItemSummary
-	var err error
-	switch q.Kind {
-	case "message":
-		found, err = l.Client.FindMessages(ctx, q.Mailbox, q.Filter)
-	case "event":
-		found, err = l.Client.FindEvents(ctx, q.Mailbox, q.Filter)
-	case "todo_list":
-		found, err = l.Client.FindTodoLists(ctx, q.Mailbox, q.Name)
-	case "todo_task":
-		found, err = l.Client.FindTodoTasks(ctx, q.Mailbox, q.ListID, q.Title)
-	default:
-		return nil, fmt.Errorf("unknown data source kind %q", q.Kind)
+	r := l.LookupAll(ctx, []spec.DataQuery{q})[0]
+	return r.Items, r.Err
+}
+
+// lookupKinds maps a data source kind to what Graph is asked.
+var lookupKinds = map[string]graph.LookupKind{
+	"message": graph.LookupMessages, "messages": graph.LookupMessages,
+	"event": graph.LookupEvents, "events": graph.LookupEvents,
+	"todo_list": graph.LookupTodoLists, "todo_lists": graph.LookupTodoLists,
+	"todo_task": graph.LookupTodoTasks, "todo_tasks": graph.LookupTodoTasks,
+	"group": graph.LookupGroups,
+	"users": graph.LookupUsers,
+}
+
+// LookupAll implements spec.BatchResolver: every query in one round of
+// batched lookups, then, for groups that matched exactly one, a second
+// round reading their members.
+func (l Lookups) LookupAll(ctx context.Context, qs []spec.DataQuery) []spec.DataResult {
+	out := make([]spec.DataResult, len(qs))
+	var asked []graph.Lookup
+	var at []int
+	for i, q := range qs {
+		k, ok := lookupKinds[q.Kind]
+		if !ok {
+			out[i].Err = fmt.Errorf("unknown data source kind %q", q.Kind)
+			continue
+		}
+		asked = append(asked, graph.Lookup{Kind: k, Mailbox: q.Mailbox, Filter: q.Filter, Name: q.Name, ListID: q.ListID, Title: q.Title, ID: q.ID})
+		at = append(at, i)
 	}
-	if err != nil {
-		return nil, err
+	found := l.Client.Lookups(ctx, asked)
+	var members []graph.Lookup
+	var groupAt []int
+	for n, r := range found {
+		i := at[n]
+		if r.Err != nil {
+			out[i].Err = r.Err
+			continue
+		}
+		items := make([]spec.DataItem, len(r.Items))
+		for j, f := range r.Items {
+			items[j] = spec.DataItem{ID: f.ID, Label: f.Label}
+		}
+		out[i].Items = items
+		if qs[i].Kind == "group" && len(items) == 1 {
+			members = append(members, graph.Lookup{Kind: graph.LookupGroupMembers, ID: items[0].ID})
+			groupAt = append(groupAt, i)
+		}
 	}
-	items := make([]spec.DataItem, len(found))
-	for i, f := range found {
-		items[i] = spec.DataItem{ID: f.ID, Label: f.Label}
+	if len(members) == 0 {
+		return out
 	}
-	return items, nil
+	for n, r := range l.Client.Lookups(ctx, members) {
+		i := groupAt[n]
+		if r.Err != nil {
+			out[i] = spec.DataResult{Err: r.Err}
+			continue
+		}
+		upns := make([]string, len(r.Items))
+		for j, m := range r.Items {
+			upns[j] = m.Label
+		}
+		slices.Sort(upns)
+		out[i].Items[0].Members = slices.Compact(upns)
+	}
+	return out
 }

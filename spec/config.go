@@ -145,16 +145,20 @@ type DataResolver interface {
 
 // DataQuery is one data block's question.
 type DataQuery struct {
-	Kind    string // message, event, todo_list, todo_task
+	Kind    string // message, event, todo_list, todo_task, their plurals, group, users
 	Mailbox string
-	Filter  string // message, event: an OData $filter
-	Name    string // todo_list: display name
-	Title   string // todo_task: title
-	ListID  string // todo_task: the list to search
+	Filter  string // message(s), event(s): an OData $filter; users: a directory $filter
+	Name    string // todo_list(s), group: display name
+	Title   string // todo_task(s): title
+	ListID  string // todo_task(s): the list to search
+	ID      string // group: the group's object id (instead of Name)
 }
 
 // DataItem is one match: its id and a label a person recognises.
 type DataItem struct {
 	ID    string
-	Label string // subject, display name or title
+	Label string // subject, display name, title; a user's userPrincipalName
+	// Members are a group's transitive user members' userPrincipalNames
+	// (kind group, when exactly one group matched).
+	Members []string
 }
