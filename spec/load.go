@@ -121,7 +121,11 @@ func (l *loader) load() {
 	l.funcs = functions(l.cfg.Dir, l.realDir, l.opts.AllowOutsideSources)
 
 	bodies := l.parseManifests()
-	if l.ctx.Err() != nil {
+	// As Terraform's: a manifest that does not parse is reported alone.
+	// Decoding what the parser recovered would add errors that only follow
+	// from the broken syntax (a missing argument, an undeclared target, a
+	// source file named by half a string) and bury the one to fix.
+	if l.ctx.Err() != nil || l.diags.HasErrors() {
 		return
 	}
 	for _, body := range bodies {
