@@ -109,7 +109,7 @@ func Build(ctx context.Context, cfg *spec.Config, st *state.State, live Live, r 
 			}
 			return 1
 		}
-		return strings.Compare(x.Address, y.Address)
+		return addrs.CompareStrings(x.Address, y.Address)
 	})
 	return &Plan{Changes: b.changes, Moves: b.moved, Mode: opts.Mode, Lineage: st.Lineage, Serial: st.Serial, Created: opts.Now,
 		Targets:   slices.Clone(opts.Targets),

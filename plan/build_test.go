@@ -186,6 +186,41 @@ func TestBuild(t *testing.T) {
 			want: map[string]string{"attachment.b": "create:"},
 		},
 		{
+			name: "-target of a block keeps every instance of it, and no other block",
+			setup: func(f *fixture) Live {
+				f.declare("a.txt", "hello", func(a *spec.Attachment) { a.Address = `attachment.a["x"]` })
+				f.declare("b.txt", "world", func(a *spec.Attachment) { a.Address = `attachment.a[0]` })
+				f.declare("c.txt", "other", func(a *spec.Attachment) { a.Address = `attachment.ab["x"]` })
+				return f.live()
+			},
+			opts: Options{Targets: []string{"attachment.a"}},
+			want: map[string]string{`attachment.a["x"]`: "create:", `attachment.a[0]`: "create:"},
+		},
+		{
+			name: "-target of one instance keeps that instance only",
+			setup: func(f *fixture) Live {
+				f.declare("a.txt", "hello", func(a *spec.Attachment) { a.Address = `attachment.a["x"]` })
+				f.declare("b.txt", "world", func(a *spec.Attachment) { a.Address = `attachment.a["y"]` })
+				return f.live()
+			},
+			opts: Options{Targets: []string{`attachment.a["y"]`}},
+			want: map[string]string{`attachment.a["y"]`: "create:"},
+		},
+		{
+			name: "-target of a target instance keeps the attachments on its item, those removed too",
+			setup: func(f *fixture) Live {
+				other := &spec.Target{Name: `welcome["bob"]`, Item: item.Ref{Mailbox: "bob@contoso.example", Kind: item.Message, ID: "B="}}
+				f.mbx.Name = `welcome["alice"]`
+				f.cfg.Targets = append(f.cfg.Targets, other)
+				f.declare("a.txt", "hello", func(a *spec.Attachment) { a.Address = `attachment.pack["alice"]` })
+				f.declare("b.txt", "world", func(a *spec.Attachment) { a.Address, a.Target = `attachment.pack["bob"]`, other })
+				f.applied(`attachment.old["alice"]`, "old.txt", "v0", "OLD")
+				return Live{f.mbx.Item.Key(): &LiveItem{Attachments: []graph.Attachment{{ID: "OLD", Name: "old.txt"}}}, other.Item.Key(): &LiveItem{}}
+			},
+			opts: Options{Targets: []string{`target.welcome["alice"]`}},
+			want: map[string]string{`attachment.pack["alice"]`: "create:", `attachment.old["alice"]`: "delete:no longer in the configuration"},
+		},
+		{
 			name: "interrupted upload of the same file is resumed",
 			setup: func(f *fixture) Live {
 				f.declare("a.txt", "hello")

@@ -43,6 +43,40 @@ func TestLifecycle(t *testing.T) {
 			wantMoves: []Move{{From: "attachment.old", To: "attachment.new"}},
 		},
 		{
+			name: "a moved block between two keys of one block renames that instance",
+			setup: func(f *fixture, c *contents) Live {
+				f.declare("a.txt", "v1", func(a *spec.Attachment) { a.Address = `attachment.pack["carol"]` })
+				f.applied(`attachment.pack["bob"]`, "a.txt", "v1", "ID1")
+				f.cfg.Moved = []spec.Moved{{From: `attachment.pack["bob"]`, To: `attachment.pack["carol"]`}}
+				return f.liveWith(c, map[string][2]string{"ID1": {"a.txt", "v1"}})
+			},
+			wantMoves: []Move{{From: `attachment.pack["bob"]`, To: `attachment.pack["carol"]`}},
+		},
+		{
+			name: "a moved block from a single block to one of its instances once it has for_each",
+			setup: func(f *fixture, c *contents) Live {
+				f.declare("a.txt", "v1", func(a *spec.Attachment) { a.Address = `attachment.pack["alice"]` })
+				f.applied("attachment.pack", "a.txt", "v1", "ID1")
+				f.cfg.Moved = []spec.Moved{{From: "attachment.pack", To: `attachment.pack["alice"]`}}
+				return f.liveWith(c, map[string][2]string{"ID1": {"a.txt", "v1"}})
+			},
+			wantMoves: []Move{{From: "attachment.pack", To: `attachment.pack["alice"]`}},
+		},
+		{
+			name: "a moved block between two repeated blocks moves every instance, keys kept",
+			setup: func(f *fixture, c *contents) Live {
+				f.declare("a.txt", "v1", func(a *spec.Attachment) { a.Address = `attachment.new[0]` })
+				f.declare("b.txt", "v2", func(a *spec.Attachment) { a.Address = `attachment.new[1]` })
+				f.applied(`attachment.old[0]`, "a.txt", "v1", "ID1")
+				f.applied(`attachment.old[1]`, "b.txt", "v2", "ID2")
+				f.applied(`attachment.older[0]`, "x.txt", "v3", "ID3")
+				f.cfg.Moved = []spec.Moved{{From: "attachment.old", To: "attachment.new"}}
+				return f.liveWith(c, map[string][2]string{"ID1": {"a.txt", "v1"}, "ID2": {"b.txt", "v2"}, "ID3": {"x.txt", "v3"}})
+			},
+			want:      []string{"delete attachment.older[0]"},
+			wantMoves: []Move{{From: "attachment.old[0]", To: "attachment.new[0]"}, {From: "attachment.old[1]", To: "attachment.new[1]"}},
+		},
+		{
 			name: "a moved block already carried out does nothing",
 			setup: func(f *fixture, c *contents) Live {
 				f.declare("new.txt", "v1", func(a *spec.Attachment) { a.Name = "a.txt" })

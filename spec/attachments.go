@@ -78,7 +78,9 @@ func (l *loader) expandAttachments() {
 			}
 		}
 	}
-	sort.Slice(l.cfg.Attachments, func(i, j int) bool { return l.cfg.Attachments[i].Address < l.cfg.Attachments[j].Address })
+	sort.Slice(l.cfg.Attachments, func(i, j int) bool {
+		return addrs.CompareStrings(l.cfg.Attachments[i].Address, l.cfg.Attachments[j].Address) < 0
+	})
 	sort.Slice(l.cfg.Targets, func(i, j int) bool { return l.cfg.Targets[i].Name < l.cfg.Targets[j].Name })
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/attachform/attachform/internal/addrs"
 	"io"
 	"slices"
 	"strings"
@@ -251,6 +252,6 @@ func (v *stateHuman) Initialized() {
 // sortedAddresses lists the distinct addresses of attachments in order.
 func sortedAddresses(in []string) []string {
 	out := slices.Clone(in)
-	slices.Sort(out)
+	slices.SortFunc(out, addrs.CompareStrings)
 	return slices.Compact(out)
 }

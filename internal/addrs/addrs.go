@@ -260,3 +260,20 @@ func hex(n, width int) string {
 	s := strconv.FormatInt(int64(n), 16)
 	return strings.Repeat("0", width-len(s)) + s
 }
+
+// CompareStrings orders two written addresses for display: as strings,
+// except that two count instances of one block go by index (x[2] before
+// x[10]), as Terraform lists them. Any other pair keeps the byte order
+// plans and states have always been shown in.
+func CompareStrings(a, b string) int {
+	c := strings.Compare(a, b)
+	if c == 0 || !strings.HasSuffix(a, "]") || !strings.HasSuffix(b, "]") {
+		return c
+	}
+	x, err1 := Parse(a)
+	y, err2 := Parse(b)
+	if err1 != nil || err2 != nil || !x.Key.IsInt() || !y.Key.IsInt() || x.Block() != y.Block() || x.Kind == Undeclared || y.Kind == Undeclared {
+		return c
+	}
+	return x.Key.compare(y.Key)
+}

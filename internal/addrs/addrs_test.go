@@ -127,3 +127,21 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestCompareStrings(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{
+		{`attachment.x[2]`, `attachment.x[10]`, -1},
+		{`attachment.x[10]`, `attachment.x[2]`, 1},
+		{`attachment.x["10"]`, `attachment.x["2"]`, -1}, // strings stay strings
+		{`attachment.a-b`, `attachment.a["x"]`, -1},     // byte order, as before
+		{`attachment.x[10]`, `attachment.y[2]`, -1},
+		{`attachment.x[1]`, `attachment.x[1]`, 0},
+	} {
+		if got := CompareStrings(tc.a, tc.b); (got < 0) != (tc.want < 0) || (got == 0) != (tc.want == 0) {
+			t.Errorf("CompareStrings(%s, %s) = %d, want sign of %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
