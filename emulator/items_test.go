@@ -255,3 +255,41 @@ func TestDeleteItemDropsAttachments(t *testing.T) {
 		t.Errorf("stats after delete: %+v", st)
 	}
 }
+
+// The refresh reads each item's label with $select on a single item (get
+// message, get event, get todoTask, get todoTaskList: each "supports the
+// $select OData query parameter"): the answer holds the selected property,
+// the id and annotations only, and an option the resource does not
+// support is refused.
+func TestGetItemSelect(t *testing.T) {
+	s, _ := newTestServer(t, Options{})
+	msg := createItem(t, s, testUser, "messages", "Welcome pack 2")
+	ev := createItem(t, s, testUser, "events", "All hands")
+	list, task := createTask(t, s, testUser)
+	for _, tc := range []struct {
+		path, sel, want string
+	}{
+		{itemPath(testUser, "messages", msg), "subject", "Welcome pack 2"},
+		{itemPath(testUser, "events", ev), "subject", "All hands"},
+		{"/users/" + testUser + "/todo/lists/" + url.PathEscape(list) + "/tasks/" + url.PathEscape(task), "title", "Task"},
+		{"/users/" + testUser + "/todo/lists/" + url.PathEscape(list), "displayName", "List"},
+	} {
+		r := do(t, "GET", api(s, tc.path+"?$select="+tc.sel), nil, nil)
+		wantStatus(t, r, http.StatusOK)
+		body := r.json(t)
+		var props []string
+		for _, k := range keys(body) {
+			if !strings.HasPrefix(k, "@odata.") {
+				props = append(props, k)
+			}
+		}
+		if got := strings.Join(props, ","); got != "id,"+tc.sel && got != tc.sel+",id" {
+			t.Errorf("GET %s?$select=%s answered properties %s, want id and %s", tc.path, tc.sel, got, tc.sel)
+		}
+		if body[tc.sel] != tc.want {
+			t.Errorf("GET %s?$select=%s: %s = %v, want %q", tc.path, tc.sel, tc.sel, body[tc.sel], tc.want)
+		}
+		r = do(t, "GET", api(s, tc.path+"?$orderby=id"), nil, nil)
+		wantStatus(t, r, http.StatusBadRequest)
+	}
+}

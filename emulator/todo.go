@@ -71,8 +71,15 @@ func (s *Server) routeLists(c *rq, segs []string) *apiErr {
 		if c.r.Method != http.MethodGet {
 			return errMethod(c.r.Method)
 		}
+		// Get todoTaskList supports $select (todotasklist-get: "This
+		// method supports the OData query parameters"); others are refused
+		// as on every resource here.
+		q, e := parseQuery(c.r, []string{"$select"}, "")
+		if e != nil {
+			return e
+		}
 		st.mu.Lock()
-		v := listJSON(l)
+		v := project(listJSON(l), q.sel)
 		st.mu.Unlock()
 		v["@odata.context"] = ctx + "/$entity"
 		writeJSON(c.w, http.StatusOK, v)

@@ -8,7 +8,6 @@ import (
 	"github.com/attachform/attachform/item"
 	"slices"
 	"strings"
-	"sync"
 )
 
 // batchMax is Graph's limit of requests in one $batch.
@@ -57,57 +56,12 @@ func (e *BatchError) Unwrap() []error {
 // Retry-After among them, the others are kept. Items whose listing failed
 // are missing from the map and reported in a *BatchError.
 func (c *Client) ListAttachmentsBatch(ctx context.Context, items []item.Ref) (map[item.Ref][]Attachment, error) {
-	out := make(map[item.Ref][]Attachment, len(items))
-	errs := map[item.Ref]error{}
-	var reqs []getReq
-	var refs []item.Ref
-	seen := map[item.Ref]bool{}
-	for _, it := range items {
-		if seen[it] {
-			continue
-		}
-		seen[it] = true
-		p, err := itemPath(it)
-		if err != nil {
-			errs[it] = fmt.Errorf("%s: %w", opList, err)
-			continue
-		}
-		refs = append(refs, it)
-		reqs = append(reqs, getReq{
-			mailbox: it.Mailbox,
-			path:    p + "/attachments" + encodeQuery("$select", selectFor(it.Kind), "$top", listPageSize),
-			header:  map[string]string{"Prefer": preferImmutableIDs},
-		})
+	listed, err := c.listBatch(ctx, items, false)
+	out := make(map[item.Ref][]Attachment, len(listed))
+	for it, l := range listed {
+		out[it] = l.Attachments
 	}
-	results := c.batchGets(ctx, opList, reqs)
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for i, res := range results {
-		it := refs[i]
-		if res.err != nil {
-			errs[it] = res.err
-			continue
-		}
-		// Further pages are read directly, in parallel.
-		wg.Go(func() {
-			atts, err := c.decodeListPage(ctx, it, res.body)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs[it] = err
-				return
-			}
-			out[it] = atts
-		})
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return out, fmt.Errorf("%s: %w", opBatch, err)
-	}
-	if len(errs) > 0 {
-		return out, &BatchError{Errs: errs}
-	}
-	return out, nil
+	return out, err
 }
 
 type batchRequest struct {

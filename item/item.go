@@ -170,3 +170,31 @@ func (r Ref) String() string {
 	}
 	return fmt.Sprintf("%s %s in %s", string(r.Kind), r.ID, r.Mailbox)
 }
+
+// Label is what people know an item by: a message's or event's subject,
+// a To Do task's title and its list's name. It is for display only: the
+// Ref, never the Label, says which item is meant. Graph's words, so
+// untrusted: every view escapes them.
+type Label struct {
+	Title string `json:"title,omitempty"` // subject or title
+	List  string `json:"list,omitempty"`  // a To Do task's list's display name
+}
+
+// IsZero reports whether nothing is known of the item's name.
+func (l Label) IsZero() bool { return l == Label{} }
+
+// MaxLabel is the most characters of a title or list name kept:
+// Exchange caps subjects at 255, and a view shortens further.
+const MaxLabel = 400
+
+// BoundLabel cuts s to MaxLabel characters, on a rune boundary.
+func BoundLabel(s string) string {
+	n := 0
+	for i := range s {
+		if n == MaxLabel {
+			return s[:i]
+		}
+		n++
+	}
+	return s
+}

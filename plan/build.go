@@ -96,6 +96,7 @@ func Build(ctx context.Context, cfg *spec.Config, st *state.State, live Live, r 
 		b.refreshOnly()
 	}
 	b.filter(cfg)
+	b.label()
 	b.preventDestroy()
 	b.massDestroy()
 	if b.diags.HasErrors() {
@@ -417,6 +418,39 @@ func (b *builder) exclusive(cfg *spec.Config) {
 				Address: addrs.UndeclaredAddr(t.Address(), label).String(), Action: Delete,
 				Reason: "not declared, and the target is exclusive", Before: before, Unmanaged: true,
 			})
+		}
+	}
+}
+
+// label names each change's item as Graph called it at refresh, or, for
+// an item not refreshed, as the state last recorded it.
+func (b *builder) label() {
+	recorded := map[item.Ref]item.Label{}
+	for _, a := range b.st.Attachments {
+		if !a.TargetLabel.IsZero() {
+			recorded[a.Target.Key()] = a.TargetLabel
+		}
+	}
+	named := func(t item.Ref) item.Label {
+		if l := b.live.Label(t); !l.IsZero() {
+			return l
+		}
+		return recorded[t.Key()]
+	}
+	for i := range b.changes {
+		c := &b.changes[i]
+		if c.After != nil {
+			c.After.TargetLabel = named(c.After.Target)
+		}
+		if c.Before != nil {
+			before := *c.Before // a copy: Before may be shared with another change
+			before.TargetLabel = named(before.Target)
+			c.Before = &before
+		}
+		if c.Session != nil {
+			s := *c.Session
+			s.TargetLabel = named(s.Target)
+			c.Session = &s
 		}
 	}
 }

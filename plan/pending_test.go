@@ -51,7 +51,7 @@ func (c *contents) Content(_ context.Context, _ item.Ref, id string) (io.ReadClo
 	return io.NopCloser(strings.NewReader(b)), nil
 }
 
-func (c *contents) ListAttachmentsBatch(context.Context, []item.Ref) (map[item.Ref][]graph.Attachment, error) {
+func (c *contents) RefreshBatch(context.Context, []item.Ref) (map[item.Ref]graph.Listing, error) {
 	return nil, fmt.Errorf("not used by Build")
 }
 

@@ -59,9 +59,12 @@ func (a Action) String() string {
 // Desired is an attachment as the manifest declares it, with the digest of
 // its content at plan time.
 type Desired struct {
-	Address     string
-	Target      item.Ref
-	TargetName  string // the target block's name, for display
+	Address    string
+	Target     item.Ref
+	TargetName string // the target block's name, for display
+	// TargetLabel is what people call the target item (Graph's subject or
+	// title at refresh), for display; zero when unknown.
+	TargetLabel item.Label
 	Source      string // absolute path
 	DisplayPath string
 	Name        string
@@ -79,6 +82,7 @@ type Session struct {
 	ID          string
 	Address     string
 	Target      item.Ref
+	TargetLabel item.Label // for display, as Desired's
 	Name        string
 	ContentType string
 	Inline      bool

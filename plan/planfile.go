@@ -214,33 +214,35 @@ type changeJSON struct {
 }
 
 type desiredJSON struct {
-	Address     string   `json:"address"`
-	Target      item.Ref `json:"target"`
-	TargetName  string   `json:"target_name"`
-	Source      string   `json:"source"`
-	DisplayPath string   `json:"display_path"`
-	Name        string   `json:"name"`
-	ContentType string   `json:"content_type"`
-	Inline      bool     `json:"inline,omitempty"`
-	ContentID   string   `json:"content_id,omitempty"`
-	SHA256      string   `json:"sha256"`
-	Bytes       int64    `json:"bytes"`
+	Address     string     `json:"address"`
+	Target      item.Ref   `json:"target"`
+	TargetName  string     `json:"target_name"`
+	TargetLabel item.Label `json:"target_label,omitzero"`
+	Source      string     `json:"source"`
+	DisplayPath string     `json:"display_path"`
+	Name        string     `json:"name"`
+	ContentType string     `json:"content_type"`
+	Inline      bool       `json:"inline,omitempty"`
+	ContentID   string     `json:"content_id,omitempty"`
+	SHA256      string     `json:"sha256"`
+	Bytes       int64      `json:"bytes"`
 }
 
 // sessionJSON is a session without its upload URL: a saved plan is safe
 // to keep as a CI artifact.
 type sessionJSON struct {
-	ID          string    `json:"id"`
-	Address     string    `json:"address"`
-	Target      item.Ref  `json:"target"`
-	Name        string    `json:"name"`
-	ContentType string    `json:"content_type"`
-	Inline      bool      `json:"inline,omitempty"`
-	ContentID   string    `json:"content_id,omitempty"`
-	SHA256      string    `json:"sha256"`
-	Bytes       int64     `json:"bytes"`
-	Confirmed   int64     `json:"confirmed"`
-	ExpiresAt   time.Time `json:"expires_at"`
+	ID          string     `json:"id"`
+	Address     string     `json:"address"`
+	Target      item.Ref   `json:"target"`
+	TargetLabel item.Label `json:"target_label,omitzero"`
+	Name        string     `json:"name"`
+	ContentType string     `json:"content_type"`
+	Inline      bool       `json:"inline,omitempty"`
+	ContentID   string     `json:"content_id,omitempty"`
+	SHA256      string     `json:"sha256"`
+	Bytes       int64      `json:"bytes"`
+	Confirmed   int64      `json:"confirmed"`
+	ExpiresAt   time.Time  `json:"expires_at"`
 }
 
 var modeNames = [...]string{Normal: "normal", Destroy: "destroy", RefreshOnly: "refresh-only"}

@@ -18,7 +18,9 @@ import (
 // Reader is the part of the Graph client that planning reads through.
 type Reader interface {
 	content.Reader
-	ListAttachmentsBatch(ctx context.Context, items []item.Ref) (map[item.Ref][]graph.Attachment, error)
+	// RefreshBatch lists the items' attachments and reads their labels
+	// (graph.Client.RefreshBatch).
+	RefreshBatch(ctx context.Context, items []item.Ref) (map[item.Ref]graph.Listing, error)
 }
 
 // Live is what Graph holds on each item a plan touches, keyed by the
@@ -33,6 +35,9 @@ type Live map[item.Ref]*LiveItem
 type LiveItem struct {
 	Missing     bool
 	Attachments []graph.Attachment
+	// Label is what people call the item, as Graph said at refresh; zero
+	// when it did not.
+	Label item.Label
 
 	index  sync.Once
 	byID   map[string]int
@@ -103,7 +108,7 @@ func Refresh(ctx context.Context, r Reader, targets []item.Ref) (Live, error) {
 			items = append(items, t)
 		}
 	}
-	found, err := r.ListAttachmentsBatch(ctx, items)
+	found, err := r.RefreshBatch(ctx, items)
 	var failed *graph.BatchError
 	if err != nil && !errors.As(err, &failed) {
 		return nil, fmt.Errorf("refresh: %w", err)
@@ -117,11 +122,19 @@ func Refresh(ctx context.Context, r Reader, targets []item.Ref) (Live, error) {
 			live[k] = &LiveItem{Missing: true}
 			continue
 		}
-		atts := found[it]
+		atts := found[it].Attachments
 		slices.SortFunc(atts, func(a, b graph.Attachment) int { return strings.Compare(a.ID, b.ID) })
-		live[k] = &LiveItem{Attachments: atts}
+		live[k] = &LiveItem{Attachments: atts, Label: found[it].Label}
 	}
 	return live, nil
+}
+
+// Label is what Graph calls t at refresh, or zero.
+func (l Live) Label(t item.Ref) item.Label {
+	if li := l.Item(t); li != nil {
+		return li.Label
+	}
+	return item.Label{}
 }
 
 // Touched lists every item a plan reads: the manifests' targets and the

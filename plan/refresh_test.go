@@ -56,6 +56,10 @@ func TestRefreshListsEachItemOnceAndMarksMissingOnes(t *testing.T) {
 	if li := live.Item(gone); li == nil || !li.Missing {
 		t.Fatalf("deleted item: %+v, want Missing", li)
 	}
+	// The same $batch named the item as people know it.
+	if l := live.Label(present); l != (item.Label{Title: "Welcome to attachform"}) {
+		t.Errorf("draft's label %+v, want its subject", l)
+	}
 }
 
 // An attachment a replacement left behind (deposed) is about to be deleted:

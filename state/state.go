@@ -48,15 +48,19 @@ type State struct {
 
 // Attachment is one attachment attachform created (or adopted).
 type Attachment struct {
-	Address     string   `json:"address"`
-	Target      item.Ref `json:"target"`
-	ID          string   `json:"id"` // Graph attachment id
-	Name        string   `json:"name"`
-	ContentType string   `json:"content_type"`
-	Inline      bool     `json:"inline,omitempty"`
-	ContentID   string   `json:"content_id,omitempty"`
-	SHA256      string   `json:"sha256"` // hex digest of the uploaded bytes
-	Bytes       int64    `json:"bytes"`  // byte count of the uploaded content
+	Address string   `json:"address"`
+	Target  item.Ref `json:"target"`
+	// TargetLabel is what people called the target item when this was
+	// last planned (its subject or title), so that show names it; for
+	// display only, absent in states written before it was kept.
+	TargetLabel item.Label `json:"target_label,omitzero"`
+	ID          string     `json:"id"` // Graph attachment id
+	Name        string     `json:"name"`
+	ContentType string     `json:"content_type"`
+	Inline      bool       `json:"inline,omitempty"`
+	ContentID   string     `json:"content_id,omitempty"`
+	SHA256      string     `json:"sha256"` // hex digest of the uploaded bytes
+	Bytes       int64      `json:"bytes"`  // byte count of the uploaded content
 	// ReportedSize is Graph's size when created; it is not the byte count
 	// and is only ever compared with what Graph reports later.
 	ReportedSize int64     `json:"reported_size"`

@@ -134,10 +134,10 @@ func groupChanges(p *plan.Plan) []*mdGroup {
 		if c.Action == plan.NoOp {
 			continue
 		}
-		ref, name := changeTarget(c)
+		ref, label, name := changeTarget(c)
 		g := byItem[ref.Key()]
 		if g == nil {
-			g = &mdGroup{label: targetText(ref, name)}
+			g = &mdGroup{label: targetText(ref, label, name)}
 			byItem[ref.Key()] = g
 			items = append(items, g)
 		}
@@ -147,18 +147,18 @@ func groupChanges(p *plan.Plan) []*mdGroup {
 	return append(groups, items...)
 }
 
-// changeTarget is the item a change acts on, and its target block's name
-// when the manifests give one.
-func changeTarget(c plan.Change) (item.Ref, string) {
+// changeTarget is the item a change acts on, what people call it, and its
+// target block's name when the manifests give one.
+func changeTarget(c plan.Change) (item.Ref, item.Label, string) {
 	switch {
 	case c.After != nil:
-		return c.After.Target, c.After.TargetName
+		return c.After.Target, c.After.TargetLabel, c.After.TargetName
 	case c.Before != nil:
-		return c.Before.Target, ""
+		return c.Before.Target, c.Before.TargetLabel, ""
 	case c.Session != nil:
-		return c.Session.Target, ""
+		return c.Session.Target, c.Session.TargetLabel, ""
 	}
-	return item.Ref{}, ""
+	return item.Ref{}, item.Label{}, ""
 }
 
 // markdownRow is one change as a table row: action, address, attachment
@@ -256,8 +256,11 @@ func mdCode(s string) string {
 	return "`" + s + "`"
 }
 
-// htmlText escapes text for HTML (the <summary> of a section).
-var htmlText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "\r", " ", "\n", " ").Replace
+// htmlText escapes text for HTML (the <summary> of a section), and what
+// Markdown would read as emphasis, code, a link or a table cell's end, as
+// character references: GitHub renders Markdown around HTML blocks too.
+var htmlText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "\r", " ", "\n", " ",
+	"*", "&#42;", "`", "&#96;", "[", "&#91;", "]", "&#93;", "|", "&#124;", "\\", "&#92;", "~", "&#126;").Replace
 
 // truncateBytes cuts s to under limit bytes, on a rune boundary.
 func truncateBytes(s string, limit int) string {

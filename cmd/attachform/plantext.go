@@ -239,7 +239,7 @@ func attributeLines(c plan.Change) []attrLine {
 		return []attrLine{
 			{'-', "name", fmt.Sprintf("%q", s.Name)},
 			{'-', "sent", fmt.Sprintf("%s of %s", sizeText(s.Confirmed), sizeText(s.Bytes))},
-			{'-', "target", targetText(s.Target, "")},
+			{'-', "target", targetText(s.Target, s.TargetLabel, "")},
 		}
 	}
 	if after == nil {
@@ -256,7 +256,7 @@ func attributeLines(c plan.Change) []attrLine {
 		if before.ContentID != "" {
 			lines = append(lines, attrLine{'-', "content_id", fmt.Sprintf("%q", before.ContentID)})
 		}
-		return append(lines, attrLine{'-', "target", targetText(before.Target, "")})
+		return append(lines, attrLine{'-', "target", targetText(before.Target, before.TargetLabel, "")})
 	}
 	add := func(name, now, was string) {
 		switch {
@@ -274,7 +274,7 @@ func attributeLines(c plan.Change) []attrLine {
 		was = beforeValues{
 			name: fmt.Sprintf("%q", before.Name), ct: fmt.Sprintf("%q", before.ContentType),
 			sha: fmt.Sprintf("%q", before.SHA256), size: sizeText(before.Bytes),
-			target: targetText(before.Target, after.TargetName),
+			target: targetText(before.Target, before.TargetLabel, after.TargetName),
 			inline: fmt.Sprint(before.Inline), cid: fmt.Sprintf("%q", before.ContentID),
 		}
 	}
@@ -295,15 +295,17 @@ func attributeLines(c plan.Change) []attrLine {
 			add("content_id", fmt.Sprintf("%q", after.ContentID), was.cid)
 		}
 	}
-	add("target", targetText(after.Target, after.TargetName), was.target)
+	add("target", targetText(after.Target, after.TargetLabel, after.TargetName), was.target)
 	return lines
 }
 
 // beforeValues holds the rendered "before" values of a replacement.
 type beforeValues struct{ name, ct, sha, size, target, inline, cid string }
 
-func targetText(t item.Ref, name string) string {
-	s := fmt.Sprintf("%s %s in %s", string(t.Kind), shortItem(t.ID), t.Mailbox)
+// targetText is the item a change acts on, named as people know it (see
+// itemText), after its target block's name when the manifests give one.
+func targetText(t item.Ref, l item.Label, name string) string {
+	s := itemText(t, l)
 	if name != "" {
 		s = "target." + name + " (" + s + ")"
 	}

@@ -141,9 +141,18 @@ func writeAttachment(w io.Writer, a state.Attachment) {
 	f := [][2]string{
 		{"id", quote(a.ID)},
 		{"target", target(a.Target.String())},
+	}
+	// What Graph called the item when last planned, shortened and quoted.
+	if l := a.TargetLabel; l.Title != "" {
+		f = append(f, [2]string{"target_title", labelQuote(l.Title)})
+	}
+	if l := a.TargetLabel; l.List != "" {
+		f = append(f, [2]string{"target_list", labelQuote(l.List)})
+	}
+	f = append(f, [][2]string{
 		{"name", quote(a.Name)},
 		{"content_type", quote(a.ContentType)},
-	}
+	}...)
 	if a.Inline {
 		f = append(f, [2]string{"inline", "true"}, [2]string{"content_id", quote(a.ContentID)})
 	}

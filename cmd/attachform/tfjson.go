@@ -169,7 +169,7 @@ func tfAfter(c plan.Change) (after, unknown map[string]any) {
 	after = map[string]any{
 		"name": d.Name, "content_type": d.ContentType, "inline": d.Inline, "content_id": d.ContentID,
 		"sha256": d.SHA256, "bytes": d.Bytes, "source": d.DisplayPath,
-		"target": d.Target, "target_name": d.TargetName,
+		"target": tfTarget(d.Target, d.TargetLabel), "target_name": d.TargetName,
 	}
 	unknown = map[string]any{}
 	switch {
@@ -186,7 +186,7 @@ func tfAfter(c plan.Change) (after, unknown map[string]any) {
 func attachmentValues(a state.Attachment) map[string]any {
 	return map[string]any{
 		"id": a.ID, "name": a.Name, "content_type": a.ContentType, "inline": a.Inline, "content_id": a.ContentID,
-		"sha256": a.SHA256, "bytes": a.Bytes, "reported_size": a.ReportedSize, "target": a.Target,
+		"sha256": a.SHA256, "bytes": a.Bytes, "reported_size": a.ReportedSize, "target": tfTarget(a.Target, a.TargetLabel),
 	}
 }
 
@@ -195,7 +195,7 @@ func sessionValues(s *plan.Session) map[string]any {
 	return map[string]any{
 		"id": s.ID, "name": s.Name, "content_type": s.ContentType, "inline": s.Inline, "content_id": s.ContentID,
 		"sha256": s.SHA256, "bytes": s.Bytes, "confirmed": s.Confirmed, "expires_at": s.ExpiresAt.UTC().Format(time.RFC3339),
-		"target": s.Target,
+		"target": tfTarget(s.Target, s.TargetLabel),
 	}
 }
 
