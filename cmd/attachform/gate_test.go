@@ -89,17 +89,26 @@ func (e *liveEmulator) release(drop bool) {
 	e.holdAt = 0
 }
 
-// cmdEmulate serves the demo mailbox from the test process and points
-// attachform at it (ATTACHFORM_GRAPH_ENDPOINT); the checks that read Graph
-// read this one too.
+// cmdEmulate serves the demo mailbox, and the mailboxes of a fixtures
+// file if one is named, from the test process and points attachform at it
+// (ATTACHFORM_GRAPH_ENDPOINT); the checks that read Graph read this one
+// too.
 //
-//	emulate
+//	emulate [FIXTURES]
 func cmdEmulate(ts *testscript.TestScript, neg bool, args []string) {
 	e := scriptEmulator(ts)
-	if neg || len(args) != 0 || e.srv != nil {
-		ts.Fatalf("usage: emulate (once per script)")
+	if neg || len(args) > 1 || e.srv != nil {
+		ts.Fatalf("usage: emulate [FIXTURES] (once per script)")
 	}
-	srv, err := emulator.New(emulator.Options{Demo: true, AutoCreateMailboxes: true, Observe: e.observe})
+	opts := emulator.Options{Demo: true, AutoCreateMailboxes: true, Observe: e.observe}
+	if len(args) == 1 {
+		fx, _, diags := emulator.LoadFixtures(ts.MkAbs(args[0]))
+		if diags.HasErrors() {
+			ts.Fatalf("emulate: %s", diags.Error())
+		}
+		opts.Fixtures = fx
+	}
+	srv, err := emulator.New(opts)
 	ts.Check(err)
 	e.srv = srv
 	ts.Defer(func() {
