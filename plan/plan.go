@@ -202,3 +202,20 @@ func (p *Plan) HasChanges() bool {
 	}
 	return false
 }
+
+// Why is the reason for c that people read, never empty for a change that
+// acts: its Reason, or for the changes whose action says it all (a new
+// attachment, what a destroy plan deletes) the words that say why.
+func (c Change) Why(mode Mode) string {
+	switch {
+	case c.Reason != "" || c.Action == NoOp:
+		return c.Reason
+	case mode == Destroy && (c.Action == Delete || c.Action == Cancel):
+		return "destroy requested"
+	case c.Action == Create:
+		return "new in the configuration"
+	case c.Action == Resume:
+		return "an earlier upload was interrupted"
+	}
+	return c.Action.String() + " planned"
+}

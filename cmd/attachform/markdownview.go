@@ -124,7 +124,7 @@ func groupChanges(p *plan.Plan) []*mdGroup {
 	if len(p.Moves) > 0 {
 		g := &mdGroup{label: "Moved in the state (no request to Graph)"}
 		for _, m := range p.Moves {
-			g.rows = append(g.rows, fmt.Sprintf("| ↪️ move | %s | %s | | |", mdCode(m.From), "→ "+mdCode(m.To)))
+			g.rows = append(g.rows, fmt.Sprintf("| ↪️ move | %s | %s | | a moved block renames it |", mdCode(m.From), "→ "+mdCode(m.To)))
 		}
 		groups = append(groups, g)
 	}
@@ -141,7 +141,7 @@ func groupChanges(p *plan.Plan) []*mdGroup {
 			byItem[ref.Key()] = g
 			items = append(items, g)
 		}
-		g.rows = append(g.rows, markdownRow(c))
+		g.rows = append(g.rows, markdownRow(c, p.Mode))
 	}
 	slices.SortStableFunc(items, func(a, b *mdGroup) int { return strings.Compare(a.label, b.label) })
 	return append(groups, items...)
@@ -162,8 +162,8 @@ func changeTarget(c plan.Change) (item.Ref, item.Label, string) {
 }
 
 // markdownRow is one change as a table row: action, address, attachment
-// name, size and why.
-func markdownRow(c plan.Change) string {
+// name, size and why (always said: see plan.Change.Why).
+func markdownRow(c plan.Change, mode plan.Mode) string {
 	h := changeHeader(c)
 	action := map[plan.Action]string{
 		plan.Create: "➕ create", plan.Delete: "➖ destroy", plan.Replace: "🔄 replace", plan.Resume: "⏩ resume",
@@ -199,8 +199,8 @@ func markdownRow(c plan.Change) string {
 			why = append(why, "inline, content_id "+mdCode(c.Before.ContentID))
 		}
 	}
-	if h.reason != "" {
-		why = append([]string{mdText(h.reason)}, why...)
+	if c.Action != plan.Resume || c.Session == nil {
+		why = append([]string{mdText(c.Why(mode))}, why...)
 	}
 	if c.Action == plan.Resume && c.Session != nil {
 		why = append([]string{fmt.Sprintf("resuming an interrupted upload: %s of %s already sent",

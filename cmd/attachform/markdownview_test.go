@@ -115,3 +115,51 @@ func TestMarkdownSmallPlans(t *testing.T) {
 		t.Errorf("an empty destroy plan reads:\n%s", destroy)
 	}
 }
+
+// Every row's "Why" is filled: the reasons a plan gives, and for the
+// actions that carry none (a new attachment, what a destroy deletes, a
+// move) the words that say why.
+func TestMarkdownWhyForEveryRow(t *testing.T) {
+	normal := fixturePlan()
+	normal.Changes = append(normal.Changes, plan.Change{Address: "attachment.fresh", Action: plan.Create,
+		After: &plan.Desired{Target: normal.Changes[1].After.Target, Name: "fresh.txt", Bytes: 1}})
+	normal.Moves = []plan.Move{{From: "attachment.was", To: "attachment.now"}}
+	destroy := &plan.Plan{Mode: plan.Destroy, Changes: []plan.Change{
+		{Address: "attachment.old", Action: plan.Delete, Before: normal.Changes[8].Before},
+		{Address: "attachment.gone", Action: plan.Cancel, Session: normal.Changes[5].Session},
+	}}
+	for name, p := range map[string]*plan.Plan{"normal": normal, "destroy": destroy} {
+		md := planMarkdown(p, githubCommentLimit)
+		rows := 0
+		for _, line := range strings.Split(md, "\n") {
+			if !changeRow.MatchString(line) {
+				continue
+			}
+			rows++
+			cells := strings.Split(strings.ReplaceAll(line, `\|`, ""), "|")
+			if why := strings.TrimSpace(cells[len(cells)-2]); why == "" {
+				t.Errorf("%s plan: a row without a why: %s", name, line)
+			}
+		}
+		if want := len(p.Moves) + len(p.Changes); rows != want-countNoOp(p) {
+			t.Errorf("%s plan: %d rows, want %d", name, rows, want-countNoOp(p))
+		}
+		for _, want := range map[string][]string{
+			"normal": {"new in the configuration", "a moved block renames it"}, "destroy": {"destroy requested"},
+		}[name] {
+			if !strings.Contains(md, want) {
+				t.Errorf("%s plan lacks %q:\n%s", name, want, md)
+			}
+		}
+	}
+}
+
+func countNoOp(p *plan.Plan) int {
+	n := 0
+	for _, c := range p.Changes {
+		if c.Action == plan.NoOp {
+			n++
+		}
+	}
+	return n
+}
