@@ -36,5 +36,5 @@ func (v *view) UnknownCommand(parent, name, closest string) {
 func (v *view) UnknownGlobalOption(opt string) {
 	fmt.Fprintf(v.err, "Error: %s is not a global option.\n\n"+
 		"Global options come before the command: -chdir=DIR, -help, -version.\n"+
-		"A command's own options come after it, as in: attachform plan -out=plan.bin\n", opt)
+		"A command's own options come after it, as in: attachform plan -out=review.plan\n", opt)
 }
