@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/attachform/attachform/internal/bytesize"
+	"github.com/attachform/attachform/internal/winpath"
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -46,7 +47,31 @@ func confinedPath(dir, realDir, path string) (string, error) {
 		}
 		return "", fmt.Errorf("it is %w", errOutside)
 	}
+	if winpath.Host {
+		if err := windowsConfined(realDir, real); err != nil {
+			return "", err
+		}
+	}
 	return real, nil
+}
+
+// windowsConfined adds Windows' own ways out of a directory to the check
+// of a resolved path inside it: a junction or mount point (which
+// EvalSymlinks does not resolve there) leads anywhere, and a name such as
+// CON, nul.txt or "files." is a device or another file than it says. The
+// rules are internal/winpath's, tested on every OS.
+func windowsConfined(realDir, real string) error {
+	rel, err := filepath.Rel(realDir, real)
+	if err != nil {
+		return fmt.Errorf("it is %w", errOutside)
+	}
+	if err := winpath.CheckNoReparse(realDir, rel, os.Lstat, filepath.Join); err != nil {
+		return fmt.Errorf("it passes through %v, %w", err, errOutside)
+	}
+	if err := winpath.CheckPath(rel); err != nil {
+		return fmt.Errorf("it is not a plain file name on Windows: %w", err)
+	}
+	return nil
 }
 
 // readConfined reads a regular file inside the configuration directory,

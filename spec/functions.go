@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/attachform/attachform/internal/winpath"
 	"github.com/hashicorp/go-cty-funcs/collection"
 	"github.com/hashicorp/go-cty-funcs/crypto"
 	"github.com/hashicorp/go-cty-funcs/encoding"
@@ -113,7 +114,18 @@ func (fs fsFuncs) resolve(p string) (string, error) {
 		return p, nil
 	}
 	real, err := confinedPath(fs.dir, fs.realDir, p)
+	if winpath.Host && !errors.Is(err, errOutside) {
+		// Also the path as written, which may not exist (yet): "CON" is
+		// a device whether or not a file of that name is there.
+		if rel, rerr := filepath.Rel(fs.dir, p); rerr == nil {
+			if nerr := winpath.CheckPath(rel); nerr != nil {
+				err = nerr
+			}
+		}
+	}
 	switch {
+	case errors.Is(err, winpath.ErrName):
+		return "", fmt.Errorf("%s: %v", p, err)
 	case err == nil:
 		return real, nil
 	case errors.Is(err, errOutside):
@@ -127,8 +139,12 @@ func (fs fsFuncs) resolve(p string) (string, error) {
 	return p, nil
 }
 
-// inside reports whether path lies in dir (or is dir).
+// inside reports whether path lies in dir (or is dir). On Windows it is
+// winpath.Inside: drives, shares and device paths, names without case.
 func inside(dir, path string) bool {
+	if winpath.Host {
+		return winpath.Inside(dir, path)
+	}
 	rel, err := filepath.Rel(dir, path)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }

@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
@@ -34,9 +33,7 @@ func TestFunctions(t *testing.T) {
 		"files/sub/b.pdf": "b",
 		"files/c.txt":     "c",
 	})
-	if err := syscall.Mkfifo(filepath.Join(dir, "pipe"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	mkfifo(t, filepath.Join(dir, "pipe"))
 	for _, tc := range []struct {
 		expr    string
 		want    cty.Value

@@ -11,12 +11,16 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/attachform/attachform/internal/winpath"
 )
 
 // Write replaces the file at path with r's bytes, with mode perm: it writes
 // a temporary file beside path (".NAME.RANDOM.tmp", never world-readable
 // while it is written), syncs it, renames it over path and syncs the
-// directory, so that the replacement survives a power cut.
+// directory, so that the replacement survives a power cut. On Windows the
+// rename writes through in place of the directory sync, and waits a moment
+// for another process that holds path open (see replace).
 //
 // On error the file at path is as it was and the temporary file is removed.
 // A process killed during Write leaves its temporary file behind, which
@@ -45,7 +49,7 @@ func Write(path string, r io.Reader, perm fs.FileMode) (err error) {
 	if err = tmp.Close(); err != nil {
 		return err
 	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
+	if err = replace(tmp.Name(), path); err != nil {
 		return err
 	}
 	return syncDir(dir)
@@ -53,8 +57,12 @@ func Write(path string, r io.Reader, perm fs.FileMode) (err error) {
 
 // syncDir makes a rename in dir durable. Some platforms and file systems
 // cannot open or sync a directory; there the rename is as durable as it
-// gets, and that is not an error.
+// gets, and that is not an error. Windows cannot (FlushFileBuffers on a
+// directory handle is refused): its rename writes through instead.
 func syncDir(dir string) error {
+	if winpath.Host {
+		return nil
+	}
 	d, err := os.Open(dir)
 	if err != nil {
 		return nil

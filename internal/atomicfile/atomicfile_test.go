@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func TestWriteCreatesAndReplaces(t *testing.T) {
@@ -163,5 +165,63 @@ func assertOnly(t *testing.T, dir string, names ...string) {
 	want := slices.Sorted(slices.Values(names))
 	if !slices.Equal(got, want) {
 		t.Fatalf("directory holds %q, want %q", got, want)
+	}
+}
+
+// A rename over a file another process holds open is tried again while
+// the holder may still let go, and only then fails; other errors fail at
+// once.
+func TestRetryHeld(t *testing.T) {
+	errHeld := errors.New("held")
+	errOther := errors.New("other")
+	held := func(err error) bool { return errors.Is(err, errHeld) }
+	for _, tc := range []struct {
+		name      string
+		failures  int   // op fails this many times with err, then succeeds
+		err       error // what it fails with
+		wantErr   error
+		wantCalls int
+		maxSlept  time.Duration
+	}{
+		{"succeeds at once", 0, errHeld, nil, 1, 0},
+		{"let go after three tries", 3, errHeld, nil, 4, 70 * time.Millisecond},
+		{"never let go", 1000, errHeld, errHeld, 0, 2 * time.Second},
+		{"another error", 1000, errOther, errOther, 1, 0},
+	} {
+		calls, slept := 0, time.Duration(0)
+		op := func() error {
+			calls++
+			if calls <= tc.failures {
+				return tc.err
+			}
+			return nil
+		}
+		err := retryHeld(op, held, func(d time.Duration) { slept += d }, 2*time.Second)
+		if !errors.Is(err, tc.wantErr) || (tc.wantErr == nil && err != nil) {
+			t.Errorf("%s: err %v, want %v", tc.name, err, tc.wantErr)
+		}
+		if tc.wantCalls != 0 && calls != tc.wantCalls {
+			t.Errorf("%s: %d calls, want %d", tc.name, calls, tc.wantCalls)
+		}
+		if slept > tc.maxSlept {
+			t.Errorf("%s: slept %s, more than %s", tc.name, slept, tc.maxSlept)
+		}
+		if tc.name == "never let go" && slept != 2*time.Second {
+			t.Errorf("%s: gave up after %s, want the whole 2s budget", tc.name, slept)
+		}
+	}
+}
+
+// Windows' numbers for a file held open are recognised, wrapped as
+// os.Rename wraps them; others are not.
+func TestHeldErrno(t *testing.T) {
+	for errno, want := range map[syscall.Errno]bool{5: true, 32: true, 33: true, 2: false, 3: false, 183: false} {
+		err := &os.LinkError{Op: "rename", Old: "a", New: "b", Err: errno}
+		if got := heldErrno(err); got != want {
+			t.Errorf("errno %d: held %v, want %v", errno, got, want)
+		}
+	}
+	if heldErrno(errors.New("plain")) {
+		t.Error("a plain error is not a held file")
 	}
 }

@@ -71,6 +71,10 @@ func unsafeRune(r rune, size int) bool {
 	return strings.ContainsRune(`/\<>:"|?*`, r)
 }
 
+// Reserved reports whether Windows reserves name for a device (see
+// reserved); internal/winpath refuses such path components.
+func Reserved(name string) bool { return reserved(name) }
+
 // reserved reports a name Windows reserves for a device, with or without
 // an extension and whatever its case ("con", "Nul.txt", "COM¹.log").
 func reserved(s string) bool {
