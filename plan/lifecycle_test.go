@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"fmt"
 	"github.com/attachform/attachform/item"
 	"slices"
 	"strings"
@@ -203,28 +204,38 @@ func TestMassDestroyGuard(t *testing.T) {
 		{9, 9, false, false}, // too few managed to judge
 		{45, 45, false, true},
 	} {
-		f := newFixture(t)
-		c := &contents{bytes: map[string]string{}, downloads: map[string]int{}}
-		atts := map[string][2]string{}
-		for i := range tc.managed {
-			name := string(rune('a'+i/26)) + string(rune('a'+i%26))
-			id := "ID" + name
-			f.applied("attachment."+name, name+".txt", "v1", id)
-			atts[id] = [2]string{name + ".txt", "v1"}
-			if i >= tc.removed {
-				f.declare(name+".txt", "v1")
+		t.Run(fmt.Sprintf("%d of %d removed, allow=%v", tc.removed, tc.managed, tc.allow), func(t *testing.T) {
+			f := newFixture(t)
+			c := &contents{bytes: map[string]string{}, downloads: map[string]int{}}
+			atts := map[string][2]string{}
+			for i := range tc.managed {
+				name := string(rune('a'+i/26)) + string(rune('a'+i%26))
+				id := "ID" + name
+				f.applied("attachment."+name, name+".txt", "v1", id)
+				atts[id] = [2]string{name + ".txt", "v1"}
+				if i >= tc.removed {
+					f.declare(name+".txt", "v1")
+				}
 			}
-		}
-		_, diags := Build(context.Background(), f.cfg, f.st, f.liveWith(c, atts), c, Options{Now: now, AllowMassDestroy: tc.allow})
-		if diags.HasErrors() != tc.fails {
-			t.Errorf("%d of %d removed, allow=%v: diagnostics %v", tc.removed, tc.managed, tc.allow, diags)
-		}
-		if tc.fails {
-			var d *hcl.Diagnostic = diags[len(diags)-1]
-			if !strings.Contains(d.Detail, "-allow-mass-destroy") {
-				t.Errorf("the guard does not say how to go on: %s", d.Detail)
+			_, diags := Build(context.Background(), f.cfg, f.st, f.liveWith(c, atts), c, Options{Now: now, AllowMassDestroy: tc.allow})
+			// Fatal, not Error: what follows reads the guard's diagnostic,
+			// which a wrong outcome may not have.
+			if diags.HasErrors() != tc.fails {
+				t.Fatalf("errors: %v, want %v; diagnostics %v", diags.HasErrors(), tc.fails, diags)
 			}
-		}
+			if !tc.fails {
+				return
+			}
+			var guard *hcl.Diagnostic
+			for _, d := range diags {
+				if d.Severity == hcl.DiagError && strings.Contains(d.Detail, "-allow-mass-destroy") {
+					guard = d
+				}
+			}
+			if guard == nil {
+				t.Errorf("the guard does not say how to go on (-allow-mass-destroy): %v", diags)
+			}
+		})
 	}
 }
 
