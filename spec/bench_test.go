@@ -110,3 +110,63 @@ func BenchmarkLoadTargets(b *testing.B) {
 		})
 	}
 }
+
+// fanOutConfig writes issue 19's shape: one data lookup, one target and
+// one attachment per mailbox, all three blocks with for_each over a
+// variable of n mailboxes.
+func fanOutConfig(b *testing.B, n int) string {
+	b.Helper()
+	var boxes strings.Builder
+	for i := range n {
+		fmt.Fprintf(&boxes, "  \"user%05d@contoso.com\",\n", i)
+	}
+	return writeConfig(b, map[string]string{"pack.pdf": "%PDF pack\n", "main.attach.hcl": `
+variable "people" {
+  type    = set(string)
+  default = [
+` + boxes.String() + `  ]
+}
+
+data "message" "welcome" {
+  for_each = var.people
+  mailbox  = each.key
+  filter   = "subject eq 'Welcome aboard'"
+}
+
+target "welcome" {
+  for_each = data.message.welcome
+  mailbox  = each.key
+  message  = each.value.id
+}
+
+attachment "pack" {
+  for_each = target.welcome
+  target   = each.value
+  source   = "pack.pdf"
+}
+`})
+}
+
+// BenchmarkLoadFanOut is plan's load of a for_each fan-out over 500 and
+// 5,000 mailboxes, the lookups answered in memory (Graph's time is the
+// lookup benchmarks'): what expanding data, target and attachment
+// instances costs. Growth must be linear: 5,000 within 12× of 500.
+//
+//	go test ./spec -run '^$' -bench LoadFanOut -benchmem
+func BenchmarkLoadFanOut(b *testing.B) {
+	for _, n := range []int{500, 5000} {
+		b.Run(fmt.Sprintf("mailboxes=%d", n), func(b *testing.B) {
+			dir := fanOutConfig(b, n)
+			ctx := context.Background()
+			for b.Loop() {
+				cfg, diags := Load(ctx, dir, LoadOptions{Data: &mailboxData{}})
+				if diags.HasErrors() || len(cfg.Targets) != n || len(cfg.Attachments) != n {
+					b.Fatalf("%d targets, %d attachments, %s", len(cfg.Targets), len(cfg.Attachments), diags.Error())
+				}
+			}
+			perRun := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+			b.ReportMetric(perRun/float64(n), "ns/mailbox")
+			b.ReportMetric(perRun/1e9, "s/op")
+		})
+	}
+}

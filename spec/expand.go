@@ -85,11 +85,14 @@ func (l *loader) forEach(a *hcl.Attribute, allowed refs) (out []instance, known 
 		return bad(sensitive)
 	}
 	ty := v.Type()
-	if !v.IsKnown() || (ty.IsSetType() && !v.IsWhollyKnown()) {
+	unknown := func() ([]instance, bool) {
 		if l.opts.Data == nil || l.diags.HasErrors() {
 			return nil, false // offline, or a lookup it needs failed (reported)
 		}
 		return bad(`The "for_each" value depends on values that are not known: its keys must be known before any change is planned. Use values known before Graph is asked, such as variables, fileset() and data sources that were found.`)
+	}
+	if !v.IsKnown() {
+		return unknown()
 	}
 	if v.IsNull() {
 		return bad(`The given "for_each" argument value is unsuitable: the given "for_each" argument value is null. A map, or set of strings is allowed.`)
@@ -106,6 +109,9 @@ func (l *loader) forEach(a *hcl.Attribute, allowed refs) (out []instance, known 
 		}
 		for it := v.ElementIterator(); it.Next(); {
 			_, val := it.Element()
+			if !val.IsKnown() {
+				return unknown() // a set's elements are its keys
+			}
 			if val.IsMarked() {
 				return bad(sensitive)
 			}

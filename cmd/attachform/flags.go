@@ -139,7 +139,11 @@ func (c *configFlags) mode() plan.Mode {
 	return plan.Normal
 }
 
-const configFlagsHelp = `  -target=ADDRESS         Only this attachment (repeatable).
+const configFlagsHelp = `  -target=ADDRESS         Only this attachment (repeatable): attachment.NAME
+                          (every instance), one instance such as
+                          'attachment.NAME["KEY"]' or attachment.NAME[0], or
+                          the attachments on a target or one of its instances
+                          ('target.NAME["KEY"]').
   -replace=ADDRESS        Replace this attachment even if unchanged (repeatable).
   -lock=false             Do not lock the state. Dangerous when others run too.
   -lock-timeout=DURATION  Wait this long for the state lock (default: fail at once).

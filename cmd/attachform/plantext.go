@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/attachform/attachform/internal/addrs"
 	"io"
 	"strings"
 	"time"
@@ -214,13 +215,17 @@ func changeHeader(c plan.Change) header {
 	return h
 }
 
-// blockLabel is the block name in an address: attachment.x["k"] -> x.
+// blockLabel is the block name in an address: attachment.x["k"] -> x;
+// an undeclared attachment's is its target's, target.t.undeclared.
 func blockLabel(addr string) string {
-	name := strings.TrimPrefix(addr, "attachment.")
-	if i := strings.IndexByte(name, '['); i >= 0 {
-		name = name[:i]
+	a, err := addrs.Parse(addr)
+	switch {
+	case err != nil:
+		return addr
+	case a.Kind == addrs.Undeclared:
+		return "target." + a.Name + a.Key.String() + ".undeclared"
 	}
-	return name
+	return a.BlockName()
 }
 
 // attrLine is one attribute of a change: marked added (+), removed (-),

@@ -82,14 +82,12 @@ func (v *stateHuman) Addresses(addrs []string) {
 // layout. Upload URLs are credentials: they never appear.
 func (v *stateHuman) Object(st *state.State, addr string) {
 	w := v.out
-	block, key := addr, ""
-	if i := strings.IndexByte(addr, '['); i >= 0 {
-		block, key = addr[:i], addr[i:]
-	}
-	name := strings.TrimPrefix(block, "attachment.")
-	header := fmt.Sprintf("attachment %q", name)
-	if key != "" {
-		header += " " + strings.Trim(key, "[]")
+	header := addr
+	if a, err := addrs.Parse(addr); err == nil {
+		header = fmt.Sprintf("attachment %q", a.Name)
+		if !a.Key.IsNone() {
+			header += " " + strings.Trim(a.Key.String(), "[]")
+		}
 	}
 	if a, ok := st.Attachment(addr); ok {
 		fmt.Fprintf(w, "# %s:\n%s {\n", addr, header)
