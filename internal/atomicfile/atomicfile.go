@@ -43,16 +43,29 @@ func Write(path string, r io.Reader, perm fs.FileMode) (err error) {
 	if _, err = io.Copy(tmp, r); err != nil {
 		return err
 	}
-	if err = tmp.Sync(); err != nil {
+	if err = durable.syncFile(tmp); err != nil {
 		return err
 	}
 	if err = tmp.Close(); err != nil {
 		return err
 	}
-	if err = replace(tmp.Name(), path); err != nil {
+	if err = durable.replace(tmp.Name(), path); err != nil {
 		return err
 	}
 	return syncDir(dir)
+}
+
+// durable are the calls that make a Write survive a power cut, in the
+// order Write makes them. No file's contents show whether they were made,
+// or in which order: a test replaces them to see.
+var durable = struct {
+	syncFile func(*os.File) error         // the temporary file, before the rename
+	replace  func(tmp, path string) error // the rename over path
+	syncDir  func(*os.File) error         // the directory, after the rename
+}{
+	syncFile: (*os.File).Sync,
+	replace:  replace,
+	syncDir:  (*os.File).Sync,
 }
 
 // syncDir makes a rename in dir durable. Some platforms and file systems
@@ -68,7 +81,7 @@ func syncDir(dir string) error {
 		return nil
 	}
 	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, errors.ErrUnsupported) {
+	if err := durable.syncDir(d); err != nil && !errors.Is(err, os.ErrInvalid) && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, errors.ErrUnsupported) {
 		return fmt.Errorf("sync %s: %w", dir, err)
 	}
 	return nil

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/attachform/attachform/internal/winpath"
 )
 
 func TestWriteCreatesAndReplaces(t *testing.T) {
@@ -223,5 +225,49 @@ func TestHeldErrno(t *testing.T) {
 	}
 	if heldErrno(errors.New("plain")) {
 		t.Error("a plain error is not a held file")
+	}
+}
+
+// Write syncs the temporary file before renaming it over path, and the
+// directory after: without the first a power cut can leave path empty or
+// torn, without the second the rename itself can be lost. Neither shows in
+// the file's contents, so the test watches the calls.
+func TestWriteSyncsFileBeforeRenameAndDirectoryAfter(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.json")
+	var calls []string
+	saved := durable
+	t.Cleanup(func() { durable = saved })
+	durable.syncFile = func(f *os.File) error {
+		if b, err := os.ReadFile(f.Name()); err != nil || string(b) != "contents" {
+			t.Errorf("synced the temporary file before it held the contents: %q, %v", b, err)
+		}
+		calls = append(calls, "sync "+filepath.Base(f.Name()))
+		return saved.syncFile(f)
+	}
+	durable.replace = func(tmp, to string) error {
+		calls = append(calls, "rename "+filepath.Base(tmp)+" "+filepath.Base(to))
+		return saved.replace(tmp, to)
+	}
+	durable.syncDir = func(d *os.File) error {
+		calls = append(calls, "sync dir "+d.Name())
+		return saved.syncDir(d)
+	}
+	if err := Write(path, strings.NewReader("contents"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) < 2 {
+		t.Fatalf("calls %q: want the temporary file synced, then renamed over %s", calls, path)
+	}
+	tmp, ok := strings.CutPrefix(calls[0], "sync ")
+	if !ok || !isTemp("state.json", tmp) {
+		t.Fatalf("first call %q: want the temporary file synced (calls %q)", calls[0], calls)
+	}
+	want := []string{"sync " + tmp, "rename " + tmp + " state.json"}
+	if !winpath.Host { // Windows' rename writes through instead
+		want = append(want, "sync dir "+dir)
+	}
+	if !slices.Equal(calls, want) {
+		t.Errorf("calls %q, want %q", calls, want)
 	}
 }
