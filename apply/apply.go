@@ -43,7 +43,25 @@ type Options struct {
 	// Cancelling Run's context stops at once instead; either way the state
 	// stays consistent with what Graph holds.
 	Stop <-chan struct{}
+	// LockLost, once closed, ends the run at once: the state lock is gone
+	// (LockLostErr says why), so changes in flight are cancelled, the
+	// state write in flight is abandoned, and one last write (bounded by
+	// FinalWrite) saves what finished if the store still takes it.
+	LockLost    <-chan struct{}
+	LockLostErr func() error
+	// FinalWrite bounds the last write of a run whose writes failed or
+	// whose lock was lost; 0 = DefaultFinalWrite.
+	FinalWrite time.Duration
 }
+
+// DefaultFinalWrite bounds a run's last write after its lock was lost or a
+// write failed, so that the process ends within 30 s of losing its lock.
+const DefaultFinalWrite = 20 * time.Second
+
+// ErrNotSaved is wrapped by Run's error when the state it returns holds
+// changes that no write made durable: the caller must keep that state
+// somewhere (the CLI saves it as errored.state.json).
+var ErrNotSaved = errors.New("the state could not be saved")
 
 // ErrStopped is how a change cut short by Options.Stop ends; what it
 // finished is recorded and the next apply picks up where it stopped.
@@ -87,10 +105,21 @@ func Run(ctx context.Context, p *plan.Plan, st *state.State, w state.Writer, g G
 	if opts.OnEvent == nil {
 		opts.OnEvent = func(Event) {}
 	}
-	r := &runner{g: g, opts: opts, sink: newSink(st, w, opts.Version), fingerprints: p.Fingerprints()}
+	if opts.FinalWrite <= 0 {
+		opts.FinalWrite = DefaultFinalWrite
+	}
+	waiting := func(silent time.Duration) {
+		e := Event{Phase: Waiting, WaitingFor: WaitingForState}
+		if silent > 0 {
+			e.Since = opts.Now().Add(-silent)
+		}
+		opts.OnEvent(e)
+	}
+	r := &runner{g: g, opts: opts, sink: newSink(st, w, opts.Version, waiting), fingerprints: p.Fingerprints()}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	r.cancel = cancel
+	defer r.watchLock()()
 
 	// Moved blocks rename in the state only, before anything else runs.
 	if len(p.Moves) > 0 {
@@ -99,21 +128,80 @@ func Run(ctx context.Context, p *plan.Plan, st *state.State, w state.Writer, g G
 				s.Rename(m.From, m.To)
 			}
 		})
-		if err != nil {
-			return r.sink.snapshot(), r.result, fmt.Errorf("the state could not be saved: %w", err)
+		if err == nil {
+			r.result.Moved = len(p.Moves)
 		}
-		r.result.Moved = len(p.Moves)
 	}
-
-	r.schedule(ctx, p.Changes)
+	if !r.isFatal() {
+		r.schedule(ctx, p.Changes)
+	}
 	// Progress hints (bytes an unfinished session confirmed) are saved too,
 	// so the next plan shows how far an interrupted upload got.
 	if !r.isFatal() {
-		if err := r.sink.sync(ctx); err != nil {
-			r.fatal = fmt.Errorf("the state could not be saved: %w", err)
+		if err := r.sink.sync(); err != nil {
+			r.stateFailed(err)
 		}
 	}
+	return r.end()
+}
+
+// end makes one last attempt at saving what a failed write or a lost lock
+// left unsaved, and returns what Run returns.
+func (r *runner) end() (*state.State, Result, error) {
+	err := r.sink.finish(r.opts.FinalWrite)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case err != nil:
+		r.fatal = fmt.Errorf("%w; the changes since the last save are not recorded: %w", ErrNotSaved, err)
+	case r.fatal != nil && r.lost != nil:
+		r.fatal = fmt.Errorf("%w; changes in flight were cancelled, and what finished is saved", r.lost)
+	case r.fatal != nil:
+		r.fatal = fmt.Errorf("%w; changes in flight were cancelled, and what finished was saved by a last write", r.fatal)
+	}
 	return r.sink.snapshot(), r.result, r.fatal
+}
+
+// watchLock follows Options.LockLost: once the lock is lost, changes in
+// flight and the state write in flight are cancelled. It returns the func
+// that ends the watch.
+func (r *runner) watchLock() func() {
+	if r.opts.LockLost == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-r.opts.LockLost:
+		case <-done:
+			return
+		}
+		cause := errors.New("the state lock was lost")
+		if r.opts.LockLostErr != nil && r.opts.LockLostErr() != nil {
+			cause = fmt.Errorf("the state lock was lost: %w", r.opts.LockLostErr())
+		}
+		r.mu.Lock()
+		r.lost = cause
+		if r.fatal == nil {
+			r.fatal = cause
+		}
+		r.mu.Unlock()
+		r.sink.stopWriting(cause)
+		r.cancel(cause)
+	}()
+	return func() { close(done) }
+}
+
+// stateFailed makes a failed write the run's end: nothing new starts and
+// changes in flight are cancelled.
+func (r *runner) stateFailed(err error) {
+	r.mu.Lock()
+	if r.fatal == nil {
+		r.fatal = fmt.Errorf("the state could not be written: %w", err)
+	}
+	fatal := r.fatal
+	r.mu.Unlock()
+	r.cancel(fatal)
 }
 
 type runner struct {
@@ -123,9 +211,10 @@ type runner struct {
 	sink         *sink
 	cancel       context.CancelCauseFunc
 
-	mu     sync.Mutex // guards result and fatal
+	mu     sync.Mutex // guards result, fatal and lost
 	result Result
 	fatal  error
+	lost   error // why the lock was lost, once it was
 }
 
 func (r *runner) stopping() bool {
@@ -170,12 +259,7 @@ func (r *runner) do(ctx context.Context, c plan.Change) {
 		var se *stateError
 		switch {
 		case errors.As(err, &se):
-			r.mu.Lock()
-			if r.fatal == nil {
-				r.fatal = fmt.Errorf("the state could not be saved; the changes since the last save are not recorded: %w", se.err)
-			}
-			r.mu.Unlock()
-			r.cancel(r.fatal)
+			r.stateFailed(se.err)
 		case errors.Is(err, ErrStopped), ctx.Err() != nil && errors.Is(err, context.Canceled):
 			r.unfinished(c.Address)
 			r.opts.OnEvent(Event{Address: c.Address, Action: c.Action, Phase: Failed, Err: err, Elapsed: r.opts.Now().Sub(start)})
@@ -229,6 +313,7 @@ func (e *stateError) Unwrap() error { return e.err }
 
 func (r *runner) record(ctx context.Context, change func(*state.State)) error {
 	if err := r.sink.record(ctx, change); err != nil {
+		r.stateFailed(err)
 		return &stateError{err}
 	}
 	return nil

@@ -22,6 +22,11 @@ const (
 	Waiting
 )
 
+// WaitingForState is the WaitingFor of a Waiting event that is no
+// change's (Address ""): a state write has had no answer from the store
+// since Since; a zero Since says it has an answer again.
+const WaitingForState = "the state store"
+
 // Event reports progress to whoever renders it (the CLI). Events of one
 // change arrive in order; events of different changes interleave.
 type Event struct {

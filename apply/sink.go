@@ -2,6 +2,8 @@ package apply
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -14,20 +16,35 @@ import (
 // small uploads finishing together do not cost a thousand fsyncs. A writer
 // that paces its writes (state.Pacer) sets the rhythm: each write waits for
 // its turn, then carries everything recorded until then.
+//
+// Writes are not cut by the run's context (what finished must still be
+// written) but by the sink's own, which abandon ends: once the lock is lost
+// nothing waits on a store that has gone. The first write that fails fails
+// every record after it at once; finish makes one last bounded attempt.
 type sink struct {
 	w      state.Writer
 	writer string // attachform version recorded in the state
 
-	mu      sync.Mutex // guards st, changed, durable
+	mu      sync.Mutex // guards st, changed, durable, failed
 	st      *state.State
 	changed uint64 // generation of the latest change
 	durable uint64 // generation of the latest durable write
+	failed  error  // the write that failed; nothing is written after it but by finish
 
-	writeMu sync.Mutex // one write at a time
+	writeMu  sync.Mutex // one write at a time
+	writeCtx context.Context
+	abandon  context.CancelCauseFunc
 }
 
-func newSink(st *state.State, w state.Writer, writer string) *sink {
-	return &sink{st: st, w: w, writer: writer}
+// newSink returns a sink writing st through w; waiting, when not nil, is
+// told while a write has had no answer from the store for a while (see
+// state.WithWaitObserver).
+func newSink(st *state.State, w state.Writer, writer string, waiting func(time.Duration)) *sink {
+	ctx, abandon := context.WithCancelCause(context.Background())
+	if waiting != nil {
+		ctx = state.WithWaitObserver(ctx, waiting)
+	}
+	return &sink{st: st, w: w, writer: writer, writeCtx: ctx, abandon: abandon}
 }
 
 // record applies change to the state and waits until it is persisted.
@@ -37,15 +54,15 @@ func (s *sink) record(ctx context.Context, change func(*state.State)) error {
 	s.changed++
 	mine := s.changed
 	s.mu.Unlock()
-	return s.flush(ctx, mine)
+	return s.flush(mine)
 }
 
 // sync persists whatever note recorded since the last write.
-func (s *sink) sync(ctx context.Context) error {
+func (s *sink) sync() error {
 	s.mu.Lock()
 	gen := s.changed
 	s.mu.Unlock()
-	return s.flush(ctx, gen)
+	return s.flush(gen)
 }
 
 // note applies change without waiting for a write; the next record carries
@@ -57,42 +74,102 @@ func (s *sink) note(change func(*state.State)) {
 	s.mu.Unlock()
 }
 
-func (s *sink) flush(ctx context.Context, gen uint64) error {
+// done reports whether generation gen is durable, or the error that keeps
+// it from becoming so.
+func (s *sink) done(gen uint64) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.durable >= gen {
+		return true, nil
+	}
+	return false, s.failed
+}
+
+func (s *sink) flush(gen uint64) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	s.mu.Lock()
-	if s.durable >= gen {
-		s.mu.Unlock()
-		return nil
+	if ok, err := s.done(gen); ok || err != nil {
+		return err
 	}
-	s.mu.Unlock()
 	// A writer that paces its writes (a remote state) is waited for
 	// before the snapshot, so the write carries every change recorded in
-	// the meantime. The wait is short and not cut by ctx: what finished
-	// must still be written.
+	// the meantime.
 	if p, ok := s.w.(state.Pacer); ok {
 		if wait := time.Until(p.NextWrite()); wait > 0 {
-			time.Sleep(wait)
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-s.writeCtx.Done():
+				t.Stop()
+			}
 		}
 	}
-	s.mu.Lock()
-	if s.durable >= gen {
-		s.mu.Unlock()
-		return nil
+	if ok, err := s.done(gen); ok || err != nil {
+		return err
 	}
+	if err := s.write(s.writeCtx); err != nil {
+		s.mu.Lock()
+		if s.failed == nil {
+			s.failed = err
+		}
+		s.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// write persists everything recorded so far. Caller holds writeMu.
+func (s *sink) write(ctx context.Context) error {
+	s.mu.Lock()
 	snapshot, upTo := s.st.Clone(), s.changed
 	s.mu.Unlock()
-
-	// A cancelled run must still record what it finished. Only flush
-	// writes, so the live state's serial can follow the snapshot's.
-	if err := state.Persist(context.WithoutCancel(ctx), s.w, snapshot, s.writer); err != nil {
+	if err := context.Cause(ctx); err != nil {
+		return err
+	}
+	// Only write writes, so the live state's serial can follow the
+	// snapshot's.
+	if err := state.Persist(ctx, s.w, snapshot, s.writer); err != nil {
 		return err
 	}
 	s.mu.Lock()
-	s.durable = upTo
+	s.durable = max(s.durable, upTo)
 	s.st.Serial, s.st.Writer = snapshot.Serial, snapshot.Writer
 	s.mu.Unlock()
 	return nil
+}
+
+// stopWriting abandons the write in flight and every later one (the lock
+// is lost): records waiting for them fail with cause.
+func (s *sink) stopWriting(cause error) { s.abandon(cause) }
+
+// finish makes what is recorded durable: a last write when anything is
+// left unwritten, even after a write failed or writing was stopped (the
+// store may answer again, and a lost lock may still let a write through
+// its conditions), bounded by within. It returns nil when everything
+// recorded is durable, else why not.
+func (s *sink) finish(within time.Duration) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	s.mu.Lock()
+	left, failed := s.durable < s.changed, s.failed
+	s.mu.Unlock()
+	if !left {
+		return nil
+	}
+	ctx, cancel := context.WithTimeoutCause(context.Background(), within,
+		fmt.Errorf("the last write of the state did not end within %s", within))
+	defer cancel()
+	if obs := state.WaitObserverOf(s.writeCtx); obs != nil {
+		ctx = state.WithWaitObserver(ctx, obs)
+	}
+	err := s.write(ctx)
+	if err == nil {
+		return nil
+	}
+	if failed != nil && !errors.Is(err, failed) {
+		err = fmt.Errorf("%w (and the last attempt: %v)", failed, err)
+	}
+	return err
 }
 
 // snapshot returns a copy of the current state.

@@ -287,3 +287,21 @@ func (o OpenOptions) Env() func(string) string {
 	}
 	return o.Getenv
 }
+
+// waitObserverKey holds a wait observer in a context.
+type waitObserverKey struct{}
+
+// WithWaitObserver returns ctx whose state calls tell f when an attempt
+// has had no answer for a while (f(how long), repeated while it lasts) and
+// f(0) once bytes move again or the attempt ends. Backends that talk to a
+// remote store honour it; it is how progress says "waiting for the state
+// store".
+func WithWaitObserver(ctx context.Context, f func(silent time.Duration)) context.Context {
+	return context.WithValue(ctx, waitObserverKey{}, f)
+}
+
+// WaitObserverOf returns the observer WithWaitObserver set, or nil.
+func WaitObserverOf(ctx context.Context) func(silent time.Duration) {
+	f, _ := ctx.Value(waitObserverKey{}).(func(time.Duration))
+	return f
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"slices"
@@ -201,21 +202,30 @@ func carryOut(g *globals, v applyView, w *workspace, p *plan.Plan, parallelism i
 	// requests in flight finish. The second, or the grace running out,
 	// cancels g.ctx. The state is saved either way.
 	// Losing the state lock (a lease not renewed) stops it the same way.
+	// Losing the state lock (a lease not renewed) cancels the changes in
+	// flight at once: the store may have gone, and nothing may wait on it.
 	stop, endGraceful := g.std.intr.graceful(grace, g.log, v)
-	stop, endWatch := either(stop, w.lockLost)
 	st, result, err := apply.Run(g.ctx, p, w.st, w.backend, w.client, apply.Options{
 		Parallelism: parallelism,
 		OnEvent:     v.Event,
 		Version:     version(),
 		Stop:        stop,
+		LockLost:    w.lockLost,
+		LockLostErr: w.lockLostErr,
 	})
-	endWatch()
 	endGraceful()
 	if lost := w.lockLostErr(); lost != nil && err == nil {
 		err = fmt.Errorf("the state lock was lost: %w", lost)
 	}
 	if err == nil {
 		err = settleSerial(g, w, st)
+	}
+	if errors.Is(err, apply.ErrNotSaved) {
+		msg, serr := saveErrored(g, st)
+		if serr != nil {
+			msg = fmt.Sprintf("Saving it in %s failed too: %v.", erroredStateFile, serr)
+		}
+		err = fmt.Errorf("%w\n\n%s", err, msg)
 	}
 	v.Finished(result, err)
 	return applyExitCode(result, err)

@@ -145,7 +145,7 @@ func (v *applyHuman) Finished(r apply.Result, fatal error) {
 		errorf(v, fmt.Sprintf("%s: %s failed", e.Address, e.Action), "%v", e.Err)
 	}
 	if fatal != nil {
-		errorf(v, "The state could not be saved", "%v", fatal)
+		errorf(v, fatalSummary(fatal), "%v", fatal)
 	}
 	switch {
 	case len(r.Errors) > 0 || fatal != nil:
@@ -161,6 +161,14 @@ func (v *applyHuman) Finished(r apply.Result, fatal error) {
 	default:
 		fmt.Fprintf(v.out, "\n%s %s\n", v.outPal.paint(styleSuccess, operationName(v.mode)+" complete!"), applySummary(r, v.mode))
 	}
+}
+
+// fatalSummary heads the error that ended an apply early.
+func fatalSummary(fatal error) string {
+	if errors.Is(fatal, apply.ErrNotSaved) {
+		return "The state could not be saved"
+	}
+	return "The apply was stopped"
 }
 
 // operationName is what Terraform calls the run: a destroy plan's is

@@ -138,27 +138,6 @@ func lockWatch(g *globals, v lockView, b state.Backend) (lost <-chan struct{}, e
 	return ch, lw.LockLostErr, func() { close(done) }
 }
 
-// either closes when a or b closes; nil channels never do.
-func either(a, b <-chan struct{}) (<-chan struct{}, func()) {
-	if a == nil {
-		return b, func() {}
-	}
-	if b == nil {
-		return a, func() {}
-	}
-	out, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		select {
-		case <-a:
-		case <-b:
-		case <-done:
-			return
-		}
-		close(out)
-	}()
-	return out, func() { close(done) }
-}
-
 // backendChanged reports, for commands that use the state, when the
 // manifests keep it somewhere other than where attachform init set up: a
 // new backend starts empty, and planning from it would upload everything

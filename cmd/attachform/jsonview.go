@@ -220,6 +220,12 @@ func (v *applyJSON) Event(e apply.Event) {
 		hook["elapsed_seconds"] = int(e.Elapsed.Seconds())
 		v.emit("error", "apply_errored", fmt.Sprintf("%s: %s after %s", e.Address, vb[2], e.Elapsed.Round(time.Second)), map[string]any{"hook": hook})
 	case apply.Waiting:
+		if e.Address == "" && e.WaitingFor == apply.WaitingForState {
+			if !e.Since.IsZero() {
+				v.emit("info", "log", capitalize(stalledText(e.WaitingFor, e.Since, now)), nil)
+			}
+			return
+		}
 		v.emit("info", "log", fmt.Sprintf("%s: waiting for the %s budget of %s until %s", e.Address, e.Budget, e.Mailbox, e.Until.Format(time.RFC3339)), nil)
 	}
 }
@@ -232,7 +238,7 @@ func (v *applyJSON) Finished(r apply.Result, fatal error) {
 		errorf(v, fmt.Sprintf("%s: %s failed", e.Address, e.Action), "%v", e.Err)
 	}
 	if fatal != nil {
-		errorf(v, "The state could not be saved", "%v", fatal)
+		errorf(v, fatalSummary(fatal), "%v", fatal)
 	}
 	if len(r.Errors) == 0 && fatal == nil && len(r.Unfinished) > 0 {
 		errorf(v, "Apply interrupted",

@@ -136,8 +136,11 @@ type plainProgress struct {
 	uploads map[string]*plainUpload // by address, while running
 	waits   map[string]plainWait    // by mailbox: the latest wait announced
 	stalls  map[string]plainStall   // by address: a change waiting for an answer
-	stop    chan struct{}
-	done    chan struct{}
+	// stateSince is when the state store last answered, while a state
+	// call has had no answer for a while; zero otherwise.
+	stateSince time.Time
+	stop       chan struct{}
+	done       chan struct{}
 }
 
 type plainUpload struct {
@@ -200,6 +203,15 @@ func (p *plainProgress) event(e apply.Event) {
 			u.sent, u.waitUntil = e.Sent, time.Time{}
 		}
 	case apply.Waiting:
+		if e.Address == "" && e.WaitingFor == apply.WaitingForState {
+			// The state store, not a change: said at once, then every
+			// progressEvery while it lasts (tick).
+			if p.stateSince.IsZero() && !e.Since.IsZero() {
+				io.WriteString(p.out, capitalize(stalledText(e.WaitingFor, e.Since, now))+"\n")
+			}
+			p.stateSince = e.Since
+			return
+		}
 		if e.WaitingFor != "" {
 			// Said at once, then every progressEvery while it lasts.
 			if st, ok := p.stalls[e.Address]; !ok || st.what != e.WaitingFor {
@@ -234,6 +246,9 @@ func (p *plainProgress) tick() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.clock.now()
+	if !p.stateSince.IsZero() {
+		io.WriteString(p.out, capitalize(stalledText(apply.WaitingForState, p.stateSince, now))+"\n")
+	}
 	for _, mb := range slices.Sorted(maps.Keys(p.waits)) {
 		w := p.waits[mb]
 		if left := w.until.Sub(now); left > 0 {
@@ -248,8 +263,8 @@ func (p *plainProgress) tick() {
 	}
 	for _, addr := range slices.Sorted(maps.Keys(p.uploads)) {
 		u := p.uploads[addr]
-		if _, stalled := p.stalls[addr]; stalled || u.waitUntil.After(now) {
-			continue
+		if _, stalled := p.stalls[addr]; stalled || u.waitUntil.After(now) || (u.sent == 0 && !p.stateSince.IsZero()) {
+			continue // waiting, as said above, not uploading
 		}
 		fmt.Fprintf(p.out, "%s: Still uploading… %s, %s elapsed\n", addr, sentText(u.sent, u.total), now.Sub(u.started).Round(time.Second))
 	}
@@ -282,6 +297,9 @@ type barProgress struct {
 	overall     *mpb.Bar
 	uploadTotal int64 // planned upload bytes (0: the overall bar counts changes)
 	bars        map[string]*uploadBar
+	// stateSince is when the state store last answered, while a state
+	// call has had no answer for a while; nil otherwise.
+	stateSince atomic.Pointer[time.Time]
 }
 
 type uploadBar struct {
@@ -369,6 +387,9 @@ func (b *barProgress) event(e apply.Event) {
 						return waitingText(w.mailbox, w.budget, left)
 					}
 				}
+				if since := b.stateSince.Load(); since != nil && s.Current == 0 {
+					return stalledText(apply.WaitingForState, *since, now())
+				}
 				return sentText(s.Current, s.Total)
 			})))
 		b.bars[e.Address] = u
@@ -379,6 +400,18 @@ func (b *barProgress) event(e apply.Event) {
 			u.stall.Store(nil)
 		}
 	case apply.Waiting:
+		if e.Address == "" && e.WaitingFor == apply.WaitingForState {
+			if e.Since.IsZero() {
+				b.stateSince.Store(nil)
+				return
+			}
+			if b.stateSince.Load() == nil {
+				_, _ = b.p.Write([]byte(capitalize(stalledText(e.WaitingFor, e.Since, b.clock.now())) + "\n"))
+			}
+			since := e.Since
+			b.stateSince.Store(&since)
+			return
+		}
 		if u := b.bars[e.Address]; u != nil && e.WaitingFor != "" {
 			u.stall.Store(&plainStall{what: e.WaitingFor, since: e.Since})
 		} else if u != nil {

@@ -28,8 +28,8 @@ func (v *view) LockWaiting(holder *state.LockError, timeout time.Duration) {
 
 // LockLost says the lock ended while held, and what follows.
 func (v *view) LockLost(err error) {
-	errorf(v, "The state lock was lost", "%v\n\nNothing new starts. What finished and could be saved is in the state; "+
-		"run the command again once no other run holds the lock.", err)
+	errorf(v, "The state lock was lost", "%v\n\nNothing new starts, and changes in flight are cancelled. What finished is saved "+
+		"if the state store takes it (else kept in %s); run the command again once no other run holds the lock.", err, erroredStateFile)
 }
 
 // stateView is the output of the commands that work on the state itself

@@ -106,7 +106,7 @@ func (b *Backend) URL() string { return b.location }
 // Read implements state.Reader. An absent or empty blob (one a lock
 // created before anything was written) is no state.
 func (b *Backend) Read(ctx context.Context) (*state.State, error) {
-	resp, err := b.blob.DownloadStream(ctx, nil)
+	data, etag, err := b.download(ctx)
 	if bloberror.HasCode(err, bloberror.BlobNotFound) {
 		b.mu.Lock()
 		b.etag, b.known = "", true
@@ -116,13 +116,8 @@ func (b *Backend) Read(ctx context.Context) (*state.State, error) {
 	if err != nil {
 		return nil, b.fail("read state", err)
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, fmt.Errorf("read state %s: %w", b.location, err)
-	}
 	b.mu.Lock()
-	b.etag, b.known = etagOf(resp.ETag), true
+	b.etag, b.known = etag, true
 	b.mu.Unlock()
 	if len(data) == 0 {
 		return nil, nil
@@ -141,6 +136,31 @@ func (b *Backend) Read(ctx context.Context) (*state.State, error) {
 	}
 	b.Memory.Remember(s.Lineage, s.Serial)
 	return s, nil
+}
+
+// download reads the blob whole. A body that goes silent part-way is read
+// again from the start, as a silent answer is (idleTransport), up to
+// idleAttempts times.
+func (b *Backend) download(ctx context.Context) ([]byte, azcore.ETag, error) {
+	for attempt := 1; ; attempt++ {
+		resp, err := b.blob.DownloadStream(ctx, nil)
+		if err != nil {
+			return nil, "", err
+		}
+		data, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var na *noAnswer
+		if errors.As(err, &na) && attempt < idleAttempts && ctx.Err() == nil {
+			continue
+		}
+		if err != nil {
+			if na != nil {
+				na.attempts = int32(attempt)
+			}
+			return nil, "", err
+		}
+		return data, etagOf(resp.ETag), nil
+	}
 }
 
 // NextWrite implements state.Pacer.
@@ -180,6 +200,12 @@ func (b *Backend) Write(ctx context.Context, s *state.State) error {
 	opts := &blockblob.UploadOptions{
 		HTTPHeaders:      &blob.HTTPHeaders{BlobContentType: ptr("application/json")},
 		AccessConditions: &blob.AccessConditions{ModifiedAccessConditions: matching(etag, known)},
+	}
+	if held != nil && held.isLost() {
+		// The lease is gone: a last write of what finished goes without
+		// it, on the ETag condition alone. Azure refuses it while anyone
+		// else holds a lease, and the condition fails once anyone wrote.
+		held = nil
 	}
 	if held != nil {
 		opts.AccessConditions.LeaseAccessConditions = &blob.LeaseAccessConditions{LeaseID: ptr(held.leaseID)}

@@ -42,6 +42,15 @@ func (h *heldLock) metadata() map[string]*string {
 	return md
 }
 
+func (h *heldLock) isLost() bool {
+	select {
+	case <-h.lost:
+		return true
+	default:
+		return false
+	}
+}
+
 func (h *heldLock) lose(err error) {
 	h.lostOnce.Do(func() {
 		h.lostErr = err
@@ -268,6 +277,12 @@ func (b *Backend) Unlock(ctx context.Context, id string) error {
 	close(h.stop)
 	<-h.done
 	b.lock = nil
+	if h.isLost() {
+		// Renewal failed for good: the lease was broken or taken, or it
+		// ends by itself within moments. Asking a store that may have
+		// gone would only hold the process.
+		return nil
+	}
 	leased := &blob.LeaseAccessConditions{LeaseID: &h.leaseID}
 	if err := b.setMetadata(ctx, map[string]*string{}, leased); err != nil {
 		if leaseGone(err) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -44,6 +45,10 @@ var Type = state.BackendType{
 		{Name: "endpoint"},
 		{Name: "container_name"},
 		{Name: "key"},
+		// How long a state call may go without a byte moving: empty is
+		// DefaultIdleTimeout. No default here, so that an init record
+		// made before the setting existed still matches.
+		{Name: "idle_timeout"},
 	},
 	Check: Check,
 	Open:  open,
@@ -85,7 +90,24 @@ func Check(settings map[string]string) []state.SettingProblem {
 	case len(k) > 1024 || strings.HasSuffix(k, "/") || strings.HasSuffix(k, "."):
 		bad("Invalid key", fmt.Sprintf("%q is not a blob name: at most 1024 characters, not ending with \"/\" or \".\".", k))
 	}
+	if v := settings["idle_timeout"]; v != "" {
+		if _, err := IdleTimeout(v); err != nil {
+			bad("Invalid idle_timeout", err.Error())
+		}
+	}
 	return out
+}
+
+// IdleTimeout parses the idle_timeout setting ("" is the default).
+func IdleTimeout(v string) (time.Duration, error) {
+	if v == "" {
+		return DefaultIdleTimeout, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Second || d > time.Hour {
+		return 0, fmt.Errorf("%q is not an idle timeout: a duration from 1s to 1h such as \"60s\" or \"2m\", how long a state call may go without a byte moving before it is retried", v)
+	}
+	return d, nil
 }
 
 // serviceURL checks a blob service endpoint and returns it without a
@@ -148,9 +170,18 @@ func ContainerClient(opts state.OpenOptions) (*container.Client, error) {
 		}
 	}
 	containerURL := service + "/" + s["container_name"]
+	idle, err := IdleTimeout(s["idle_timeout"])
+	if err != nil {
+		return nil, fmt.Errorf("azurerm backend: idle_timeout: %w", err)
+	}
+	// No per-attempt deadline: an attempt ends when no byte has moved for
+	// the idle time (idleTransport), so a large state on a slow link is
+	// never cut while it moves.
 	co := &container.ClientOptions{ClientOptions: azcore.ClientOptions{
-		Retry:     policy.RetryOptions{MaxRetries: 4, TryTimeout: 30 * time.Second, RetryDelay: 500 * time.Millisecond, MaxRetryDelay: 8 * time.Second},
-		Telemetry: policy.TelemetryOptions{ApplicationID: "attachform"},
+		Retry:           policy.RetryOptions{MaxRetries: 4, RetryDelay: 500 * time.Millisecond, MaxRetryDelay: 8 * time.Second},
+		Telemetry:       policy.TelemetryOptions{ApplicationID: "attachform"},
+		PerCallPolicies: []policy.Policy{policyFunc(countCalls)},
+		Transport:       &idleTransport{next: &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}, idle: idle},
 	}}
 	if key := strings.TrimSpace(getenv(EnvAccessKey)); key != "" {
 		cred, err := container.NewSharedKeyCredential(account, key)
@@ -166,7 +197,6 @@ func ContainerClient(opts state.OpenOptions) (*container.Client, error) {
 		return container.NewClientWithNoCredential(containerURL+"?"+sas, co)
 	}
 	var cred azcore.TokenCredential
-	var err error
 	if opts.Credential != nil {
 		cred, err = opts.Credential()
 	} else {

@@ -33,6 +33,10 @@ func TestCheck(t *testing.T) {
 		{map[string]string{"storage_account_name": "abc", "container_name": "a--b", "key": "k"}, []string{"Invalid container_name"}},
 		{map[string]string{"storage_account_name": "abc", "container_name": "ab-", "key": "k"}, []string{"Invalid container_name"}},
 		{map[string]string{}, []string{"Missing storage account", "Missing container_name", "Missing key"}},
+		{map[string]string{"storage_account_name": "abc", "container_name": "abc", "key": "k", "idle_timeout": "90s"}, nil},
+		{map[string]string{"storage_account_name": "abc", "container_name": "abc", "key": "k", "idle_timeout": "60"}, []string{"Invalid idle_timeout"}},
+		{map[string]string{"storage_account_name": "abc", "container_name": "abc", "key": "k", "idle_timeout": "500ms"}, []string{"Invalid idle_timeout"}},
+		{map[string]string{"storage_account_name": "abc", "container_name": "abc", "key": "k", "idle_timeout": "2h"}, []string{"Invalid idle_timeout"}},
 	} {
 		var got []string
 		for _, p := range Check(tc.settings) {
