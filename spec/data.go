@@ -15,6 +15,7 @@ type dataDecl struct {
 	kind, name string
 	block      *hcl.Block
 	content    *hcl.BodyContent
+	invalid    bool // its arguments are wrong together (checkDataArgs said why)
 }
 
 // dataAllowed is what a data block's arguments may refer to. A todo_task
@@ -31,8 +32,8 @@ func (l *loader) declareData(b *hcl.Block) {
 		l.add(&hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Unknown data source kind",
-			Detail: fmt.Sprintf("There is no data source kind %q. The kinds are message, event, todo_list and todo_task.%s",
-				kind, suggest(kind, keys(dataSchemas))),
+			Detail: fmt.Sprintf("There is no data source kind %q. The kinds are %s.%s",
+				kind, strings.Join(keys(dataSchemas), ", "), suggest(kind, keys(dataSchemas))),
 			Subject: b.LabelRanges[0].Ptr(),
 		})
 		return
@@ -47,11 +48,14 @@ func (l *loader) declareData(b *hcl.Block) {
 	}
 	content, diags := b.Body.Content(withMeta(schema))
 	l.add(diags...)
-	l.data[key] = &dataDecl{kind: kind, name: name, block: b, content: content}
+	l.data[key] = &dataDecl{kind: kind, name: name, block: b, content: content, invalid: !l.checkDataArgs(kind, b, content)}
 }
 
 // dataType is the object type of a data source of kind.
 func dataType(kind string) cty.Type {
+	if t, ok := dataTypesMany[kind]; ok {
+		return t
+	}
 	attrs := map[string]cty.Type{"id": cty.String, "label": cty.String}
 	if kind == "todo_task" {
 		attrs["list_id"] = cty.String
@@ -100,8 +104,12 @@ func (d *dataDecl) addr() addrs.Address { return addrs.DataAddr(d.kind, d.name, 
 // instance whose query is bad or not known has its value set already.
 func (l *loader) dataQuery(d *dataDecl, inst instance, allowed refs) *dataInstance {
 	di := &dataInstance{addr: d.addr().Instance(inst.key), query: DataQuery{Kind: d.kind}}
+	if d.invalid {
+		di.value = cty.DynamicVal
+		return di
+	}
 	q := &di.query
-	fields := map[string]*string{"mailbox": &q.Mailbox, "filter": &q.Filter, "name": &q.Name, "title": &q.Title, "list_id": &q.ListID}
+	fields := map[string]*string{"mailbox": &q.Mailbox, "filter": &q.Filter, "name": &q.Name, "title": &q.Title, "list_id": &q.ListID, "id": &q.ID}
 	known := true
 	for _, name := range keys(d.content.Attributes) {
 		a := d.content.Attributes[name]
@@ -135,7 +143,7 @@ func (l *loader) dataQuery(d *dataDecl, inst instance, allowed refs) *dataInstan
 		return di
 	}
 	for _, want := range dataSchemas[d.kind].Attributes {
-		if d.content.Attributes[want.Name] == nil {
+		if want.Required && d.content.Attributes[want.Name] == nil {
 			known = false // missing, reported by Content
 		}
 	}
@@ -145,11 +153,32 @@ func (l *loader) dataQuery(d *dataDecl, inst instance, allowed refs) *dataInstan
 	return di
 }
 
-// lookupAll asks the resolver for every instance not settled yet.
+// lookupAll asks the resolver for every instance not settled yet: in one
+// call when it is a BatchResolver (Graph's $batch, each distinct query
+// once), else one by one.
 func (l *loader) lookupAll(insts []*dataInstance) {
+	var pending []*dataInstance
 	for _, di := range insts {
-		if di.value != cty.NilVal || l.ctx.Err() != nil {
-			continue
+		if di.value == cty.NilVal {
+			pending = append(pending, di)
+		}
+	}
+	if len(pending) == 0 || l.ctx.Err() != nil {
+		return
+	}
+	if br, ok := l.opts.Data.(BatchResolver); ok {
+		qs := make([]DataQuery, len(pending))
+		for i, di := range pending {
+			qs[i] = di.query
+		}
+		for i, r := range br.LookupAll(l.ctx, qs) {
+			pending[i].items, pending[i].err = r.Items, r.Err
+		}
+		return
+	}
+	for _, di := range pending {
+		if l.ctx.Err() != nil {
+			return
 		}
 		di.items, di.err = l.opts.Data.Lookup(l.ctx, di.query)
 	}
@@ -171,6 +200,8 @@ func (l *loader) dataValue(d *dataDecl, di *dataInstance) cty.Value {
 			Subject:  d.block.DefRange.Ptr(),
 		})
 		return cty.DynamicVal
+	case dataTypesMany[d.kind] != cty.NilType:
+		return l.dataValueMany(d, di)
 	case len(di.items) != 1:
 		l.add(matchDiagnostic(d, di))
 		return cty.DynamicVal

@@ -87,6 +87,33 @@ var dataSchemas = map[string]*hcl.BodySchema{
 		{Name: "list_id", Required: true},
 		{Name: "title", Required: true},
 	}},
+	// The plurals take the singular's arguments and may find nothing
+	// (datakinds.go).
+	"messages": {Attributes: []hcl.AttributeSchema{
+		{Name: "mailbox", Required: true},
+		{Name: "filter", Required: true},
+	}},
+	"events": {Attributes: []hcl.AttributeSchema{
+		{Name: "mailbox", Required: true},
+		{Name: "filter", Required: true},
+	}},
+	"todo_lists": {Attributes: []hcl.AttributeSchema{
+		{Name: "mailbox", Required: true},
+		{Name: "name", Required: true},
+	}},
+	"todo_tasks": {Attributes: []hcl.AttributeSchema{
+		{Name: "mailbox", Required: true},
+		{Name: "list_id", Required: true},
+		{Name: "title", Required: true},
+	}},
+	// The people (datakinds.go): a group by name or id, users by filter.
+	"group": {Attributes: []hcl.AttributeSchema{
+		{Name: "name"},
+		{Name: "id"},
+	}},
+	"users": {Attributes: []hcl.AttributeSchema{
+		{Name: "filter", Required: true},
+	}},
 }
 
 var targetSchema = &hcl.BodySchema{
