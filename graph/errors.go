@@ -252,7 +252,7 @@ func hintFor(op string, e *Error) string {
 		return "the identity may not read this mailbox: messages need Mail.Read or Mail.ReadWrite, events Calendars.Read or Calendars.ReadWrite, To Do Tasks.Read; " +
 			"if an application access policy (New-ApplicationAccessPolicy) limits the app to some mailboxes, this one is outside it: add it to the policy's group, or leave it out of the manifests (Test-ApplicationAccessPolicy checks one)"
 	case e.Status == http.StatusNotFound && op == opFind && (e.Code == "ErrorInvalidUser" || e.Code == "ResourceNotFound"):
-		return "there is no such user in the tenant: check the address, or leave it out of the manifests if the person has left"
+		return "there is no such user in the tenant: check the address, or take the person out of the list or group the manifests read"
 	case e.Status == http.StatusNotFound && op == opFind && e.Code == "MailboxNotEnabledForRESTAPI":
 		return "the user has no Exchange Online mailbox (no license, or an on-premises mailbox): leave it out of the manifests or give it a mailbox"
 	case e.Status == http.StatusForbidden:

@@ -24,6 +24,10 @@ type Config struct {
 	Attachments []*Attachment // sorted by Address
 	Moved       []Moved
 	Imports     []Import
+	// DataSources is how many data blocks the manifests declare: a plan
+	// loads them again with a DataResolver (offline, a for_each over a
+	// data source has no instances yet, so no target says it is unknown).
+	DataSources int
 	// Sensitive names the variables declared sensitive: their values stay
 	// out of what is shown or kept (a saved plan keeps no -var of them).
 	Sensitive map[string]bool

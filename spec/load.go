@@ -131,6 +131,7 @@ func (l *loader) load() {
 	for _, body := range bodies {
 		l.declare(body)
 	}
+	l.cfg.DataSources = len(l.data)
 	l.decodeVariables()
 	l.assignVariables()
 	l.evaluateNodes()

@@ -41,6 +41,8 @@ func documentedEmulatorSnippets(t *testing.T) []emulatorSnippet {
 		{"examples/dry-run/README.md", "dry-run"},
 		{"examples/github-actions/README.md", "github-actions"},
 		{"examples/azure-pipelines/README.md", "azure-pipelines"},
+		{"examples/onboarding-group/README.md", "onboarding-group"},
+		{"docs/people.md", "onboarding-group"},
 	}
 	var out []emulatorSnippet
 	for _, p := range pages {
@@ -80,6 +82,7 @@ func TestDocumentedEmulatorSnippetsRun(t *testing.T) {
 	wantFrom := map[string]bool{
 		"docs/emulator.md": false, "examples/dry-run/README.md": false,
 		"examples/github-actions/README.md": false, "attachform emulator -h": false,
+		"examples/onboarding-group/README.md": false, "docs/people.md": false,
 	}
 	for _, s := range snippets {
 		wantFrom[s.where] = true

@@ -69,6 +69,7 @@ func TestScripts(t *testing.T) {
 			"remotestate": cmdRemoteState,
 			"lease":       cmdLease,
 			"liveid":      cmdLiveID,
+			"people":      cmdPeople,
 		},
 		Condition: scriptCondition,
 	})

@@ -101,6 +101,9 @@ func openWorkspace(g *globals, v workspaceView, f *configFlags, operation string
 
 // needsLookups reports whether data sources are left to resolve.
 func needsLookups(cfg *spec.Config) bool {
+	if cfg.DataSources > 0 {
+		return true
+	}
 	for _, t := range cfg.Targets {
 		if t.Unknown {
 			return true
