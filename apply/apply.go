@@ -69,6 +69,9 @@ var ErrStopped = errors.New("stopped before it finished")
 
 // Result counts what was done, Terraform's way.
 type Result struct {
+	// Imported counts changes of import blocks (Terraform's "imported"):
+	// not in Adopted; a replacement of one is in Added and Destroyed too.
+	Imported                                                        int
 	Added, Destroyed, Resumed, Adopted, Cancelled, Forgotten, Moved int
 	Errors                                                          []*ChangeError
 	// Unfinished are the changes a stop or an interrupt left for the next
@@ -269,6 +272,9 @@ func (r *runner) do(ctx context.Context, c plan.Change) {
 		return
 	}
 	r.mu.Lock()
+	if c.Importing != "" {
+		r.result.Imported++
+	}
 	switch c.Action {
 	case plan.Create:
 		r.result.Added++
@@ -280,7 +286,9 @@ func (r *runner) do(ctx context.Context, c plan.Change) {
 	case plan.Resume:
 		r.result.Resumed++
 	case plan.Adopt:
-		r.result.Adopted++
+		if c.Importing == "" {
+			r.result.Adopted++
+		}
 	case plan.Cancel:
 		r.result.Cancelled++
 	case plan.Forget:

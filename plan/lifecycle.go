@@ -146,7 +146,7 @@ func (b *builder) importChange(d *Desired, live graph.Attachment) Change {
 	before := &state.Attachment{Address: d.Address, Target: d.Target, ID: live.ID, Name: live.Name,
 		ContentType: live.ContentType, Inline: live.IsInline, ContentID: live.ContentID, ReportedSize: live.Size}
 	if b.identical(d, d.Target, live) && live.ContentType == d.ContentType && live.ContentID == d.ContentID {
-		return Change{Address: d.Address, Action: Adopt, Reason: "imported", After: d, AdoptID: live.ID}
+		return Change{Address: d.Address, Action: Adopt, Reason: "imported", After: d, AdoptID: live.ID, Importing: live.ID}
 	}
 	if sha, n, ok := b.digest(d.Target, live.ID); ok {
 		before.SHA256, before.Bytes = sha, n
@@ -155,7 +155,7 @@ func (b *builder) importChange(d *Desired, live graph.Attachment) Change {
 	if len(reasons) == 0 {
 		reasons = []string{"its content could not be read to compare"}
 	}
-	return Change{Address: d.Address, Action: Replace, Reason: "imported; " + joinReasons(reasons), Before: before, After: d}
+	return Change{Address: d.Address, Action: Replace, Reason: "imported; " + joinReasons(reasons), Before: before, After: d, Importing: live.ID}
 }
 
 // refreshOnly keeps only what brings the state in line with Graph: what

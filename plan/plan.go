@@ -127,6 +127,10 @@ type Change struct {
 	// (found through one of its intents or sessions) that no manifest
 	// wants any more; it was never in state.
 	Orphan bool
+	// Importing is the Graph id an import block adopts here (an Adopt, or
+	// a Replace of an imported attachment that differs from its source):
+	// counted as Terraform counts imports, apart from the rest.
+	Importing string
 	// Intents are the ids of write-ahead intents this change settles: once
 	// it succeeds they are dropped from the state in the same write. A
 	// change's Session, likewise, is dropped when the change succeeds.
@@ -161,14 +165,18 @@ type Plan struct {
 func (p *Plan) Fingerprints() *content.Fingerprints { return p.fingerprints }
 
 // Summary counts changes the way Terraform does: a replacement is one add
-// and one destroy; nothing here is ever changed in place.
+// and one destroy; nothing here is ever changed in place; an import is
+// counted once as an import (and a replacement's add and destroy besides).
 type Summary struct {
-	Add, Change, Destroy, Resume, Cancel, Adopt, Forget int
+	Import, Add, Change, Destroy, Resume, Cancel, Adopt, Forget int
 }
 
 func (p *Plan) Summary() Summary {
 	var s Summary
 	for _, c := range p.Changes {
+		if c.Importing != "" {
+			s.Import++
+		}
 		switch c.Action {
 		case Create:
 			s.Add++
@@ -182,7 +190,9 @@ func (p *Plan) Summary() Summary {
 		case Cancel:
 			s.Cancel++
 		case Adopt:
-			s.Adopt++
+			if c.Importing == "" {
+				s.Adopt++
+			}
 		case Forget:
 			s.Forget++
 		}

@@ -206,6 +206,7 @@ type changeJSON struct {
 	After        *desiredJSON      `json:"after,omitempty"`
 	Session      *sessionJSON      `json:"session,omitempty"`
 	AdoptID      string            `json:"adopt_id,omitempty"`
+	Importing    string            `json:"importing,omitempty"`
 	DestroyFirst bool              `json:"destroy_first,omitempty"`
 	Unmanaged    bool              `json:"unmanaged,omitempty"`
 	Deposed      bool              `json:"deposed,omitempty"`
@@ -261,7 +262,7 @@ func WriteSaved(w io.Writer, s *Saved) error {
 		out.Moves = append(out.Moves, moveJSON(m))
 	}
 	for _, c := range p.Changes {
-		cj := changeJSON{Address: c.Address, Action: c.Action, Reason: c.Reason, Before: c.Before, AdoptID: c.AdoptID,
+		cj := changeJSON{Address: c.Address, Action: c.Action, Reason: c.Reason, Before: c.Before, AdoptID: c.AdoptID, Importing: c.Importing,
 			DestroyFirst: c.DestroyFirst, Unmanaged: c.Unmanaged, Deposed: c.Deposed, Orphan: c.Orphan, Intents: c.Intents}
 		if c.After != nil {
 			d := desiredJSON(*c.After)
@@ -301,7 +302,7 @@ func LoadSaved(r io.Reader) (*Saved, error) {
 		p.Moves = append(p.Moves, Move(m))
 	}
 	for _, cj := range in.Changes {
-		c := Change{Address: cj.Address, Action: cj.Action, Reason: cj.Reason, Before: cj.Before, AdoptID: cj.AdoptID,
+		c := Change{Address: cj.Address, Action: cj.Action, Reason: cj.Reason, Before: cj.Before, AdoptID: cj.AdoptID, Importing: cj.Importing,
 			DestroyFirst: cj.DestroyFirst, Unmanaged: cj.Unmanaged, Deposed: cj.Deposed, Orphan: cj.Orphan, Intents: cj.Intents}
 		if cj.After != nil {
 			d := Desired(*cj.After)

@@ -254,6 +254,13 @@ func (l *loader) importInstance(b *hcl.Block, content *hcl.BodyContent, allowed 
 	d := l.attachByName[to.Name]
 	var problem string
 	switch {
+	case d == nil && to.Key.IsNone() && l.opts.GenerateConfig:
+		// plan -generate-config-out writes this import's attachment block.
+		if _, dup := toSeen[to]; !dup {
+			toSeen[to] = b.DefRange
+			l.cfg.Unconfigured = append(l.cfg.Unconfigured, Import{To: to.String(), ID: id, DeclRange: b.DefRange})
+			return Import{}, false
+		}
 	case d == nil:
 		problem = fmt.Sprintf("%s is not declared. Declare the attachment block, then import into it.%s", to, suggest(to.Name, keys(l.attachByName)))
 	case d.keys != nil && to.Key.IsNone():

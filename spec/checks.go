@@ -121,6 +121,10 @@ func (l *loader) checkName(addr, name string, rng hcl.Range) bool {
 	return false
 }
 
+// NameProblem says why name cannot be an attachment's name in a manifest
+// (summary and detail are empty when it can): the rules Outlook keeps.
+func NameProblem(name string) (summary, detail string) { return nameProblem(name) }
+
 func nameProblem(name string) (summary, detail string) {
 	switch n := len(utf16.Encode([]rune(name))); {
 	case strings.TrimSpace(name) == "":

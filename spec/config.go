@@ -28,6 +28,10 @@ type Config struct {
 	// loads them again with a DataResolver (offline, a for_each over a
 	// data source has no instances yet, so no target says it is unknown).
 	DataSources int
+	// Unconfigured are import blocks into an attachment no block declares,
+	// kept (instead of reported) when LoadOptions.GenerateConfig asks for
+	// the blocks to be generated.
+	Unconfigured []Import
 	// Sensitive names the variables declared sensitive: their values stay
 	// out of what is shown or kept (a saved plan keeps no -var of them).
 	Sensitive map[string]bool
@@ -129,6 +133,10 @@ type LoadOptions struct {
 	Environ             []string // os.Environ()-style; ATTACHFORM_VAR_name=value is read from it
 	BackendConfig       []string // -backend-config key=value
 	AllowOutsideSources bool     // -allow-outside-sources; a manifest can never grant this itself
+	// GenerateConfig (plan -generate-config-out) keeps an import block into
+	// an undeclared attachment, unkeyed, in Config.Unconfigured rather
+	// than reporting it: its attachment block is what will be generated.
+	GenerateConfig bool
 	// Data resolves data sources. Nil means offline (validate): data source
 	// attributes are unknown and checks that need them are skipped.
 	Data DataResolver

@@ -206,7 +206,11 @@ func applyExitCode(r apply.Result, fatal error) int {
 // only what it destroyed), naming what Terraform has no word for only
 // when it happened.
 func applySummary(r apply.Result, mode plan.Mode) string {
-	s := fmt.Sprintf("Resources: %d added, 0 changed, %d destroyed", r.Added, r.Destroyed)
+	imports := ""
+	if r.Imported > 0 {
+		imports = fmt.Sprintf("%d imported, ", r.Imported)
+	}
+	s := fmt.Sprintf("Resources: %s%d added, 0 changed, %d destroyed", imports, r.Added, r.Destroyed)
 	if mode == plan.Destroy {
 		s = fmt.Sprintf("Resources: %d destroyed", r.Destroyed)
 	}

@@ -68,6 +68,9 @@ type manifestFlags struct {
 	varArgs       []spec.VarArg
 	backendConfig listFlag
 	allowOutside  bool
+	// generateConfig is set by plan -generate-config-out, not a flag of
+	// its own: import blocks may then name undeclared attachments.
+	generateConfig bool
 }
 
 func (m *manifestFlags) register(fs *flag.FlagSet) {
@@ -82,6 +85,7 @@ func (m *manifestFlags) loadOptions(g *globals) spec.LoadOptions {
 	return spec.LoadOptions{
 		VarArgs: m.varArgs, Environ: g.environ,
 		BackendConfig: m.backendConfig, AllowOutsideSources: m.allowOutside,
+		GenerateConfig: m.generateConfig,
 	}
 }
 

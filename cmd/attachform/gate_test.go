@@ -38,6 +38,8 @@ type liveEmulator struct {
 	open    chan struct{} // closed to let it go on
 	opened  bool
 	drop    bool // it goes on to be dropped, not served
+
+	writes []string // requests that write, since graphwrites reset
 }
 
 func setupLiveEmulator(env *testscript.Env) {
@@ -51,6 +53,9 @@ func scriptEmulator(ts *testscript.TestScript) *liveEmulator {
 
 // observe holds the chosen PUT (an upload range) before Graph acts on it.
 func (e *liveEmulator) observe(r *http.Request, served bool) {
+	if !served {
+		e.countWrite(r)
+	}
 	if served || r.Method != http.MethodPut {
 		return
 	}

@@ -123,7 +123,7 @@ func (j *jsonUI) plannedChanges(p *plan.Plan) {
 		msg = "No changes."
 	}
 	j.emit("info", "change_summary", msg, map[string]any{"changes": map[string]any{
-		"add": s.Add + s.Resume, "change": 0, "import": s.Adopt, "remove": s.Destroy, "forget": s.Forget,
+		"add": s.Add + s.Resume, "change": 0, "import": s.Import + s.Adopt, "remove": s.Destroy, "forget": s.Forget,
 		"move": len(p.Moves), "operation": "plan",
 	}})
 }
@@ -135,6 +135,9 @@ func (v *planJSON) Plan(p *plan.Plan) error { v.plannedChanges(p); return nil }
 
 // NextStep writes nothing: hints are for people.
 func (v *planJSON) NextStep(*plan.Plan, string) {}
+
+// Generated adds nothing to the JSON lines: the import changes say it.
+func (v *planJSON) Generated(string, string, int) {}
 
 // applyJSON is apply -json (and destroy -json).
 type applyJSON struct {
@@ -250,7 +253,7 @@ func (v *applyJSON) Finished(r apply.Result, fatal error) {
 		op = "destroy"
 	}
 	v.emit("info", "change_summary", msg, map[string]any{"changes": map[string]any{
-		"add": r.Added + r.Resumed, "change": 0, "import": r.Adopted, "remove": r.Destroyed, "forget": r.Forgotten,
+		"add": r.Added + r.Resumed, "change": 0, "import": r.Imported + r.Adopted, "remove": r.Destroyed, "forget": r.Forgotten,
 		"move": r.Moved, "operation": op,
 	}})
 }

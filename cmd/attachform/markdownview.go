@@ -81,11 +81,19 @@ func notShownLine(n int) string {
 // totalsTable counts the changes by action, every one of them.
 func totalsTable(p *plan.Plan) string {
 	counts := map[plan.Action]int{}
+	imports := 0
 	for _, c := range p.Changes {
+		if c.Action == plan.Adopt && c.Importing != "" {
+			imports++ // its own row, as Terraform counts imports apart
+			continue
+		}
 		counts[c.Action]++
 	}
 	var b strings.Builder
 	b.WriteString("| Action | Count |\n|:--|--:|\n")
+	if imports > 0 {
+		fmt.Fprintf(&b, "| 📥 import | %d |\n", imports)
+	}
 	for _, r := range []struct {
 		a    plan.Action
 		word string
@@ -101,7 +109,7 @@ func totalsTable(p *plan.Plan) string {
 	if len(p.Moves) > 0 {
 		fmt.Fprintf(&b, "| ↪️ move | %d |\n", len(p.Moves))
 	}
-	n := len(p.Moves)
+	n := len(p.Moves) + imports
 	for a, c := range counts {
 		if a != plan.NoOp {
 			n += c
@@ -169,6 +177,9 @@ func markdownRow(c plan.Change, mode plan.Mode) string {
 		plan.Create: "➕ create", plan.Delete: "➖ destroy", plan.Replace: "🔄 replace", plan.Resume: "⏩ resume",
 		plan.Cancel: "✖️ cancel session", plan.Adopt: "📎 adopt", plan.Forget: "🧹 forget",
 	}[c.Action]
+	if c.Action == plan.Adopt && c.Importing != "" {
+		action = "📥 import"
+	}
 	if c.Action == plan.Replace {
 		if c.DestroyFirst {
 			action += " (destroy first)"
@@ -284,6 +295,9 @@ func (v *planMarkdownView) Plan(p *plan.Plan) error {
 
 // NextStep writes nothing: the comment is the output.
 func (v *planMarkdownView) NextStep(*plan.Plan, string) {}
+
+// Generated adds nothing to the comment: the import rows say it.
+func (v *planMarkdownView) Generated(string, string, int) {}
 
 // StepSummary appends p, as the pull request comment reads, to the file
 // GITHUB_STEP_SUMMARY names (GitHub Actions shows it on the run's page);

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/attachform/attachform/plan"
+	"github.com/hashicorp/hcl/v2"
 )
 
 type planCommand struct{ g *globals }
@@ -30,6 +31,16 @@ Options:
                           directory), for apply FILE and show FILE.
   -detailed-exitcode      Exit 0 when there are no changes, 2 when there are,
                           1 on error.
+  -generate-config-out=FILE
+                          For every attachment on a declared target that no
+                          manifest declares, and every import block without
+                          its attachment block, write an attachment block and
+                          an import block to FILE (a new *.attach.hcl in the
+                          configuration directory) and download the file
+                          beside it; then plan with it. FILE must not exist.
+  -generate-files-out=DIR Where the downloads go, inside the configuration
+                          directory (default: FILE's name without
+                          .attach.hcl, as imported/ for imported.attach.hcl).
 ` + configFlagsHelp + "\n" + planViews.help(helpColumn)
 }
 
@@ -38,8 +49,10 @@ func (c *planCommand) Run(args []string) int {
 	var vf viewFlags
 	var detailed bool
 	var out string
+	var gen generateFlags
 	fs := newFlagSet("plan")
 	f.register(fs)
+	gen.register(fs)
 	planViews.register(fs, &vf)
 	fs.BoolVar(&detailed, "detailed-exitcode", false, "")
 	fs.StringVar(&out, "out", "", "")
@@ -54,12 +67,22 @@ func (c *planCommand) Run(args []string) int {
 		v.UsageError(extraArgs("plan", fs.Args()), c.Help())
 		return exitError
 	}
+	if err := gen.check(c.g, &f); err != nil {
+		v.UsageError(err, c.Help())
+		return exitError
+	}
+	f.generateConfig = gen.out != ""
 	w, ok := openWorkspace(c.g, v, &f, "plan")
 	if !ok {
 		return exitError
 	}
 	defer w.close()
-	p, ok := makePlan(c.g, v, w, &f)
+	var p *plan.Plan
+	if gen.out != "" {
+		p, ok = generateAndPlan(c.g, v, w, &f, &gen)
+	} else {
+		p, ok = makePlan(c.g, v, w, &f)
+	}
 	if !ok {
 		return exitError
 	}
@@ -100,13 +123,32 @@ func quoteArgs(args []string) string {
 // makePlan refreshes what Graph holds and builds the plan, reporting
 // problems on v.
 func makePlan(g *globals, v diagnosticsView, w *workspace, f *configFlags) (*plan.Plan, bool) {
-	live, reader := plan.Live{}, plan.Reader(nil)
+	live, ok := refresh(g, v, w, f)
+	if !ok {
+		return nil, false
+	}
+	return buildPlan(g, v, w, f, live, nil)
+}
+
+// refresh reads what Graph holds on every item the plan touches; with
+// -refresh=false, nothing.
+func refresh(g *globals, v diagnosticsView, w *workspace, f *configFlags) (plan.Live, bool) {
+	if !f.refresh {
+		return plan.Live{}, true
+	}
+	live, err := plan.Refresh(g.ctx, w.client, plan.Touched(w.cfg, w.st))
+	if err != nil {
+		errorf(v, "Cannot read what Graph holds", "%v", err)
+		return nil, false
+	}
+	return live, true
+}
+
+// buildPlan builds the plan against live (see refresh), reporting problems
+// and extra (warnings of the caller's) on v.
+func buildPlan(g *globals, v diagnosticsView, w *workspace, f *configFlags, live plan.Live, extra hcl.Diagnostics) (*plan.Plan, bool) {
+	reader := plan.Reader(nil)
 	if f.refresh {
-		var err error
-		if live, err = plan.Refresh(g.ctx, w.client, plan.Touched(w.cfg, w.st)); err != nil {
-			errorf(v, "Cannot read what Graph holds", "%v", err)
-			return nil, false
-		}
 		reader = w.client
 	}
 	p, diags := plan.Build(g.ctx, w.cfg, w.st, live, reader, plan.Options{
@@ -120,6 +162,7 @@ func makePlan(g *globals, v diagnosticsView, w *workspace, f *configFlags) (*pla
 		MassDestroyMin:   w.cfg.Graph.MassDestroyMinimum,
 		AppOnly:          appOnly(g, w.cfg.Graph),
 	})
+	diags = append(extra, diags...)
 	v.Diagnostics(w.cfg.Files, diags)
 	return p, !diags.HasErrors()
 }

@@ -125,7 +125,12 @@ func shortDuration(d time.Duration) string {
 // summaryLine is "Plan: 1 to add, 0 to change, 1 to destroy." with the
 // session, bookkeeping and move counts appended when there are any.
 func summaryLine(prefix string, s plan.Summary, moves int) string {
-	line := fmt.Sprintf("%s: %d to add, %d to change, %d to destroy", prefix, s.Add, s.Change, s.Destroy)
+	// Terraform (1.5+) names imports first, and only when there are some.
+	imports := ""
+	if s.Import > 0 {
+		imports = fmt.Sprintf("%d to import, ", s.Import)
+	}
+	line := fmt.Sprintf("%s: %s%d to add, %d to change, %d to destroy", prefix, imports, s.Add, s.Change, s.Destroy)
 	for _, extra := range []struct {
 		n         int
 		one, many string
@@ -207,6 +212,9 @@ func changeHeader(c plan.Change) header {
 		h.verb, h.symbol, h.style = "upload session will be cancelled", "-", styleRemove
 	case plan.Adopt:
 		h.verb, h.symbol, h.style = "will be adopted", "+", styleAdopt
+		if c.Importing != "" {
+			h.verb = "will be imported" // as Terraform says of an import block's resource
+		}
 	case plan.Forget:
 		h.verb, h.symbol, h.style = "will be removed from the state", "-", styleRemove
 	default:

@@ -28,6 +28,10 @@ type planView interface {
 	// StepSummary appends p as Markdown to GitHub's job summary when
 	// GITHUB_STEP_SUMMARY names its file.
 	StepSummary(p *plan.Plan)
+	// Generated follows a plan -generate-config-out: n attachment blocks
+	// written to file, their files downloaded into folder (n = 0: nothing
+	// to generate, and nothing written).
+	Generated(file, folder string, n int)
 }
 
 var planViews = viewSet[planView]{
@@ -60,6 +64,17 @@ func (v *planHuman) NextStep(p *plan.Plan, savedTo string) {
 		return
 	}
 	fmt.Fprintf(v.out, "\nTo perform exactly these actions, run the following command to apply:\n    %s %q\n", v.command("apply"), savedTo)
+}
+
+// Generated says, as Terraform does, where the configuration went and that
+// it wants reviewing.
+func (v *planHuman) Generated(file, folder string, n int) {
+	if n == 0 {
+		fmt.Fprintf(v.out, "\nNothing to generate: every attachment on the declared targets is declared, managed or\nlisted above as not generated. %s was not written.\n", file)
+		return
+	}
+	fmt.Fprintf(v.out, "\nattachform has generated configuration for %d attachments and written it to %s,\n"+
+		"with their files in %s/. Review both before adding them to version control.\n", n, file, folder)
 }
 
 // inAutomation reports ATTACHFORM_IN_AUTOMATION (any value but empty, as

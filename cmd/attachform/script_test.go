@@ -70,6 +70,9 @@ func TestScripts(t *testing.T) {
 			"lease":       cmdLease,
 			"liveid":      cmdLiveID,
 			"people":      cmdPeople,
+			"seed":        cmdSeed,
+			"graphdump":   cmdGraphDump,
+			"graphwrites": cmdGraphWrites,
 		},
 		Condition: scriptCondition,
 	})

@@ -227,12 +227,13 @@ func tfResourceChangeOf(c plan.Change, mode plan.Mode, movedFrom map[string]stri
 		Actions: tfActions(c), Before: before, After: after, AfterUnknown: unknown,
 		BeforeSensitive: sensitivity(before), AfterSensitive: sensitivity(after),
 	}
-	if c.Action == plan.Adopt || (c.Action == plan.Replace && strings.HasPrefix(c.Reason, "imported")) {
-		id := c.AdoptID
-		if id == "" && c.Before != nil {
-			id = c.Before.ID
-		}
-		rc.Change.Importing = &tfImporting{ID: id}
+	switch {
+	case c.Importing != "":
+		rc.Change.Importing = &tfImporting{ID: c.Importing}
+	case c.Action == plan.Adopt:
+		// Recording what is already on the item is an import too, in
+		// Terraform's words, though no import block asked for it.
+		rc.Change.Importing = &tfImporting{ID: c.AdoptID}
 	}
 	return rc
 }

@@ -62,6 +62,39 @@ func (d *Dir) Exists(rel string) (bool, error) {
 	return false, err
 }
 
+// Entries lists the names in the folder rel; a folder that does not exist
+// holds none. A folder that is a link is refused, as Write refuses it.
+func (d *Dir) Entries(rel string) ([]string, error) {
+	if err := checkRel(rel); err != nil {
+		return nil, err
+	}
+	fi, err := d.root.Lstat(rel)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return nil, fmt.Errorf("%s is a symbolic link: attachform does not write through links; point the download folder elsewhere", rel)
+	case !fi.IsDir():
+		return nil, fmt.Errorf("%s is not a folder", rel)
+	}
+	f, err := d.root.Open(rel)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.Readdirnames(-1)
+}
+
+// Remove removes the file rel, one this process wrote.
+func (d *Dir) Remove(rel string) error {
+	if err := checkRel(rel); err != nil {
+		return err
+	}
+	return d.root.Remove(rel)
+}
+
 // Write streams r into the new file rel (slash-separated, inside the
 // directory), creating its folders. More than limit bytes from r is an
 // error, and nothing is written. The bytes go to a temporary file in the

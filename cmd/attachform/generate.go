@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/attachform/attachform/internal/download"
+	"github.com/attachform/attachform/internal/generate"
+	"github.com/attachform/attachform/plan"
+	"github.com/hashicorp/hcl/v2"
+)
+
+// generateFlags are plan's -generate-config-out=FILE and
+// -generate-files-out=DIR.
+type generateFlags struct {
+	out   string // FILE, as given
+	files string // DIR, as given ("" = FILE's name without .attach.hcl)
+
+	file   string // FILE, slash-separated, relative to the configuration directory
+	folder string // DIR, likewise
+}
+
+func (gf *generateFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&gf.out, "generate-config-out", "", "")
+	fs.StringVar(&gf.files, "generate-files-out", "", "")
+}
+
+// generatedSuffix is what a manifest's name ends with: the generated file
+// is read by the next plan only if it is one.
+const generatedSuffix = ".attach.hcl"
+
+// check applies Terraform's rules for -generate-config-out (FILE must not
+// exist) and attachform's (FILE is a manifest of the configuration
+// directory, DIR a folder inside it), before anything is read.
+func (gf *generateFlags) check(g *globals, f *configFlags) error {
+	if gf.out == "" {
+		if gf.files != "" {
+			return errors.New("-generate-files-out is where -generate-config-out puts the files it downloads; give -generate-config-out=FILE too")
+		}
+		return nil
+	}
+	switch {
+	case f.destroy, f.refreshOnly, !f.refresh:
+		return errors.New("-generate-config-out reads what Graph holds on the targets: it cannot be combined with -destroy, -refresh-only or -refresh=false")
+	case !strings.HasSuffix(gf.out, generatedSuffix) || gf.out == generatedSuffix:
+		return fmt.Errorf("-generate-config-out=%s: the file's name must end in %s, or the next plan would not read it", gf.out, generatedSuffix)
+	}
+	dir, err := filepath.Abs(g.dir)
+	if err != nil {
+		return err
+	}
+	abs := planPath(g, gf.out)
+	if filepath.Dir(filepath.Clean(abs)) != dir {
+		return fmt.Errorf("-generate-config-out=%s: the file must be in the configuration directory (%s), where the next plan reads manifests", gf.out, g.dir)
+	}
+	if _, err := os.Lstat(abs); !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("-generate-config-out=%s: the file exists already; attachform writes a new file only, and never over one: choose another name, or remove it", gf.out)
+	}
+	gf.file = filepath.Base(abs)
+	gf.folder = strings.TrimSuffix(gf.file, generatedSuffix)
+	if gf.files != "" {
+		if !filepath.IsLocal(gf.files) {
+			return fmt.Errorf("-generate-files-out=%s: the folder must be inside the configuration directory, given relative to it (as imported)", gf.files)
+		}
+		gf.folder = filepath.ToSlash(filepath.Clean(gf.files))
+	}
+	return nil
+}
+
+// generateAndPlan reads what Graph holds, writes the manifest for what no
+// manifest declares and downloads the files, then plans with the new
+// manifest loaded, as Terraform plans the imports it generated config for.
+// What cannot be declared is a warning each.
+func generateAndPlan(g *globals, v planView, w *workspace, f *configFlags, gf *generateFlags) (*plan.Plan, bool) {
+	live, ok := refresh(g, v, w, f)
+	if !ok {
+		return nil, false
+	}
+	cands, skipped := generate.Find(w.cfg, w.st, live)
+	diags := skippedWarnings(skipped)
+	dir, err := download.Open(g.dir)
+	if err != nil {
+		errorf(v, "Cannot generate the configuration", "Opening the configuration directory failed: %v.", err)
+		return nil, false
+	}
+	defer dir.Close()
+	if err := generate.Layout(cands, gf.folder, declaredBlocks(w), dir); err != nil {
+		errorf(v, "Cannot generate the configuration", "%v.", err)
+		return nil, false
+	}
+	if len(cands) > 0 {
+		if !writeGenerated(g, v, w, dir, cands, gf) {
+			return nil, false
+		}
+		opts := f.loadOptions(g)
+		opts.Data = plan.Lookups{Client: w.client}
+		cfg, ldiags := loadManifests(g, opts)
+		if ldiags.HasErrors() {
+			v.Diagnostics(cfg.Files, append(diags, ldiags...))
+			return nil, false
+		}
+		w.cfg = cfg
+	}
+	p, ok := buildPlan(g, v, w, f, live, diags)
+	if ok {
+		v.Generated(gf.file, gf.folder, len(cands))
+	}
+	return p, ok
+}
+
+// writeGenerated downloads the candidates' files, then writes the
+// manifest: never over a file, and only once every file is in place.
+func writeGenerated(g *globals, v planView, w *workspace, dir *download.Dir, cands []generate.Candidate, gf *generateFlags) bool {
+	if err := generate.Download(g.ctx, w.client, dir, cands); err != nil {
+		errorf(v, "Cannot download an attachment", "%v. Nothing was written: neither %s nor a file in %s/.", err, gf.file, gf.folder)
+		return false
+	}
+	var targets []string
+	for _, c := range cands {
+		if t := "target." + c.Target.Name; !slices.Contains(targets, t) {
+			targets = append(targets, t)
+		}
+	}
+	body, err := generate.Render(cands, generate.Header{Now: now(), Version: version(), Targets: targets})
+	if err == nil {
+		_, err = dir.Write(gf.file, bytes.NewReader(body), int64(len(body)))
+	}
+	if err != nil {
+		errorf(v, "Cannot write the generated configuration", "%v.", err)
+		return false
+	}
+	return true
+}
+
+// declaredBlocks are the names of the attachment blocks the manifests
+// declare, which generated blocks must not take.
+func declaredBlocks(w *workspace) map[string]bool {
+	names := map[string]bool{}
+	for _, a := range w.cfg.Attachments {
+		name := strings.TrimPrefix(a.Address, "attachment.")
+		if i := strings.IndexByte(name, '['); i >= 0 {
+			name = name[:i]
+		}
+		names[name] = true
+	}
+	return names
+}
+
+// skippedWarnings says, for each attachment that cannot be declared, which
+// it is, why, and what to do: nothing is dropped silently.
+func skippedWarnings(skipped []generate.Skipped) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, s := range skipped {
+		d := &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Attachment not generated"}
+		switch {
+		case s.Target != nil:
+			d.Detail = fmt.Sprintf("%q (id %s) on target.%s was skipped: %s. To do: %s.", s.Live.Name, plan.ShortID(s.Live.ID), s.Target.Name, s.Why, s.Fix)
+		default:
+			d.Detail = fmt.Sprintf("%s was skipped: %s. To do: %s.", s.Import.To, s.Why, s.Fix)
+		}
+		if s.Import != nil {
+			d.Subject = s.Import.DeclRange.Ptr()
+		}
+		diags = append(diags, d)
+	}
+	return diags
+}
