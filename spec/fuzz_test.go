@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/attachform/attachform/internal/addrs"
 	"github.com/attachform/attachform/spec/spectest"
 	"github.com/hashicorp/hcl/v2"
 )
@@ -27,6 +28,8 @@ func FuzzLoad(f *testing.F) {
 	}
 	f.Add([]byte("attachment \"a\" {\n  for_each = {for i in range(3) : i => i}\n  target = target.t\n  source = \"a.txt\"\n}\n"))
 	f.Add([]byte("locals {\n  a = [for x in local.b : x]\n  b = local.a\n}\n"))
+	f.Add([]byte(fanOut))
+	f.Add([]byte("target \"t\" {\n  count   = 2\n  mailbox = \"m${count.index}@contoso.com\"\n  message = \"D\"\n}\nattachment \"a\" {\n  count  = 2\n  target = target.t[count.index]\n  source = \"a.txt\"\n}\nmoved {\n  from = attachment.b[0]\n  to   = attachment.a[1]\n}\n"))
 	f.Add([]byte("variable \"v\" {\n  type = object({a = optional(list(number), [1])})\n  default = {}\n}\n"))
 
 	f.Fuzz(func(t *testing.T, src []byte) {
@@ -72,6 +75,9 @@ func FuzzLoad(f *testing.F) {
 		for _, a := range cfg.Attachments {
 			if a.Target == nil || !strings.HasPrefix(a.Address, "attachment.") || a.Name == "" || a.Size <= 0 || !filepath.IsAbs(a.Source) {
 				t.Errorf("inconsistent attachment %+v", a)
+			}
+			if addr, err := addrs.Parse(a.Address); err != nil || addr.String() != a.Address {
+				t.Errorf("address %s does not parse back: %v", a.Address, err)
 			}
 		}
 	})
