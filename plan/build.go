@@ -113,7 +113,7 @@ func Build(ctx context.Context, cfg *spec.Config, st *state.State, live Live, r 
 		return addrs.CompareStrings(x.Address, y.Address)
 	})
 	return &Plan{Changes: b.changes, Moves: b.moved, Mode: opts.Mode, Lineage: st.Lineage, Serial: st.Serial, Created: opts.Now,
-		Targets:   slices.Clone(opts.Targets),
+		Targets: slices.Clone(opts.Targets), Replace: slices.Clone(opts.Replace), AllowMassDestroy: opts.AllowMassDestroy,
 		Estimates: estimateUploads(b.changes, cfg.Graph), fingerprints: fingerprints}, b.diags
 }
 

@@ -150,6 +150,11 @@ type Plan struct {
 	// Targets are the -target addresses the plan was limited to (none:
 	// it is complete), kept so that a saved plan still says so.
 	Targets []string
+	// Replace are the -replace addresses, and AllowMassDestroy the
+	// -allow-mass-destroy the plan was made with, kept so that a saved
+	// plan can be planned afresh the same way (apply -reviewed).
+	Replace          []string
+	AllowMassDestroy bool
 	// Estimates are the mailboxes whose uploads exceed their upload
 	// budget, so that applying takes at least some windows of it.
 	Estimates []UploadEstimate

@@ -172,6 +172,8 @@ type savedJSON struct {
 	Load          loadJSON     `json:"load"`
 	Graph         graphJSON    `json:"graph"`
 	Targets       []string     `json:"targets,omitempty"`
+	Replace       []string     `json:"replace,omitempty"`
+	MassDestroy   bool         `json:"allow_mass_destroy,omitempty"`
 	Moves         []moveJSON   `json:"moves,omitempty"`
 	Changes       []changeJSON `json:"changes"`
 }
@@ -253,6 +255,7 @@ func WriteSaved(w io.Writer, s *Saved) error {
 	p := s.Plan
 	out := savedJSON{FormatVersion: SavedFormatVersion, Created: p.Created, Mode: modeNames[p.Mode],
 		Lineage: p.Lineage, Serial: p.Serial, Manifests: s.Manifests, Changes: []changeJSON{}, Targets: p.Targets,
+		Replace: p.Replace, MassDestroy: p.AllowMassDestroy,
 		Load:  loadJSON{Withheld: s.Load.Withheld, AllowOutsideSources: s.Load.AllowOutsideSources},
 		Graph: graphJSON(s.Graph)}
 	for _, a := range s.Load.VarArgs {
@@ -297,7 +300,8 @@ func LoadSaved(r io.Reader) (*Saved, error) {
 	if mode < 0 {
 		return nil, fmt.Errorf("read saved plan: unknown mode %q", in.Mode)
 	}
-	p := &Plan{Mode: Mode(mode), Lineage: in.Lineage, Serial: in.Serial, Created: in.Created, Changes: []Change{}, Targets: in.Targets}
+	p := &Plan{Mode: Mode(mode), Lineage: in.Lineage, Serial: in.Serial, Created: in.Created, Changes: []Change{}, Targets: in.Targets,
+		Replace: in.Replace, AllowMassDestroy: in.MassDestroy}
 	for _, m := range in.Moves {
 		p.Moves = append(p.Moves, Move(m))
 	}

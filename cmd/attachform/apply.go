@@ -40,9 +40,21 @@ func (c *applyCommand) Help() string {
   range it is sending). A second interrupt stops at once. Either way the state
   is saved, what is left is listed, and the exit status is 1.
 
+  Given -reviewed=PLANFILE, a plan saved on the pull request, apply plans
+  afresh (with the variables, -target and -replace the saved plan holds) and
+  compares the fresh plan's changes with the reviewed ones: address, action,
+  target item, the sha256 of every source to upload, the attachment each
+  deletion removes. The same changes are applied without asking, even when
+  the state moved since for another reason (another pull request applied).
+  Any difference is refused, changing nothing: each change that nobody
+  reviewed and each reviewed change that no longer applies is listed, and
+  the exit status is 1.
+
 Options:
 
   -auto-approve           Do not ask for approval (for CI after a reviewed plan).
+  -reviewed=PLANFILE      Apply a fresh plan only if its changes are those of
+                          PLANFILE (see above).
 ` + configFlagsHelp + "\n" + applyViews.help(helpColumn)
 }
 
@@ -57,15 +69,23 @@ func runApply(g *globals, name string, args []string, destroy bool, help string)
 	var autoApprove bool
 	fs := newFlagSet(name)
 	f.register(fs)
-	applyViews.register(fs, &vf)
+	views := applyViews
+	if destroy {
+		views = destroyViews
+	}
+	views.register(fs, &vf)
 	fs.BoolVar(&autoApprove, "auto-approve", false, "")
+	var reviewed string
+	if !destroy {
+		fs.StringVar(&reviewed, "reviewed", "", "")
+	}
 	if code, done := parseFlags(g, fs, args, help); done {
 		return code
 	}
 	if destroy {
 		f.destroy = true
 	}
-	v, ok := applyViews.open(g, vf)
+	v, ok := views.open(g, vf)
 	if !ok || !f.check(v) {
 		return exitError
 	}
@@ -76,6 +96,15 @@ func runApply(g *globals, name string, args []string, destroy bool, help string)
 	case fs.NArg() > 1:
 		v.UsageError(tooManyArgs("apply", fs.Args()), help)
 		return exitError
+	case reviewed != "" && fs.NArg() > 0:
+		v.UsageError(fmt.Errorf("apply -reviewed=%s plans afresh and takes no plan file, but was given %s; to apply a saved plan as it is use attachform apply PLANFILE",
+			reviewed, quoteArgs(fs.Args())), help)
+		return exitError
+	case vf.markdown && reviewed == "":
+		v.UsageError(fmt.Errorf("%s -markdown writes what apply -reviewed=PLANFILE refused, in Markdown: give it -reviewed", name), help)
+		return exitError
+	case reviewed != "":
+		return applyReviewed(g, v, fs, &f, reviewed)
 	case fs.NArg() == 1:
 		return applySaved(g, v, fs, &f, fs.Arg(0))
 	case vf.json && !autoApprove:
@@ -126,23 +155,7 @@ var savedOnlyFlags = map[string]string{
 // Nothing changes unless the plan still fits the state, the manifests and
 // every source (plan.CheckSaved).
 func applySaved(g *globals, v applyView, fs *flag.FlagSet, f *configFlags, file string) int {
-	var diags hcl.Diagnostics
-	fs.Visit(func(fl *flag.Flag) {
-		what, refused := savedOnlyFlags[fl.Name]
-		switch {
-		case !refused:
-		case what == "variables":
-			if !slices.ContainsFunc(diags, func(d *hcl.Diagnostic) bool { return strings.HasPrefix(d.Summary, "Can't set variables") }) {
-				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Can't set variables when applying a saved plan",
-					Detail: "The -var and -var-file options cannot be used when applying a saved plan file, because a saved plan includes the variable values that were set when it was created."})
-			}
-		default:
-			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: fmt.Sprintf("Can't use -%s when applying a saved plan", fl.Name),
-				Detail: fmt.Sprintf("-%s shapes a plan, and %s is a plan made already: it is applied exactly as it was reviewed. "+
-					"Make a new plan with it (attachform plan %s -out=FILE) and apply that file, or apply without a plan file.", fl.Name, file, what)})
-		}
-	})
-	if len(diags) > 0 {
+	if diags := shapingFlags(fs, file); len(diags) > 0 {
 		v.Diagnostics(nil, diags)
 		return exitError
 	}
@@ -151,16 +164,9 @@ func applySaved(g *globals, v applyView, fs *flag.FlagSet, f *configFlags, file 
 		v.Fail(err.Error())
 		return exitError
 	}
-	saved, err := readSavedPlan(planPath(g, file))
-	if err != nil {
-		errorf(v, "Cannot read the saved plan", "Reading %s failed: %v.", file, err)
+	saved, ok := readSavedFor(g, v, file)
+	if !ok {
 		return exitError
-	}
-	if missing := withheldMissing(g, saved); len(missing) > 0 {
-		warnf(v, "Sensitive variables are not in the saved plan",
-			"%s kept no value of %s, given with -var when it was made: a saved plan holds no secret. "+
-				"Give the same values through the environment (%s) when the manifests need them to load.",
-			file, strings.Join(missing, ", "), "ATTACHFORM_VAR_"+missing[0])
 	}
 	f.varArgs, f.allowOutside = saved.Load.VarArgs, saved.Load.AllowOutsideSources
 	w, ok := openWorkspace(g, v, f, "apply")
@@ -181,6 +187,45 @@ func applySaved(g *globals, v applyView, fs *flag.FlagSet, f *configFlags, file 
 		return exitOK
 	}
 	return carryOut(g, v, w, p, f.parallelism, grace)
+}
+
+// readSavedFor reads the saved plan in file, and warns of the sensitive
+// variables it left out that the environment does not give either.
+func readSavedFor(g *globals, v applyView, file string) (*plan.Saved, bool) {
+	saved, err := readSavedPlan(planPath(g, file))
+	if err != nil {
+		errorf(v, "Cannot read the saved plan", "Reading %s failed: %v.", file, err)
+		return nil, false
+	}
+	if missing := withheldMissing(g, saved); len(missing) > 0 {
+		warnf(v, "Sensitive variables are not in the saved plan",
+			"%s kept no value of %s, given with -var when it was made: a saved plan holds no secret. "+
+				"Give the same values through the environment (%s) when the manifests need them to load.",
+			file, strings.Join(missing, ", "), "ATTACHFORM_VAR_"+missing[0])
+	}
+	return saved, true
+}
+
+// shapingFlags refuses the options a saved plan holds (savedOnlyFlags),
+// given again beside it.
+func shapingFlags(fs *flag.FlagSet, file string) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	fs.Visit(func(fl *flag.Flag) {
+		what, refused := savedOnlyFlags[fl.Name]
+		switch {
+		case !refused:
+		case what == "variables":
+			if !slices.ContainsFunc(diags, func(d *hcl.Diagnostic) bool { return strings.HasPrefix(d.Summary, "Can't set variables") }) {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Can't set variables when applying a saved plan",
+					Detail: "The -var and -var-file options cannot be used when applying a saved plan file, because a saved plan includes the variable values that were set when it was created."})
+			}
+		default:
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: fmt.Sprintf("Can't use -%s when applying a saved plan", fl.Name),
+				Detail: fmt.Sprintf("-%s shapes a plan, and %s is a plan made already: it is applied exactly as it was reviewed. "+
+					"Make a new plan with it (attachform plan %s -out=FILE) and apply that file, or apply without a plan file.", fl.Name, file, what)})
+		}
+	})
+	return diags
 }
 
 // withheldMissing are the sensitive variables a saved plan left out that

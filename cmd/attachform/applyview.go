@@ -39,15 +39,26 @@ type applyView interface {
 	// stop left for the next apply. fatal is the error that ended the run
 	// (the state could not be saved); nil when it ran to its end.
 	Finished(r apply.Result, fatal error)
+	// NotReviewed refuses apply -reviewed=file: the fresh plan's changes
+	// differ from the reviewed ones by d (mode is both plans').
+	NotReviewed(file string, d plan.ReviewDiff, mode plan.Mode)
 }
 
 var applyViews = viewSet[applyView]{
 	human: func(v *view) applyView { return newApplyHuman(v) },
 	json:  func(v *view) applyView { return newApplyJSON(v) },
+	// Markdown is only for apply -reviewed: the refusal as a comment.
+	markdown: newApplyMarkdown,
+	markdownHelp: "With -reviewed: write only Markdown on stdout (a refusal's\n" +
+		"difference, or the outcome) for a pull request comment;\n" +
+		"progress goes to stderr.",
 	jsonHelp: "Write the plan and the apply's progress as JSON lines on\n" +
 		"stdout, in the shape of Terraform's machine-readable UI.\n" +
 		"Needs -auto-approve or a saved plan: nothing can be asked.",
 }
+
+// destroyViews are apply's but Markdown, which is for apply -reviewed.
+var destroyViews = viewSet[applyView]{human: applyViews.human, json: applyViews.json, jsonHelp: applyViews.jsonHelp}
 
 // applyHuman prints apply's progress Terraform's way: live bars on a
 // terminal, plain lines elsewhere (see applyProgress).

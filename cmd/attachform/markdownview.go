@@ -303,19 +303,25 @@ func (v *planMarkdownView) Generated(string, string, int) {}
 // GITHUB_STEP_SUMMARY names (GitHub Actions shows it on the run's page);
 // without it, nothing. A failure is a warning: the plan itself stands.
 func (v *view) StepSummary(p *plan.Plan) {
+	v.appendStepSummary(planMarkdown(p, githubCommentLimit))
+}
+
+// appendStepSummary appends md to the file GITHUB_STEP_SUMMARY names;
+// without it, nothing. A failure is a warning: the output itself stands.
+func (v *view) appendStepSummary(md string) {
 	path := v.env("GITHUB_STEP_SUMMARY")
 	if path == "" {
 		return
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err == nil {
-		_, err = f.WriteString(planMarkdown(p, githubCommentLimit) + "\n")
+		_, err = f.WriteString(md + "\n")
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 	}
 	if err != nil {
-		warnf(v, "Cannot write the job summary", "GITHUB_STEP_SUMMARY names %s: %v. The plan above is complete.", path, err)
+		warnf(v, "Cannot write the job summary", "GITHUB_STEP_SUMMARY names %s: %v. The output above is complete.", path, err)
 	}
 }
 
