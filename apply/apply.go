@@ -214,10 +214,13 @@ type runner struct {
 	sink         *sink
 	cancel       context.CancelCauseFunc
 
-	mu     sync.Mutex // guards result, fatal and lost
+	mu     sync.Mutex // guards result, fatal, lost and silent
 	result Result
 	fatal  error
 	lost   error // why the lock was lost, once it was
+	// silent: a request gave up on a Graph that answers nothing
+	// (graph.ErrNoAnswer); no change starts after it.
+	silent bool
 }
 
 func (r *runner) stopping() bool {
@@ -235,6 +238,14 @@ func (r *runner) isFatal() bool {
 	return r.fatal != nil
 }
 
+// halted reports whether no change may start: a stop was asked for, the
+// run was cancelled, the state cannot be saved, or Graph went silent.
+func (r *runner) halted(ctx context.Context) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.stopping() || ctx.Err() != nil || r.fatal != nil || r.silent
+}
+
 func (r *runner) unfinished(addr string) {
 	r.mu.Lock()
 	r.result.Unfinished = append(r.result.Unfinished, addr)
@@ -243,7 +254,7 @@ func (r *runner) unfinished(addr string) {
 
 // do runs one change and accounts for it.
 func (r *runner) do(ctx context.Context, c plan.Change) {
-	if r.stopping() || ctx.Err() != nil || r.isFatal() {
+	if r.halted(ctx) {
 		// It waited for a slot while the run was asked to stop.
 		r.unfinished(c.Address)
 		return
@@ -267,6 +278,14 @@ func (r *runner) do(ctx context.Context, c plan.Change) {
 			r.unfinished(c.Address)
 			r.opts.OnEvent(Event{Address: c.Address, Action: c.Action, Phase: Failed, Err: err, Elapsed: r.opts.Now().Sub(start)})
 			return
+		}
+		if errors.Is(err, graph.ErrNoAnswer) {
+			// Waiting on a Graph that answers nothing helps no one: the
+			// changes under way end by themselves (the client sends nothing
+			// more to that host), and none starts after them.
+			r.mu.Lock()
+			r.silent = true
+			r.mu.Unlock()
 		}
 		r.fail(c, start, err)
 		return

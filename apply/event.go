@@ -18,7 +18,8 @@ const (
 	// budget (Mailbox, Budget, Until; it goes on by itself when the next
 	// window opens) or for an answer that does not come (WaitingFor,
 	// Since). The change's next Progress, Finished or Failed event ends
-	// the wait.
+	// the wait, and so does a Waiting event with the same WaitingFor and
+	// a zero Since (it hears again).
 	Waiting
 )
 
@@ -45,8 +46,8 @@ type Event struct {
 
 	// Waiting for something other than a mailbox's budget: what the change
 	// waits on, as people name it ("Graph", "the state store"), and since
-	// when nothing has come from it. Views show "waiting for Graph (no
-	// answer for 20s)" until the change's next event.
+	// when nothing has come from it (zero: it answers again). Views show
+	// "waiting for Graph (no answer for 20s)" until the wait ends.
 	WaitingFor string
 	Since      time.Time
 }

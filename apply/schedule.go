@@ -91,7 +91,7 @@ func (r *runner) schedule(ctx context.Context, changes []plan.Change) {
 				var eg errgroup.Group
 				eg.SetLimit(perMailbox)
 				for _, c := range phase {
-					if r.stopping() || ctx.Err() != nil || r.isFatal() {
+					if r.halted(ctx) {
 						r.unfinished(c.Address)
 						continue
 					}
@@ -113,9 +113,12 @@ func (r *runner) schedule(ctx context.Context, changes []plan.Change) {
 }
 
 // observed returns ctx for c's requests: their waits for a mailbox's
-// budget become Waiting events of c.
+// budget, and for a Graph that answers nothing, become Waiting events of c.
 func (r *runner) observed(ctx context.Context, c plan.Change) context.Context {
-	return graph.WithBudgetObserver(ctx, func(w graph.BudgetWait) {
+	ctx = graph.WithBudgetObserver(ctx, func(w graph.BudgetWait) {
 		r.opts.OnEvent(Event{Address: c.Address, Action: c.Action, Phase: Waiting, Mailbox: w.Mailbox, Budget: w.Budget, Until: w.Until, Total: total(c)})
+	})
+	return graph.WithSilenceObserver(ctx, func(s graph.Silence) {
+		r.opts.OnEvent(Event{Address: c.Address, Action: c.Action, Phase: Waiting, WaitingFor: "Graph", Since: s.Since, Total: total(c)})
 	})
 }

@@ -93,7 +93,7 @@ func (r *runner) small(ctx context.Context, it item.Ref, d *plan.Desired, src *s
 		switch {
 		case ferr != nil:
 			// The intent stays: the next plan looks again.
-			return graph.Attachment{}, nil, fmt.Errorf("%w; checking whether it arrived failed too: %v", err, ferr)
+			return graph.Attachment{}, nil, also(err, "checking whether it arrived failed too", ferr)
 		case found != nil:
 			att, err = *found, nil
 		default:
@@ -164,7 +164,7 @@ func (r *runner) session(ctx context.Context, c plan.Change, it item.Ref, d *pla
 		case errors.Is(err, ErrSourceChanged):
 			// Cancel before anything completes with bytes nobody reviewed.
 			if cerr := r.g.CancelSession(context.WithoutCancel(ctx), s); cerr != nil && !errors.Is(cerr, graph.ErrNotFound) {
-				return graph.Attachment{}, nil, fmt.Errorf("%w; cancelling its upload session failed too (the next plan cancels it): %v", err, cerr)
+				return graph.Attachment{}, nil, also(err, "cancelling its upload session failed too (the next plan cancels it)", cerr)
 			}
 			return graph.Attachment{}, nil, r.withRecord(ctx, fmt.Errorf("%w; its upload session was cancelled: run plan again", err), drop)
 		case errors.Is(err, graph.ErrSessionExpired) && attempt == 0:
@@ -174,7 +174,7 @@ func (r *runner) session(ctx context.Context, c plan.Change, it item.Ref, d *pla
 			found, ferr := r.findIdentical(ctx, it, d)
 			if ferr != nil {
 				// The session stays recorded: the next plan looks again.
-				return graph.Attachment{}, nil, fmt.Errorf("%w; looking on the item before starting over failed: %v", err, ferr)
+				return graph.Attachment{}, nil, also(err, "looking on the item before starting over failed", ferr)
 			}
 			if found != nil {
 				return *found, drop, nil
@@ -285,4 +285,27 @@ func setConfirmed(st *state.State, sessionID string, confirmed int64) {
 
 func (r *runner) progress(d *plan.Desired, sent int64) {
 	r.opts.OnEvent(Event{Address: d.Address, Phase: Progress, Sent: sent, Total: d.Bytes})
+}
+
+// also is err, and a failure met dealing with it, in one message. Only
+// err's sentinels count for errors.Is, since they say what happened to
+// err's request; of the second failure's, only graph.ErrNoAnswer, which
+// stops the run.
+func also(err error, what string, second error) error {
+	return &alsoError{first: err, what: what, second: second}
+}
+
+type alsoError struct {
+	first  error
+	what   string
+	second error
+}
+
+func (e *alsoError) Error() string { return fmt.Sprintf("%v; %s: %v", e.first, e.what, e.second) }
+
+func (e *alsoError) Unwrap() []error {
+	if errors.Is(e.second, graph.ErrNoAnswer) {
+		return []error{e.first, graph.ErrNoAnswer}
+	}
+	return []error{e.first}
 }

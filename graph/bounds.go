@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/attachform/attachform/internal/bytesize"
@@ -18,15 +16,17 @@ import (
 // Defaults of Bounds. Every one is documented in README.md ("Hostile
 // input"), and each has a test with a hostile server (hostile_test.go).
 const (
-	// DefaultResponseTimeout is how long an attempt waits for its answer's
-	// headers once the request is sent, and the base of the time it may
-	// take to read the answer's body.
-	DefaultResponseTimeout = 2 * time.Minute
-	// DefaultMinRate is the slowest transfer the client waits for: an
-	// attempt's deadline grows by its body's size at this rate (a 4 MB
-	// range gets 4 minutes more than a 200-byte GET), and so does an
-	// answer body's.
-	DefaultMinRate = 16 << 10 // bytes per second
+	// DefaultIdleTimeout is how long an attempt waits while no byte moves,
+	// either way (connecting, sending, waiting for the answer, reading
+	// it), before it fails and the retry policy takes over (see idle.go).
+	DefaultIdleTimeout = time.Minute
+	// DefaultAttemptCap and DefaultMinRate are the safety cap on an
+	// attempt that keeps moving: it ends after DefaultAttemptCap plus its
+	// request's size at DefaultMinRate, and its answer's body gets as
+	// long again plus its size. Only a server trickling an endless answer
+	// reaches it: a 3.75 MiB range on a 1 KiB/s link still gets its hour.
+	DefaultAttemptCap = 30 * time.Minute
+	DefaultMinRate    = 1 << 10 // bytes per second
 	// DefaultMaxRetryAfter is the longest Retry-After honoured: a longer
 	// one ends the change at once instead of waiting (Graph's own budget
 	// waits are seconds to minutes).
@@ -49,13 +49,16 @@ const (
 // ends a run with a clear error instead of hanging it or exhausting its
 // memory. Zero fields take the defaults above; tests lower them.
 type Bounds struct {
-	// ResponseTimeout: the wait for an answer's headers after the request
-	// is sent, and the base time allowed to read its body.
-	ResponseTimeout time.Duration
-	// MinRate, in bytes per second: each attempt's deadline for headers
-	// grows by the request body's size at this rate, and the deadline for
-	// an answer's body by its size (its Content-Length, else its cap).
-	MinRate int64
+	// IdleTimeout: an attempt in which no byte moved, either way, for
+	// this long fails with ErrTimeout (and is retried by the policy);
+	// SilentAttempts of them in a row end the request with ErrNoAnswer.
+	IdleTimeout time.Duration
+	// AttemptCap and MinRate (bytes per second) are the safety cap on an
+	// attempt that keeps moving: AttemptCap plus its request body's size
+	// at MinRate, and for its answer's body AttemptCap plus its size (its
+	// Content-Length, else its cap) at MinRate.
+	AttemptCap time.Duration
+	MinRate    int64
 	// MaxRetryAfter: a Retry-After (seconds or HTTP date) above it ends
 	// the change at once with an error wrapping ErrWaitTooLong.
 	MaxRetryAfter time.Duration
@@ -72,8 +75,11 @@ type Bounds struct {
 }
 
 func (b Bounds) withDefaults() Bounds {
-	if b.ResponseTimeout <= 0 {
-		b.ResponseTimeout = DefaultResponseTimeout
+	if b.IdleTimeout <= 0 {
+		b.IdleTimeout = DefaultIdleTimeout
+	}
+	if b.AttemptCap <= 0 {
+		b.AttemptCap = DefaultAttemptCap
 	}
 	if b.MinRate <= 0 {
 		b.MinRate = DefaultMinRate
@@ -111,8 +117,8 @@ func (b Bounds) transferTime(n int64) time.Duration {
 // Sentinels of a misbehaving server; every such error says which request
 // and what went wrong.
 var (
-	// ErrTimeout: no answer (headers) within the attempt's deadline, or an
-	// answer whose body did not arrive in full within its own.
+	// ErrTimeout: an attempt in which nothing moved for the idle timeout,
+	// or an answer still coming when the safety cap ended it.
 	ErrTimeout = errors.New("no answer from Graph in time")
 	// ErrAnswerTooLarge: an answer larger than its kind's cap.
 	ErrAnswerTooLarge = errors.New("answer from Graph too large")
@@ -166,57 +172,15 @@ func (c *Client) answerCap(m *meta) int64 {
 	return c.bounds.MaxAnswer
 }
 
-// attemptDeadline arms the deadline for one attempt's headers: the
-// response timeout plus the time the request body may take to send. It
-// returns the context to send with, the armed timer state, and the
-// deadline for messages.
-func (c *Client) attemptDeadline(ctx context.Context, upload int64) (context.Context, *deadline) {
-	d := c.bounds.ResponseTimeout + c.bounds.transferTime(upload)
-	ctx, cancel := context.WithCancel(ctx)
-	dl := &deadline{cancel: cancel, after: d}
-	dl.timer = time.AfterFunc(d, func() {
-		dl.fired.Store(true)
-		cancel()
-	})
-	return ctx, dl
-}
-
-// deadline is one attempt's timer: it cancels the attempt's context when
-// it fires, and says so afterwards.
-type deadline struct {
-	cancel context.CancelFunc
-	timer  *time.Timer
-	after  time.Duration
-	fired  atomic.Bool
-}
-
-// rearm stops the header timer and starts the body's: the base timeout
-// plus n bytes at the slowest rate.
-func (d *deadline) rearm(b Bounds, n int64) {
-	d.timer.Stop()
-	if d.fired.Load() {
-		return
-	}
-	d.after = b.ResponseTimeout + b.transferTime(n)
-	d.timer = time.AfterFunc(d.after, func() {
-		d.fired.Store(true)
-		d.cancel()
-	})
-}
-
-func (d *deadline) stop() {
-	d.timer.Stop()
-	d.cancel()
-}
-
-// boundedBody is an answer's body under its deadline and its cap. It reads
-// at most max bytes: past that, or when the deadline passes, reads fail
-// with an error that names the request and what went wrong.
+// boundedBody is an answer's body under its attempt's watchdog and its
+// cap. It reads at most max bytes: past that, or when nothing moved for
+// the idle timeout, reads fail with an error that names the request and
+// what went wrong.
 type boundedBody struct {
 	io.ReadCloser
 	op       string
 	kind     answerKind
-	dl       *deadline
+	dl       *watchdog
 	max      int64 // -1: no cap (an error answer; its reader bounds itself)
 	read     int64
 	declared int64 // Content-Length, -1 unknown
@@ -235,16 +199,23 @@ func (b *boundedBody) Read(p []byte) (int, error) {
 	if b.max >= 0 && int64(len(p)) > b.max-b.read+1 {
 		p = p[:b.max-b.read+1]
 	}
+	b.dl.reading.Add(1)
+	b.dl.moved(false) // the idle clock runs from here: the wait is Graph's
 	n, err := b.ReadCloser.Read(p)
+	b.dl.reading.Add(-1)
+	if n > 0 {
+		b.dl.moved(true)
+	}
 	b.read += int64(n)
 	if b.max >= 0 && b.read > b.max {
 		b.err = b.tooLarge("is larger")
 		return 0, b.err
 	}
-	if err != nil && !errors.Is(err, io.EOF) && b.dl.fired.Load() {
-		b.err = fmt.Errorf("%s: %w: the answer did not arrive in full within %s (%d bytes came; a server or proxy is sending it too slowly, or never ends it)",
-			b.op, ErrTimeout, b.dl.after.Round(time.Millisecond), b.read)
-		return n, b.err
+	if err != nil && !errors.Is(err, io.EOF) {
+		if terr := b.dl.timedOut(b.read); terr != nil {
+			b.err = fmt.Errorf("%s: %w", b.op, terr)
+			return n, b.err
+		}
 	}
 	return n, err
 }

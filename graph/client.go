@@ -1,7 +1,9 @@
 package graph
 
 import (
+	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -81,6 +83,7 @@ type Client struct {
 	log       hclog.Logger
 	rangeSize int64
 	limits    *limiters
+	hosts     hostWatches // what each host's silence is, for ErrNoAnswer
 	retry     RetryOptions
 	bounds    Bounds
 	now       func() time.Time
@@ -174,8 +177,22 @@ func New(opts Options) (*Client, error) {
 		// the real byte count.
 		t.DisableCompression = true
 		// A server that took a request and never answers must not hang an
-		// apply: every attempt has its own deadline, sized to its request
-		// and its answer (see Bounds), so the transport sets none.
+		// apply: every attempt has a deadline on progress (see idle.go),
+		// so the transport sets none of its own beyond cleanhttp's for
+		// dialling (30 s) and the TLS handshake (10 s). Progress is seen
+		// as bytes handed to the socket, so its send buffer is kept
+		// small: what the kernel holds unsent drains within the idle
+		// timeout on any link faster than about 10 KB/s, while 512 KiB in
+		// flight still carries megabytes a second, more than a mailbox's
+		// upload budget allows.
+		dial := t.DialContext
+		t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			conn, err := dial(ctx, network, addr)
+			if tc, ok := conn.(*net.TCPConn); ok {
+				_ = tc.SetWriteBuffer(sendBuffer)
+			}
+			return conn, err
+		}
 		rt = t
 	}
 	hc := &http.Client{
@@ -194,6 +211,9 @@ func New(opts Options) (*Client, error) {
 	}
 	return c, nil
 }
+
+// sendBuffer is the socket send buffer asked for (Linux doubles it).
+const sendBuffer = 256 << 10
 
 // maxRedirects bounds the redirects of one GET.
 const maxRedirects = 5

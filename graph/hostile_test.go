@@ -29,12 +29,13 @@ const hostileToken = "hostile-test-token"
 // hostileBounds are the limits the hostile tests run under: small, so
 // that every misbehaviour is caught within a second or two.
 var hostileBounds = Bounds{
-	ResponseTimeout: 300 * time.Millisecond,
-	MinRate:         1 << 20,
-	MaxPages:        20,
-	MaxAnswer:       64 << 10,
-	MaxListPage:     64 << 10,
-	MaxBatchAnswer:  256 << 10,
+	IdleTimeout:    300 * time.Millisecond,
+	AttemptCap:     500 * time.Millisecond,
+	MinRate:        1 << 20,
+	MaxPages:       20,
+	MaxAnswer:      64 << 10,
+	MaxListPage:    64 << 10,
+	MaxBatchAnswer: 256 << 10,
 }
 
 type hostile struct {
@@ -158,7 +159,8 @@ func wantErr(t *testing.T, err, sentinel error, words ...string) {
 var hostileItem = item.Ref{Mailbox: "megan@contoso.example", Kind: item.Message, ID: "AAMkAD="}
 
 // A server that takes the request and never answers: each attempt ends
-// at the response timeout; the retries are bounded.
+// at the idle timeout, and the request gives up after SilentAttempts,
+// naming the host and what it waited for.
 func TestHostileNeverAnswers(t *testing.T) {
 	x := newHostile(t, func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -171,7 +173,10 @@ func TestHostileNeverAnswers(t *testing.T) {
 		_, err := x.client.ListAttachments(context.Background(), hostileItem)
 		return err
 	})
-	wantErr(t, err, ErrTimeout, "list attachments", "no answer within 300ms")
+	wantErr(t, err, ErrNoAnswer, "Graph (127.0.0.1:", "did not answer for 300ms, 3 attempts: list attachments, waiting for the answer")
+	if !errors.Is(err, ErrTimeout) {
+		t.Errorf("%v: want ErrTimeout too", err)
+	}
 	if n := x.requests(); n != 3 {
 		t.Errorf("%d attempts, want 3 (the first and two retries)", n)
 	}
@@ -216,8 +221,9 @@ func TestHostileBodyNeverEnds(t *testing.T) {
 	wantErr(t, err, ErrAnswerTooLarge, "list attachments", "64 KiB", "a page of a listing")
 }
 
-// A 200 that trickles its body a byte at a time ends at the body's
-// deadline (the base timeout plus the cap at the slowest rate).
+// A 200 that trickles its body a byte at a time for ever ends at the
+// safety cap (the cap's base plus the answer's cap at the slowest rate),
+// though bytes keep moving.
 func TestHostileTrickle(t *testing.T) {
 	x := newHostile(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -262,22 +268,25 @@ func TestHostileDeclaredTooLarge(t *testing.T) {
 	wantErr(t, err, ErrAnswerTooLarge, "read attachment content", "attachment content")
 }
 
-// Each attempt's deadline is sized to its request: a 4 MB range gets
-// the time 4 MB take at the slowest rate on top of the response timeout.
-func TestDeadlineSizedToRequest(t *testing.T) {
+// An attempt's idle timeout is the same whatever its size; only the
+// safety cap grows with it: a 4 MiB range gets 4 MiB at 1 KiB/s more.
+func TestIdleTimeoutNotSizedToRequest(t *testing.T) {
 	c, err := New(Options{Endpoint: "http://127.0.0.1:1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, small := c.attemptDeadline(context.Background(), 200)
-	_, large := c.attemptDeadline(context.Background(), 4<<20)
+	_, small := c.armWatchdog(context.Background(), nil, 200)
+	_, large := c.armWatchdog(context.Background(), nil, 4<<20)
 	small.stop()
 	large.stop()
-	if small.after < DefaultResponseTimeout || small.after > DefaultResponseTimeout+time.Second {
-		t.Errorf("a 200-byte request waits %v, want about %v", small.after, DefaultResponseTimeout)
+	if small.idle != DefaultIdleTimeout || large.idle != DefaultIdleTimeout {
+		t.Errorf("idle timeouts %v and %v, want %v for both", small.idle, large.idle, DefaultIdleTimeout)
 	}
-	if want := DefaultResponseTimeout + 256*time.Second; large.after != want {
-		t.Errorf("a 4 MiB request waits %v, want %v (4 MiB at 16 KiB/s more)", large.after, want)
+	if got, want := time.Duration(small.limitAt.Load()), DefaultAttemptCap+200*time.Second/1024; got != want {
+		t.Errorf("a 200-byte request's cap is %v, want %v", got, want)
+	}
+	if got, want := time.Duration(large.limitAt.Load()), DefaultAttemptCap+4096*time.Second; got != want {
+		t.Errorf("a 4 MiB request's cap is %v, want %v", got, want)
 	}
 }
 

@@ -107,6 +107,18 @@ func (c *Client) transportError(ctx context.Context, cl *call, err error) error 
 	if errors.As(err, &amb) {
 		return amb
 	}
+	var na *noAnswerError
+	if errors.As(err, &na) {
+		return na
+	}
+	var ae *attemptError
+	if errors.As(err, &ae) && ae.silent && cl.meta.watch != nil {
+		// The request gives up on a silent host; so do the client's
+		// next requests to it, until it answers one in flight.
+		w := cl.meta.watch
+		w.hw.gaveUp.Store(time.Now().UnixNano())
+		return &noAnswerError{host: w.host, op: cl.op, quiet: ae.quiet, attempts: max(cl.meta.silent, 1), doing: ae.doing}
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err

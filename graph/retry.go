@@ -90,6 +90,14 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		if !errors.As(err, &ae) {
 			return false, err // e.g. a refused redirect
 		}
+		if ae.silent && m.watch != nil {
+			// Heard nothing: try again, unless this request heard nothing
+			// SilentAttempts times in a row or another gave up on the host.
+			m.silent++
+			if _, given := m.watch.hw.given(); m.silent >= SilentAttempts || given {
+				return false, err // send reports it as ErrNoAnswer
+			}
+		}
 		if !ae.sent || m.idempotent {
 			if m.body != nil && !m.body.rewindable() {
 				return false, err

@@ -204,7 +204,7 @@ func (c *Client) afterLostAnswer(ctx context.Context, w *uploadWatch, start, end
 		// Gone or expired (an expired session matches ErrNotFound too):
 		// either way the final range may have made the attachment.
 		return fmt.Errorf("%s: %w: the answer to the final range was lost and the session is gone, so the attachment was most likely created; look for it on the item (%v)", opUploadRange, ErrAmbiguous, err)
-	case errors.Is(serr, ErrNotFound), ctx.Err() != nil:
+	case errors.Is(serr, ErrNotFound), errors.Is(serr, ErrNoAnswer), ctx.Err() != nil:
 		return serr
 	}
 	if w.stalls++; w.stalls > maxStalls {

@@ -1,8 +1,10 @@
 package graph
 
 import (
+	"bytes"
 	"context"
-	"fmt"
+	"crypto/tls"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptrace"
@@ -24,6 +26,8 @@ type meta struct {
 	answer     answerKind  // what a successful answer is, for its cap and deadline
 	maxAnswer  int64       // raises the kind's cap: answerContent's is the kind's largest file, a small POST's the attachment it echoes
 	header     http.Header // extra headers of a GET made with getJSON (a directory page's ConsistencyLevel)
+	watch      *callWatch  // set by the first attempt: what outlives one attempt
+	silent     int         // attempts in a row ended by the idle timeout (attempts are sequential)
 }
 
 type metaKey struct{}
@@ -53,6 +57,10 @@ type transport struct {
 type attemptError struct {
 	sent bool
 	err  error
+	// silent: nothing moved for the idle timeout (quiet), while doing.
+	silent bool
+	quiet  time.Duration
+	doing  string
 }
 
 func (e *attemptError) Error() string { return e.err.Error() }
@@ -88,26 +96,57 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if (req.Method == http.MethodPost || req.Method == http.MethodPut || req.Method == http.MethodPatch) && m.op != opBatch {
 		upload = max(req.ContentLength, 0)
 	}
+	// A host another request gave up on is not waited on again, until
+	// it answers one still in flight.
+	host := c.hosts.get(req.URL.Host)
+	if since, given := host.given(); given {
+		return nil, &preSendError{&noAnswerError{host: req.URL.Host, op: m.op, since: since}}
+	}
 	release, err := c.limits.acquire(req.Context(), m.mailbox, upload)
 	if err != nil {
 		return nil, &preSendError{err}
 	}
+	if m.watch == nil {
+		m.watch = newCallWatch(req.Context(), req.URL.Host, host)
+	}
 	var wrote atomic.Bool
-	ctx, dl := c.attemptDeadline(req.Context(), upload)
+	ctx, wd := c.armWatchdog(req.Context(), m.watch, upload)
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteHeaders: func() { wrote.Store(true) },
+		ConnectDone:          func(string, string, error) { wd.moved(false) },
+		TLSHandshakeDone:     func(tls.ConnectionState, error) { wd.moved(false) },
+		GotConn:              func(httptrace.GotConnInfo) { wd.step.Store(stepSending); wd.moved(false) },
+		WroteHeaders:         func() { wrote.Store(true); wd.moved(false) },
+		WroteRequest:         func(httptrace.WroteRequestInfo) { wd.step.Store(stepWaiting); wd.moved(false) },
+		GotFirstResponseByte: func() { wd.moved(true) },
 	})
+	if req.Body != nil && req.Body != http.NoBody {
+		req.Body = &movingBody{ReadCloser: req.Body, w: wd}
+	}
+	if get := req.GetBody; get != nil {
+		// net/http resends a body by itself on a stale pooled connection.
+		req.GetBody = func() (io.ReadCloser, error) {
+			b, err := get()
+			if err != nil || b == nil || b == http.NoBody {
+				return b, err
+			}
+			return &movingBody{ReadCloser: b, w: wd}, nil
+		}
+	}
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req.WithContext(ctx))
 	took := time.Since(start)
 	if err != nil {
-		dl.stop()
+		wd.stop()
 		release()
-		if dl.fired.Load() && req.Context().Err() == nil {
-			err = fmt.Errorf("%w: no answer within %s of sending the request (a server or proxy took it and never answered)", ErrTimeout, dl.after.Round(time.Millisecond))
+		ae := &attemptError{sent: wrote.Load(), err: err}
+		if req.Context().Err() == nil {
+			if terr := wd.timedOut(0); terr != nil {
+				ae.err = terr
+				ae.silent, ae.quiet, ae.doing = wd.fired.Load() == fireIdle, wd.idle, wd.doing(0)
+			}
 		}
-		c.log.Trace("graph request failed", "op", m.op, "method", req.Method, "url", logURL(req, m), "sent", wrote.Load(), "ms", took.Milliseconds(), "error", Redact(err.Error()))
-		return nil, &attemptError{sent: wrote.Load(), err: err}
+		c.log.Trace("graph request failed", "op", m.op, "method", req.Method, "url", logURL(req, m), "sent", ae.sent, "ms", took.Milliseconds(), "error", Redact(ae.err.Error()))
+		return nil, ae
 	}
 	if throttleStatus(resp.StatusCode) {
 		ra, ok := retryAfter(resp.Header, time.Now())
@@ -125,9 +164,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		c.limits.succeeded(m.mailbox)
 	}
 	c.log.Trace("graph request", "op", m.op, "method", req.Method, "url", logURL(req, m), "status", resp.StatusCode, "ms", took.Milliseconds(), "request_id", resp.Header.Get("request-id"))
-	// The body gets its own deadline, sized to what it may hold, and
-	// its cap: only a successful answer is believed in full; an error's
-	// reader takes what it needs.
+	// The body stays under the watchdog, with the safety cap sized to what
+	// it may hold, and its cap: only a successful answer is believed in
+	// full; of an error, the first errorBodyLimit bytes are read.
 	limit := int64(-1)
 	expect := int64(errorBodyLimit)
 	if resp.StatusCode < 300 {
@@ -137,13 +176,50 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp.ContentLength >= 0 {
 		expect = min(expect, resp.ContentLength)
 	}
-	dl.rearm(c.bounds, expect)
-	resp.Body = &boundedBody{
+	wd.answered(c.bounds, expect)
+	body := &boundedBody{
 		ReadCloser: &releasingBody{ReadCloser: resp.Body, release: release},
-		op:         m.op, kind: m.answer, dl: dl, max: limit, declared: resp.ContentLength,
+		op:         m.op, kind: m.answer, dl: wd, max: limit, declared: resp.ContentLength,
+	}
+	if m.answer == answerContent && resp.StatusCode < 300 {
+		m.silent = 0
+		resp.Body = body // attachment content streams to its reader
+		return resp, nil
+	}
+	// Every other answer is read whole here, as part of the attempt: one
+	// that stops coming fails the attempt, which the retry policy then
+	// resends (or, for a request that changed something, reports as
+	// ErrAmbiguous), instead of failing the caller's read.
+	read := limit
+	if read < 0 {
+		read = errorBodyLimit
+	}
+	raw, rerr := io.ReadAll(io.LimitReader(body, read+1))
+	body.Close()
+	switch {
+	case rerr != nil && errors.Is(rerr, ErrTimeout):
+		ae := &attemptError{sent: true, err: rerr}
+		ae.silent, ae.quiet, ae.doing = wd.fired.Load() == fireIdle, wd.idle, wd.doing(body.read)
+		return nil, ae
+	case rerr != nil && errors.Is(rerr, ErrAnswerTooLarge):
+		resp.Body = &failingBody{err: rerr} // the caller reports it
+	case rerr != nil:
+		return nil, &attemptError{sent: true, err: rerr}
+	default:
+		m.silent = 0 // a whole answer: the silences before it were not in a row
+		if limit < 0 && int64(len(raw)) > errorBodyLimit {
+			raw = raw[:errorBodyLimit]
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(raw))
 	}
 	return resp, nil
 }
+
+// failingBody is an answer whose reading failed in the transport.
+type failingBody struct{ err error }
+
+func (b *failingBody) Read([]byte) (int, error) { return 0, b.err }
+func (b *failingBody) Close() error             { return nil }
 
 // logURL is what a log line may show of a request's URL: nothing of an
 // upload-session URL, the redacted path and query of the rest.

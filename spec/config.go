@@ -52,9 +52,8 @@ type Graph struct {
 
 	// Bounds on a misbehaving Graph (see graph.Bounds); 0 = the client's
 	// defaults.
-	MaxRetryAfter   time.Duration // a longer Retry-After ends the change instead of waiting
-	ResponseTimeout time.Duration // the wait for an answer once a request is sent
-	MinTransferRate int64         // bytes per second: the slowest transfer waited for
+	MaxRetryAfter time.Duration // a longer Retry-After ends the change instead of waiting
+	IdleTimeout   time.Duration // an attempt in which nothing moved this long fails
 
 	// The mass-destroy guard: a plan deleting or replacing more than this
 	// share of the managed attachments (once at least the minimum are

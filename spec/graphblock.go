@@ -55,6 +55,12 @@ func (l *loader) decodeGraph() {
 				g.MailboxConcurrency = n
 			}
 			continue
+		case "response_timeout", "min_transfer_rate":
+			// Deadlines sized to bytes went: they let a silent Graph hold a
+			// run for many minutes per attempt.
+			l.add(graphError(a, "Removed argument",
+				fmt.Sprintf("%s is gone: requests no longer get a deadline sized to their bytes, they fail when nothing has moved for idle_timeout (default \"60s\"), and a transfer that is slow but moving is never cut. Remove %s; set idle_timeout if a wait while nothing moves should be other than a minute.", a.Name, a.Name)))
+			continue
 		case "mass_destroy_minimum":
 			if n, ok := l.graphWhole(a, 1, 1<<30, "mass_destroy_minimum must be a whole number of at least 1: the mass-destroy guard applies once this many attachments are managed (default 10)."); ok {
 				g.MassDestroyMinimum = n
@@ -129,11 +135,11 @@ func (l *loader) decodeGraph() {
 			if ok {
 				g.MaxRetryAfter = d
 			}
-		case "response_timeout":
-			d, ok := l.graphDuration(a, s, MinResponseTimeout, MaxResponseTimeout,
-				"It is how long a request waits for Graph's answer once sent (plus the time its body takes at min_transfer_rate); the default is \"2m\".")
+		case "idle_timeout":
+			d, ok := l.graphDuration(a, s, MinIdleTimeout, MaxIdleTimeout,
+				"It is how long a request waits while no byte moves, either way, before that attempt fails and is retried; the default is \"60s\". Graph can take several seconds to answer a large request: keep it well above that.")
 			if ok {
-				g.ResponseTimeout = d
+				g.IdleTimeout = d
 			}
 		case "mass_destroy_threshold":
 			share, err := parsePercent(s)
@@ -142,16 +148,6 @@ func (l *loader) decodeGraph() {
 				continue
 			}
 			g.MassDestroyThreshold = share
-		case "min_transfer_rate":
-			r, err := ParseByteRate(strings.Replace(s, "/s", "/1s", 1))
-			if err == nil && float64(r.Bytes)/r.Per.Seconds() < float64(MinTransferRateFloor) {
-				err = fmt.Errorf("%q is below %s per second", s, FormatByteSize(MinTransferRateFloor))
-			}
-			if err != nil {
-				l.add(graphError(a, "Invalid min_transfer_rate", err.Error()+". Write SIZE/s, as in \"16KB/s\" (the default): the slowest transfer a request or an answer is given time for."))
-				continue
-			}
-			g.MinTransferRate = int64(float64(r.Bytes) / r.Per.Seconds())
 		}
 	}
 	l.checkAgreement(content.Attributes, authBad)
@@ -189,9 +185,8 @@ func parsePercent(s string) (float64, error) {
 const (
 	MinRetryAfterSetting = time.Second
 	MaxRetryAfterSetting = 24 * time.Hour
-	MinResponseTimeout   = 5 * time.Second
-	MaxResponseTimeout   = time.Hour
-	MinTransferRateFloor = KiB // bytes per second
+	MinIdleTimeout       = time.Second
+	MaxIdleTimeout       = time.Hour
 )
 
 // graphDuration reads a duration such as "15m" within [lo, hi].

@@ -32,8 +32,9 @@ var graphSchema = &hcl.BodySchema{
 		{Name: "mailbox_request_limit"},
 		{Name: "max_message_size"},
 		{Name: "max_retry_after"},
-		{Name: "response_timeout"},
-		{Name: "min_transfer_rate"},
+		{Name: "idle_timeout"},
+		{Name: "response_timeout"},  // removed: a diagnostic says what replaced it
+		{Name: "min_transfer_rate"}, // removed: likewise
 		{Name: "mass_destroy_threshold"},
 		{Name: "mass_destroy_minimum"},
 	},

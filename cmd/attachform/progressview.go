@@ -213,11 +213,16 @@ func (p *plainProgress) event(e apply.Event) {
 			return
 		}
 		if e.WaitingFor != "" {
-			// Said at once, then every progressEvery while it lasts.
-			if st, ok := p.stalls[e.Address]; !ok || st.what != e.WaitingFor {
+			st, ok := p.stalls[e.Address]
+			switch {
+			case e.Since.IsZero():
+				delete(p.stalls, e.Address) // it answers again
+			case !ok || st.what != e.WaitingFor:
+				// Said at once, then every progressEvery while it lasts
+				// (from the first silence: a retry's own is later).
+				p.stalls[e.Address] = plainStall{what: e.WaitingFor, since: e.Since}
 				fmt.Fprintf(p.out, "%s: %s\n", e.Address, capitalize(stalledText(e.WaitingFor, e.Since, now)))
 			}
-			p.stalls[e.Address] = plainStall{what: e.WaitingFor, since: e.Since}
 			return
 		}
 		if u := p.uploads[e.Address]; u != nil {
@@ -413,7 +418,11 @@ func (b *barProgress) event(e apply.Event) {
 			return
 		}
 		if u := b.bars[e.Address]; u != nil && e.WaitingFor != "" {
-			u.stall.Store(&plainStall{what: e.WaitingFor, since: e.Since})
+			if e.Since.IsZero() {
+				u.stall.Store(nil) // it answers again
+			} else if st := u.stall.Load(); st == nil || st.what != e.WaitingFor {
+				u.stall.Store(&plainStall{what: e.WaitingFor, since: e.Since})
+			}
 		} else if u != nil {
 			u.wait.Store(&barWait{mailbox: e.Mailbox, budget: e.Budget, until: e.Until})
 		}

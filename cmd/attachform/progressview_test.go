@@ -140,8 +140,10 @@ func TestPlainProgressWaitingForAnAnswer(t *testing.T) {
 	p.event(apply.Event{Address: "attachment.a", Phase: apply.Waiting, WaitingFor: "Graph", Since: t0})
 	p.event(apply.Event{Address: "attachment.gone", Phase: apply.Waiting, WaitingFor: "the state store", Since: t0.Add(5 * time.Second)})
 	fake.advance(10 * time.Second)
+	// A retry's own silence began later: the line keeps the first.
+	p.event(apply.Event{Address: "attachment.a", Phase: apply.Waiting, WaitingFor: "Graph", Since: t0.Add(12 * time.Second)})
 	p.tick()
-	p.event(apply.Event{Address: "attachment.a", Phase: apply.Progress, Sent: 0, Total: 29 << 10})
+	p.event(apply.Event{Address: "attachment.a", Phase: apply.Waiting, WaitingFor: "Graph"}) // it hears again
 	p.tick()
 	want := "attachment.a: Creating...\n" +
 		"attachment.gone: Destroying...\n" +

@@ -144,9 +144,8 @@ func connect(g *globals, v workspaceView, gc spec.Graph) (*graph.Client, func(),
 		// learnt from its first upload URL.
 		UploadOrigin: uploadOrigin,
 		Bounds: graph.Bounds{
-			MaxRetryAfter:   gc.MaxRetryAfter,
-			ResponseTimeout: gc.ResponseTimeout,
-			MinRate:         gc.MinTransferRate,
+			MaxRetryAfter: gc.MaxRetryAfter,
+			IdleTimeout:   gc.IdleTimeout,
 		},
 		Limits: graph.MailboxLimits{
 			Concurrency: gc.MailboxConcurrency,
