@@ -125,8 +125,11 @@ func TestChaos(t *testing.T) {
 		// left undone), so nearly every kill lands mid-apply, at any point.
 		run := &chaosRun{round: round, mutations: mutations, k: 1 + kills.IntN(max(1, budget)), afterServe: kills.IntN(2) == 0,
 			parallelism: []int{1, 3, 0}[widths.IntN(3)]}
+		before := srv.Stats().Faults
 		w.apply(ctx, killer, run)
 		killer.quiesce(t)
+		after := srv.Stats().Faults
+		run.faults = (after.Unavailable - before.Unavailable) + (after.Throttled - before.Throttled) + (after.Reset - before.Reset)
 		run.copies = w.newCopies(copies)
 		runs = append(runs, run)
 		if run.landed {
@@ -158,17 +161,64 @@ func TestChaos(t *testing.T) {
 		killedAt = append(killedAt, fmt.Sprintf("%s ×%d", k, kinds[k]))
 	}
 	t.Logf("killed at: %s", strings.Join(killedAt, ", "))
+	// The applies survived the injected faults: they are transient (503 and
+	// 429 with Retry-After, a reset whose request took effect), so an apply
+	// that was not killed retried through them and succeeded. Only the
+	// clean apply's convergence would not show a client that gave up on
+	// the first 503, and let the next run clean up.
+	var problems []string
+	if stats.Faults.Unavailable == 0 || stats.Faults.Throttled == 0 {
+		problems = append(problems, fmt.Sprintf("the killed applies met no injected 503 or no 429 (%+v): the test checks no retry", stats.Faults))
+	}
+	survived := 0
 	for _, r := range runs {
-		if !r.landed && r.exit != 0 {
-			t.Logf("note: round %d was not killed yet exited %d:\n%s", r.round, r.exit, chaosIndent(chaosTail(r.output, 12)))
+		switch {
+		case r.landed || r.survival:
+		case r.exit != 0:
+			problems = append(problems, fmt.Sprintf("round %d was not killed yet exited %d, after %d injected faults (503, 429, reset): a transient fault ended the apply:\n%s",
+				r.round, r.exit, r.faults, chaosIndent(chaosTail(r.output, 12))))
+		case r.faults > 0:
+			survived++
 		}
+	}
+	t.Logf("%d killed-round applies ran to the end through injected faults", survived)
+
+	// The survival apply: after a last change, not killed, with every third
+	// request refused (503 or 429). It must succeed, which a client that
+	// gives up on a refusal cannot, whatever the rounds above happened to
+	// draw.
+	var third int
+	if err := srv.SetFaults(emulator.Faults{
+		Rate503: 0.5, Rate429: 0.5, RetryAfterZero: true,
+		Only: func(r *http.Request) bool {
+			if r.Header.Get(chaosHarnessHeader) != "" {
+				return false
+			}
+			third++ // Only is called under the injector's lock
+			return third%3 == 0
+		},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	mutations, _ := w.mutate()
+	w.writeConfig()
+	survival := &chaosRun{round: len(runs), survival: true, mutations: mutations}
+	before := srv.Stats().Faults
+	w.apply(ctx, killer, survival)
+	killer.quiesce(t)
+	after := srv.Stats().Faults
+	survival.faults = (after.Unavailable - before.Unavailable) + (after.Throttled - before.Throttled)
+	runs = append(runs, survival)
+	t.Logf("the survival apply met %d refusals and exited %d", survival.faults, survival.exit)
+	if survival.faults == 0 || survival.exit != 0 {
+		problems = append(problems, fmt.Sprintf("the survival apply (every third request refused) met %d refusals and exited %d, want some and 0:\n%s",
+			survival.faults, survival.exit, chaosIndent(chaosTail(survival.output, 12))))
 	}
 
 	// The clean apply: no faults, no kill.
 	if err := srv.SetFaults(emulator.Faults{}); err != nil {
 		t.Fatal(err)
 	}
-	var problems []string
 	clean := &chaosRun{round: len(runs), clean: true}
 	w.apply(ctx, killer, clean)
 	killer.quiesce(t)
@@ -183,7 +233,7 @@ func TestChaos(t *testing.T) {
 	t.Logf("chaos test took %s", time.Since(start).Round(time.Millisecond))
 	if len(problems) > 0 {
 		t.Fatalf("seed %d: after %d killed applies (%d mid-apply) and a clean one, Graph, state and manifests disagree:\n\n%s\n\nruns:\n%s\nreplay: go test -run TestChaos ./cmd/attachform -chaos.seed=%d",
-			seed, len(runs)-1, landed, strings.Join(problems, "\n"), chaosRunLog(runs), seed)
+			seed, len(runs)-2, landed, strings.Join(problems, "\n"), chaosRunLog(runs), seed)
 	}
 }
 
@@ -209,10 +259,12 @@ func chaosSeed(t *testing.T) uint64 {
 type chaosRun struct {
 	round       int
 	clean       bool // the final apply: not killed, no faults
+	survival    bool // the apply before it: not killed, every third request refused
 	mutations   []string
-	k           int  // kill at the k-th request counted from the apply's first change (1 = that one)
-	afterServe  bool // kill once Graph served that request (its answer never arrives), else as it arrives
-	parallelism int  // -parallelism of the apply; 0: the default
+	k           int   // kill at the k-th request counted from the apply's first change (1 = that one)
+	afterServe  bool  // kill once Graph served that request (its answer never arrives), else as it arrives
+	parallelism int   // -parallelism of the apply; 0: the default
+	faults      int64 // injected faults (503, 429, reset) the emulator answered during the apply
 	victim      string
 	victimKind  string
 	span        int  // requests seen from the first change on
@@ -247,7 +299,7 @@ func (w *chaosWorld) apply(ctx context.Context, killer *chaosKiller, run *chaosR
 		w.t.Fatal(err)
 	}
 	exited := make(chan struct{})
-	if !run.clean {
+	if !run.clean && !run.survival {
 		killer.arm(cmd.Process, exited, run.k, run.afterServe)
 	}
 	err := cmd.Wait()

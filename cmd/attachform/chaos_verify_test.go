@@ -374,6 +374,8 @@ func chaosRunLog(runs []*chaosRun) string {
 		switch {
 		case r.clean:
 			fmt.Fprintf(&b, "clean apply: exit %d in %s\n", r.exit, r.elapsed.Round(time.Millisecond))
+		case r.survival:
+			fmt.Fprintf(&b, "survival apply (every third request refused): %d refusals, exit %d in %s\n", r.faults, r.exit, r.elapsed.Round(time.Millisecond))
 		case r.landed:
 			fmt.Fprintf(&b, "round %02d%s: killed mid-apply at %s, %s in\n", r.round, r.width(), r.victim, r.elapsed.Round(time.Millisecond))
 		default:
