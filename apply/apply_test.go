@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -394,6 +395,106 @@ func TestReplacementPassesThroughDeposedAndDeletesTheOld(t *testing.T) {
 	if got := e.live(); string(got["a.txt"]) != "second version" || len(got) != 1 {
 		t.Fatalf("draft holds %q", got)
 	}
+}
+
+// A replacement creates the new attachment before it deletes the old, and
+// records the old as deposed before the delete is sent: a run killed
+// between the two leaves the old attachment live on Graph and deposed in
+// the state, never an attachment gone with nothing in its place. The
+// emulator's fault hook sees each request arrive; when the DELETE comes,
+// the state on disk is what a kill there would leave, and the DELETE is
+// refused (as if it never ran) to look at Graph after.
+func TestReplacementCreatesBeforeItDeletes(t *testing.T) {
+	e := newEnv(t)
+	e.write("files/a.txt", []byte("first version"))
+	e.manifest("files/a.txt")
+	first, res, err := e.apply(context.Background(), apply.Options{})
+	if err != nil || len(res.Errors) > 0 {
+		t.Fatal(err, res.Errors)
+	}
+	oldID := first.Attachments[0].ID
+	e.write("files/a.txt", []byte("second version"))
+
+	var (
+		mu       sync.Mutex
+		order    []string
+		atDelete *state.State
+	)
+	err = e.srv.SetFaults(emulator.Faults{
+		Rate503: 1, RetryAfterZero: true,
+		Only: func(r *http.Request) bool {
+			mu.Lock()
+			defer mu.Unlock()
+			// The attachment's create (POST …/attachments) and delete; not
+			// the reads, which go as POST $batch.
+			if (r.Method != http.MethodPost && r.Method != http.MethodDelete) || !strings.Contains(r.URL.Path, "/attachments") {
+				return false
+			}
+			order = append(order, r.Method)
+			if r.Method != http.MethodDelete {
+				return false
+			}
+			if atDelete == nil {
+				atDelete = readStateFile(t, filepath.Join(e.dir, "attachform.state.json"))
+			}
+			return true // refused: the old attachment stays, as after a kill
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, res, _ = e.apply(context.Background(), apply.Options{Parallelism: 1})
+	if err := e.srv.SetFaults(emulator.Faults{}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(order) < 2 || order[0] != http.MethodPost || !slices.Contains(order, http.MethodDelete) {
+		t.Fatalf("requests %q: want the new attachment's POST before the old one's DELETE", order)
+	}
+	if atDelete == nil {
+		t.Fatal("no DELETE was sent")
+	}
+	if len(atDelete.Deposed) != 1 || atDelete.Deposed[0].ID != oldID {
+		t.Errorf("when the DELETE was sent the state had deposed %+v, want the old attachment %s", atDelete.Deposed, oldID)
+	}
+	if len(atDelete.Attachments) != 1 || atDelete.Attachments[0].ID == oldID {
+		t.Errorf("when the DELETE was sent the state had attachments %+v, want the new one", atDelete.Attachments)
+	}
+	atts, err := e.client.ListAttachments(context.Background(), e.draft())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, a := range atts {
+		ids = append(ids, a.ID)
+	}
+	if len(ids) != 2 || !slices.Contains(ids, oldID) {
+		t.Errorf("Graph holds %q after the refused DELETE, want the old %s and the new", ids, oldID)
+	}
+	// The next run deletes the deposed one, and Graph holds the new only.
+	if _, res, err = e.apply(context.Background(), apply.Options{}); err != nil || len(res.Errors) > 0 {
+		t.Fatal(err, res.Errors)
+	}
+	if got := e.live(); len(got) != 1 || string(got["a.txt"]) != "second version" {
+		t.Fatalf("after the next apply Graph holds %q", got)
+	}
+}
+
+// readStateFile reads a local state file without the backend, as a kill
+// would leave it.
+func readStateFile(t *testing.T, path string) *state.State {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Error(err)
+		return &state.State{}
+	}
+	st, err := state.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Error(err)
+		return &state.State{}
+	}
+	return st
 }
 
 // failingWriter is a state store whose disk fills up after n writes.
