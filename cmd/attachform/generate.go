@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/attachform/attachform/internal/addrs"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -144,11 +145,9 @@ func writeGenerated(g *globals, v planView, w *workspace, dir *download.Dir, can
 func declaredBlocks(w *workspace) map[string]bool {
 	names := map[string]bool{}
 	for _, a := range w.cfg.Attachments {
-		name := strings.TrimPrefix(a.Address, "attachment.")
-		if i := strings.IndexByte(name, '['); i >= 0 {
-			name = name[:i]
+		if addr, err := addrs.Parse(a.Address); err == nil {
+			names[addr.Name] = true
 		}
-		names[name] = true
 	}
 	return names
 }
