@@ -290,7 +290,7 @@ func (l *loader) importInstance(b *hcl.Block, content *hcl.BodyContent, allowed 
 // importTo reads an import's to: a static address, or, in a block with
 // for_each, attachment.NAME[EXPR] whose key is evaluated per instance.
 func (l *loader) importTo(a *hcl.Attribute, allowed refs, each *eachValues) (addrs.Address, bool) {
-	ix, isIndex := a.Expr.(*hclsyntax.IndexExpr)
+	ix, isIndex := nativeExpr(a.Expr).(*hclsyntax.IndexExpr)
 	if !isIndex {
 		return l.addressAttr(a)
 	}
@@ -328,4 +328,23 @@ func (l *loader) importTo(a *hcl.Attribute, allowed refs, each *eachValues) (add
 		return addrs.Address{}, false
 	}
 	return block.Instance(k), true
+}
+
+// nativeExpr is expr, or, for a string in a JSON manifest, the expression
+// the string spells ("attachment.x[each.key]"), as Terraform reads a JSON
+// import's to. A string that is no expression is left as it was.
+func nativeExpr(expr hcl.Expression) hcl.Expression {
+	if _, native := expr.(hclsyntax.Expression); native {
+		return expr
+	}
+	v, diags := expr.Value(nil)
+	if diags.HasErrors() || !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
+		return expr
+	}
+	rng := expr.Range()
+	parsed, diags := hclsyntax.ParseExpression([]byte(v.AsString()), rng.Filename, rng.Start)
+	if diags.HasErrors() {
+		return expr
+	}
+	return parsed
 }

@@ -517,3 +517,20 @@ data "message" "welcome" {
 		t.Errorf("diagnostics: %s", diags.Error())
 	}
 }
+
+// In a JSON manifest, an import's to is a string spelling the address,
+// with each.key inside it as in native syntax.
+func TestImportForEachJSON(t *testing.T) {
+	dir := writeConfig(t, map[string]string{"f.pdf": "pdf", "main.attach.hcl": inboxTarget + `
+attachment "pack" {
+  for_each = toset(["alice", "bob"])
+  target   = target.inbox
+  source   = "f.pdf"
+  name     = "${each.key}.pdf"
+}
+`, "imports.attach.hcl.json": `{"import": [{"for_each": {"alice": "ATT-A"}, "to": "attachment.pack[each.key]", "id": "${each.value}"}]}`})
+	cfg := mustLoad(t, dir, LoadOptions{})
+	if len(cfg.Imports) != 1 || cfg.Imports[0].To != `attachment.pack["alice"]` || cfg.Imports[0].ID != "ATT-A" {
+		t.Errorf("imports = %+v", cfg.Imports)
+	}
+}
