@@ -90,6 +90,11 @@ type Client struct {
 
 	uploadMu     sync.Mutex
 	uploadOrigin string // loopback only: the emulator's upload origin, once known
+
+	// seenLabels are the labels lookups found (labelKey → string): a
+	// refresh of an item a data source found does not ask its subject,
+	// title or list name again.
+	seenLabels sync.Map
 }
 
 // New checks opts and returns a Client. It sends nothing.

@@ -72,6 +72,7 @@ var advancedHeader = map[string]string{"ConsistencyLevel": "eventual"}
 func (c *Client) Lookups(ctx context.Context, qs []Lookup) []LookupResult {
 	out := make([]LookupResult, len(qs))
 	type plan struct {
+		q        Lookup
 		req      getReq
 		op       string
 		labelKey string
@@ -94,7 +95,7 @@ func (c *Client) Lookups(ctx context.Context, qs []Lookup) []LookupResult {
 		}
 		index[key] = len(plans)
 		where[i] = len(plans)
-		plans = append(plans, plan{req: req, op: op, labelKey: labelKey})
+		plans = append(plans, plan{q: q, req: req, op: op, labelKey: labelKey})
 	}
 	reqs := make([]getReq, len(plans))
 	for i, p := range plans {
@@ -111,6 +112,7 @@ func (c *Client) Lookups(ctx context.Context, qs []Lookup) []LookupResult {
 		wg.Go(func() {
 			items, err := c.lookupPages(ctx, p.op, p.req, p.labelKey, first[i].body)
 			answers[i] = LookupResult{Items: items, Err: err}
+			c.rememberLabels(p.q, items)
 		})
 	}
 	wg.Wait()
@@ -229,4 +231,38 @@ func (c *Client) lookupPages(ctx context.Context, op string, req getReq, labelKe
 		return nil, err
 	}
 	return out, nil
+}
+
+// seenKey names an item (or, with list true, a To Do list) of a mailbox
+// among the labels lookups found.
+func seenKey(mailbox, id string, list bool) string {
+	k := strings.ToLower(mailbox) + "\x00" + id
+	if list {
+		k += "\x00list"
+	}
+	return k
+}
+
+// rememberLabels keeps what a mailbox lookup found, for the refresh
+// (listBatch) to take instead of asking again.
+func (c *Client) rememberLabels(q Lookup, items []ItemSummary) {
+	switch q.Kind {
+	case LookupMessages, LookupEvents, LookupTodoTasks:
+		for _, it := range items {
+			c.seenLabels.Store(seenKey(q.Mailbox, it.ID, false), it.Label)
+		}
+	case LookupTodoLists:
+		for _, it := range items {
+			c.seenLabels.Store(seenKey(q.Mailbox, it.ID, true), it.Label)
+		}
+	}
+}
+
+// seenLabel is a label a lookup found, if one did.
+func (c *Client) seenLabel(mailbox, id string, list bool) (string, bool) {
+	v, ok := c.seenLabels.Load(seenKey(mailbox, id, list))
+	if !ok {
+		return "", false
+	}
+	return v.(string), true
 }

@@ -9,13 +9,16 @@ import (
 	"testing"
 
 	"github.com/attachform/attachform/emulator"
+	"github.com/attachform/attachform/item"
 )
 
 // directoryEnv is an emulator whose fixtures hold n users, u000@… to
 // u{n-1}@…, half in Sales, all in group "Everyone" (through the nested
 // group "Half" for the odd ones, with a device beside them), and the item
 // "Welcome" in every even user's drafts.
-func directoryEnv(t *testing.T, n int) *env {
+func directoryEnv(t *testing.T, n int) *env { return directoryEnvTB(t, n) }
+
+func directoryEnvTB(t testing.TB, n int) *env {
 	var f emulator.Fixtures
 	all := emulator.FixtureGroup{Name: "Everyone", Groups: []string{"Half"}, Devices: []string{"LAPTOP-1"}}
 	half := emulator.FixtureGroup{Name: "Half"}
@@ -140,5 +143,35 @@ func TestLookupFailingMailboxes(t *testing.T) {
 	}
 	if !errors.As(res[2].Err, &ge) || ge.Status != 403 || !strings.Contains(res[2].Err.Error(), "application access policy") {
 		t.Errorf("blocked: %v", res[2].Err)
+	}
+}
+
+// An item a lookup found is refreshed without asking its subject again:
+// one inner request per item (its attachments), and the label is the one
+// the lookup saw.
+func TestRefreshTakesLookupLabels(t *testing.T) {
+	e := directoryEnv(t, 4)
+	ctx := context.Background()
+	var refs []item.Ref
+	for _, i := range []int{0, 2} {
+		mb := fmt.Sprintf("u%04d@contoso.com", i)
+		r := e.client.Lookups(ctx, []Lookup{{Kind: LookupMessages, Mailbox: mb, Filter: "subject eq 'Welcome'"}})[0]
+		if r.Err != nil || len(r.Items) != 1 {
+			t.Fatalf("%s: %+v", mb, r)
+		}
+		refs = append(refs, item.Ref{Mailbox: mb, Kind: item.Message, ID: r.Items[0].ID})
+	}
+	batchedBefore := e.srv.Stats().Requests.Batched
+	got, err := e.client.RefreshBatch(ctx, refs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := e.srv.Stats().Requests.Batched - batchedBefore; n != 2 {
+		t.Errorf("%d inner requests, want 2 (the listings; the subjects are known)", n)
+	}
+	for _, r := range refs {
+		if got[r].Label.Title != "Welcome" {
+			t.Errorf("%s: label %+v", r, got[r].Label)
+		}
 	}
 }

@@ -59,6 +59,7 @@ func (c *Client) listBatch(ctx context.Context, items []item.Ref, labels bool) (
 	}
 	seen := map[item.Ref]bool{}
 	seenList := map[string]bool{}
+	titles, lists := map[item.Ref]string{}, map[string]string{}
 	for _, it := range items {
 		if seen[it] {
 			continue
@@ -73,14 +74,22 @@ func (c *Client) listBatch(ctx context.Context, items []item.Ref, labels bool) (
 		if !labels {
 			continue
 		}
-		add(it, jobTitle, p+encodeQuery("$select", labelProperty(it.Kind)))
+		// A label a data source's lookup found is not asked again.
+		if t, ok := c.seenLabel(it.Mailbox, it.ID, false); ok {
+			titles[it] = item.BoundLabel(t)
+		} else {
+			add(it, jobTitle, p+encodeQuery("$select", labelProperty(it.Kind)))
+		}
 		if it.ListID != "" && !seenList[listKey(it)] {
 			seenList[listKey(it)] = true
-			add(it, jobListName, p[:strings.LastIndex(p, "/tasks/")]+encodeQuery("$select", "displayName"))
+			if name, ok := c.seenLabel(it.Mailbox, it.ListID, true); ok {
+				lists[listKey(it)] = item.BoundLabel(name)
+			} else {
+				add(it, jobListName, p[:strings.LastIndex(p, "/tasks/")]+encodeQuery("$select", "displayName"))
+			}
 		}
 	}
 	results := c.batchGets(ctx, opList, reqs)
-	titles, lists := map[item.Ref]string{}, map[string]string{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for i, res := range results {

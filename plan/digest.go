@@ -3,14 +3,18 @@ package plan
 import (
 	"context"
 	"fmt"
+	"runtime"
 
 	"github.com/attachform/attachform/content"
 	"github.com/attachform/attachform/spec"
 	"golang.org/x/sync/errgroup"
 )
 
-// desire hashes every declared attachment's source, parallelism files at
-// a time, each file once however many attachments name it, remembering
+// desire hashes every declared attachment's source, each file once however
+// many attachments name it, as many at a time as there are cores (hashing
+// is the CPU's work: a -parallelism below the cores, which bounds Graph
+// requests, must not leave cores idle) or parallelism when that is more (a
+// slow disk or network share is waited on, not computed), remembering
 // its block fingerprints in fp for apply. The byte count is the one
 // hashed, so a file that changed since the manifest was loaded is planned
 // as it is now.
@@ -29,7 +33,7 @@ func desire(ctx context.Context, cfg *spec.Config, parallelism int, fp *content.
 		}
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(parallelism, 1))
+	g.SetLimit(max(parallelism, runtime.GOMAXPROCS(0), 1))
 	for _, path := range paths {
 		d := digests[path]
 		g.Go(func() (err error) {
