@@ -1,0 +1,152 @@
+//go:build unix
+
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// runInstaller runs scripts/install.sh as a user would, with env added
+// to the environment; it returns its output and whether it succeeded.
+func runInstaller(t *testing.T, env []string, args ...string) (string, bool) {
+	t.Helper()
+	cmd := exec.Command("bash", append([]string{filepath.Join(repoRoot, "scripts", "install.sh")}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = append(cmd.Env, "HOME="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	return string(out), err == nil
+}
+
+// dirEntries lists dir's names; none for a missing dir.
+func dirEntries(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// The installer against a release served on 127.0.0.1: it picks this
+// machine's archive, checks it against checksums.txt and installs a
+// binary that prints the release's version; it refuses a tampered
+// archive, a wrong, missing or doubled checksum line (nothing installed),
+// an unknown version, a version that is not one, and an empty or
+// malformed ATTACHFORM_RELEASES_URL.
+func TestInstallScript(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a release binary")
+	}
+	root := t.TempDir()
+	archive := fakeRelease(t, root, exampleVersion)
+	url := releaseServer(t, root)
+	env := []string{"ATTACHFORM_RELEASES_URL=" + url}
+
+	dir := filepath.Join(t.TempDir(), "bin")
+	// An older attachform is there: it is replaced.
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "attachform"), []byte("#!/bin/sh\necho old\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out, ok := runInstaller(t, env, exampleVersion, dir)
+	if !ok {
+		t.Fatalf("install.sh %s failed:\n%s", exampleVersion, out)
+	}
+	got, err := exec.Command(filepath.Join(dir, "attachform"), "version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^attachform v0\.1\.0 \(go[0-9]+\.[0-9]+, [a-z0-9]+/[a-z0-9]+\)\n$`).Match(got) {
+		t.Errorf("the installed attachform's version: %q", got)
+	}
+	if !strings.Contains(out, "installed attachform v0.1.0") {
+		t.Errorf("install.sh said:\n%s", out)
+	}
+	if names := dirEntries(t, dir); len(names) != 1 {
+		t.Errorf("the install left %v in its directory, want only attachform", names)
+	}
+
+	refused := func(name, wantErr string, env []string, args ...string) {
+		t.Helper()
+		dir := filepath.Join(t.TempDir(), "bin")
+		out, ok := runInstaller(t, env, append(args, dir)...)
+		if ok {
+			t.Errorf("%s: install.sh succeeded:\n%s", name, out)
+		}
+		if !strings.Contains(out, wantErr) {
+			t.Errorf("%s: install.sh said\n%s\nwant %q", name, out, wantErr)
+		}
+		if names := dirEntries(t, dir); len(names) != 0 {
+			t.Errorf("%s: something was installed: %v", name, names)
+		}
+	}
+	sums := filepath.Join(root, exampleVersion, "checksums.txt")
+	original, err := os.ReadFile(sums)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := filepath.Base(archive)
+	withSums := func(edit func(line string) string, run func()) {
+		t.Helper()
+		var lines []string
+		for _, l := range strings.SplitAfter(string(original), "\n") {
+			if strings.HasSuffix(l, "  "+base+"\n") {
+				l = edit(l)
+			}
+			lines = append(lines, l)
+		}
+		if err := os.WriteFile(sums, []byte(strings.Join(lines, "")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		defer os.WriteFile(sums, original, 0o644)
+		run()
+	}
+	withSums(func(l string) string { return strings.Repeat("0", 64) + l[64:] }, func() {
+		refused("a wrong checksum line", "does not match checksums.txt", env, exampleVersion)
+	})
+	withSums(func(string) string { return "" }, func() {
+		refused("no checksum line", "lists no "+base, env, exampleVersion)
+	})
+	withSums(func(l string) string { return l + l }, func() {
+		refused("a doubled checksum line", "more than once", env, exampleVersion)
+	})
+	withSums(func(l string) string { return "md5:abc  " + base + "\n" }, func() {
+		refused("a checksum that is no SHA-256", "no SHA-256", env, exampleVersion)
+	})
+
+	// A tampered archive: one byte changed after the checksums were made.
+	good, err := os.ReadFile(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := append([]byte(nil), good...)
+	bad[len(bad)/2] ^= 0xff
+	if err := os.WriteFile(archive, bad, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	refused("a tampered archive", "refusing it, nothing was installed", env, exampleVersion)
+	if err := os.WriteFile(archive, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	refused("an unknown version", "attachform v9.9.9 is not released", env, "v9.9.9")
+	refused("not a version", `"latest" is not a release version`, env, "latest")
+	refused("an empty URL", "ATTACHFORM_RELEASES_URL is set but empty", []string{"ATTACHFORM_RELEASES_URL="}, exampleVersion)
+	for _, u := range []string{"ftp://127.0.0.1/x", "http://example.com/releases", "https://", "https://host/x?y=1", "127.0.0.1:8080"} {
+		refused("URL "+u, "ATTACHFORM_RELEASES_URL is not an https:// URL", []string{"ATTACHFORM_RELEASES_URL=" + u}, exampleVersion)
+	}
+	if out, ok := runInstaller(t, env); ok || !strings.Contains(out, "usage: install.sh VERSION [DIR]") {
+		t.Errorf("install.sh with no arguments: ok %v\n%s", ok, out)
+	}
+}
