@@ -31,6 +31,9 @@ type pipelineWorld struct {
 	api     string // what the stubs record (comments, calls)
 	graph   *emulator.Server
 	state   map[string]string // the state's environment; nil until needState
+	// mayFail lets a job's step fail: run then stops there and says which
+	// (jobResult.failed) instead of failing the test.
+	mayFail bool
 }
 
 func newPipelineWorld(t *testing.T, example string) *pipelineWorld {
@@ -150,12 +153,14 @@ func (w *pipelineWorld) workspace() string {
 type jobResult struct {
 	summary string
 	output  string
+	failed  string // the step that failed (only with mayFail)
 }
 
 // run runs a job's steps in order in a new workspace, as its runner
 // would; env is the runner's environment (GITHUB_*, or the pipeline's
-// variables in vars for Azure Pipelines). A failing step fails the test.
-func (w *pipelineWorld) run(job pipelineJob, env map[string]string, vars map[string]string) jobResult {
+// variables in vars for Azure Pipelines); override, last, replaces what
+// the world sets (a Graph that fails). A failing step fails the test.
+func (w *pipelineWorld) run(job pipelineJob, env map[string]string, vars map[string]string, override ...map[string]string) jobResult {
 	t := w.t
 	t.Helper()
 	ws := w.workspace()
@@ -203,6 +208,11 @@ func (w *pipelineWorld) run(job pipelineJob, env map[string]string, vars map[str
 	for k, v := range job.env {
 		base[k] = v
 	}
+	for _, o := range override {
+		for k, v := range o {
+			base[k] = v
+		}
+	}
 	var pgids []int
 	defer func() {
 		for _, pg := range pgids {
@@ -210,6 +220,7 @@ func (w *pipelineWorld) run(job pipelineJob, env map[string]string, vars map[str
 		}
 	}()
 	var output strings.Builder
+	failed := ""
 	for i, s := range job.steps {
 		if s.artifact != "" {
 			if _, err := os.Stat(filepath.Join(ws, s.artifact)); err != nil {
@@ -259,6 +270,10 @@ func (w *pipelineWorld) run(job pipelineJob, env map[string]string, vars map[str
 		}
 		cancel()
 		fmt.Fprintf(&output, "--- %s: %s\n%s", job.name, s.name, out.String())
+		if err != nil && w.mayFail {
+			failed = s.name
+			break
+		}
 		if err != nil {
 			t.Fatalf("job %s, step %d (%s) failed: %v\n%s", job.name, i, s.name, err, output.String())
 		}
@@ -273,7 +288,7 @@ func (w *pipelineWorld) run(job pipelineJob, env map[string]string, vars map[str
 			}
 		}
 	}
-	res := jobResult{output: output.String()}
+	res := jobResult{output: output.String(), failed: failed}
 	if summaryFile != "" {
 		b, _ := os.ReadFile(summaryFile)
 		res.summary = string(b)
