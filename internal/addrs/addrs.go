@@ -267,8 +267,8 @@ func hex(n, width int) string {
 // plans and states have always been shown in.
 func CompareStrings(a, b string) int {
 	c := strings.Compare(a, b)
-	if c == 0 || !strings.HasSuffix(a, "]") || !strings.HasSuffix(b, "]") {
-		return c
+	if c == 0 || !indexed(a) || !indexed(b) {
+		return c // the common case, decided without parsing
 	}
 	x, err1 := Parse(a)
 	y, err2 := Parse(b)
@@ -276,4 +276,12 @@ func CompareStrings(a, b string) int {
 		return c
 	}
 	return x.Key.compare(y.Key)
+}
+
+// indexed reports whether s may end in a count index: its last "[" is
+// followed by a digit. (A string key holding "[1]" passes too; parsing
+// then tells.)
+func indexed(s string) bool {
+	i := strings.LastIndexByte(s, '[')
+	return i >= 0 && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' && strings.HasSuffix(s, "]")
 }

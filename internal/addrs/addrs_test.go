@@ -139,9 +139,25 @@ func TestCompareStrings(t *testing.T) {
 		{`attachment.a-b`, `attachment.a["x"]`, -1},     // byte order, as before
 		{`attachment.x[10]`, `attachment.y[2]`, -1},
 		{`attachment.x[1]`, `attachment.x[1]`, 0},
+		{`attachment.x["a[10]"]`, `attachment.x["a[2]"]`, -1}, // looks indexed, is a string key
+		{`attachment.x[9]`, `attachment.x[10]`, -1},
 	} {
 		if got := CompareStrings(tc.a, tc.b); (got < 0) != (tc.want < 0) || (got == 0) != (tc.want == 0) {
 			t.Errorf("CompareStrings(%s, %s) = %d, want sign of %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+// Sorting 5,000 keyed addresses must not parse them: plans of a tenant
+// are sorted on every render.
+func BenchmarkCompareStringsKeyed(b *testing.B) {
+	addrs := make([]string, 5000)
+	for i := range addrs {
+		addrs[i] = AttachmentAddr("pack", StringKey("user"+strconv.Itoa(i)+"@contoso.com")).String()
+	}
+	for b.Loop() {
+		for i := 1; i < len(addrs); i++ {
+			CompareStrings(addrs[i-1], addrs[i])
 		}
 	}
 }
