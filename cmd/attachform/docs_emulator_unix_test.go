@@ -44,6 +44,31 @@ func documentedEmulatorSnippets(t *testing.T) []emulatorSnippet {
 		{"examples/onboarding-group/README.md", "onboarding-group"},
 		{"docs/people.md", "onboarding-group"},
 	}
+	// A page not listed that starts the emulator would go unchecked: every
+	// Markdown file of the repository is looked at, and must be listed.
+	listed := map[string]bool{}
+	for _, p := range pages {
+		listed[p.doc] = true
+	}
+	err := filepath.WalkDir(repoRoot, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != repoRoot && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		rel, _ := filepath.Rel(repoRoot, path)
+		if d.IsDir() || !strings.HasSuffix(path, ".md") || listed[filepath.ToSlash(rel)] {
+			return nil
+		}
+		if b, err := os.ReadFile(path); err == nil && backgroundEmulator.Match(b) {
+			t.Errorf("%s starts the emulator in the background: list it in documentedEmulatorSnippets, with the example it runs in", rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []emulatorSnippet
 	for _, p := range pages {
 		text := readDoc(t, p.doc)
