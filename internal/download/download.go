@@ -68,16 +68,20 @@ func (d *Dir) Entries(rel string) ([]string, error) {
 	if err := checkRel(rel); err != nil {
 		return nil, err
 	}
-	fi, err := d.root.Lstat(rel)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, nil
-	case err != nil:
-		return nil, err
-	case fi.Mode()&fs.ModeSymlink != 0:
-		return nil, fmt.Errorf("%s is a symbolic link: attachform does not write through links; point the download folder elsewhere", rel)
-	case !fi.IsDir():
-		return nil, fmt.Errorf("%s is not a folder", rel)
+	prefix := ""
+	for _, part := range strings.Split(rel, "/") {
+		prefix = path.Join(prefix, part)
+		fi, err := d.root.Lstat(prefix)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, nil
+		case err != nil:
+			return nil, err
+		case fi.Mode()&fs.ModeSymlink != 0:
+			return nil, fmt.Errorf("%s is a symbolic link: attachform does not write through links; point the download folder elsewhere", prefix)
+		case !fi.IsDir():
+			return nil, fmt.Errorf("%s is not a folder", prefix)
+		}
 	}
 	f, err := d.root.Open(rel)
 	if err != nil {

@@ -88,6 +88,14 @@ func TestWriteRefusesLinksAndEscapes(t *testing.T) {
 			t.Errorf("Write(%q) succeeded", rel)
 		}
 	}
+	for _, rel := range []string{"imported", "imported/sub", "file", "../x"} {
+		if _, err := d.Entries(rel); err == nil {
+			t.Errorf("Entries(%q) listed through a link, a file or outside", rel)
+		}
+	}
+	if names, err := d.Entries("absent/sub"); err != nil || names != nil {
+		t.Errorf("Entries of a folder that does not exist: %v, %v", names, err)
+	}
 	if files := leftovers(t, outside); len(files) != 0 {
 		t.Errorf("written outside: %v", files)
 	}
