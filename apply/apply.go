@@ -138,6 +138,10 @@ func Run(ctx context.Context, p *plan.Plan, st *state.State, w state.Writer, g G
 	if !r.isFatal() {
 		r.schedule(ctx, p.Changes)
 	}
+	r.waiting.Wait()
+	if r.ahead != nil {
+		r.ahead.forgetUnused()
+	}
 	// Progress hints (bytes an unfinished session confirmed) are saved too,
 	// so the next plan shows how far an interrupted upload got.
 	if !r.isFatal() {
@@ -151,6 +155,7 @@ func Run(ctx context.Context, p *plan.Plan, st *state.State, w state.Writer, g G
 // end makes one last attempt at saving what a failed write or a lost lock
 // left unsaved, and returns what Run returns.
 func (r *runner) end() (*state.State, Result, error) {
+	r.sink.close()
 	err := r.sink.finish(r.opts.FinalWrite)
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -214,6 +219,9 @@ type runner struct {
 	sink         *sink
 	cancel       context.CancelCauseFunc
 
+	waiting sync.WaitGroup // changes whose outcome awaits its write
+	ahead   *aheadIntents  // intents written ahead of their changes (schedule sets it)
+
 	mu     sync.Mutex // guards result, fatal, lost and silent
 	result Result
 	fatal  error
@@ -268,6 +276,7 @@ func (r *runner) do(ctx context.Context, c plan.Change) {
 		}
 	}()
 	r.opts.OnEvent(Event{Address: c.Address, Action: c.Action, Phase: Started, Total: total(c)})
+	ctx, o := withOutcome(ctx)
 	id, err := r.execute(ctx, c)
 	if err != nil {
 		var se *stateError
@@ -290,6 +299,12 @@ func (r *runner) do(ctx context.Context, c plan.Change) {
 		r.fail(c, start, err)
 		return
 	}
+	r.opts.OnEvent(Event{Address: c.Address, Action: c.Action, Phase: Finished, ID: id, Elapsed: r.opts.Now().Sub(start), Total: total(c), Sent: total(c)})
+	r.finished(c, o)
+}
+
+// counted counts c as done in the result.
+func (r *runner) counted(c plan.Change) {
 	r.mu.Lock()
 	if c.Importing != "" {
 		r.result.Imported++
@@ -314,7 +329,6 @@ func (r *runner) do(ctx context.Context, c plan.Change) {
 		r.result.Forgotten++
 	}
 	r.mu.Unlock()
-	r.opts.OnEvent(Event{Address: c.Address, Action: c.Action, Phase: Finished, ID: id, Elapsed: r.opts.Now().Sub(start), Total: total(c), Sent: total(c)})
 }
 
 func (r *runner) fail(c plan.Change, start time.Time, err error) {

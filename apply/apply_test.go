@@ -34,7 +34,7 @@ type env struct {
 	dir     string
 	srv     *emulator.Server
 	client  *graph.Client
-	backend *local.Backend
+	backend state.Backend // a local file, unless newEnvOn says otherwise
 	clock   *emulator.FakeClock
 }
 

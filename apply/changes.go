@@ -37,7 +37,7 @@ func (r *runner) execute(ctx context.Context, c plan.Change) (string, error) {
 	case plan.Adopt:
 		return c.AdoptID, r.adopt(ctx, c.After, c.AdoptID, settle)
 	case plan.Forget:
-		return "", r.record(ctx, func(s *state.State) {
+		return "", r.settle(ctx, func(s *state.State) {
 			settle(s)
 			forget(s, c)
 		})
@@ -75,12 +75,14 @@ func (r *runner) replace(ctx context.Context, c plan.Change, settle func(*state.
 		settle(s)
 		s.Depose(old)
 	}
+	// The old attachment is deleted only once the state records it
+	// deposed: that record is waited for.
 	id := c.AdoptID
 	var err error
 	if id != "" {
-		err = r.adopt(ctx, c.After, id, depose)
+		err = r.adopt(withoutOutcome(ctx), c.After, id, depose)
 	} else {
-		id, err = r.upload(ctx, c, depose)
+		id, err = r.upload(withoutOutcome(ctx), c, depose)
 	}
 	if err != nil {
 		return "", err
@@ -104,7 +106,7 @@ func (r *runner) delete(ctx context.Context, c plan.Change, settle func(*state.S
 	if (c.Unmanaged || c.Orphan) && len(c.Intents) == 0 && c.Session == nil {
 		return nil // nothing in the state speaks of it
 	}
-	return r.record(ctx, func(s *state.State) {
+	return r.settle(ctx, func(s *state.State) {
 		settle(s)
 		forget(s, c)
 	})
@@ -122,7 +124,7 @@ func (r *runner) cancelSession(ctx context.Context, ps *plan.Session, settle fun
 	if err != nil && !errors.Is(err, graph.ErrNotFound) && !errors.Is(err, graph.ErrSessionExpired) {
 		return err
 	}
-	return r.record(ctx, settle)
+	return r.settle(ctx, settle)
 }
 
 // recordedSession finds the session a plan names in the run's state, where
@@ -142,7 +144,7 @@ func (r *runner) adopt(ctx context.Context, d *plan.Desired, id string, also fun
 	if err != nil {
 		return fmt.Errorf("adopt: %w", err)
 	}
-	return r.record(ctx, func(s *state.State) {
+	return r.settle(ctx, func(s *state.State) {
 		also(s)
 		s.SetAttachment(r.recorded(d, live.ID, live.Size))
 	})

@@ -14,12 +14,16 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/attachform/attachform/apply"
 	"github.com/attachform/attachform/emulator"
 	"github.com/attachform/attachform/graph"
+	"github.com/attachform/attachform/internal/azurite"
 	"github.com/attachform/attachform/state"
+	"github.com/attachform/attachform/state/azurerm"
+	"github.com/attachform/attachform/state/local"
 )
 
 // errKilled is what a writer returns once the process it stands for died.
@@ -196,19 +200,21 @@ func TestEveryKillPointConverges(t *testing.T) {
 		t.Skip("runs one apply per state write")
 	}
 	for _, tc := range []struct {
+		backend     string
 		parallelism int
 		changed     bool
-	}{{1, false}, {0, true}} {
+	}{{"local", 1, false}, {"local", 0, true}, {"azurerm", 1, false}, {"azurerm", 0, true}} {
 		parallelism, changed := tc.parallelism, tc.changed
 		{
-			t.Run(fmt.Sprintf("parallelism=%d/sources-changed-after-kill=%v", parallelism, changed), func(t *testing.T) {
-				writes := countWrites(t, parallelism)
+			t.Run(fmt.Sprintf("%s/parallelism=%d/sources-changed-after-kill=%v", tc.backend, parallelism, changed), func(t *testing.T) {
+				on := backendFor(t, tc.backend)
+				writes := countWrites(t, on, parallelism)
 				if writes < 6 {
 					t.Fatalf("a clean apply made only %d state writes", writes)
 				}
 				for n := 0; n < writes; n++ {
 					t.Run(fmt.Sprintf("killed-after-%d-writes", n), func(t *testing.T) {
-						k := &killScene{e: newEnv(t)}
+						k := &killScene{e: newEnvOn(t, on)}
 						k.before()
 						if _, res, err := k.e.apply(context.Background(), apply.Options{Parallelism: parallelism}); err != nil || len(res.Errors) > 0 {
 							t.Fatalf("first apply: %v %v", err, res.Errors)
@@ -237,8 +243,8 @@ func TestEveryKillPointConverges(t *testing.T) {
 }
 
 // countWrites runs the edit cleanly once and counts its state writes.
-func countWrites(t *testing.T, parallelism int) int {
-	k := &killScene{e: newEnv(t)}
+func countWrites(t *testing.T, on func(dir string) state.Backend, parallelism int) int {
+	k := &killScene{e: newEnvOn(t, on)}
 	k.before()
 	if _, res, err := k.e.apply(context.Background(), apply.Options{Parallelism: parallelism}); err != nil || len(res.Errors) > 0 {
 		t.Fatalf("first apply: %v %v", err, res.Errors)
@@ -300,5 +306,33 @@ func TestSourceChangedDuringUploadIsCancelled(t *testing.T) {
 	}
 	if got := e.live(); !bytes.Equal(got["big.bin"], content(9<<20, 8)) {
 		t.Fatal("the second apply did not upload the file as it is now")
+	}
+}
+
+// newEnvOn is newEnv with the state in the backend on makes.
+func newEnvOn(t *testing.T, on func(dir string) state.Backend) *env {
+	e := newEnv(t)
+	e.backend = on(e.dir)
+	return e
+}
+
+// backendFor returns how to make a fresh state store of the named type:
+// a file in the directory, or a blob of its own in Azurite (unpaced, so
+// that one apply per write stays quick; the writes and their order are
+// the same).
+func backendFor(t *testing.T, name string) func(dir string) state.Backend {
+	if name == "local" {
+		return func(dir string) state.Backend { return local.New(filepath.Join(dir, "attachform.state.json")) }
+	}
+	endpoint, container := azurite.Container(t)
+	c, err := azurite.Client(endpoint, container)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys atomic.Int64
+	return func(string) state.Backend {
+		b := azurerm.New(c, fmt.Sprintf("kill-%d.json", keys.Add(1)))
+		b.MinWriteInterval = 0
+		return b
 	}
 }

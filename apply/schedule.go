@@ -80,6 +80,7 @@ func (r *runner) schedule(ctx context.Context, changes []plan.Change) {
 			q.second = append(q.second, c)
 		}
 	}
+	r.ahead = newAheadIntents(r.sink, startOrder(order, func(mb string) []plan.Change { return queues[mb].second }), r.newIntent)
 	ctx = graph.WithParallelism(ctx, r.opts.Parallelism)
 	active := semaphore.NewWeighted(int64(max(activeChanges, r.opts.Parallelism)))
 	perMailbox := min(r.opts.Parallelism, mailboxChanges)
@@ -110,6 +111,25 @@ func (r *runner) schedule(ctx context.Context, changes []plan.Change) {
 		})
 	}
 	wg.Wait()
+}
+
+// startOrder is the order in which the changes of the mailboxes' queues
+// are expected to start: mailboxes proceed side by side, so their queues
+// interleave, one change of each in turn.
+func startOrder(mailboxes []string, queue func(string) []plan.Change) []plan.Change {
+	var out []plan.Change
+	for i := 0; ; i++ {
+		more := false
+		for _, mb := range mailboxes {
+			if q := queue(mb); i < len(q) {
+				out = append(out, q[i])
+				more = true
+			}
+		}
+		if !more {
+			return out
+		}
+	}
 }
 
 // observed returns ctx for c's requests: their waits for a mailbox's

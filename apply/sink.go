@@ -17,6 +17,13 @@ import (
 // that paces its writes (state.Pacer) sets the rhythm: each write waits for
 // its turn, then carries everything recorded until then.
 //
+// A record waits for its write; apply does not: it hands the change to
+// the sink's writer, which writes whenever something is left unwritten,
+// paced as above, and await waits for it later. Outcomes go that way, so
+// that a change that finished holds no slot while its outcome is written
+// (group commit of outcomes), while what must be durable before a request
+// (an intent, a session) is recorded and waited for.
+//
 // Writes are not cut by the run's context (what finished must still be
 // written) but by the sink's own, which abandon ends: once the lock is lost
 // nothing waits on a store that has gone. The first write that fails fails
@@ -26,6 +33,7 @@ type sink struct {
 	writer string // attachform version recorded in the state
 
 	mu      sync.Mutex // guards st, changed, durable, failed
+	written *sync.Cond // on mu: broadcast when durable or failed moves
 	st      *state.State
 	changed uint64 // generation of the latest change
 	durable uint64 // generation of the latest durable write
@@ -34,6 +42,9 @@ type sink struct {
 	writeMu  sync.Mutex // one write at a time
 	writeCtx context.Context
 	abandon  context.CancelCauseFunc
+
+	kick    chan struct{} // wakes the writer; closed by close
+	stopped chan struct{} // closed when the writer has ended
 }
 
 // newSink returns a sink writing st through w; waiting, when not nil, is
@@ -44,7 +55,57 @@ func newSink(st *state.State, w state.Writer, writer string, waiting func(time.D
 	if waiting != nil {
 		ctx = state.WithWaitObserver(ctx, waiting)
 	}
-	return &sink{st: st, w: w, writer: writer, writeCtx: ctx, abandon: abandon}
+	s := &sink{st: st, w: w, writer: writer, writeCtx: ctx, abandon: abandon,
+		kick: make(chan struct{}, 1), stopped: make(chan struct{})}
+	s.written = sync.NewCond(&s.mu)
+	go s.run()
+	return s
+}
+
+// run is the sink's writer: it writes whatever apply left unwritten.
+func (s *sink) run() {
+	defer close(s.stopped)
+	for range s.kick {
+		s.mu.Lock()
+		gen := s.changed
+		s.mu.Unlock()
+		_ = s.flush(gen) // a failure is kept in s.failed for every waiter
+	}
+}
+
+// close ends the writer once it has written what it was woken for.
+func (s *sink) close() {
+	close(s.kick)
+	<-s.stopped
+}
+
+// apply applies change to the state and has the writer write it, without
+// waiting: it returns the change's generation for await, and the error of
+// a write that failed before (nothing is written after it).
+func (s *sink) apply(change func(*state.State)) (uint64, error) {
+	s.mu.Lock()
+	change(s.st)
+	s.changed++
+	gen, failed := s.changed, s.failed
+	s.mu.Unlock()
+	select {
+	case s.kick <- struct{}{}:
+	default: // the writer is woken already and takes this with the rest
+	}
+	return gen, failed
+}
+
+// await waits until generation gen is durable, or a write failed.
+func (s *sink) await(gen uint64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.durable < gen && s.failed == nil {
+		s.written.Wait()
+	}
+	if s.durable >= gen {
+		return nil
+	}
+	return s.failed
 }
 
 // record applies change to the state and waits until it is persisted.
@@ -108,14 +169,20 @@ func (s *sink) flush(gen uint64) error {
 		return err
 	}
 	if err := s.write(s.writeCtx); err != nil {
-		s.mu.Lock()
-		if s.failed == nil {
-			s.failed = err
-		}
-		s.mu.Unlock()
+		s.fail(err)
 		return err
 	}
 	return nil
+}
+
+// fail keeps the first failure, which every later record and await gets.
+func (s *sink) fail(err error) {
+	s.mu.Lock()
+	if s.failed == nil {
+		s.failed = err
+	}
+	s.written.Broadcast()
+	s.mu.Unlock()
 }
 
 // write persists everything recorded so far. Caller holds writeMu.
@@ -134,13 +201,17 @@ func (s *sink) write(ctx context.Context) error {
 	s.mu.Lock()
 	s.durable = max(s.durable, upTo)
 	s.st.Serial, s.st.Writer = snapshot.Serial, snapshot.Writer
+	s.written.Broadcast()
 	s.mu.Unlock()
 	return nil
 }
 
 // stopWriting abandons the write in flight and every later one (the lock
 // is lost): records waiting for them fail with cause.
-func (s *sink) stopWriting(cause error) { s.abandon(cause) }
+func (s *sink) stopWriting(cause error) {
+	s.abandon(cause)
+	s.fail(cause)
+}
 
 // finish makes what is recorded durable: a last write when anything is
 // left unwritten, even after a write failed or writing was stopped (the

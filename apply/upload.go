@@ -11,7 +11,6 @@ import (
 	"github.com/attachform/attachform/graph"
 	"github.com/attachform/attachform/plan"
 	"github.com/attachform/attachform/state"
-	"github.com/google/uuid"
 )
 
 // progressEvery is how many confirmed bytes an upload may hold before its
@@ -43,7 +42,7 @@ func (r *runner) upload(ctx context.Context, c plan.Change, also func(*state.Sta
 	if err != nil {
 		return "", err
 	}
-	err = r.record(ctx, func(s *state.State) {
+	err = r.settle(ctx, func(s *state.State) {
 		also(s)
 		settle(s)
 		s.SetAttachment(r.recorded(d, att.ID, att.Size))
@@ -53,21 +52,6 @@ func (r *runner) upload(ctx context.Context, c plan.Change, also func(*state.Sta
 
 func newAttachment(d *plan.Desired) graph.NewAttachment {
 	return graph.NewAttachment{Name: d.Name, ContentType: d.ContentType, Size: d.Bytes, Inline: d.Inline, ContentID: d.ContentID}
-}
-
-// announce records, durably and before the request that may create it, that
-// d is about to be created. The returned func removes the intent; the write
-// that records the outcome calls it.
-func (r *runner) announce(ctx context.Context, d *plan.Desired) (func(*state.State), error) {
-	x := state.Intent{
-		ID: uuid.NewString(), Address: d.Address, Target: d.Target, Name: d.Name,
-		ContentType: d.ContentType, Inline: d.Inline, ContentID: d.ContentID,
-		SHA256: d.SHA256, Bytes: d.Bytes, CreatedAt: r.opts.Now().UTC(),
-	}
-	if err := r.record(ctx, func(s *state.State) { s.AddIntent(x) }); err != nil {
-		return nil, err
-	}
-	return func(s *state.State) { s.RemoveIntent(x.ID) }, nil
 }
 
 // refused reports whether err proves a create request took no effect:

@@ -22,8 +22,9 @@ import (
 )
 
 // An apply of 500 attachments against a state blob in Azurite writes the
-// blob fewer than 600 times, though every change is written ahead as an
-// intent and again when it is done: remote writes are paced (one a
+// blob at most 30 times (issue 19's goal), though every change is written
+// ahead as an intent and again when it is done: intents are written ahead
+// in groups, outcomes are coalesced, remote writes are paced (one a
 // second) and each carries every change recorded meanwhile. Nothing is
 // lost by it: the blob ends with all 500, no intent, no session, and the
 // next plan has nothing to do. The writes are counted at the blob
@@ -35,7 +36,7 @@ func TestRemoteWritesOfALargeApply(t *testing.T) {
 	// Mostly waiting for its paced writes: let the package's other tests
 	// run meanwhile.
 	t.Parallel()
-	const n, maxWrites = 500, 600
+	const n, maxWrites = 500, 30
 	endpoint, name := azurite.Container(t)
 	u, err := url.Parse(endpoint)
 	if err != nil {
@@ -84,8 +85,8 @@ func TestRemoteWritesOfALargeApply(t *testing.T) {
 	}
 	got := writes.Load()
 	t.Logf("apply of %d attachments: %d writes of the state blob in %s", n, got, took.Round(time.Millisecond))
-	if got >= maxWrites {
-		t.Errorf("%d writes of the state blob for %d attachments; want fewer than %d", got, n, maxWrites)
+	if got > maxWrites {
+		t.Errorf("%d writes of the state blob for %d attachments; want at most %d", got, n, maxWrites)
 	}
 
 	c, err := azurite.Client(endpoint, name)
