@@ -33,6 +33,10 @@ type Faults struct {
 	// through them (a client honours the header, so 1 s each adds up).
 	// Throttling by the mailbox limits is not affected.
 	RetryAfterZero bool
+	// Stall, when set, is asked about every HTTP request (not the inner
+	// requests of a $batch) before any other fault; one it picks goes
+	// silent as the StallKind says. A test hook: see StallKind.
+	Stall func(r *http.Request) StallKind
 }
 
 func (f Faults) validate() error {
@@ -171,6 +175,15 @@ func (fi *faultInjector) refusal(f fault) *apiErr {
 }
 
 func (fi *faultInjector) serve(s *Server, w *statusRecorder, r *http.Request, next http.Handler) {
+	fi.mu.Lock()
+	stall := fi.f.Stall
+	fi.mu.Unlock()
+	if stall != nil {
+		if kind := stall(r); kind != NoStall {
+			s.stall(w, r, next, kind)
+			return
+		}
+	}
 	f, latency, applies := fi.draw(r)
 	if !applies {
 		next.ServeHTTP(w, r)

@@ -63,6 +63,7 @@ type Server struct {
 	uploadOrigin        string
 
 	reqSeq    atomic.Uint64
+	closed    chan struct{} // closed by Close: stalled requests end
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -85,6 +86,7 @@ func New(opts Options) (*Server, error) {
 		clock:    opts.Clock,
 		lifetime: opts.SessionLifetime,
 		limits:   opts.Limits.withDefaults(),
+		closed:   make(chan struct{}),
 	}
 	if s.log == nil {
 		s.log = hclog.NewNullLogger()
@@ -220,6 +222,7 @@ func (s *Server) UploadOrigin() string { return s.uploadOrigin }
 // the store. Open sessions of a persistent store survive.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
+		close(s.closed)
 		err1 := s.graphSrv.Close()
 		err2 := s.uploadSrv.Close()
 		s.closeErr = errors.Join(err1, err2)

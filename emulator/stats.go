@@ -52,8 +52,11 @@ func newStatsCounter() *statsCounter {
 
 func (c *statsCounter) record(method string, status int) {
 	key := strconv.Itoa(status)
-	if status == statusReset {
+	switch status {
+	case statusReset:
 		key = "reset"
+	case statusStalled:
+		key = "stalled"
 	}
 	c.mu.Lock()
 	c.total++

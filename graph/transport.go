@@ -198,7 +198,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	body.Close()
 	switch {
 	case rerr != nil && errors.Is(rerr, ErrTimeout):
-		ae := &attemptError{sent: true, err: rerr}
+		ae := &attemptError{sent: true, err: wd.timedOut(body.read)} // without the op: send's errors add it
 		ae.silent, ae.quiet, ae.doing = wd.fired.Load() == fireIdle, wd.idle, wd.doing(body.read)
 		return nil, ae
 	case rerr != nil && errors.Is(rerr, ErrAnswerTooLarge):

@@ -96,7 +96,13 @@ func waitingLine(mailbox, budget string, left time.Duration) string {
 // stalledText says what a change waits on that does not answer, and for
 // how long nothing came: "waiting for Graph (no answer for 20s)".
 func stalledText(what string, since, now time.Time) string {
-	return fmt.Sprintf("waiting for %s (no answer for %s)", what, max(now.Sub(since), 0).Round(time.Second))
+	d := max(now.Sub(since), 0)
+	if d < time.Second {
+		d = d.Round(10 * time.Millisecond) // a short idle_timeout's notice
+	} else {
+		d = d.Round(time.Second)
+	}
+	return fmt.Sprintf("waiting for %s (no answer for %s)", what, d)
 }
 
 // capitalize starts a plain line: "Waiting for Graph …".
