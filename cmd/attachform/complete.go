@@ -2,8 +2,10 @@ package main
 
 import (
 	"flag"
+	"github.com/attachform/attachform/internal/addrs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/attachform/attachform/spec"
@@ -76,7 +78,7 @@ func (c *completingCommand) AutocompleteArgs() complete.Predictor {
 	case "fmt":
 		return complete.PredictOr(complete.PredictDirs("*"), complete.PredictFiles("*.attach.hcl"))
 	case "state show", "state rm", "state mv", "import":
-		return predictAddresses(c.g)
+		return predictAddresses(c.g, false)
 	}
 	return complete.PredictNothing
 }
@@ -91,16 +93,19 @@ func predictFlagValue(g *globals, f *flag.Flag) complete.Predictor {
 		return complete.PredictFiles("*")
 	case "data":
 		return complete.PredictDirs("*")
-	case "target", "replace":
-		return predictAddresses(g)
+	case "target":
+		return predictAddresses(g, true)
+	case "replace":
+		return predictAddresses(g, false)
 	}
 	return complete.PredictAnything
 }
 
 // predictAddresses offers the attachment addresses the manifests declare,
 // read offline as validate reads them, in the directory -chdir names on
-// the line being completed.
-func predictAddresses(g *globals) complete.Predictor {
+// the line being completed; with targets (for -target), also the blocks
+// of repeated attachments and every target and target instance.
+func predictAddresses(g *globals, targets bool) complete.Predictor {
 	return complete.PredictFunc(func(complete.Args) []string {
 		// The words given to a predictor start after the command: -chdir
 		// is read from the whole line.
@@ -121,8 +126,28 @@ func predictAddresses(g *globals) complete.Predictor {
 		}
 		cfg, _ := spec.Load(g.ctx, dir, spec.LoadOptions{Environ: g.environ})
 		var out []string
+		add := func(a addrs.Address) {
+			if s := a.String(); !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
 		for _, at := range cfg.Attachments {
-			out = append(out, at.Address)
+			a, err := addrs.Parse(at.Address)
+			if err != nil {
+				continue
+			}
+			if targets && !a.Key.IsNone() {
+				add(a.Block())
+			}
+			add(a)
+		}
+		if targets {
+			for _, t := range cfg.Targets {
+				if a := t.Address(); !a.Key.IsNone() {
+					add(a.Block())
+				}
+				add(t.Address())
+			}
 		}
 		return out
 	})
