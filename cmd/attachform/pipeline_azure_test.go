@@ -107,7 +107,7 @@ func (p *azureExpr) value() string {
 func azureJobs(t *testing.T, path string, vars map[string]string) []pipelineJob {
 	t.Helper()
 	p := readYAML(t, path)
-	checkKeys(t, path, p, "trigger", "pr", "pool", "variables", "stages", "name", "resources")
+	checkKeys(t, path, p, "trigger", "pr", "pool", "variables", "stages", "name", "resources", "schedules")
 	for _, v := range asList(p["variables"]) {
 		m := asMap(v)
 		checkKeys(t, path+": variables", m, "name", "value", "group", "readonly")

@@ -232,3 +232,153 @@ func (w *pipelineWorld) deleteByHand(collection, subject, name string) {
 	}
 	w.t.Fatalf("%s %q holds no %s", collection, subject, name)
 }
+
+// curlBoards is a stand-in curl for Azure Boards' work item API, as the
+// Azure Pipelines drift pipeline calls it: it records every call
+// (calls.log) and keeps the work items as files (workitems/N.tag, N.json,
+// N.closed); a WIQL query finds the open item with the tag it names.
+const curlBoards = `#!/bin/sh
+method=GET data= url= auth= ctype=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -X) method=$2; shift ;;
+    -d) data=$2; shift ;;
+    -H) case "$2" in Authorization:*) auth=$2 ;; Content-Type:*) ctype=$2 ;; esac; shift ;;
+    -fsS) ;;
+    http*) url=$1 ;;
+    *) echo "curl: unexpected $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+[ "$auth" = "Authorization: Bearer $SYSTEM_ACCESSTOKEN" ] && [ -n "$SYSTEM_ACCESSTOKEN" ] || { echo "curl: no token" >&2; exit 22; }
+echo "curl $method $url" >> "$PIPELINE_API/calls.log"
+items="$PIPELINE_API/workitems"
+mkdir -p "$items"
+body=
+[ "$data" = @- ] && body=$(cat)
+case "$method $url" in
+  "POST "*/_apis/wit/wiql?api-version=7.1)
+    tag=$(printf '%s' "$body" | jq -r .query | sed -n "s/.*CONTAINS '\([^']*\)'.*/\1/p")
+    for f in "$items"/*.tag; do
+      [ -f "$f" ] || continue
+      i=$(basename "$f" .tag)
+      if [ "$(cat "$f")" = "$tag" ] && [ ! -f "$items/$i.closed" ]; then printf '{"workItems":[{"id":%s}]}' "$i"; exit 0; fi
+    done
+    printf '{"workItems":[]}' ;;
+  "POST "*'/_apis/wit/workitems/$Issue?api-version=7.1')
+    [ "$ctype" = "Content-Type: application/json-patch+json" ] || exit 22
+    i=$((201 + $(ls "$items" | grep -c '\.tag$')))
+    printf '%s' "$body" > "$items/$i.json"
+    printf '%s' "$body" | jq -r '.[] | select(.path == "/fields/System.Tags") | .value' > "$items/$i.tag"
+    printf '{"id":%s}' "$i" ;;
+  "PATCH "*/_apis/wit/workitems/*)
+    [ "$ctype" = "Content-Type: application/json-patch+json" ] || exit 22
+    i=${url##*/workitems/}; i=${i%%\?*}
+    [ -f "$items/$i.tag" ] || exit 22
+    if printf '%s' "$body" | jq -e '.[] | select(.path == "/fields/System.State" and .value == "Done")' > /dev/null; then
+      touch "$items/$i.closed"
+    else
+      printf '%s' "$body" > "$items/$i.json"
+    fi
+    printf '{}' ;;
+  *) echo "curl: $method $url is not stubbed" >&2; exit 22 ;;
+esac
+`
+
+// The Azure Pipelines drift pipeline, run as TestGitHubActionsDriftExample
+// runs GitHub's, with Azure Boards work items for issues.
+func TestAzurePipelinesDriftExample(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the example's jobs")
+	}
+	if _, err := exec.LookPath("jq"); err != nil {
+		t.Skip("jq is not installed (Microsoft-hosted agents have it)")
+	}
+	dir := filepath.Join(repoRoot, "examples", "azure-pipelines")
+	pipeline := filepath.Join(dir, "drift.yml")
+	p := readYAML(t, pipeline)
+	if p["schedules"] == nil || asString(p["trigger"]) != "none" || asString(p["pr"]) != "none" {
+		t.Errorf("the drift pipeline runs on schedules only: schedules %v, trigger %v, pr %v", p["schedules"], p["trigger"], p["pr"])
+	}
+	vars := func(state string) map[string]string {
+		return map[string]string{
+			"Build.Reason": "Schedule", "Build.SourceBranch": "refs/heads/main", "Build.BuildId": "99",
+			"System.CollectionUri": "https://dev.azure.com/contoso/", "System.TeamProjectId": "33333333-3333-3333-3333-333333333333",
+			"System.AccessToken": "ado-placeholder-token", "TF_BUILD": "True", "ATTACHFORM_STATE_ENDPOINT": state,
+		}
+	}
+	jobs := azureJobs(t, pipeline, vars(""))
+	if got := jobNames(jobs); !slices.Equal(got, []string{"Drift/drift"}) {
+		t.Fatalf("jobs %v", got)
+	}
+	checkPipelineLines(t, jobs)
+
+	w := newPipelineWorld(t, dir)
+	if err := os.WriteFile(filepath.Join(w.stubs, "curl"), []byte(curlBoards), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w.needState()
+	w.needGraph()
+	drift := func(override ...map[string]string) jobResult {
+		v := vars(w.state["ATTACHFORM_STATE_ENDPOINT"])
+		return w.run(jobNamed(t, azureJobs(t, pipeline, v), "Drift/drift"), nil, v, override...)
+	}
+	item := func(n, part string) string {
+		b, _ := os.ReadFile(filepath.Join(w.api, "workitems", n+"."+part))
+		return string(b)
+	}
+	closed := func(n string) bool {
+		_, err := os.Stat(filepath.Join(w.api, "workitems", n+".closed"))
+		return err == nil
+	}
+	description := func(n string) string {
+		var ops []struct{ Path, Value string }
+		_ = json.Unmarshal([]byte(item(n, "json")), &ops)
+		for _, op := range ops {
+			if op.Path == "/fields/System.Description" {
+				return op.Value
+			}
+		}
+		return ""
+	}
+
+	w.applyAll()
+	if res := drift(); !strings.Contains(res.output, "In sync: Graph matches the configuration.") || item("201", "tag") != "" {
+		t.Fatalf("in sync:\n%s", res.output)
+	}
+	w.deleteByHand("messages", "Welcome to the team", "01-first-week.md")
+	res := drift()
+	if d := description("201"); item("201", "tag") != "attachform-drift\n" || !strings.Contains(d, "deleted outside attachform") ||
+		!strings.Contains(d, "Graph no longer matches the configuration on main. Last checked: https://dev.azure.com/contoso/33333333-3333-3333-3333-333333333333/_build/results?buildId=99") {
+		t.Fatalf("drift: work item 201 tagged %q:\n%s\n%s", item("201", "tag"), d, res.output)
+	}
+	w.deleteByHand("events", "All hands Q3", "agenda.md")
+	drift()
+	if calls := w.recorded("calls.log"); strings.Count(calls, "curl POST https://dev.azure.com/contoso/33333333-3333-3333-3333-333333333333/_apis/wit/workitems/$Issue") != 1 ||
+		!strings.Contains(description("201"), "`attachment.agenda`") {
+		t.Errorf("the second drift did not update work item 201 in place:\n%s\n%s", calls, description("201"))
+	}
+	w.applyAll()
+	drift()
+	if !closed("201") {
+		t.Errorf("back in sync, work item 201 is still open:\n%s", w.recorded("calls.log"))
+	}
+
+	denied := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) {
+		rw.Header().Set("Content-Type", "application/json")
+		rw.WriteHeader(http.StatusForbidden)
+		_, _ = rw.Write([]byte(`{"error":{"code":"ErrorAccessDenied","message":"Access is denied. Check credentials and try again."}}`))
+	}))
+	defer denied.Close()
+	w.mayFail = true
+	res = drift(map[string]string{"ATTACHFORM_GRAPH_ENDPOINT": denied.URL})
+	if res.failed != "open, update or close the drift work item" {
+		t.Errorf("a check that could not tell did not fail (failed: %q):\n%s", res.failed, res.output)
+	}
+	if d := description("202"); item("202", "tag") != "attachform-drift-check-failed\n" || !strings.Contains(d, "this is not drift") || !strings.Contains(d, "Error:") {
+		t.Errorf("the failed check's work item 202 (%q):\n%s", item("202", "tag"), d)
+	}
+	if !closed("201") || item("203", "tag") != "" {
+		t.Errorf("a failed check counted as drift:\n%s", w.recorded("calls.log"))
+	}
+}
