@@ -80,21 +80,43 @@ type dataInstance struct {
 // lookups, then the values. The lookups of every instance are asked
 // together (lookupAll), so a resolver can batch them.
 func (l *loader) evalData(d *dataDecl) {
+	if p := l.beginData(d); p != nil {
+		l.lookupAll(p.insts)
+		l.endData(p)
+	}
+}
+
+// dataPending is a data block between its queries and its lookups'
+// answers, so that the lookups of several blocks can be asked together
+// (evaluateLevel).
+type dataPending struct {
+	d     *dataDecl
+	x     expansion
+	insts []*dataInstance
+}
+
+// beginData evaluates a data block's instances' queries; nil when the
+// block is settled already (its for_each or count is not known).
+func (l *loader) beginData(d *dataDecl) *dataPending {
 	x := l.expand(d.addr().String(), d.content.Attributes, dataAllowed)
 	if !x.known {
 		l.scope.setData(d.kind, d.name, cty.DynamicVal)
-		return
+		return nil
 	}
 	insts := make([]*dataInstance, 0, len(x.instances))
 	for _, inst := range x.instances {
 		insts = append(insts, l.dataQuery(d, inst, dataAllowed|x.allowed))
 	}
-	l.lookupAll(insts)
-	values := make(map[addrs.Key]cty.Value, len(insts))
-	for i, di := range insts {
-		values[x.instances[i].key] = l.dataValue(d, di)
+	return &dataPending{d: d, x: x, insts: insts}
+}
+
+// endData sets a data block's value from its instances' lookups.
+func (l *loader) endData(p *dataPending) {
+	values := make(map[addrs.Key]cty.Value, len(p.insts))
+	for i, di := range p.insts {
+		values[p.x.instances[i].key] = l.dataValue(p.d, di)
 	}
-	l.scope.setData(d.kind, d.name, x.collect(values))
+	l.scope.setData(p.d.kind, p.d.name, p.x.collect(values))
 }
 
 // addr is the data block's address, with no key.
