@@ -157,6 +157,19 @@ func TestBuild(t *testing.T) {
 			},
 		},
 		{
+			name: "an exclusive target instance names what it deletes by its key",
+			setup: func(f *fixture) Live {
+				f.mbx.Exclusive, f.mbx.Name = true, `welcome["alice@contoso.example"]`
+				f.declare("a.txt", "hello")
+				f.applied("attachment.a", "a.txt", "hello", "ID1")
+				return f.live(graph.Attachment{ID: "ID1", Name: "a.txt"}, graph.Attachment{ID: "STRAY0001", Name: "old.pdf"})
+			},
+			want: map[string]string{
+				"attachment.a": "no-op:",
+				`target.welcome["alice@contoso.example"].undeclared["old.pdf"]`: "delete:not declared, and the target is exclusive",
+			},
+		},
+		{
 			name: "non-exclusive target leaves strangers alone",
 			setup: func(f *fixture) Live {
 				f.declare("a.txt", "hello")

@@ -299,3 +299,25 @@ func TestSettleSerialMovesTheSerialOnce(t *testing.T) {
 		t.Errorf("no state before: %+v, %v", first, err)
 	}
 }
+
+// Terraform's JSON names a resource by its block name and its index: a
+// string key, a count index, or none; an undeclared attachment on an
+// exclusive target is named "undeclared" with its name as the index.
+func TestTFAddr(t *testing.T) {
+	for _, tc := range []struct {
+		addr  string
+		name  string
+		index any
+	}{
+		{`attachment.agenda`, "agenda", nil},
+		{`attachment.pack["alice@contoso.com"]`, "pack", "alice@contoso.com"},
+		{`attachment.part[3]`, "part", 3},
+		{`target.welcome.undeclared["old.pdf"]`, "undeclared", "old.pdf"},
+		{`target.welcome["a@contoso.com"].undeclared["old.pdf"]`, "undeclared", "old.pdf"},
+	} {
+		name, index := tfAddr(tc.addr)
+		if name != tc.name || index != tc.index {
+			t.Errorf("tfAddr(%s) = %q, %#v; want %q, %#v", tc.addr, name, index, tc.name, tc.index)
+		}
+	}
+}
