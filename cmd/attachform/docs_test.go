@@ -162,7 +162,8 @@ func hasHeading(t *testing.T, path, frag string) bool {
 }
 
 // planOut is a saved plan's file name in a documented command.
-var planOut = regexp.MustCompile(`-out(?:=| +)"?([^\s"]+\.[A-Za-z0-9]+)"?`)
+// (-generate-config-out names a manifest, not a plan.)
+var planOut = regexp.MustCompile(`(?:^|[\s'"])-out(?:=| +)"?([^\s"]+\.[A-Za-z0-9]+)"?`)
 
 // Every saved plan the docs and the examples write has a name
 // .gitignore keeps out of git.
