@@ -37,6 +37,7 @@ func savedFixture(t *testing.T) (*fixture, *Saved) {
 
 func TestSavedPlanRoundTripsWithoutSecrets(t *testing.T) {
 	_, s := savedFixture(t)
+	s.Plan.Replace, s.Plan.AllowMassDestroy = []string{"attachment.b"}, true // apply -reviewed plans with them again
 	var b bytes.Buffer
 	if err := WriteSaved(&b, s); err != nil {
 		t.Fatal(err)
@@ -52,6 +53,7 @@ func TestSavedPlanRoundTripsWithoutSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(back.Plan.Changes, s.Plan.Changes) || back.Manifests != s.Manifests || !reflect.DeepEqual(back.Plan.Targets, s.Plan.Targets) ||
+		!reflect.DeepEqual(back.Plan.Replace, s.Plan.Replace) || back.Plan.AllowMassDestroy != s.Plan.AllowMassDestroy ||
 		back.Plan.Serial != s.Plan.Serial || back.Plan.Lineage != s.Plan.Lineage || !back.Plan.Created.Equal(s.Plan.Created) {
 		t.Fatalf("round trip differs:\n got  %+v\n want %+v", back.Plan, s.Plan)
 	}
