@@ -6,7 +6,8 @@ package main
 // SIGKILL at a random request after its first change began (each apply at
 // -parallelism=1, 3 or the default), changes the manifests between runs,
 // then runs one clean apply and checks that Graph,
-// the state and a fresh plan all agree with the manifests.
+// the state and a fresh plan all agree with the manifests. It does so with
+// the state in a local file and again in a blob in Azurite (azurerm).
 //
 // It runs with every `go test`, on a fixed seed; explore others with:
 //
@@ -45,6 +46,7 @@ import (
 	"time"
 
 	"github.com/attachform/attachform/emulator"
+	"github.com/attachform/attachform/internal/azurite"
 )
 
 var (
@@ -62,7 +64,15 @@ const (
 	chaosLargePerItem = 2
 )
 
+// TestChaos runs with the state in a local file, then in a blob in
+// Azurite (fewer rounds: each killed apply leaves its lease, which the
+// harness frees with force-unlock, as the lock's message says to).
 func TestChaos(t *testing.T) {
+	t.Run("local", func(t *testing.T) { runChaos(t, nil, *chaosRunsFlag) })
+	t.Run("azurerm", func(t *testing.T) { runChaos(t, newChaosRemote(t), min(*chaosRunsFlag, chaosRemoteRuns)) })
+}
+
+func runChaos(t *testing.T, remote *chaosRemote, rounds int) {
 	seed := chaosSeed(t)
 	t.Logf("chaos seed %d (replay: go test -run TestChaos ./cmd/attachform -chaos.seed=%d)", seed, seed)
 	start := time.Now()
@@ -80,10 +90,11 @@ func TestChaos(t *testing.T) {
 	defer srv.Close()
 
 	w := &chaosWorld{
-		t:    t,
-		rng:  rand.New(rand.NewPCG(seed, 0xc4a05)),
-		dir:  t.TempDir(),
-		base: srv.URL() + "/v1.0",
+		t:      t,
+		remote: remote,
+		rng:    rand.New(rand.NewPCG(seed, 0xc4a05)),
+		dir:    t.TempDir(),
+		base:   srv.URL() + "/v1.0",
 	}
 	w.createItems()
 	w.declareInitial()
@@ -112,7 +123,7 @@ func TestChaos(t *testing.T) {
 	landed := 0
 	copies := map[chaosCopyKey]int{}
 	budget := w.initialCost()
-	for round := range *chaosRunsFlag {
+	for round := range rounds {
 		var mutations []string
 		if round > 0 && w.rng.IntN(5) > 0 { // else nothing changes: a pure resume
 			var cost int
@@ -128,6 +139,9 @@ func TestChaos(t *testing.T) {
 		before := srv.Stats().Faults
 		w.apply(ctx, killer, run)
 		killer.quiesce(t)
+		if run.landed {
+			w.unlockKilled(ctx)
+		}
 		after := srv.Stats().Faults
 		run.faults = (after.Unavailable - before.Unavailable) + (after.Throttled - before.Throttled) + (after.Reset - before.Reset)
 		run.copies = w.newCopies(copies)
@@ -277,6 +291,9 @@ type chaosRun struct {
 
 func (w *chaosWorld) environ(round int) []string {
 	env := append(os.Environ(), "ATTACHFORM_GRAPH_ENDPOINT="+strings.TrimSuffix(w.base, "/v1.0"), "NO_COLOR=1", "ATTACHFORM_LOG=off", "ATTACHFORM_LOG_PATH=")
+	if w.remote != nil {
+		env = append(env, "ARM_ACCESS_KEY="+azurite.Key)
+	}
 	if logs := os.Getenv("ATTACHFORM_CHAOS_LOGS"); logs != "" {
 		env = append(env, "ATTACHFORM_LOG=debug", "ATTACHFORM_LOG_PATH="+filepath.Join(logs, fmt.Sprintf("run-%02d.log", round)))
 	}

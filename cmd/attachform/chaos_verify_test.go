@@ -10,8 +10,6 @@ import (
 	"maps"
 	"net/http"
 	neturl "net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -113,7 +111,7 @@ func (w *chaosWorld) verify(srv *emulator.Server) []string {
 // item and sha256, and nothing pending. It decodes only the fields it
 // needs, so the state format can grow (issue 8's intents) without it.
 func (w *chaosWorld) verifyState(byAddr map[string][]*liveAttachment) []string {
-	raw, err := os.ReadFile(filepath.Join(w.dir, "attachform.state.json"))
+	raw, err := w.stateBytes()
 	if err != nil {
 		return []string{"STATE: " + err.Error()}
 	}

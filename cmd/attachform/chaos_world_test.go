@@ -48,13 +48,14 @@ func (a *chaosAttachment) large() bool     { return len(a.content) >= 3<<20 }
 
 // chaosWorld is the test's model of what the manifests declare.
 type chaosWorld struct {
-	t     *testing.T
-	rng   *rand.Rand
-	dir   string // the configuration directory
-	base  string // Graph API base, ".../v1.0"
-	items []chaosItem
-	atts  []*chaosAttachment // sorted by addr
-	next  int                // number of the next new block
+	t      *testing.T
+	remote *chaosRemote // the state's blob; nil: a local file
+	rng    *rand.Rand
+	dir    string // the configuration directory
+	base   string // Graph API base, ".../v1.0"
+	items  []chaosItem
+	atts   []*chaosAttachment // sorted by addr
+	next   int                // number of the next new block
 }
 
 // createItems makes two messages, two events and two To Do tasks in each
@@ -245,11 +246,8 @@ func (w *chaosWorld) writeConfig() {
 	b.WriteString(`graph {
   endpoint = "https://graph.microsoft.com" # ATTACHFORM_GRAPH_ENDPOINT points it at the emulator
 }
-
-backend "local" {
-  path = "attachform.state.json"
-}
 `)
+	b.WriteString(w.backendBlock())
 	for i, it := range w.items {
 		fmt.Fprintf(&b, "\ntarget \"t%02d\" { # %s\n  mailbox = %q\n", i, it.label, it.mailbox)
 		if it.kind == "todo_task" {
