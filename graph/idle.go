@@ -70,6 +70,10 @@ func newCallWatch(ctx context.Context, host string, hw *hostWatch) *callWatch {
 	return w
 }
 
+// holdSilent is how long a host given up on stays given up on, unless it
+// answers: as long as a request's silent attempts take.
+func (c *Client) holdSilent() time.Duration { return SilentAttempts * c.bounds.IdleTimeout }
+
 // armWatchdog starts the watchdog of an attempt sending upload bytes.
 func (c *Client) armWatchdog(ctx context.Context, call *callWatch, upload int64) (context.Context, *watchdog) {
 	ctx, cancel := context.WithCancel(ctx)

@@ -111,19 +111,23 @@ func TestIdleGiveUpStopsTheHost(t *testing.T) {
 	}
 }
 
-// A host given up on is waited on again once it answers anything.
+// A host given up on is waited on again once it answers anything, or
+// once the hold has passed.
 func TestHostWatchReopensOnAnswer(t *testing.T) {
 	var h hostWatch
-	if _, given := h.given(); given {
+	if _, given := h.given(time.Hour); given {
 		t.Fatal("given up before anything happened")
 	}
 	h.heard.Store(time.Now().UnixNano())
 	h.gaveUp.Store(h.heard.Load() + 1)
-	if since, given := h.given(); !given || since.IsZero() {
+	if since, given := h.given(time.Hour); !given || since.IsZero() {
 		t.Fatalf("not given up after a give-up (%v, %v)", since, given)
 	}
+	if _, given := h.given(0); given {
+		t.Fatal("still given up once the hold passed")
+	}
 	h.heard.Store(h.gaveUp.Load() + 1)
-	if _, given := h.given(); given {
+	if _, given := h.given(time.Hour); given {
 		t.Fatal("still given up after the host answered")
 	}
 }

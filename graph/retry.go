@@ -94,7 +94,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 			// Heard nothing: try again, unless this request heard nothing
 			// SilentAttempts times in a row or another gave up on the host.
 			m.silent++
-			if _, given := m.watch.hw.given(); m.silent >= SilentAttempts || given {
+			if _, given := m.watch.hw.given(c.holdSilent()); m.silent >= SilentAttempts || given {
 				return false, err // send reports it as ErrNoAnswer
 			}
 		}

@@ -20,9 +20,9 @@ const SilentAttempts = 3
 // ErrNoAnswer: Graph, or the host of an upload URL, answered nothing
 // (not a byte) to SilentAttempts attempts in a row of one request. After
 // that, every request of the same client to that host fails at once with
-// it, unsent, until the host answers another request in flight: a run
-// ends instead of waiting on a server that has gone. Such errors match
-// ErrTimeout too.
+// it, unsent, until the host answers another request in flight or
+// SilentAttempts idle timeouts have passed: a run ends instead of waiting
+// on a server that has gone. Such errors match ErrTimeout too.
 var ErrNoAnswer = errors.New("nothing came back from Graph")
 
 // Silence tells a caller that a request of its is waiting for Graph: it
@@ -66,16 +66,19 @@ func (hs *hostWatches) get(host string) *hostWatch {
 	return h.(*hostWatch)
 }
 
-// given reports whether a request gave up on the host and nothing was
-// heard from it since, and since when it has not answered.
-func (h *hostWatch) given() (time.Time, bool) {
+// given reports whether a request gave up on the host less than hold ago
+// and nothing was heard from it since, and since when it has not
+// answered. The hold ends by itself so that a client that lives longer
+// than a run tries the host again; a run has stopped starting changes
+// long before (apply ends on ErrNoAnswer).
+func (h *hostWatch) given(hold time.Duration) (time.Time, bool) {
 	g := h.gaveUp.Load()
 	heard := h.heard.Load()
 	var since time.Time
 	if heard != 0 {
 		since = time.Unix(0, heard)
 	}
-	return since, g != 0 && heard <= g
+	return since, g != 0 && heard <= g && time.Since(time.Unix(0, g)) < hold
 }
 
 // noAnswerError is ErrNoAnswer: a request gave up on a silent host, or

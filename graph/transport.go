@@ -99,7 +99,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// A host another request gave up on is not waited on again, until
 	// it answers one still in flight.
 	host := c.hosts.get(req.URL.Host)
-	if since, given := host.given(); given {
+	if since, given := host.given(c.holdSilent()); given {
 		return nil, &preSendError{&noAnswerError{host: req.URL.Host, op: m.op, since: since}}
 	}
 	release, err := c.limits.acquire(req.Context(), m.mailbox, upload)
