@@ -4,6 +4,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -104,7 +105,8 @@ func TestGitHubActionsExample(t *testing.T) {
 
 	w := newPipelineWorld(t, dir)
 	runner := func(ctx map[string]string) map[string]string {
-		return map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": repo, "GITHUB_EVENT_NAME": ctx["github.event_name"], "GITHUB_REF": ctx["github.ref"]}
+		return map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": repo, "GITHUB_EVENT_NAME": ctx["github.event_name"], "GITHUB_REF": ctx["github.ref"],
+			"GITHUB_SHA": "0123456789abcdef0123456789abcdef01234567"}
 	}
 	dry := w.run(jobNamed(t, githubJobs(t, workflow, values(""), pr), "dry-run"), runner(pr), nil)
 	if !strings.Contains(dry.output, "Plan: 3 to add, 0 to change, 0 to destroy.") {
@@ -143,8 +145,50 @@ func TestGitHubActionsExample(t *testing.T) {
 	if got := w.graph.Stats().Attachments; got != 4 { // the fixture's seating plan, and the three
 		t.Errorf("Graph holds %d attachments after the apply, want 4", got)
 	}
+	if calls := w.recorded("calls.log"); !strings.Contains(calls, "gh GET repos/"+repo+"/commits/0123456789abcdef0123456789abcdef01234567/pulls") ||
+		!strings.Contains(calls, "gh run download attachform-plan-pr7") {
+		t.Errorf("the apply did not find pull request 7's saved plan; calls:\n%s", calls)
+	}
+	if !strings.Contains(w.recorded("attachform.log"), "apply -input=false -lock-timeout=5m -no-color -reviewed=reviewed.tfplan -markdown") {
+		t.Error("the apply job did not apply the reviewed plan with -reviewed")
+	}
 	if _, comment := plan(); !strings.Contains(strings.ToLower(comment), "no changes") {
 		t.Errorf("a pull request after the apply should plan no changes; its comment:\n%s", comment)
+	}
+
+	// Pull request 7 edits the agenda and is reviewed; by the merge, main
+	// holds another agenda: refused, nothing changed, the difference in the
+	// job summary and on the pull request, the job failed.
+	edit := func(text string) func(ws string) {
+		return func(ws string) {
+			if err := os.WriteFile(filepath.Join(ws, "attachments", "files", "agenda.md"), []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	w.prepare = edit("# Agenda, as reviewed\n")
+	plan()
+	w.prepare, w.mayFail = edit("# Agenda, changed after the review\n"), true
+	refused := w.run(jobNamed(t, jobs(push), "apply"), runner(push), nil)
+	comment = w.recorded("posted")
+	if refused.failed != "apply the reviewed plan" || !strings.Contains(comment, "These changes were not in the reviewed plan: open a pull request for them.") ||
+		!strings.Contains(comment, "`attachment.agenda`") || !strings.Contains(refused.summary, "### attachform apply -reviewed: refused") {
+		t.Errorf("an agenda changed after the review: failed step %q, comment:\n%s\nsummary:\n%s\n%s", refused.failed, comment, refused.summary, refused.output)
+	}
+	if calls := w.recorded("calls.log"); !strings.Contains(calls, "gh POST repos/"+repo+"/issues/7/comments") {
+		t.Errorf("the refusal was not commented on pull request 7; calls:\n%s", calls)
+	}
+	if got := w.graph.Stats().Attachments; got != 4 {
+		t.Errorf("Graph holds %d attachments after a refused apply, want the 4 it held", got)
+	}
+
+	// A push that no pull request brought: nothing reviewed, nothing applied.
+	if err := os.WriteFile(filepath.Join(w.api, "no-pull-request"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if res := w.run(jobNamed(t, jobs(push), "apply"), runner(push), nil); res.failed != "find the reviewed plan" ||
+		!strings.Contains(res.output, "came from no pull request: nothing was reviewed") {
+		t.Errorf("a push without a pull request: failed step %q\n%s", res.failed, res.output)
 	}
 }
 

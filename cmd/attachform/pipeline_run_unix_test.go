@@ -34,6 +34,9 @@ type pipelineWorld struct {
 	// mayFail lets a job's step fail: run then stops there and says which
 	// (jobResult.failed) instead of failing the test.
 	mayFail bool
+	// prepare, when set, edits each new workspace before the job runs (a
+	// pull request's change, or what reached main).
+	prepare func(ws string)
 }
 
 func newPipelineWorld(t *testing.T, example string) *pipelineWorld {
@@ -47,7 +50,19 @@ func newPipelineWorld(t *testing.T, example string) *pipelineWorld {
 		// comment posted before (the --jq query's answer), if any.
 		"gh": `#!/bin/sh
 [ -n "$GH_TOKEN" ] || { echo "gh: GH_TOKEN is not set" >&2; exit 4; }
-[ "$1" = api ] || { echo "gh: only gh api is stubbed" >&2; exit 2; }
+if [ "$1 $2" = "run download" ]; then
+  # gh run download RUN --repo R --name NAME --dir DIR: the kept artifact.
+  name= dir=
+  while [ $# -gt 0 ]; do
+    case "$1" in --name) name=$2; shift ;; --dir) dir=$2; shift ;; esac
+    shift
+  done
+  echo "gh run download $name" >> "$PIPELINE_API/calls.log"
+  [ -d "$PIPELINE_API/artifacts/$name" ] || { echo "no artifact $name" >&2; exit 1; }
+  mkdir -p "$dir" && cp "$PIPELINE_API/artifacts/$name"/* "$dir"/
+  exit 0
+fi
+[ "$1" = api ] || { echo "gh: only gh api and gh run download are stubbed" >&2; exit 2; }
 shift
 method=GET body= path=
 while [ $# -gt 0 ]; do
@@ -62,6 +77,12 @@ while [ $# -gt 0 ]; do
   shift
 done
 echo "gh $method $path" >> "$PIPELINE_API/calls.log"
+case "$method $path" in
+  "GET repos/$GITHUB_REPOSITORY/commits/$GITHUB_SHA/pulls") [ -f "$PIPELINE_API/no-pull-request" ] || echo 7; exit 0 ;;
+  "GET repos/$GITHUB_REPOSITORY/pulls/7") echo head7; exit 0 ;;
+  "GET repos/$GITHUB_REPOSITORY/actions/artifacts?name="*)
+    [ -d "$PIPELINE_API/artifacts/${path#*name=}" ] && echo "1001 head7"; exit 0 ;;
+esac
 case $method in
   GET) [ -f "$PIPELINE_API/comment-id" ] && cat "$PIPELINE_API/comment-id" ;;
   POST) cp "$body" "$PIPELINE_API/posted"; echo 42 > "$PIPELINE_API/comment-id" ;;
@@ -164,6 +185,9 @@ func (w *pipelineWorld) run(job pipelineJob, env map[string]string, vars map[str
 	t := w.t
 	t.Helper()
 	ws := w.workspace()
+	if w.prepare != nil {
+		w.prepare(ws)
+	}
 	temp := t.TempDir()
 	home := t.TempDir()
 	base := map[string]string{
@@ -223,8 +247,18 @@ func (w *pipelineWorld) run(job pipelineJob, env map[string]string, vars map[str
 	failed := ""
 	for i, s := range job.steps {
 		if s.artifact != "" {
-			if _, err := os.Stat(filepath.Join(ws, s.artifact)); err != nil {
+			b, err := os.ReadFile(filepath.Join(ws, s.artifact))
+			if err != nil {
 				t.Fatalf("job %s, step %d (%s): uploads %s, which is not there: %v", job.name, i, s.name, s.artifact, err)
+			}
+			if s.artifactName != "" { // kept, as GitHub keeps it, for gh run download
+				dir := filepath.Join(w.api, "artifacts", s.artifactName)
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, filepath.Base(s.artifact)), b, 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
 			continue
 		}

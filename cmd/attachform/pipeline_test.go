@@ -31,6 +31,9 @@ type pipelineStep struct {
 	errexit  bool              // GitHub runs bash -e; Azure Pipelines runs bash
 	env      map[string]string // the step's own environment
 	artifact string            // a path the step uploads, relative to the workspace
+	// artifactName is the name it is uploaded under (GitHub's with.name);
+	// the run keeps the file there for a later job to download.
+	artifactName string
 }
 
 // pipelineJob is one job's steps and environment, as the event chose it.
@@ -195,6 +198,7 @@ func githubJobs(t *testing.T, path string, values, ctx map[string]string) []pipe
 				ps.script = resolveGitHub(t, sw+".run", asString(step["run"]), values)
 			case strings.HasPrefix(uses, "actions/upload-artifact@"):
 				ps.artifact = resolveGitHub(t, sw+".with.path", asString(asMap(step["with"])["path"]), values)
+				ps.artifactName = resolveGitHub(t, sw+".with.name", asString(asMap(step["with"])["name"]), values)
 			case strings.HasPrefix(uses, "actions/checkout@"), strings.HasPrefix(uses, "actions/setup-go@"), strings.HasPrefix(uses, "azure/login@"):
 				// The test's workspace, Go and sign-in stand in for these.
 				for k, v := range asMap(step["with"]) {
