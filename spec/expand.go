@@ -19,14 +19,17 @@ type instance struct {
 	each *eachValues
 }
 
-// expansion is what a block's for_each or count made of it.
+// expansion is what a block's for_each or count made of it. A for_each or
+// count in error is reported once and leaves the block not known, so that
+// what refers to its instances is not reported again.
 type expansion struct {
 	// repeated says the block has for_each or count: its value is then a
 	// map (for_each) or a tuple (count) of its instances' values, and
 	// each instance's address has a key.
 	repeated bool
 	// known is false when for_each or count depends on what is not known
-	// (offline: data not looked up); there are then no instances.
+	// (offline: data not looked up), or is in error; there are then no
+	// instances, and the block's value is unknown.
 	known     bool
 	instances []instance
 	// allowed is the extra reference each instance's arguments may use:
@@ -51,7 +54,7 @@ func (l *loader) expand(what string, attrs hcl.Attributes, allowed refs) expansi
 			Detail:   fmt.Sprintf(`The "count" and "for_each" meta-arguments are mutually-exclusive, only one should be used to be explicit about the number of instances of %s.`, what),
 			Subject:  fe.NameRange.Ptr(),
 		})
-		return expansion{repeated: true, known: true}
+		return expansion{repeated: true} // not known: what refers to it stays quiet
 	case fe != nil:
 		insts, known := l.forEach(fe, allowed)
 		return expansion{repeated: true, known: known, instances: insts, allowed: refEach}
@@ -69,7 +72,7 @@ func (l *loader) forEach(a *hcl.Attribute, allowed refs) (out []instance, known 
 	v, diags := l.scope.eval(a.Expr, allowed, nil)
 	l.add(diags...)
 	if diags.HasErrors() {
-		return nil, true
+		return nil, false
 	}
 	bad := func(detail string, args ...any) ([]instance, bool) {
 		l.add(&hcl.Diagnostic{
@@ -78,7 +81,7 @@ func (l *loader) forEach(a *hcl.Attribute, allowed refs) (out []instance, known 
 			Detail:   fmt.Sprintf(detail, args...),
 			Subject:  a.Expr.Range().Ptr(),
 		})
-		return nil, true
+		return nil, false // reported: what refers to the block stays quiet
 	}
 	const sensitive = "Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments. If used, the sensitive value could be exposed as an instance key in addresses and plans."
 	if v.IsMarked() {
@@ -140,7 +143,7 @@ func (l *loader) count(a *hcl.Attribute, allowed refs) (out []instance, known bo
 	v, diags := l.scope.eval(a.Expr, allowed, nil)
 	l.add(diags...)
 	if diags.HasErrors() {
-		return nil, true
+		return nil, false
 	}
 	bad := func(detail string, args ...any) ([]instance, bool) {
 		l.add(&hcl.Diagnostic{
@@ -149,7 +152,7 @@ func (l *loader) count(a *hcl.Attribute, allowed refs) (out []instance, known bo
 			Detail:   fmt.Sprintf(detail, args...),
 			Subject:  a.Expr.Range().Ptr(),
 		})
-		return nil, true
+		return nil, false // reported: what refers to the block stays quiet
 	}
 	if v.IsMarked() {
 		return bad("Sensitive values, or values derived from sensitive values, cannot be used as count arguments. If used, the sensitive value could be exposed as an instance key in addresses and plans.")

@@ -58,3 +58,10 @@ attachment "counted" {
   target = target.many["a@contoso.com"]
   source = "a.txt"
 }
+
+# Refers to the instances of a target whose for_each is in error: reported
+# there, once, not again here.
+attachment "on_listed" {
+  target = target.listed["alice@contoso.com"]
+  source = "a.txt"
+}
