@@ -275,7 +275,7 @@ func (r *runner) do(ctx context.Context, c plan.Change) {
 			r.fail(c, start, fmt.Errorf("internal error (please report it): %v", p))
 		}
 	}()
-	r.opts.OnEvent(Event{Address: c.Address, Action: c.Action, Phase: Started, Total: total(c)})
+	r.opts.OnEvent(Event{Address: c.Address, Action: c.Action, Import: c.Importing != "", Phase: Started, Total: total(c)})
 	ctx, o := withOutcome(ctx)
 	id, err := r.execute(ctx, c)
 	if err != nil {
@@ -285,7 +285,7 @@ func (r *runner) do(ctx context.Context, c plan.Change) {
 			r.stateFailed(se.err)
 		case errors.Is(err, ErrStopped), ctx.Err() != nil && errors.Is(err, context.Canceled):
 			r.unfinished(c.Address)
-			r.opts.OnEvent(Event{Address: c.Address, Action: c.Action, Phase: Failed, Err: err, Elapsed: r.opts.Now().Sub(start)})
+			r.opts.OnEvent(Event{Address: c.Address, Action: c.Action, Import: c.Importing != "", Phase: Failed, Err: err, Elapsed: r.opts.Now().Sub(start)})
 			return
 		}
 		if errors.Is(err, graph.ErrNoAnswer) {
@@ -299,7 +299,7 @@ func (r *runner) do(ctx context.Context, c plan.Change) {
 		r.fail(c, start, err)
 		return
 	}
-	r.opts.OnEvent(Event{Address: c.Address, Action: c.Action, Phase: Finished, ID: id, Elapsed: r.opts.Now().Sub(start), Total: total(c), Sent: total(c)})
+	r.opts.OnEvent(Event{Address: c.Address, Action: c.Action, Import: c.Importing != "", Phase: Finished, ID: id, Elapsed: r.opts.Now().Sub(start), Total: total(c), Sent: total(c)})
 	r.finished(c, o)
 }
 
@@ -336,7 +336,7 @@ func (r *runner) fail(c plan.Change, start time.Time, err error) {
 	r.mu.Lock()
 	r.result.Errors = append(r.result.Errors, ce)
 	r.mu.Unlock()
-	r.opts.OnEvent(Event{Address: c.Address, Action: c.Action, Phase: Failed, Err: err, Elapsed: r.opts.Now().Sub(start)})
+	r.opts.OnEvent(Event{Address: c.Address, Action: c.Action, Import: c.Importing != "", Phase: Failed, Err: err, Elapsed: r.opts.Now().Sub(start)})
 }
 
 func total(c plan.Change) int64 {

@@ -33,6 +33,9 @@ const WaitingForState = "the state store"
 type Event struct {
 	Address string
 	Action  plan.Action
+	// Import marks the change of an import block (plan.Change.Importing),
+	// which views name as Terraform does: "Importing...".
+	Import  bool
 	Phase   Phase
 	Sent    int64 // bytes confirmed by Graph so far (Progress, Finished)
 	Total   int64 // bytes to upload, 0 for removals

@@ -135,6 +135,14 @@ var verbs = map[plan.Action][3]string{
 	plan.Forget:  {"Removing from state...", "Removal complete", "Still removing..."},
 }
 
+// verbsOf are the words for e's change; an import block's are Terraform's.
+func verbsOf(e apply.Event) [3]string {
+	if e.Import && e.Action == plan.Adopt {
+		return [3]string{"Importing...", "Import complete", "Still importing..."}
+	}
+	return verbs[e.Action]
+}
+
 func (v *applyHuman) Event(e apply.Event) {
 	v.mu.Lock()
 	defer v.mu.Unlock()

@@ -78,7 +78,7 @@ func finishedLine(e apply.Event) string {
 	if e.ID != "" {
 		id = fmt.Sprintf(" [id=%s]", e.ID)
 	}
-	return fmt.Sprintf("%s: %s after %s%s\n", e.Address, verbs[e.Action][1], e.Elapsed.Round(time.Second), id)
+	return fmt.Sprintf("%s: %s after %s%s\n", e.Address, verbsOf(e)[1], e.Elapsed.Round(time.Second), id)
 }
 
 // waitingLine says why a mailbox's requests wait and for how long.
@@ -199,7 +199,7 @@ func (p *plainProgress) event(e apply.Event) {
 	now := p.clock.now()
 	switch e.Phase {
 	case apply.Started:
-		fmt.Fprintf(p.out, "%s: %s\n", e.Address, verbs[e.Action][0])
+		fmt.Fprintf(p.out, "%s: %s\n", e.Address, verbsOf(e)[0])
 		if uploads(e.Action) && e.Total > 0 {
 			p.uploads[e.Address] = &plainUpload{total: e.Total, started: now}
 		}
