@@ -27,10 +27,23 @@ func ParseAddress(s string) (addrs.Address, hcl.Diagnostics) {
 		return addrs.Address{}, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid address",
-			Detail:   fmt.Sprintf("Only attachments are recorded and replaced; %s is a %s.%s", a, a.Kind, addressHelp),
+			Detail:   fmt.Sprintf("Only attachments are recorded and replaced; %s is %s.%s", a, kindPhrase(a.Kind), addressHelp),
 		}}
 	}
 	return a, nil
+}
+
+// kindPhrase names what an address of kind k is, for messages.
+func kindPhrase(k addrs.Kind) string {
+	switch k {
+	case addrs.Target:
+		return "a target"
+	case addrs.Data:
+		return "a data source"
+	case addrs.Undeclared:
+		return "an attachment no manifest declares"
+	}
+	return "an attachment"
 }
 
 // ParseAnyAddress parses any address given on the command line: an
