@@ -41,6 +41,24 @@ attachment "a" {
 		want: []string{`attachment.a["alice@contoso.com"] on t["alice@contoso.com"]`, `attachment.a["bob@contoso.com"] on t["bob@contoso.com"]`},
 	},
 	{
+		rule: "toset drops duplicates: a list with a mailbox twice makes one instance of it",
+		manifest: `
+variable "people" {
+  default = ["alice@contoso.com", "bob@contoso.com", "alice@contoso.com"]
+}
+target "t" {
+  for_each = toset(var.people)
+  mailbox  = each.key
+  message  = "D"
+}
+attachment "a" {
+  for_each = toset(var.people)
+  target   = target.t[each.key]
+  source   = "f.pdf"
+}`,
+		want: []string{`attachment.a["alice@contoso.com"] on t["alice@contoso.com"]`, `attachment.a["bob@contoso.com"] on t["bob@contoso.com"]`},
+	},
+	{
 		rule: "for_each over a map: each.key is the key, each.value its value",
 		manifest: `
 target "t" {
