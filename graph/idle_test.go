@@ -256,3 +256,28 @@ func (c *slowConn) Write(p []byte) (int, error) {
 	}
 	return sent, nil
 }
+
+// Attachment content streams to its reader under the same watchdog: a
+// download that stops mid-body fails the read after the idle timeout,
+// saying how much came, while a reader that is slow itself (busy writing
+// elsewhere) is not Graph's silence.
+func TestIdleSilentMidDownload(t *testing.T) {
+	x := newHostile(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "100")
+		w.Write(make([]byte, 40))
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}, withIdle(testIdle))
+	rc, err := x.client.Content(context.Background(), hostileItem, "att")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	time.Sleep(2 * testIdle) // the reader is busy: no one waits on Graph yet
+	buf := make([]byte, 100)
+	n, err := io.ReadFull(rc, buf)
+	if n != 40 {
+		t.Errorf("read %d bytes, want the 40 that came", n)
+	}
+	wantErr(t, err, ErrTimeout, "read attachment content", "nothing moved for 150ms reading the answer (40 bytes came)")
+}

@@ -223,9 +223,15 @@ func (v *applyJSON) Event(e apply.Event) {
 		hook["elapsed_seconds"] = int(e.Elapsed.Seconds())
 		v.emit("error", "apply_errored", fmt.Sprintf("%s: %s after %s", e.Address, vb[2], e.Elapsed.Round(time.Second)), map[string]any{"hook": hook})
 	case apply.Waiting:
-		if e.Address == "" && e.WaitingFor == apply.WaitingForState {
+		if e.WaitingFor != "" {
+			// The state store (no change's) or Graph (a change's) does not
+			// answer; a zero Since says it does again.
 			if !e.Since.IsZero() {
-				v.emit("info", "log", capitalize(stalledText(e.WaitingFor, e.Since, now)), nil)
+				msg := capitalize(stalledText(e.WaitingFor, e.Since, now))
+				if e.Address != "" {
+					msg = e.Address + ": " + stalledText(e.WaitingFor, e.Since, now)
+				}
+				v.emit("info", "log", msg, nil)
 			}
 			return
 		}

@@ -271,3 +271,18 @@ func TestPlanShowsEstimatedApplyTime(t *testing.T) {
 		t.Errorf("plan ends\n%s\nwant\n%s", out.String(), want)
 	}
 }
+
+// apply -json says what a change waits on that does not answer as a log
+// line, once as the wait begins, and nothing when it ends; never a budget
+// line with no budget.
+func TestApplyJSONWaitingForGraph(t *testing.T) {
+	v, out, _ := testView(false)
+	j := newApplyJSON(v)
+	since := time.Now().Add(-20 * time.Second)
+	j.Event(apply.Event{Address: "attachment.a", Action: plan.Create, Phase: apply.Waiting, WaitingFor: "Graph", Since: since})
+	j.Event(apply.Event{Address: "attachment.a", Action: plan.Create, Phase: apply.Waiting, WaitingFor: "Graph"})
+	got := out.String()
+	if strings.Count(got, `"type":"log"`) != 1 || !strings.Contains(got, `"@message":"attachment.a: waiting for Graph (no answer for 20s)"`) || strings.Contains(got, "budget") {
+		t.Errorf("JSON lines:\n%s\nwant one saying attachment.a waits for Graph for 20s", got)
+	}
+}
