@@ -37,6 +37,11 @@ type Writer interface {
 	Write(ctx context.Context, s *State) error
 }
 
+// ErrNoAnswer is wrapped by the error of a read, write or lock that the
+// store did not answer within its idle timeout (a silent Azure Storage, a
+// file system that hangs).
+var ErrNoAnswer = errors.New("the state store did not answer")
+
 // ErrConflict is wrapped by a Write that refused to replace a state other
 // than the one its handle last read or wrote.
 var ErrConflict = errors.New("the state changed since this run read it")

@@ -27,7 +27,7 @@ const idleAttempts = 3
 
 // ErrNoAnswer is wrapped by the error of a call whose attempts went
 // without a byte moving for the idle time.
-var ErrNoAnswer = errors.New("the state store did not answer")
+var ErrNoAnswer = state.ErrNoAnswer
 
 // noAnswer is one attempt cut for silence.
 type noAnswer struct {

@@ -43,6 +43,11 @@ type Backend struct {
 	Memory *state.SerialMemory
 	// Force accepts a state whose serial went backwards (-force).
 	Force bool
+	// IdleTimeout bounds each read, write and lock: a file system that
+	// stops answering (a network share gone) fails the call with
+	// state.ErrNoAnswer instead of holding the run. 0 is
+	// DefaultIdleTimeout.
+	IdleTimeout time.Duration
 
 	mu       sync.Mutex
 	lock     *flock.Flock
@@ -61,8 +66,44 @@ func (b *Backend) lockPath() string   { return b.Path + ".lock" }
 func (b *Backend) infoPath() string   { return b.Path + ".lock.info" }
 func (b *Backend) recordPath() string { return b.Path + ".serial" }
 
+// DefaultIdleTimeout is how long a file operation of the state may take.
+const DefaultIdleTimeout = 60 * time.Second
+
+// bounded runs f, which takes b.mu itself, and gives up waiting for it
+// after the idle timeout: a system call on a file system that has gone
+// cannot be cancelled, so f is left to finish on its own, and a later call
+// waits for b.mu as long as it lasts, bounded the same way.
+func bounded[T any](b *Backend, what string, f func() (T, error)) (T, error) {
+	idle := b.IdleTimeout
+	if idle <= 0 {
+		idle = DefaultIdleTimeout
+	}
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := f()
+		done <- result{v, err}
+	}()
+	t := time.NewTimer(idle)
+	defer t.Stop()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-t.C:
+		var zero T
+		return zero, fmt.Errorf("%s %s: %w: the file system did not answer for %s", what, b.Path, state.ErrNoAnswer, idle)
+	}
+}
+
 // Read implements state.Reader.
 func (b *Backend) Read(ctx context.Context) (*state.State, error) {
+	return bounded(b, "read state", func() (*state.State, error) { return b.read(ctx) })
+}
+
+func (b *Backend) read(ctx context.Context) (*state.State, error) {
 	data, digest, err := readDigest(b.Path)
 	if err != nil {
 		return nil, fmt.Errorf("read state: %w", err)
@@ -133,6 +174,12 @@ func readDigest(path string) ([]byte, string, error) {
 
 // Write implements state.Writer: temp file, fsync, rename, fsync directory.
 func (b *Backend) Write(ctx context.Context, s *state.State) error {
+	s = s.Clone() // f may outlive the call (bounded)
+	_, err := bounded(b, "write state", func() (struct{}, error) { return struct{}{}, b.write(s) })
+	return err
+}
+
+func (b *Backend) write(s *state.State) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	_, current, err := readDigest(b.Path)
@@ -194,6 +241,11 @@ func (b *Backend) backup() error {
 
 // Lock implements state.Locker with a non-blocking OS file lock.
 func (b *Backend) Lock(ctx context.Context, info state.LockInfo) error {
+	_, err := bounded(b, "lock state", func() (struct{}, error) { return struct{}{}, b.lockFile(ctx, info) })
+	return err
+}
+
+func (b *Backend) lockFile(ctx context.Context, info state.LockInfo) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.lock != nil {
@@ -258,6 +310,11 @@ func (b *Backend) readInfo() state.LockInfo {
 // the stale info file can be removed: the OS drops a crashed holder's file
 // lock by itself, and a live holder's lock cannot be taken from it.
 func (b *Backend) Unlock(ctx context.Context, id string) error {
+	_, err := bounded(b, "unlock state", func() (struct{}, error) { return struct{}{}, b.unlock(id) })
+	return err
+}
+
+func (b *Backend) unlock(id string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.lock != nil {
