@@ -7,6 +7,7 @@ package spec
 
 import (
 	"context"
+	"github.com/attachform/attachform/internal/addrs"
 	"github.com/attachform/attachform/item"
 	"time"
 
@@ -83,12 +84,14 @@ type Backend struct {
 
 // Target names one Graph item that attachments go on.
 type Target struct {
-	Name string
+	Name string // NAME, or NAME["key"] / NAME[0] for an instance
 	// Item is the item: its ids are "" when Unknown.
 	Item      item.Ref
 	Unknown   bool // the ids come from data sources not resolved (offline validate)
 	Exclusive bool // undeclared attachments on the item are deleted
 	DeclRange hcl.Range
+
+	addr addrs.Address // set by Load; see Address
 }
 
 // Attachment is one desired file attachment.

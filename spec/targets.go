@@ -43,12 +43,14 @@ func (l *loader) evalTarget(d *targetDecl) {
 	d.repeated = x.repeated
 	values := make(map[addrs.Key]cty.Value, len(x.instances))
 	for _, inst := range x.instances {
+		addr := addrs.TargetAddr(d.name, inst.key)
 		name := d.name + inst.key.String()
 		t := l.evalTargetInstance(d, name, targetAllowed|x.allowed, inst.each)
 		if t == nil {
 			values[inst.key] = cty.DynamicVal
 			continue
 		}
+		t.addr = addr
 		if !x.repeated {
 			d.t = t
 		}
@@ -172,9 +174,12 @@ func (l *loader) evalTargetInstance(d *targetDecl, name string, allowed refs, ea
 
 // Address is the target's address: target.NAME or target.NAME["key"].
 func (t *Target) Address() addrs.Address {
-	a, err := addrs.Parse("target." + t.Name)
+	if t.addr.Kind == addrs.Target {
+		return t.addr
+	}
+	a, err := addrs.Parse("target." + t.Name) // a Target built by hand
 	if err != nil {
-		return addrs.TargetAddr(t.Name, addrs.NoKey) // a Target built by hand, not by Load
+		return addrs.TargetAddr(t.Name, addrs.NoKey)
 	}
 	return a
 }
