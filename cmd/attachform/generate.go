@@ -15,6 +15,7 @@ import (
 	"github.com/attachform/attachform/internal/download"
 	"github.com/attachform/attachform/internal/generate"
 	"github.com/attachform/attachform/plan"
+	"github.com/attachform/attachform/spec"
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -85,6 +86,9 @@ func generateAndPlan(g *globals, v planView, w *workspace, f *configFlags, gf *g
 		return nil, false
 	}
 	cands, skipped := generate.Find(w.cfg, w.st, live)
+	if len(f.targets) > 0 {
+		cands, skipped = onlyTargeted(f.targets, cands, skipped)
+	}
 	diags := skippedWarnings(skipped)
 	dir, err := download.Open(g.dir)
 	if err != nil {
@@ -138,6 +142,37 @@ func writeGenerated(g *globals, v planView, w *workspace, dir *download.Dir, can
 		return false
 	}
 	return true
+}
+
+// onlyTargeted keeps what -target selects, as the plan does: what is on a
+// selected target (or target instance), and what an import block into a
+// selected address asks for.
+func onlyTargeted(targets []string, cands []generate.Candidate, skipped []generate.Skipped) ([]generate.Candidate, []generate.Skipped) {
+	var sel []addrs.Address
+	for _, s := range targets {
+		if a, err := addrs.Parse(s); err == nil {
+			sel = append(sel, a)
+		}
+	}
+	selected := func(t *spec.Target, im *spec.Import) bool {
+		return slices.ContainsFunc(sel, func(a addrs.Address) bool {
+			if t != nil && a.Kind == addrs.Target && a.Contains(t.Address()) {
+				return true
+			}
+			to, err := addrs.Parse(imTo(im))
+			return err == nil && a.Contains(to)
+		})
+	}
+	cands = slices.DeleteFunc(cands, func(c generate.Candidate) bool { return !selected(c.Target, c.Import) })
+	skipped = slices.DeleteFunc(skipped, func(s generate.Skipped) bool { return !selected(s.Target, s.Import) })
+	return cands, skipped
+}
+
+func imTo(im *spec.Import) string {
+	if im == nil {
+		return ""
+	}
+	return im.To
 }
 
 // declaredBlocks are the names of the attachment blocks the manifests
