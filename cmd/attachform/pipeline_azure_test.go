@@ -171,6 +171,7 @@ func azureSteps(t *testing.T, where, dir string, steps []any) []pipelineStep {
 			ps.script = asString(step["bash"]) + asString(step["script"])
 		case step["publish"] != nil:
 			ps.artifact = asString(step["publish"])
+			ps.artifactName = asString(step["artifact"])
 		case task == "GoTool@0":
 			// The test's Go stands in for it.
 		case task == "AzureCLI@2":

@@ -210,6 +210,7 @@ func TestAzurePipelinesExample(t *testing.T) {
 			"System.PullRequest.PullRequestId": "7", "System.CollectionUri": "https://dev.azure.com/contoso/",
 			"System.TeamProjectId": "33333333-3333-3333-3333-333333333333", "Build.Repository.ID": "44444444-4444-4444-4444-444444444444",
 			"System.AccessToken": "ado-placeholder-token", "TF_BUILD": "True", "ATTACHFORM_STATE_ENDPOINT": stateEndpoint,
+			"Build.SourceVersion": "fedcba9876543210fedcba9876543210fedcba98", "System.DefinitionId": "12",
 		}
 	}
 	pr := func(state string) map[string]string { return vars("PullRequest", "refs/pull/7/merge", "False", state) }
@@ -282,8 +283,48 @@ func TestAzurePipelinesExample(t *testing.T) {
 	if got := w.graph.Stats().Attachments; got != 4 {
 		t.Errorf("Graph holds %d attachments after the apply, want 4", got)
 	}
+	if calls := w.recorded("calls.log"); !strings.Contains(calls, "/pullrequestquery?api-version=7.1") || !strings.Contains(calls, "/attachform-plan?format=zip") {
+		t.Errorf("the apply did not find pull request 7's saved plan; calls:\n%s", calls)
+	}
+	if !strings.Contains(w.recorded("attachform.log"), "apply -input=false -lock-timeout=5m -no-color -reviewed=reviewed.tfplan -markdown") {
+		t.Error("the apply stage did not apply the reviewed plan with -reviewed")
+	}
 	if _, comment := plan(); !strings.Contains(strings.ToLower(comment), "no changes") {
 		t.Errorf("a pull request after the apply should plan no changes; its comment:\n%s", comment)
+	}
+
+	// Pull request 7 edits the agenda and is reviewed; by the merge, main
+	// holds another agenda: refused, nothing changed, a thread on the pull
+	// request, the run failed.
+	edit := func(text string) func(ws string) {
+		return func(ws string) {
+			if err := os.WriteFile(filepath.Join(ws, "attachments", "files", "agenda.md"), []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	w.prepare = edit("# Agenda, as reviewed\n")
+	plan()
+	w.prepare, w.mayFail = edit("# Agenda, changed after the review\n"), true
+	v = push(state)
+	refused := w.run(jobNamed(t, azureJobs(t, pipeline, v), "Apply/apply"), nil, v)
+	var sent struct{ Comments []struct{ Content string } }
+	_ = json.Unmarshal([]byte(w.recorded("posted")), &sent)
+	if refused.failed != "report the outcome" || len(sent.Comments) != 1 ||
+		!strings.Contains(sent.Comments[0].Content, "These changes were not in the reviewed plan: open a pull request for them.") ||
+		!strings.Contains(refused.summary, "refused") {
+		t.Errorf("an agenda changed after the review: failed step %q, thread %+v, summary %q\n%s", refused.failed, sent, refused.summary, refused.output)
+	}
+	if got := w.graph.Stats().Attachments; got != 4 {
+		t.Errorf("Graph holds %d attachments after a refused apply, want the 4 it held", got)
+	}
+	if err := os.WriteFile(filepath.Join(w.api, "no-pull-request"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v = push(state)
+	if res := w.run(jobNamed(t, azureJobs(t, pipeline, v), "Apply/apply"), nil, v); res.failed != "find the reviewed plan" ||
+		!strings.Contains(res.output, "completed no pull request: nothing was reviewed") {
+		t.Errorf("a push without a pull request: failed step %q\n%s", res.failed, res.output)
 	}
 }
 

@@ -93,13 +93,14 @@ exit 0
 		// Azure Repos' API, for the plan thread: GET lists the thread
 		// posted before, whose first comment starts with the marker.
 		"curl": `#!/bin/sh
-method=GET data= url= auth=
+method=GET data= url= auth= out=
 while [ $# -gt 0 ]; do
   case "$1" in
     -X) method=$2; shift ;;
     -d) data=$2; shift ;;
+    -o) out=$2; shift ;;
     -H) case "$2" in Authorization:*) auth=$2 ;; esac; shift ;;
-    -fsS) ;;
+    -fsS|-fsSL) ;;
     http*) url=$1 ;;
     *) echo "curl: unexpected $1" >&2; exit 2 ;;
   esac
@@ -107,6 +108,23 @@ while [ $# -gt 0 ]; do
 done
 [ "$auth" = "Authorization: Bearer $SYSTEM_ACCESSTOKEN" ] && [ -n "$SYSTEM_ACCESSTOKEN" ] || { echo "curl: no token" >&2; exit 22; }
 echo "curl $method $url" >> "$PIPELINE_API/calls.log"
+# The apply's look-ups: the pull request a merge commit completed (7,
+# whose source commit head7 its validation run 555 planned) and that
+# run's kept artifact, as a zip.
+case "$method $url" in
+  "POST "*/pullrequestquery?api-version=7.1)
+    [ "$data" = @- ] && sha=$(jq -r '.queries[0].items[0]')
+    if [ -f "$PIPELINE_API/no-pull-request" ]; then printf '{"results":[{}]}'; else printf '{"results":[{"%s":[{"pullRequestId":7}]}]}' "$sha"; fi
+    exit 0 ;;
+  "GET "*/pullRequests/7?api-version=7.1) printf '{"pullRequestId":7,"lastMergeSourceCommit":{"commitId":"head7"}}'; exit 0 ;;
+  "GET "*'/_apis/build/builds?'*'branchName=refs/pull/7/merge'*'$top=1'*)
+    [ -d "$PIPELINE_API/artifacts/attachform-plan" ] && printf '{"value":[{"id":555,"triggerInfo":{"pr.sourceSha":"head7"}}]}' || printf '{"value":[]}'
+    exit 0 ;;
+  "GET "*/_apis/build/builds/555/artifacts?artifactName=attachform-plan\&api-version=7.1)
+    printf '{"name":"attachform-plan","resource":{"downloadUrl":"https://dev.azure.com/contoso/_apis/resources/Containers/9/attachform-plan?format=zip"}}'; exit 0 ;;
+  "GET "*/attachform-plan?format=zip)
+    (cd "$PIPELINE_API/artifacts" && zip -q -r - attachform-plan) > "$out"; exit 0 ;;
+esac
 case $method in
   GET) if [ -f "$PIPELINE_API/thread" ]; then printf '{"value":[{"id":7,"comments":[{"id":1,"content":"<!-- attachform plan -->\\n…"}]},{"id":8,"comments":[{"id":1,"content":"LGTM"}]}]}'; else printf '{"value":[{"id":8,"comments":[{"id":1,"content":"LGTM"}]}]}'; fi ;;
   POST) [ "$data" = @- ] && cat > "$PIPELINE_API/posted"; touch "$PIPELINE_API/thread"; printf '{"id":7}' ;;
