@@ -96,6 +96,7 @@ func Build(ctx context.Context, cfg *spec.Config, st *state.State, live Live, r 
 		b.refreshOnly()
 	}
 	b.filter(cfg)
+	b.unmatchedReplaces()
 	b.label()
 	b.preventDestroy()
 	b.massDestroy()
@@ -487,6 +488,30 @@ func (b *builder) filter(cfg *spec.Config) {
 		addr, err := addrs.Parse(c.Address)
 		return err != nil || !slices.ContainsFunc(sel, func(s addrs.Address) bool { return s.Contains(addr) })
 	})
+}
+
+// unmatchedReplaces warns of each -replace address that names no
+// attachment declared or recorded: a block with for_each or count is
+// replaced one instance at a time, as Terraform's.
+func (b *builder) unmatchedReplaces() {
+	for _, r := range b.opts.Replace {
+		if _, managed := b.st.Attachment(r); managed || b.specs[r] != nil {
+			continue
+		}
+		detail := fmt.Sprintf("-replace=%s names no attachment in the configuration or the state, so nothing is replaced for it.", r)
+		if block, err := addrs.Parse(r); err == nil && block.Key.IsNone() {
+			var example string
+			for addr := range b.specs {
+				if a, err := addrs.Parse(addr); err == nil && a.Block() == block && (example == "" || addrs.CompareStrings(addr, example) < 0) {
+					example = addr
+				}
+			}
+			if example != "" {
+				detail += fmt.Sprintf(" %s has for_each or count: name one instance, as in -replace='%s'.", r, example)
+			}
+		}
+		b.diags = append(b.diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Replace address not found", Detail: detail})
+	}
 }
 
 // changeItems are the items a change touches: its new attachment's, its

@@ -376,3 +376,20 @@ func TestMissingTargetItemIsADiagnostic(t *testing.T) {
 		t.Fatalf("diags = %v", diags)
 	}
 }
+
+// A -replace of a block with for_each names no instance: nothing is
+// replaced, and a warning says which address would.
+func TestReplaceOfARepeatedBlockWarns(t *testing.T) {
+	f := newFixture(t)
+	f.declare("a.txt", "hello", func(a *spec.Attachment) { a.Address = `attachment.pack["b"]` })
+	f.declare("b.txt", "world", func(a *spec.Attachment) { a.Address = `attachment.pack["a"]` })
+	f.applied(`attachment.pack["a"]`, "b.txt", "world", "ID1")
+	f.applied(`attachment.pack["b"]`, "a.txt", "hello", "ID2")
+	p, diags := f.build(f.live(graph.Attachment{ID: "ID1", Name: "b.txt"}, graph.Attachment{ID: "ID2", Name: "a.txt"}), Options{Replace: []string{"attachment.pack"}})
+	if diags.HasErrors() || p.HasChanges() {
+		t.Fatalf("plan %v, %s; want no change", actions(p), diags.Error())
+	}
+	if len(diags) != 1 || diags[0].Summary != "Replace address not found" || !strings.Contains(diags[0].Detail, `-replace='attachment.pack["a"]'`) {
+		t.Errorf("diagnostics: %s", diags.Error())
+	}
+}
