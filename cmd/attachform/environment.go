@@ -64,12 +64,17 @@ func checkEndpointOverride(value string) error {
 		return nil
 	}
 	u, err := url.Parse(value)
+	shown := value
+	if err == nil && u.User != nil {
+		shown = u.Redacted() // a password in the URL is never repeated
+	}
+	shown = redactText(shown)
 	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || strings.TrimSpace(value) != value ||
 		(u.Scheme != "https" && u.Scheme != "http") {
-		return fmt.Errorf("%q is not \"emulator\" or a Graph origin such as https://graph.microsoft.com or http://127.0.0.1:PORT", redactText(value))
+		return fmt.Errorf("%q is not \"emulator\" or a Graph origin such as https://graph.microsoft.com or http://127.0.0.1:PORT", shown)
 	}
 	if u.Scheme == "http" && !loopback.Endpoint(value) {
-		return fmt.Errorf("%q uses plain http to another machine: only loopback addresses (the emulator) may, use https", redactText(value))
+		return fmt.Errorf("%q uses plain http to another machine: only loopback addresses (the emulator) may, use https", shown)
 	}
 	return nil
 }
