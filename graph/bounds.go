@@ -235,6 +235,13 @@ func (b *boundedBody) Close() error {
 // past the cap, and this belt stops at it even without one (a body from a
 // test's transport).
 func readCapped(r io.Reader, max int64) ([]byte, error) {
+	if wb, ok := r.(*wholeBody); ok && wb.Len() == len(wb.raw) {
+		if int64(len(wb.raw)) > max {
+			return nil, fmt.Errorf("%w: it is larger than %s", ErrAnswerTooLarge, bytesize.Format(max))
+		}
+		_, _ = wb.Seek(0, io.SeekEnd) // read, as if through Read
+		return wb.raw, nil
+	}
 	b, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err == nil && int64(len(b)) > max {
 		return nil, fmt.Errorf("%w: it is larger than %s", ErrAnswerTooLarge, bytesize.Format(max))

@@ -194,8 +194,13 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if read < 0 {
 		read = errorBodyLimit
 	}
-	raw, rerr := io.ReadAll(io.LimitReader(body, read+1))
+	var buf bytes.Buffer
+	if resp.ContentLength >= 0 {
+		buf.Grow(int(min(resp.ContentLength, read)) + bytes.MinRead)
+	}
+	_, rerr := buf.ReadFrom(io.LimitReader(body, read+1))
 	body.Close()
+	raw := buf.Bytes()
 	switch {
 	case rerr != nil && errors.Is(rerr, ErrTimeout):
 		ae := &attemptError{sent: true, err: wd.timedOut(body.read)} // without the op: send's errors add it
@@ -210,10 +215,19 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if limit < 0 && int64(len(raw)) > errorBodyLimit {
 			raw = raw[:errorBodyLimit]
 		}
-		resp.Body = io.NopCloser(bytes.NewReader(raw))
+		resp.Body = &wholeBody{Reader: bytes.NewReader(raw), raw: raw}
 	}
 	return resp, nil
 }
+
+// wholeBody is an answer read whole by the transport; readCapped takes
+// its bytes as they are instead of copying them again.
+type wholeBody struct {
+	*bytes.Reader
+	raw []byte
+}
+
+func (b *wholeBody) Close() error { return nil }
 
 // failingBody is an answer whose reading failed in the transport.
 type failingBody struct{ err error }
