@@ -10,8 +10,6 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-type peopleKey struct{}
-
 // cmdPeople drives a directory for the scripts: an emulator started with a
 // fixtures file (users, groups, drafts), and the changes people make to
 // it between plans — a draft written, a member leaving, a group emptied.
