@@ -175,3 +175,25 @@ func TestRefreshTakesLookupLabels(t *testing.T) {
 		}
 	}
 }
+
+// An application without a directory permission: the group and users
+// lookups fail with Graph's 403, and the error names the least permission
+// that would do.
+func TestLookupDirectoryPermissionHint(t *testing.T) {
+	tok := unsignedJWT(t, map[string]any{"roles": []string{"Mail.ReadWrite"}})
+	e := newEnv(t, withCredential(tok))
+	res := e.client.Lookups(context.Background(), []Lookup{
+		{Kind: LookupGroups, Name: "New Hires"},
+		{Kind: LookupUsers, Filter: "department eq 'Sales'"},
+	})
+	for i, want := range []string{"GroupMember.Read.All", "User.Read.All"} {
+		var ge *Error
+		if !errors.As(res[i].Err, &ge) || ge.Status != 403 || !strings.Contains(res[i].Err.Error(), want) {
+			t.Errorf("lookup %d: %v, want a 403 naming %s", i, res[i].Err, want)
+		}
+	}
+	members := e.client.Lookups(context.Background(), []Lookup{{Kind: LookupGroupMembers, ID: "00000000-0000-4000-8000-000000000000"}})[0]
+	if !strings.Contains(fmt.Sprint(members.Err), "GroupMember.Read.All") {
+		t.Errorf("members: %v, want the permission named", members.Err)
+	}
+}
