@@ -123,10 +123,6 @@ func generateAndPlan(g *globals, v planView, w *workspace, f *configFlags, gf *g
 // writeGenerated downloads the candidates' files, then writes the
 // manifest: never over a file, and only once every file is in place.
 func writeGenerated(g *globals, v planView, w *workspace, dir *download.Dir, cands []generate.Candidate, gf *generateFlags) bool {
-	if err := generate.Download(g.ctx, w.client, dir, cands); err != nil {
-		errorf(v, "Cannot download an attachment", "%v. Nothing was written: neither %s nor a file in %s/.", err, gf.file, gf.folder)
-		return false
-	}
 	var targets []string
 	for _, c := range cands {
 		if t := "target." + c.Target.Name; !slices.Contains(targets, t) {
@@ -134,11 +130,19 @@ func writeGenerated(g *globals, v planView, w *workspace, dir *download.Dir, can
 		}
 	}
 	body, err := generate.Render(cands, generate.Header{Now: now(), Version: version(), Targets: targets})
-	if err == nil {
-		_, err = dir.Write(gf.file, bytes.NewReader(body), int64(len(body)))
-	}
 	if err != nil {
 		errorf(v, "Cannot write the generated configuration", "%v.", err)
+		return false
+	}
+	if err := generate.Download(g.ctx, w.client, dir, cands); err != nil {
+		errorf(v, "Cannot download an attachment", "%v. Nothing was written: neither %s nor a file in %s/.", err, gf.file, gf.folder)
+		return false
+	}
+	if _, err := dir.Write(gf.file, bytes.NewReader(body), int64(len(body))); err != nil {
+		for _, c := range cands {
+			_ = dir.Remove(c.File) // a run again starts from the same folder
+		}
+		errorf(v, "Cannot write the generated configuration", "%v. The downloaded files were removed again.", err)
 		return false
 	}
 	return true
