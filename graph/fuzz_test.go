@@ -196,3 +196,25 @@ func FuzzAnswerURLs(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseLabel: an item's subject, title or list name as Graph answers
+// it, for the refresh's labels: never a panic, a string property or an
+// error, never more than item.MaxLabel characters.
+func FuzzParseLabel(f *testing.F) {
+	for _, s := range []string{`{"id":"x","subject":"Welcome pack 2"}`, `{"title":null}`, `{"subject":7}`, `{"displayName":"` + strings.Repeat("é", 500) + `"}`, `[]`, ``, `{"subject":"\u001b[31m"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, k := range []jobKind{jobTitle, jobListName} {
+			for _, kind := range item.Kinds() {
+				s, err := parseLabel(body, k, kind)
+				if err != nil && s != "" {
+					t.Fatalf("an error with a label %q", s)
+				}
+				if n := len([]rune(s)); n > item.MaxLabel {
+					t.Fatalf("a label of %d characters", n)
+				}
+			}
+		}
+	})
+}
