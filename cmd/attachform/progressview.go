@@ -390,18 +390,7 @@ func (b *barProgress) event(e apply.Event) {
 		u.bar = b.p.New(e.Total, mpb.BarStyle(), mpb.BarRemoveOnComplete(),
 			mpb.PrependDecorators(decor.Name(e.Address, decor.WCSyncSpaceR)),
 			mpb.AppendDecorators(decor.Any(func(s decor.Statistics) string {
-				if st := u.stall.Load(); st != nil {
-					return stalledText(st.what, st.since, now())
-				}
-				if w := u.wait.Load(); w != nil {
-					if left := w.until.Sub(now()); left > 0 {
-						return waitingText(w.mailbox, w.budget, left)
-					}
-				}
-				if since := b.stateSince.Load(); since != nil && s.Current == 0 {
-					return stalledText(apply.WaitingForState, *since, now())
-				}
-				return sentText(s.Current, s.Total)
+				return b.barText(u, s.Current, s.Total, now())
 			})))
 		b.bars[e.Address] = u
 	case apply.Progress:
@@ -449,6 +438,24 @@ func (b *barProgress) event(e apply.Event) {
 			_, _ = b.p.Write([]byte(finishedLine(e)))
 		}
 	}
+}
+
+// barText is what an upload's bar says beside it: what it waits for,
+// else how far it got. mpb calls it from its own goroutine: it reads
+// only atomics.
+func (b *barProgress) barText(u *uploadBar, current, total int64, now time.Time) string {
+	if st := u.stall.Load(); st != nil {
+		return stalledText(st.what, st.since, now)
+	}
+	if w := u.wait.Load(); w != nil {
+		if left := w.until.Sub(now); left > 0 {
+			return waitingText(w.mailbox, w.budget, left)
+		}
+	}
+	if since := b.stateSince.Load(); since != nil && current == 0 {
+		return stalledText(apply.WaitingForState, *since, now)
+	}
+	return sentText(current, total)
 }
 
 // advance moves u to sent bytes, and the overall line with it.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -284,5 +285,26 @@ func TestApplyJSONWaitingForGraph(t *testing.T) {
 	got := out.String()
 	if strings.Count(got, `"type":"log"`) != 1 || !strings.Contains(got, `"@message":"attachment.a: waiting for Graph (no answer for 20s)"`) || strings.Contains(got, "budget") {
 		t.Errorf("JSON lines:\n%s\nwant one saying attachment.a waits for Graph for 20s", got)
+	}
+}
+
+// An upload's bar says what it waits on that does not answer instead of
+// its percentage, and goes back to the percentage when it hears again.
+func TestBarProgressWaitingForGraph(t *testing.T) {
+	t0 := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	now := t0.Add(20 * time.Second)
+	b := newBarProgress(io.Discard, newFakeProgressClock(now).clock())
+	b.planned(&plan.Plan{})
+	b.begin()
+	defer b.end()
+	b.event(apply.Event{Address: "attachment.big", Action: plan.Create, Phase: apply.Started, Total: 8 << 20})
+	u := b.bars["attachment.big"]
+	b.event(apply.Event{Address: "attachment.big", Phase: apply.Waiting, WaitingFor: "Graph", Since: t0})
+	if got, want := b.barText(u, 0, 8<<20, now), "waiting for Graph (no answer for 20s)"; got != want {
+		t.Errorf("bar says %q, want %q", got, want)
+	}
+	b.event(apply.Event{Address: "attachment.big", Phase: apply.Waiting, WaitingFor: "Graph"})
+	if got, want := b.barText(u, 0, 8<<20, now), "0.0/8.0 MiB (0 %)"; got != want {
+		t.Errorf("bar says %q once Graph answers, want %q", got, want)
 	}
 }
