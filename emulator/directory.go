@@ -24,11 +24,11 @@ type group struct {
 }
 
 // dirOther is a directory object that is neither a user nor a group: a
-// device or an organizational contact. They exist to be members of groups,
+// device, an organizational contact or a service principal. They exist to be members of groups,
 // which a client reading user members must leave out.
 type dirOther struct {
 	ID          string `json:"id"`
-	Type        string `json:"type"` // "device" or "orgContact"
+	Type        string `json:"type"` // "device", "orgContact" or "servicePrincipal"
 	DisplayName string `json:"displayName"`
 }
 

@@ -29,6 +29,7 @@ group "New Hires" {
   groups   = ["Interns"]
   devices  = ["LAPTOP-1"]
   contacts = ["Vendor"]
+  service_principals = ["attachform"]
 }
 group "Interns" {
   members = ["bob@contoso.com", "alice@contoso.com"]
@@ -198,7 +199,7 @@ func TestTransitiveUserMembers(t *testing.T) {
 		types = append(types, o["@odata.type"].(string))
 	}
 	sort.Strings(types)
-	if want := "#microsoft.graph.device,#microsoft.graph.group,#microsoft.graph.orgContact,#microsoft.graph.user,#microsoft.graph.user"; strings.Join(types, ",") != want {
+	if want := "#microsoft.graph.device,#microsoft.graph.group,#microsoft.graph.orgContact,#microsoft.graph.servicePrincipal,#microsoft.graph.user,#microsoft.graph.user"; strings.Join(types, ",") != want {
 		t.Fatalf("types = %v", types)
 	}
 	cast := api(s, "/groups/"+id+"/transitiveMembers/microsoft.graph.user")

@@ -79,7 +79,8 @@
 //	  members  = ["ops@contoso.com"]         # mailboxes this file declares
 //	  groups   = ["Interns"]                 # nested groups this file declares
 //	  devices  = ["LAPTOP-1"]                # optional non-user members
-//	  contacts = ["Vendor"]                  #   (devices, organizational contacts)
+//	  contacts = ["Vendor"]                  #   (devices, organizational contacts,
+//	  service_principals = ["attachform"]    #   service principals)
 //	}
 //
 // Names compare ignoring case, as $filter eq does, and each appears once in

@@ -16,10 +16,11 @@ type FixtureGroup struct {
 	Groups   []string // display names of other groups the fixtures declare (nested)
 	Devices  []string // display names of devices, created as members
 	Contacts []string // display names of organizational contacts, created as members
+	Apps     []string // display names of service principals, created as members
 }
 
 var fixturesGroupSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-	{Name: "members"}, {Name: "groups"}, {Name: "devices"}, {Name: "contacts"},
+	{Name: "members"}, {Name: "groups"}, {Name: "devices"}, {Name: "contacts"}, {Name: "service_principals"},
 }}
 
 // groups reads the group blocks once every mailbox is known: a member must
@@ -67,6 +68,9 @@ func (p *fixtureParser) groups(blocks []*hcl.Block, boxes seen) []FixtureGroup {
 		}
 		if a := c.Attributes["contacts"]; a != nil {
 			g.Contacts = p.strings(a)
+		}
+		if a := c.Attributes["service_principals"]; a != nil {
+			g.Apps = p.strings(a)
 		}
 		out = append(out, g)
 	}
@@ -181,6 +185,9 @@ func applyDirectory(st *store, f *Fixtures) error {
 		}
 		for _, c := range fg.Contacts {
 			ids = append(ids, st.other("orgContact", c).ID)
+		}
+		for _, a := range fg.Apps {
+			ids = append(ids, st.other("servicePrincipal", a).ID)
 		}
 		have := map[string]bool{}
 		for _, m := range g.Members {

@@ -109,7 +109,7 @@ func (s *Server) refTarget(raw string) (string, bool) {
 		return "", false
 	}
 	switch strings.ToLower(segs[1]) {
-	case "directoryobjects", "users", "groups", "devices", "contacts":
+	case "directoryobjects", "users", "groups", "devices", "contacts", "serviceprincipals":
 		return segs[2], true
 	}
 	return "", false
@@ -242,10 +242,11 @@ func (st *store) directMembers(g *group) []map[string]any {
 
 // castTypes are the OData casts a member list takes, by the segment.
 var castTypes = map[string]string{
-	"microsoft.graph.user":       "#microsoft.graph.user",
-	"microsoft.graph.group":      "#microsoft.graph.group",
-	"microsoft.graph.device":     "#microsoft.graph.device",
-	"microsoft.graph.orgcontact": "#microsoft.graph.orgContact",
+	"microsoft.graph.user":             "#microsoft.graph.user",
+	"microsoft.graph.group":            "#microsoft.graph.group",
+	"microsoft.graph.device":           "#microsoft.graph.device",
+	"microsoft.graph.orgcontact":       "#microsoft.graph.orgContact",
+	"microsoft.graph.serviceprincipal": "#microsoft.graph.servicePrincipal",
 }
 
 // listMembers serves GET /groups/{id}/members and .../transitiveMembers,

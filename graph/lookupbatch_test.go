@@ -14,13 +14,14 @@ import (
 
 // directoryEnv is an emulator whose fixtures hold n users, u000@… to
 // u{n-1}@…, half in Sales, all in group "Everyone" (through the nested
-// group "Half" for the odd ones, with a device beside them), and the item
+// group "Half" for the odd ones, with a device, a contact and a service
+// principal beside them), and the item
 // "Welcome" in every even user's drafts.
 func directoryEnv(t *testing.T, n int) *env { return directoryEnvTB(t, n) }
 
 func directoryEnvTB(t testing.TB, n int) *env {
 	var f emulator.Fixtures
-	all := emulator.FixtureGroup{Name: "Everyone", Groups: []string{"Half"}, Devices: []string{"LAPTOP-1"}}
+	all := emulator.FixtureGroup{Name: "Everyone", Groups: []string{"Half"}, Devices: []string{"LAPTOP-1"}, Contacts: []string{"Vendor"}, Apps: []string{"attachform"}}
 	half := emulator.FixtureGroup{Name: "Half"}
 	for i := range n {
 		mb := emulator.FixtureMailbox{UPN: fmt.Sprintf("u%04d@contoso.com", i), Department: "Sales"}
@@ -73,7 +74,8 @@ func TestLookupsBatched(t *testing.T) {
 }
 
 // A group's transitive user members: nested groups expanded, the device
-// left out, 999 a page, the ConsistencyLevel header on every page.
+// left out (and the contact and the service principal), 999 a page, the
+// ConsistencyLevel header on every page.
 func TestLookupGroupMembers(t *testing.T) {
 	e := directoryEnv(t, 2100)
 	ctx := context.Background()
