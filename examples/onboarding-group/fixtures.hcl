@@ -42,7 +42,7 @@ mailbox "elena@contoso.com" {
 group "New Hires" {
   members = ["alex@contoso.com", "bianca@contoso.com", "cameron@contoso.com", "elena@contoso.com"]
   groups  = ["Interns"]
-  devices = ["NEWHIRE-LAPTOP-01"]   # not a person: left out of the members
+  devices = ["NEWHIRE-LAPTOP-01"] # not a person: left out of the members
 }
 
 group "Interns" {
