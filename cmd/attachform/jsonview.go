@@ -103,6 +103,9 @@ func (j *jsonUI) plannedChanges(p *plan.Plan) {
 		if from := movedFrom[c.Address]; from != "" {
 			ch["previous_resource"] = tfResourceAddrOf(from, c.Action)
 		}
+		if c.Importing != "" {
+			ch["importing"] = map[string]any{"id": c.Importing} // as Terraform 1.5's planned_change
+		}
 		if p.Mode == plan.RefreshOnly {
 			ch["action"] = "delete"
 			j.emit("info", "resource_drift", c.Address+": Drift detected (delete)", map[string]any{"change": ch})
