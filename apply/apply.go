@@ -111,11 +111,20 @@ func Run(ctx context.Context, p *plan.Plan, st *state.State, w state.Writer, g G
 	if opts.FinalWrite <= 0 {
 		opts.FinalWrite = DefaultFinalWrite
 	}
+	// A wait for the state store lasts from its first silent attempt
+	// until it answers, across the attempts in between.
+	var waitMu sync.Mutex
+	var silentSince time.Time
 	waiting := func(silent time.Duration) {
-		e := Event{Phase: Waiting, WaitingFor: WaitingForState}
-		if silent > 0 {
-			e.Since = opts.Now().Add(-silent)
+		waitMu.Lock()
+		switch {
+		case silent <= 0:
+			silentSince = time.Time{}
+		case silentSince.IsZero():
+			silentSince = opts.Now().Add(-silent)
 		}
+		e := Event{Phase: Waiting, WaitingFor: WaitingForState, Since: silentSince}
+		waitMu.Unlock()
 		opts.OnEvent(e)
 	}
 	r := &runner{g: g, opts: opts, sink: newSink(st, w, opts.Version, waiting), fingerprints: p.Fingerprints()}

@@ -237,7 +237,7 @@ func (s *sink) finish(within time.Duration) error {
 	if err == nil {
 		return nil
 	}
-	if failed != nil && !errors.Is(err, failed) {
+	if failed != nil && !errors.Is(err, failed) && err.Error() != failed.Error() {
 		err = fmt.Errorf("%w (and the last attempt: %v)", failed, err)
 	}
 	return err

@@ -187,7 +187,9 @@ func (w *watch) stop() {
 	}
 	w.stopped = true
 	w.timer.Stop()
-	quiet := time.Since(w.last) >= w.silentAfter()
+	// An attempt cut for silence is no answer: the wait goes on (the
+	// next attempt, or the caller's end).
+	quiet := time.Since(w.last) >= w.silentAfter() && !w.fired
 	if w.tick != nil {
 		w.tick.Stop()
 	}
