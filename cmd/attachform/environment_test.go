@@ -1,8 +1,11 @@
 package main
 
 import (
+	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/attachform/attachform/internal/loopback"
 )
 
 // Each routing variable set but empty, and each malformed endpoint, is an
@@ -45,4 +48,36 @@ func TestCheckEnvironment(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "hunter2secret") {
 		t.Errorf("error %v repeats the URL's password", err)
 	}
+}
+
+// Whatever ATTACHFORM_GRAPH_ENDPOINT holds, the check does not panic, never
+// repeats a URL's password, and accepts only "emulator" or an http(s)
+// origin without credentials, plain http only to this machine.
+func FuzzCheckEndpointOverride(f *testing.F) {
+	for _, s := range []string{"emulator", "https://graph.microsoft.com", "http://127.0.0.1:1", "http://[::1]:2/", "", " ", "graph.microsoft.com",
+		"https://u:p@h", "http://10.0.0.1", "https://h?q", "https://h#f", "HTTPS://GRAPH.MICROSOFT.COM", "http://localhost:80"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, value string) {
+		err := checkEndpointOverride(value)
+		if err != nil {
+			if u, perr := url.Parse(value); perr == nil && u.User != nil {
+				// (unless the rest of the URL holds the same text)
+				if p, ok := u.User.Password(); ok && len(p) > 3 && strings.Contains(err.Error(), p) && !strings.Contains(u.Redacted(), p) {
+					t.Fatalf("the error repeats the password %q: %v", p, err)
+				}
+			}
+			return
+		}
+		if value == "emulator" {
+			return
+		}
+		u, perr := url.Parse(value)
+		if perr != nil || u.Host == "" || u.User != nil || (u.Scheme != "https" && u.Scheme != "http") {
+			t.Fatalf("accepted %q", value)
+		}
+		if u.Scheme == "http" && !loopback.Endpoint(value) {
+			t.Fatalf("accepted plain http to another machine: %q", value)
+		}
+	})
 }
