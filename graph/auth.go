@@ -58,6 +58,9 @@ type AuthConfig struct {
 	DeviceCodePrompt func(ctx context.Context, message string) error
 }
 
+// signInTryTimeout bounds one try of a sign-in request.
+const signInTryTimeout = time.Minute
+
 // NewCredential builds the token credential cfg asks for. Nothing is sent
 // until the first token is needed.
 func NewCredential(cfg AuthConfig) (azcore.TokenCredential, error) {
@@ -66,6 +69,11 @@ func NewCredential(cfg AuthConfig) (azcore.TokenCredential, error) {
 		return nil, err
 	}
 	co := azcore.ClientOptions{Cloud: ci.login}
+	// Sign-in requests are small: a try that has not finished in a minute
+	// is a sign-in endpoint that took it and went silent. azcore sets no
+	// deadline of its own, and the idle watchdog covers Graph's requests
+	// only; azcore's retries (3) keep the whole wait bounded.
+	co.Retry.TryTimeout = signInTryTimeout
 	tenant := firstNonEmpty(cfg.TenantID, os.Getenv("AZURE_TENANT_ID"))
 	client := firstNonEmpty(cfg.ClientID, os.Getenv("AZURE_CLIENT_ID"))
 	switch cfg.Auth {
