@@ -4,6 +4,7 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -66,7 +67,7 @@ func TestGitHubActionsExample(t *testing.T) {
 	dir := filepath.Join(repoRoot, "examples", "github-actions")
 	workflow := filepath.Join(dir, "attachform.yml")
 	if lint, err := exec.LookPath("actionlint"); err == nil {
-		if out, err := exec.Command(lint, workflow, filepath.Join(repoRoot, "examples", "dry-run", "dry-run.yml")).CombinedOutput(); err != nil {
+		if out, err := exec.Command(lint, workflow, filepath.Join(repoRoot, "examples", "dry-run", "dry-run.yml"), filepath.Join(repoRoot, ".github", "workflows", "release.yml"), filepath.Join(repoRoot, ".github", "workflows", "test.yml")).CombinedOutput(); err != nil {
 			t.Errorf("actionlint: %v\n%s", err, out)
 		}
 	} else {
@@ -75,42 +76,86 @@ func TestGitHubActionsExample(t *testing.T) {
 	repo := "contoso/attachments"
 	values := func(stateEndpoint string) map[string]string {
 		return map[string]string{
-			"vars.ATTACHFORM_REPOSITORY || 'attachform/attachform'": "attachform/attachform",
-			"vars.ATTACHFORM_REF || 'main'":                         "main",
-			"env.ATTACHFORM_REPOSITORY":                             "attachform/attachform",
-			"env.ATTACHFORM_REF":                                    "main",
-			"vars.ATTACHFORM_STATE_ENDPOINT":                        stateEndpoint,
-			"vars.AZURE_CLIENT_ID":                                  "22222222-2222-2222-2222-222222222222",
-			"vars.AZURE_TENANT_ID":                                  "11111111-1111-1111-1111-111111111111",
-			"github.event.pull_request.number":                      "7",
-			"github.token":                                          "ghs_placeholder",
-			"github.sha":                                            "0123456789abcdef0123456789abcdef01234567",
+			"env.ATTACHFORM_VERSION":           exampleVersion,
+			"vars.ATTACHFORM_STATE_ENDPOINT":   stateEndpoint,
+			"vars.AZURE_CLIENT_ID":             "22222222-2222-2222-2222-222222222222",
+			"vars.AZURE_CLIENT_ID_PLAN":        "33333333-3333-3333-3333-333333333333",
+			"vars.AZURE_TENANT_ID":             "11111111-1111-1111-1111-111111111111",
+			"github.event.pull_request.number": "7",
+			"github.token":                     "ghs_placeholder",
+			"github.sha":                       "0123456789abcdef0123456789abcdef01234567",
+			"github.event.pull_request.base.sha || github.event.before": "HEAD~1",
+			"steps.diff.outputs.manifests":                              "true",
 		}
 	}
-	pr := map[string]string{"github.event_name": "pull_request", "github.ref": "refs/pull/7/merge", "github.repository": repo,
-		"github.event.pull_request.head.repo.full_name": repo}
-	fork := map[string]string{"github.event_name": "pull_request", "github.ref": "refs/pull/8/merge", "github.repository": repo,
-		"github.event.pull_request.head.repo.full_name": "someone/attachments"}
-	push := map[string]string{"github.event_name": "push", "github.ref": "refs/heads/main", "github.repository": repo,
-		"github.event.pull_request.head.repo.full_name": ""}
+	changed := func(ctx map[string]string, manifests string) map[string]string {
+		out := maps.Clone(ctx)
+		out["needs.changes.outputs.manifests"] = manifests
+		return out
+	}
+	pr := changed(map[string]string{"github.event_name": "pull_request", "github.ref": "refs/pull/7/merge", "github.repository": repo,
+		"github.event.pull_request.head.repo.full_name": repo}, "true")
+	fork := changed(map[string]string{"github.event_name": "pull_request", "github.ref": "refs/pull/8/merge", "github.repository": repo,
+		"github.event.pull_request.head.repo.full_name": "someone/attachments"}, "true")
+	push := changed(map[string]string{"github.event_name": "push", "github.ref": "refs/heads/main", "github.repository": repo,
+		"github.event.pull_request.head.repo.full_name": ""}, "true")
 	for _, tc := range []struct {
 		ctx  map[string]string
 		jobs []string
-	}{{pr, []string{"dry-run", "plan"}}, {fork, []string{"dry-run"}}, {push, []string{"apply"}}} {
+	}{
+		{pr, []string{"changes", "dry-run", "plan"}},
+		{fork, []string{"changes", "dry-run", "plan-fork"}},
+		{push, []string{"apply", "changes"}},
+		// Nothing the jobs read changed: they are skipped, and a skipped
+		// job passes a required check.
+		{changed(pr, "false"), []string{"changes"}},
+		{changed(fork, "false"), []string{"changes"}},
+		{changed(push, "false"), []string{"changes"}},
+	} {
 		if got := jobNames(githubJobs(t, workflow, values(""), tc.ctx)); !slices.Equal(got, tc.jobs) {
-			t.Errorf("event %s (head %s): jobs %v, want %v", tc.ctx["github.event_name"], tc.ctx["github.event.pull_request.head.repo.full_name"], got, tc.jobs)
+			t.Errorf("event %s (head %s, manifests changed %s): jobs %v, want %v", tc.ctx["github.event_name"], tc.ctx["github.event.pull_request.head.repo.full_name"],
+				tc.ctx["needs.changes.outputs.manifests"], got, tc.jobs)
 		}
 	}
 	checkPipelineLines(t, append(githubJobs(t, workflow, values(""), pr), githubJobs(t, workflow, values(""), push)...))
+	checkIdentities(t, workflow)
 
 	w := newPipelineWorld(t, dir)
 	runner := func(ctx map[string]string) map[string]string {
 		return map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": repo, "GITHUB_EVENT_NAME": ctx["github.event_name"], "GITHUB_REF": ctx["github.ref"],
 			"GITHUB_SHA": "0123456789abcdef0123456789abcdef01234567"}
 	}
+
+	// The changes job, on a history whose last commit touches a manifest,
+	// or only the README, or whose base this clone does not have.
+	for _, tc := range []struct {
+		name, file, base, want string
+	}{
+		{"a manifest changed", "attachments/main.attach.hcl", "HEAD~1", "true"},
+		{"a file of the dry run changed", "files/seating-plan.txt", "HEAD~1", "true"},
+		{"only the README changed", "README.md", "HEAD~1", "false"},
+		{"an unknown base", "README.md", "0000000000000000000000000000000000000000", "true"},
+	} {
+		w.prepare = func(ws string) { gitHistory(t, ws, tc.file) }
+		v := values("")
+		v["github.event.pull_request.base.sha || github.event.before"] = tc.base
+		res := w.run(jobNamed(t, githubJobs(t, workflow, v, pr), "changes"), runner(pr), nil)
+		if got := res.outputs["steps.diff.outputs.manifests"]; got != tc.want {
+			t.Errorf("changes, %s: manifests=%q, want %q\n%s", tc.name, got, tc.want, res.output)
+		}
+	}
+	w.prepare = nil
+
 	dry := w.run(jobNamed(t, githubJobs(t, workflow, values(""), pr), "dry-run"), runner(pr), nil)
 	if !strings.Contains(dry.output, "Plan: 3 to add, 0 to change, 0 to destroy.") {
 		t.Errorf("the dry run did not plan the example's three attachments:\n%s", dry.output)
+	}
+	if !strings.Contains(dry.output, "installed attachform "+exampleVersion+" (") {
+		t.Errorf("the dry run did not install attachform %s with the setup action:\n%s", exampleVersion, dry.output)
+	}
+	forkNote := w.run(jobNamed(t, githubJobs(t, workflow, values(""), fork), "plan-fork"), runner(fork), nil)
+	if !strings.Contains(forkNote.output, "::notice title=plan skipped for forks::") || !strings.Contains(forkNote.summary, "plan skipped for forks") {
+		t.Errorf("a fork's pull request is not told its plan was skipped:\n%s\nsummary:\n%s", forkNote.output, forkNote.summary)
 	}
 
 	w.needState()
@@ -149,7 +194,9 @@ func TestGitHubActionsExample(t *testing.T) {
 		!strings.Contains(calls, "gh run download attachform-plan-pr7") {
 		t.Errorf("the apply did not find pull request 7's saved plan; calls:\n%s", calls)
 	}
-	if !strings.Contains(w.recorded("attachform.log"), "apply -input=false -lock-timeout=5m -no-color -reviewed=reviewed.tfplan -markdown") {
+	// The apply above is the job's only apply: the reviewed plan's.
+	if !runsLine(jobNamed(t, jobs(push), "apply"), "attachform -chdir=attachments apply -input=false -lock-timeout=5m -no-color -reviewed=reviewed.tfplan -markdown") ||
+		strings.Count(applied.output, "Apply complete!") != 1 {
 		t.Error("the apply job did not apply the reviewed plan with -reviewed")
 	}
 	if _, comment := plan(); !strings.Contains(strings.ToLower(comment), "no changes") {
@@ -229,6 +276,9 @@ func TestAzurePipelinesExample(t *testing.T) {
 	w := newPipelineWorld(t, dir)
 	v := pr("")
 	dry := w.run(jobNamed(t, azureJobs(t, pipeline, v), "DryRun/dry_run"), nil, v)
+	if !strings.Contains(dry.output, "installed attachform "+exampleVersion+" (") {
+		t.Errorf("the dry run did not install attachform %s with install-attachform.yml:\n%s", exampleVersion, dry.output)
+	}
 	if !strings.Contains(dry.output, "Plan: 3 to add, 0 to change, 0 to destroy.") {
 		t.Errorf("the dry run did not plan the example's three attachments:\n%s", dry.output)
 	}
@@ -286,7 +336,8 @@ func TestAzurePipelinesExample(t *testing.T) {
 	if calls := w.recorded("calls.log"); !strings.Contains(calls, "/pullrequestquery?api-version=7.1") || !strings.Contains(calls, "/attachform-plan?format=zip") {
 		t.Errorf("the apply did not find pull request 7's saved plan; calls:\n%s", calls)
 	}
-	if !strings.Contains(w.recorded("attachform.log"), "apply -input=false -lock-timeout=5m -no-color -reviewed=reviewed.tfplan -markdown") {
+	if !runsLine(jobNamed(t, azureJobs(t, pipeline, v), "Apply/apply"), "attachform -chdir=attachments apply -input=false -lock-timeout=5m -no-color -reviewed=reviewed.tfplan -markdown") ||
+		strings.Count(applied.output, "Apply complete!") != 1 {
 		t.Error("the apply stage did not apply the reviewed plan with -reviewed")
 	}
 	if _, comment := plan(); !strings.Contains(strings.ToLower(comment), "no changes") {
@@ -335,19 +386,59 @@ func TestDryRunExample(t *testing.T) {
 		t.Skip("runs the example's job")
 	}
 	dir := filepath.Join(repoRoot, "examples", "dry-run")
-	values := map[string]string{
-		"vars.ATTACHFORM_REPOSITORY || 'attachform/attachform'": "attachform/attachform",
-		"vars.ATTACHFORM_REF || 'main'":                         "main",
-		"env.ATTACHFORM_REPOSITORY":                             "attachform/attachform",
-		"env.ATTACHFORM_REF":                                    "main",
-	}
+	values := map[string]string{"env.ATTACHFORM_VERSION": exampleVersion}
 	jobs := githubJobs(t, filepath.Join(dir, "dry-run.yml"), values, map[string]string{"github.event_name": "pull_request"})
 	if got := jobNames(jobs); !slices.Equal(got, []string{"dry-run"}) {
 		t.Fatalf("jobs %v", got)
 	}
 	checkPipelineLines(t, jobs)
 	res := newPipelineWorld(t, dir).run(jobs[0], map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "contoso/attachments"}, nil)
-	if !strings.Contains(res.output, "Plan: 3 to add, 0 to change, 0 to destroy.") {
+	if !strings.Contains(res.output, "Plan: 3 to add, 0 to change, 0 to destroy.") || !strings.Contains(res.output, "installed attachform "+exampleVersion+" (") {
 		t.Errorf("the dry run:\n%s", res.output)
 	}
+}
+
+// gitHistory makes ws a git repository of two commits: everything but
+// file, then file as it is.
+func gitHistory(t *testing.T, ws, file string) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed: the changes job compares commits")
+	}
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
+		cmd.Dir = ws
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	path := filepath.Join(ws, file)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	git("init", "-q")
+	if err := os.WriteFile(path, []byte("before\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	git("add", "-A")
+	git("commit", "-q", "-m", "base")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	git("add", "-A")
+	git("commit", "-q", "-m", "change")
+}
+
+// runsLine reports whether one of job's steps runs the command line: the
+// jobs run the attachform they installed, which records nothing, so a test
+// holds the job's script to the command and its output to the result.
+func runsLine(job pipelineJob, line string) bool {
+	for _, s := range job.steps {
+		if strings.Contains(s.script, line) {
+			return true
+		}
+	}
+	return false
 }

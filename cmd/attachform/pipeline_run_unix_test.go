@@ -34,18 +34,29 @@ type pipelineWorld struct {
 	// mayFail lets a job's step fail: run then stops there and says which
 	// (jobResult.failed) instead of failing the test.
 	mayFail bool
+	curl    string // the real curl, for the installer's downloads
+	// releases is where the jobs' installer downloads attachform from: a
+	// release of this tree (exampleVersion) served on 127.0.0.1.
+	releases string
 	// prepare, when set, edits each new workspace before the job runs (a
-	// pull request's change, or what reached main).
+	// pull request's change, what reached main, or a git history for the
+	// job that compares commits).
 	prepare func(ws string)
 }
 
 func newPipelineWorld(t *testing.T, example string) *pipelineWorld {
 	w := &pipelineWorld{t: t, example: example, stubs: t.TempDir(), api: t.TempDir()}
+	if w.curl, _ = exec.LookPath("curl"); w.curl == "" {
+		t.Skip("curl is not installed (runners have it): the installer needs it")
+	}
+	releases := t.TempDir()
+	fakeRelease(t, releases, exampleVersion)
+	w.releases = releaseServer(t, releases)
 	stubs := map[string]string{
-		// attachform is this tree's, already built; every call is logged.
-		"attachform": "#!/bin/sh\necho \"$*\" >> \"$PIPELINE_API/attachform.log\"\nexec " + filepath.Join(binDir, "attachform") + " \"$@\"\n",
-		"go":         "#!/bin/sh\n[ \"$1 $2\" = \"env GOPATH\" ] && echo \"$HOME/go\"\nexit 0\n",
-		"git":        "#!/bin/sh\nexit 0\n",
+		// Only the attachform a job installed may run: this one, last on
+		// PATH, fails the job.
+		"attachform": "#!/bin/sh\necho \"attachform is not installed: the job must install it\" >&2\nexit 127\n",
+		"go":         "#!/bin/sh\necho \"go: the jobs install a release, they do not build\" >&2\nexit 127\n",
 		// GitHub's API, for the plan comment: GET answers the id of the
 		// comment posted before (the --jq query's answer), if any.
 		"gh": `#!/bin/sh
@@ -93,6 +104,8 @@ exit 0
 		// Azure Repos' API, for the plan thread: GET lists the thread
 		// posted before, whose first comment starts with the marker.
 		"curl": `#!/bin/sh
+# The installer's downloads go to the release server.
+case "$*" in *"$ATTACHFORM_RELEASES_URL"/*) exec "$PIPELINE_REAL_CURL" "$@" ;; esac
 method=GET data= url= auth= out=
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -192,7 +205,8 @@ func (w *pipelineWorld) workspace() string {
 type jobResult struct {
 	summary string
 	output  string
-	failed  string // the step that failed (only with mayFail)
+	failed  string            // the step that failed (only with mayFail)
+	outputs map[string]string // steps.ID.outputs.NAME
 }
 
 // run runs a job's steps in order in a new workspace, as its runner
@@ -214,15 +228,19 @@ func (w *pipelineWorld) run(job pipelineJob, env map[string]string, vars map[str
 		"XDG_CACHE_HOME": filepath.Join(home, ".cache"),
 		"PIPELINE_API":   w.api,
 		"CI":             "true",
+		// The installer's downloads come from the release of this tree.
+		"ATTACHFORM_RELEASES_URL": w.releases,
+		"PIPELINE_REAL_CURL":      w.curl,
 	}
 	for k, v := range env {
 		base[k] = v
 	}
-	dryRun := false
+	dryRun, signsIn := false, false
 	for _, s := range job.steps {
 		dryRun = dryRun || strings.Contains(s.script, "attachform emulator")
+		signsIn = signsIn || strings.Contains(s.script, "attachform -chdir")
 	}
-	if !dryRun {
+	if signsIn && !dryRun {
 		if w.graph == nil || w.state == nil {
 			t.Fatalf("job %s signs in: the world needs Graph and a state", job.name)
 		}
@@ -234,6 +252,7 @@ func (w *pipelineWorld) run(job pipelineJob, env map[string]string, vars map[str
 	var summaryFile string
 	if job.azure {
 		vars["Agent.TempDirectory"] = temp
+		vars["Agent.ToolsDirectory"] = filepath.Join(temp, "tools")
 		vars["Build.SourcesDirectory"] = ws
 		vars["System.DefaultWorkingDirectory"] = ws
 		for name, v := range vars {
@@ -246,7 +265,15 @@ func (w *pipelineWorld) run(job pipelineJob, env map[string]string, vars map[str
 		base["RUNNER_TEMP"] = temp
 		base["GITHUB_WORKSPACE"] = ws
 		base["GITHUB_STEP_SUMMARY"] = summaryFile
+		base["RUNNER_OS"] = "Linux"
+		base["RUNNER_TOOL_CACHE"] = filepath.Join(temp, "toolcache")
+		root, err := filepath.Abs(repoRoot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base["GITHUB_ACTION_PATH"] = root
 	}
+	outputs := map[string]string{}
 	for k, v := range job.env {
 		base[k] = v
 	}
@@ -294,11 +321,20 @@ func (w *pipelineWorld) run(job pipelineJob, env map[string]string, vars map[str
 			}
 		}
 		githubEnv := filepath.Join(temp, fmt.Sprintf("github-env-%d", i))
+		githubPath := filepath.Join(temp, fmt.Sprintf("github-path-%d", i))
+		githubOutput := filepath.Join(temp, fmt.Sprintf("github-output-%d", i))
 		if !job.azure {
-			if err := os.WriteFile(githubEnv, nil, 0o644); err != nil {
-				t.Fatal(err)
+			for _, f := range []string{githubEnv, githubPath, githubOutput} {
+				if err := os.WriteFile(f, nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
-			stepEnv["GITHUB_ENV"] = githubEnv
+			stepEnv["GITHUB_ENV"], stepEnv["GITHUB_PATH"], stepEnv["GITHUB_OUTPUT"] = githubEnv, githubPath, githubOutput
+			// The setup action's env: values name the runner's tool cache
+			// and the action's checkout, which the runner fills in.
+			for k, v := range stepEnv {
+				stepEnv[k] = strings.NewReplacer("$RUNNER_TOOL_CACHE", base["RUNNER_TOOL_CACHE"], "$GITHUB_ACTION_PATH", base["GITHUB_ACTION_PATH"]).Replace(v)
+			}
 		}
 		file := filepath.Join(temp, fmt.Sprintf("step-%d.sh", i))
 		if err := os.WriteFile(file, []byte(script), 0o644); err != nil {
@@ -338,9 +374,19 @@ func (w *pipelineWorld) run(job pipelineJob, env map[string]string, vars map[str
 					base[k] = v
 				}
 			}
+			b, _ = os.ReadFile(githubPath)
+			for _, dir := range strings.Fields(string(b)) {
+				base["PATH"] = dir + string(os.PathListSeparator) + base["PATH"]
+			}
+			b, _ = os.ReadFile(githubOutput)
+			for _, line := range strings.Split(string(b), "\n") {
+				if k, v, ok := strings.Cut(line, "="); ok && s.id != "" {
+					outputs["steps."+s.id+".outputs."+k] = v
+				}
+			}
 		}
 	}
-	res := jobResult{output: output.String(), failed: failed}
+	res := jobResult{output: output.String(), failed: failed, outputs: outputs}
 	if summaryFile != "" {
 		b, _ := os.ReadFile(summaryFile)
 		res.summary = string(b)
@@ -364,6 +410,8 @@ func azureCommands(out string, vars, env map[string]string, summary string) stri
 			}
 		case "task.uploadsummary":
 			summary = m[3]
+		case "task.prependpath":
+			env["PATH"] = m[3] + string(os.PathListSeparator) + env["PATH"]
 		}
 	}
 	return summary
@@ -384,9 +432,8 @@ func envList(maps ...map[string]string) []string {
 }
 
 // recorded returns what the stubs recorded: a comment posted or patched
-// ("posted", "patched"), the calls ("calls.log"), attachform's
-// invocations ("attachform.log"); "" when absent. Reading "posted" or
-// "patched" removes it, so each run is checked on its own.
+// ("posted", "patched"), the calls ("calls.log"); "" when absent. Reading
+// "posted" or "patched" removes it, so each run is checked on its own.
 func (w *pipelineWorld) recorded(name string) string {
 	path := filepath.Join(w.api, name)
 	b, err := os.ReadFile(path)

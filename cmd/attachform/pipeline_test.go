@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -24,9 +25,14 @@ import (
 // exist when its step comes. This file reads the YAML and the command
 // lines; pipeline_run_unix_test.go runs them.
 
+// exampleVersion is the release the examples pin, and the one the tests'
+// release of this tree (release_unix_test.go) is stamped with.
+const exampleVersion = "v0.1.0"
+
 // pipelineStep is one step as a runner takes it.
 type pipelineStep struct {
 	name     string
+	id       string            // its outputs are steps.ID.outputs.NAME
 	script   string            // a shell script; "" when the step runs none
 	errexit  bool              // GitHub runs bash -e; Azure Pipelines runs bash
 	env      map[string]string // the step's own environment
@@ -173,7 +179,7 @@ func githubJobs(t *testing.T, path string, values, ctx map[string]string) []pipe
 	for _, name := range names {
 		job := asMap(asMap(wf["jobs"])[name])
 		where := path + ": jobs." + name
-		checkKeys(t, where, job, "name", "if", "runs-on", "permissions", "concurrency", "env", "steps", "environment", "timeout-minutes")
+		checkKeys(t, where, job, "name", "if", "runs-on", "permissions", "concurrency", "env", "steps", "environment", "timeout-minutes", "needs", "outputs")
 		if cond := asString(job["if"]); cond != "" && !evalGitHubIf(t, cond, ctx) {
 			continue
 		}
@@ -188,7 +194,7 @@ func githubJobs(t *testing.T, path string, values, ctx map[string]string) []pipe
 			step := asMap(s)
 			sw := fmt.Sprintf("%s.steps[%d]", where, i)
 			checkKeys(t, sw, step, "name", "uses", "run", "with", "env", "if", "id", "shell", "working-directory")
-			ps := pipelineStep{name: asString(step["name"]), errexit: true, env: map[string]string{}}
+			ps := pipelineStep{name: asString(step["name"]), id: asString(step["id"]), errexit: true, env: map[string]string{}}
 			for k, v := range asMap(step["env"]) {
 				ps.env[k] = resolveGitHub(t, sw+".env", asString(v), values)
 			}
@@ -199,6 +205,17 @@ func githubJobs(t *testing.T, path string, values, ctx map[string]string) []pipe
 			case strings.HasPrefix(uses, "actions/upload-artifact@"):
 				ps.artifact = resolveGitHub(t, sw+".with.path", asString(asMap(step["with"])["path"]), values)
 				ps.artifactName = resolveGitHub(t, sw+".with.name", asString(asMap(step["with"])["name"]), values)
+			case strings.HasPrefix(uses, "attachform/attachform@"):
+				// The setup action: its own steps, from action.yml.
+				with := map[string]string{}
+				for k, v := range asMap(step["with"]) {
+					with[k] = resolveGitHub(t, sw+".with."+k, asString(v), values)
+				}
+				if step["if"] != nil {
+					t.Errorf("%s: a step's if: is not evaluated by this test", sw)
+				}
+				pj.steps = append(pj.steps, actionSteps(t, sw, strings.TrimPrefix(uses, "attachform/attachform@"), with)...)
+				continue
 			case strings.HasPrefix(uses, "actions/checkout@"), strings.HasPrefix(uses, "actions/setup-go@"), strings.HasPrefix(uses, "azure/login@"):
 				// The test's workspace, Go and sign-in stand in for these.
 				for k, v := range asMap(step["with"]) {
@@ -365,6 +382,141 @@ attachform -chdir=a init \
 	} {
 		if got := checkCommandLine(g, strings.Fields(args)); got != problem {
 			t.Errorf("%s: %q, want %q", args, got, problem)
+		}
+	}
+}
+
+// actionSteps are the steps of the setup action (action.yml at the
+// repository's root) as a workflow's step "uses: attachform/attachform@REF"
+// runs them, with its inputs; a step whose if: is false is left out, and
+// the actions it uses (the cache, setup-go) are stood in for by the test.
+// The runner's tool cache is $RUNNER_TOOL_CACHE, the action's checkout this
+// tree.
+func actionSteps(t *testing.T, where, ref string, with map[string]string) []pipelineStep {
+	t.Helper()
+	path := filepath.Join(repoRoot, "action.yml")
+	action := readYAML(t, path)
+	checkKeys(t, path, action, "name", "description", "branding", "inputs", "outputs", "runs")
+	inputs := asMap(action["inputs"])
+	for k := range with {
+		if _, ok := inputs[k]; !ok {
+			t.Errorf("%s: the action has no input %q", where, k)
+		}
+	}
+	values := map[string]string{
+		"runner.tool_cache": "$RUNNER_TOOL_CACHE", "runner.os": "Linux", "runner.arch": "X64",
+		"github.action_path": "$GITHUB_ACTION_PATH", "github.action_ref": ref,
+	}
+	for k, v := range asMap(inputs) {
+		values["inputs."+k] = asString(asMap(v)["default"])
+		if w, ok := with[k]; ok {
+			values["inputs."+k] = w
+		} else if asMap(v)["required"] == true {
+			t.Errorf("%s: the action's input %q is required", where, k)
+		}
+	}
+	runs := asMap(action["runs"])
+	if asString(runs["using"]) != "composite" {
+		t.Fatalf("%s: runs.using %q, want composite", path, runs["using"])
+	}
+	var out []pipelineStep
+	for i, s := range asList(runs["steps"]) {
+		step := asMap(s)
+		sw := fmt.Sprintf("%s: runs.steps[%d]", path, i)
+		checkKeys(t, sw, step, "name", "id", "uses", "run", "with", "env", "if", "shell")
+		if cond := asString(step["if"]); cond != "" && !evalGitHubIf(t, cond, values) {
+			continue
+		}
+		ps := pipelineStep{name: "action: " + asString(step["name"]), id: asString(step["id"]), errexit: true, env: map[string]string{}}
+		for k, v := range asMap(step["env"]) {
+			// $VARS in an env: value are the runner's, as in the test's
+			// values above: expanded when the step runs.
+			ps.env[k] = resolveGitHub(t, sw+".env", asString(v), values)
+		}
+		switch uses := asString(step["uses"]); {
+		case step["run"] != nil:
+			if asString(step["shell"]) != "bash" {
+				t.Errorf("%s: shell %q: a composite action's run step needs shell: bash", sw, step["shell"])
+			}
+			ps.script = resolveGitHub(t, sw+".run", asString(step["run"]), values)
+		case strings.HasPrefix(uses, "actions/cache@"), strings.HasPrefix(uses, "actions/setup-go@"):
+			for k, v := range asMap(step["with"]) {
+				resolveGitHub(t, sw+".with."+k, asString(v), values)
+			}
+		default:
+			t.Errorf("%s: the test does not know what %q does", sw, uses)
+		}
+		out = append(out, ps)
+	}
+	return out
+}
+
+// checkIdentities holds the GitHub Actions example to its two identities:
+// the writing one (AZURE_CLIENT_ID) signs in only in the apply job, which
+// runs in the environment "attachform"; every other sign-in is the plan's
+// read-only AZURE_CLIENT_ID_PLAN.
+func checkIdentities(t *testing.T, path string) {
+	t.Helper()
+	wf := readYAML(t, path)
+	logins := 0
+	for name, j := range asMap(wf["jobs"]) {
+		job := asMap(j)
+		for _, s := range asList(job["steps"]) {
+			step := asMap(s)
+			if !strings.HasPrefix(asString(step["uses"]), "azure/login@") {
+				continue
+			}
+			logins++
+			id := asString(asMap(step["with"])["client-id"])
+			switch {
+			case id == "${{ vars.AZURE_CLIENT_ID }}":
+				if name != "apply" || asString(job["environment"]) != "attachform" {
+					t.Errorf("%s: job %s signs in with the writing identity; only apply, in the environment attachform, may", path, name)
+				}
+			case id == "${{ vars.AZURE_CLIENT_ID_PLAN }}":
+				if name == "apply" {
+					t.Errorf("%s: the apply signs in with the plan's read-only identity", path)
+				}
+			default:
+				t.Errorf("%s: job %s signs in as %q, neither identity", path, name, id)
+			}
+		}
+	}
+	if logins < 2 {
+		t.Errorf("%s: %d sign-ins, want the plan's and the apply's", path, logins)
+	}
+}
+
+// The examples a team copies install a pinned release, the same one
+// everywhere, with the setup action or the installer; nothing builds
+// attachform from a branch.
+func TestExamplesPinned(t *testing.T) {
+	files := []string{
+		"examples/github-actions/attachform.yml", "examples/github-actions/drift.yml", "examples/dry-run/dry-run.yml",
+		"examples/azure-pipelines/azure-pipelines.yml", "examples/azure-pipelines/install-attachform.yml", "examples/azure-pipelines/drift.yml",
+	}
+	uses := regexp.MustCompile(`(?m)^\s*(?:-\s*)?uses:\s*attachform/attachform@(\S+)`)
+	version := regexp.MustCompile(`(?m)^\s*(?:ATTACHFORM_VERSION:|value:)\s*(v[0-9]\S*)\s*$`)
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(repoRoot, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := string(b)
+		for _, bad := range []string{"ref: main", "ATTACHFORM_REF", "go install", "git clone", "@main"} {
+			if strings.Contains(src, bad) {
+				t.Errorf("%s: %q: the examples install a pinned release", f, bad)
+			}
+		}
+		for _, m := range uses.FindAllStringSubmatch(src, -1) {
+			if m[1] != exampleVersion {
+				t.Errorf("%s: uses attachform/attachform@%s, want the pinned %s", f, m[1], exampleVersion)
+			}
+		}
+		for _, m := range version.FindAllStringSubmatch(src, -1) {
+			if m[1] != exampleVersion {
+				t.Errorf("%s: version %s, want the pinned %s", f, m[1], exampleVersion)
+			}
 		}
 	}
 }

@@ -20,10 +20,6 @@ import (
 	"testing"
 )
 
-// exampleVersion is the release the examples pin and the fake release
-// serves.
-const exampleVersion = "v0.1.0"
-
 // releaseBinaries are attachform built from this tree with a version
 // stamped as .goreleaser.yaml stamps it, one per version, built once.
 var releaseBinaries struct {
