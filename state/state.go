@@ -50,9 +50,10 @@ type State struct {
 type Attachment struct {
 	Address string   `json:"address"`
 	Target  item.Ref `json:"target"`
-	// TargetLabel is what people called the target item when this was
-	// last planned (its subject or title), so that show names it; for
-	// display only, absent in states written before it was kept.
+	// TargetLabel is what people called the target item when this
+	// attachment was uploaded or adopted (its subject or title), so that
+	// show names it; for display only, absent in states written before it
+	// was kept.
 	TargetLabel item.Label `json:"target_label,omitzero"`
 	ID          string     `json:"id"` // Graph attachment id
 	Name        string     `json:"name"`
