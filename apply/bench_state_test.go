@@ -23,6 +23,7 @@ import (
 	"github.com/attachform/attachform/spec"
 	"github.com/attachform/attachform/state"
 	"github.com/attachform/attachform/state/azurerm"
+	"github.com/attachform/attachform/state/backend"
 	"github.com/attachform/attachform/state/local"
 )
 
@@ -69,7 +70,7 @@ func BenchmarkApplyStateWrites(b *testing.B) {
 		}))
 		b.Cleanup(door.Close)
 		benchStateWrites(b, n, func(b *testing.B, dir string, i int) (state.Backend, func() int64) {
-			be, err := azurerm.Type.Open(state.OpenOptions{
+			be, err := azurerm.Type.Open(backend.Options{
 				Settings: map[string]string{"endpoint": door.URL + u.Path, "container_name": container, "key": fmt.Sprintf("s%d-%d.bench.json", time.Now().UnixNano(), i)},
 				Getenv:   func(k string) string { return map[string]string{azurerm.EnvAccessKey: azurite.Key}[k] },
 			})

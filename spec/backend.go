@@ -6,42 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/attachform/attachform/internal/backendconf"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
-
-// BackendType is what the loader needs to know of one kind of state backend
-// to check a backend block: its label, the settings it takes with their
-// defaults, the rules their values follow, and whether it can be used.
-//
-// Package spec defines no backend: the caller says which types exist. The
-// CLI passes the state registry's (package state/backends), from which it
-// also opens the backend, so that validate, plan and apply accept and
-// refuse the same blocks.
-type BackendType struct {
-	Name     string           // the block's label: backend "local" { … }
-	Summary  string           // where it keeps state, in a few words, for people choosing a type
-	Settings []BackendSetting // every setting the block and -backend-config may give
-	// Check reports what is wrong with the merged settings, defaults
-	// applied; nothing when they are fine. Nil means any values do.
-	Check func(settings map[string]string) []BackendProblem
-	// Unavailable, when not empty, says in full sentences that the type
-	// cannot be used in this version and what to use instead: a block of
-	// this type is refused with these words.
-	Unavailable string
-}
-
-// BackendSetting is one setting of a backend block.
-type BackendSetting struct {
-	Name    string
-	Default string // the value when neither the block nor -backend-config gives one; "" for none
-}
-
-// BackendProblem is one thing wrong with a backend's settings: a short
-// summary and a detail that says how to fix it.
-type BackendProblem struct {
-	Summary, Detail string
-}
 
 // LoadWithBackends is Load, with the backend block checked against
 // backends: the type it names must be one of them and available, its
@@ -54,7 +22,12 @@ type BackendProblem struct {
 // settings as literal strings and merges -backend-config into them, with no
 // defaults, and with no backend block Config.Backend.Type is empty. That
 // suits callers that open no backend; those that do use LoadWithBackends.
-func LoadWithBackends(ctx context.Context, dir string, opts LoadOptions, backends []BackendType) (*Config, hcl.Diagnostics) {
+//
+// Package spec defines no backend: the caller says which types exist. The
+// CLI passes the state registry's (state/backends.Declared), from which it
+// also opens the backend, so that validate, plan and apply accept and
+// refuse the same blocks.
+func LoadWithBackends(ctx context.Context, dir string, opts LoadOptions, backends []backendconf.Type) (*Config, hcl.Diagnostics) {
 	return load(ctx, dir, opts, backends)
 }
 
@@ -64,7 +37,7 @@ func LoadWithBackends(ctx context.Context, dir string, opts LoadOptions, backend
 func (l *loader) decodeBackend() {
 	be := &l.cfg.Backend
 	be.Attrs = map[string]string{}
-	var bt *BackendType
+	var bt *backendconf.Type
 	if b := l.backendBlock; b != nil {
 		be.Type, be.DeclRange = b.Labels[0], b.DefRange
 		var attrs hcl.Attributes
@@ -76,7 +49,7 @@ func (l *loader) decodeBackend() {
 			if bt = l.backendType(b); bt == nil {
 				return
 			}
-			content, diags := b.Body.Content(bt.schema())
+			content, diags := b.Body.Content(backendSchema(bt))
 			l.add(diags...)
 			attrs = content.Attributes
 		}
@@ -112,7 +85,7 @@ func (l *loader) decodeBackend() {
 
 // backendType finds the type block b names, or reports why there is none
 // to use.
-func (l *loader) backendType(b *hcl.Block) *BackendType {
+func (l *loader) backendType(b *hcl.Block) *backendconf.Type {
 	name := b.Labels[0]
 	var names, usable []string
 	for i := range l.backends {
@@ -149,10 +122,10 @@ func (l *loader) backendType(b *hcl.Block) *BackendType {
 	return nil
 }
 
-// schema is the block's schema: every setting, none required (required
-// ones are checked after -backend-config values are merged, so that a
-// secret or an environment-specific value can stay out of git).
-func (bt *BackendType) schema() *hcl.BodySchema {
+// backendSchema is bt's block schema: every setting, none required
+// (required ones are checked after -backend-config values are merged, so
+// that a secret or an environment-specific value can stay out of git).
+func backendSchema(bt *backendconf.Type) *hcl.BodySchema {
 	s := &hcl.BodySchema{}
 	for _, a := range bt.Settings {
 		s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: a.Name})
@@ -160,37 +133,18 @@ func (bt *BackendType) schema() *hcl.BodySchema {
 	return s
 }
 
-// has reports whether bt takes a setting called name.
-func (bt *BackendType) has(name string) bool {
-	for _, s := range bt.Settings {
-		if s.Name == name {
-			return true
-		}
-	}
-	return false
-}
-
-// settingNames lists bt's settings for a diagnostic.
-func (bt *BackendType) settingNames() string {
-	var names []string
-	for _, s := range bt.Settings {
-		names = append(names, s.Name)
-	}
-	return strings.Join(names, ", ")
-}
-
 // mergeBackendConfig applies -backend-config options: KEY=VALUE pairs, or
 // the path of a file of KEY = "VALUE" lines (relative to the config
 // directory). With a type, only its settings are accepted.
-func (l *loader) mergeBackendConfig(bt *BackendType) bool {
+func (l *loader) mergeBackendConfig(bt *backendconf.Type) bool {
 	be := &l.cfg.Backend
 	ok := true
 	set := func(k, v string, subject *hcl.Range) {
-		if bt != nil && !bt.has(k) {
+		if bt != nil && !bt.Has(k) {
 			l.add(&hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid -backend-config key",
-				Detail:   fmt.Sprintf("The %s backend has no setting %q. Its settings are %s.", bt.Name, k, bt.settingNames()),
+				Detail:   fmt.Sprintf("The %s backend has no setting %q. Its settings are %s.", bt.Name, k, bt.SettingNames()),
 				Subject:  subject,
 			})
 			ok = false

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/attachform/attachform/internal/backendconf"
 	"github.com/attachform/attachform/spec/spectest"
 )
 
@@ -12,48 +13,48 @@ import (
 // one type with a default, two with required settings (azurerm's as the
 // shared corpus needs them), one not available.
 // The CLI's tests load the same corpus against the real registry.
-var testBackends = []BackendType{
+var testBackends = []backendconf.Type{
 	{
 		Name: "local", Summary: "a file next to the manifests",
-		Settings: []BackendSetting{{Name: "path", Default: "default.state.json"}},
-		Check: func(s map[string]string) []BackendProblem {
+		Settings: []backendconf.Setting{{Name: "path", Default: "default.state.json"}},
+		Check: func(s map[string]string) []backendconf.Problem {
 			if strings.TrimSpace(s["path"]) == "" {
-				return []BackendProblem{{Summary: "Empty backend path", Detail: "Give a path."}}
+				return []backendconf.Problem{{Summary: "Empty backend path", Detail: "Give a path."}}
 			}
 			return nil
 		},
 	},
 	{
 		Name: "blob", Summary: "a blob somewhere",
-		Settings: []BackendSetting{{Name: "account"}, {Name: "container"}, {Name: "key"}},
-		Check: func(s map[string]string) []BackendProblem {
-			var out []BackendProblem
+		Settings: []backendconf.Setting{{Name: "account"}, {Name: "container"}, {Name: "key"}},
+		Check: func(s map[string]string) []backendconf.Problem {
+			var out []backendconf.Problem
 			if s["container"] == "" {
-				out = append(out, BackendProblem{Summary: "Missing container", Detail: "Set container."})
+				out = append(out, backendconf.Problem{Summary: "Missing container", Detail: "Set container."})
 			}
 			if s["key"] == "" {
-				out = append(out, BackendProblem{Summary: "Missing key", Detail: "Set key."})
+				out = append(out, backendconf.Problem{Summary: "Missing key", Detail: "Set key."})
 			}
 			return out
 		},
 	},
 	{
 		Name: "azurerm", Summary: "a blob in Azure Storage",
-		Settings: []BackendSetting{{Name: "storage_account_name"}, {Name: "endpoint"}, {Name: "container_name"}, {Name: "key"}},
-		Check: func(s map[string]string) []BackendProblem {
-			var out []BackendProblem
+		Settings: []backendconf.Setting{{Name: "storage_account_name"}, {Name: "endpoint"}, {Name: "container_name"}, {Name: "key"}},
+		Check: func(s map[string]string) []backendconf.Problem {
+			var out []backendconf.Problem
 			if s["container_name"] == "" {
-				out = append(out, BackendProblem{Summary: "Missing container_name", Detail: "Set container_name."})
+				out = append(out, backendconf.Problem{Summary: "Missing container_name", Detail: "Set container_name."})
 			}
 			if s["key"] == "" {
-				out = append(out, BackendProblem{Summary: "Missing key", Detail: "Set key."})
+				out = append(out, backendconf.Problem{Summary: "Missing key", Detail: "Set key."})
 			}
 			return out
 		},
 	},
 	{
 		Name: "gcs", Summary: "an object in Google Cloud Storage",
-		Settings:    []BackendSetting{{Name: "bucket"}},
+		Settings:    []backendconf.Setting{{Name: "bucket"}},
 		Unavailable: "The gcs backend is not available in this version. Use backend \"local\".",
 	},
 }

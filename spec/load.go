@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/attachform/attachform/internal/backendconf"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/zclconf/go-cty/cty/function"
@@ -46,7 +47,7 @@ func Load(ctx context.Context, dir string, opts LoadOptions) (*Config, hcl.Diagn
 	return load(ctx, dir, opts, nil)
 }
 
-func load(ctx context.Context, dir string, opts LoadOptions, backends []BackendType) (*Config, hcl.Diagnostics) {
+func load(ctx context.Context, dir string, opts LoadOptions, backends []backendconf.Type) (*Config, hcl.Diagnostics) {
 	l := newLoader(ctx, dir, opts)
 	l.backends = backends
 	l.load()
@@ -59,7 +60,7 @@ func load(ctx context.Context, dir string, opts LoadOptions, backends []BackendT
 type loader struct {
 	ctx      context.Context
 	opts     LoadOptions
-	backends []BackendType // nil: the backend block is not checked
+	backends []backendconf.Type // nil: the backend block is not checked
 	cfg      *Config
 	realDir  string // cfg.Dir with symlinks resolved, for containment checks
 	parser   *hclparse.Parser

@@ -4,13 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
-	"os/user"
 	"strings"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/google/uuid"
 )
 
@@ -99,38 +95,12 @@ type LockInfo struct {
 	Path      string    `json:"path"` // what is locked
 }
 
-// NewLockInfo fills in a fresh id, the current user, host and time, and the
-// CI run that holds the lock when the environment names one (CIRunURL).
+// NewLockInfo fills in a fresh id, the operation, the version and the
+// time. Who, Host and RunURL say where the run is: the command that takes
+// the lock reads them from the machine and its environment, so that this
+// package reads neither.
 func NewLockInfo(operation, version string) LockInfo {
-	who, host := "unknown", ""
-	if u, err := user.Current(); err == nil {
-		who = u.Username
-	}
-	if h, err := os.Hostname(); err == nil {
-		host = h
-		who += "@" + h
-	}
-	return LockInfo{ID: uuid.NewString(), Operation: operation, Who: who, Host: host,
-		RunURL: CIRunURL(os.Getenv), Version: version, Created: time.Now().UTC()}
-}
-
-// CIRunURL is the web page of the CI run this process belongs to, read from
-// the variables GitHub Actions, Azure Pipelines and GitLab CI set, or "".
-// A lock names it so that whoever meets the lock can see the run holding it.
-func CIRunURL(getenv func(string) string) string {
-	switch {
-	case getenv("GITHUB_RUN_ID") != "" && getenv("GITHUB_REPOSITORY") != "":
-		server := getenv("GITHUB_SERVER_URL")
-		if server == "" {
-			server = "https://github.com"
-		}
-		return server + "/" + getenv("GITHUB_REPOSITORY") + "/actions/runs/" + getenv("GITHUB_RUN_ID")
-	case getenv("SYSTEM_COLLECTIONURI") != "" && getenv("SYSTEM_TEAMPROJECT") != "" && getenv("BUILD_BUILDID") != "":
-		return getenv("SYSTEM_COLLECTIONURI") + url.PathEscape(getenv("SYSTEM_TEAMPROJECT")) + "/_build/results?buildId=" + getenv("BUILD_BUILDID")
-	case getenv("CI_JOB_URL") != "":
-		return getenv("CI_JOB_URL")
-	}
-	return ""
+	return LockInfo{ID: uuid.NewString(), Operation: operation, Version: version, Created: time.Now().UTC()}
 }
 
 // ErrLocked is wrapped by every *LockError.
@@ -215,82 +185,6 @@ func Persist(ctx context.Context, w Writer, s *State, writer string) error {
 		return err
 	}
 	return nil
-}
-
-// BackendType is one kind of state backend as a manifest's backend block
-// names it: the settings the block takes, how their values are checked, and
-// how to open it. Package backends lists every type one build knows; the
-// CLI checks manifests (validate, plan, apply) and opens backends from that
-// one list, so that what validate accepts is what plan can open.
-type BackendType struct {
-	// Name is the block's label: backend "local" { … }.
-	Name string
-	// Summary says in a few words where the state is kept, for people
-	// choosing a type: "a file next to the manifests".
-	Summary string
-	// Settings are every setting the block and -backend-config may give,
-	// in the order the documentation lists them. No other is accepted.
-	Settings []BackendSetting
-	// Check reports what is wrong with settings merged from the block and
-	// -backend-config, defaults applied: nothing when they are fine. Nil
-	// means any values do.
-	Check func(settings map[string]string) []SettingProblem
-	// Open returns the backend the settings describe, settings that Check
-	// passed. It is nil for a type this build knows but cannot open yet;
-	// Unavailable then says so.
-	Open func(opts OpenOptions) (Backend, error)
-	// Unavailable, for a type whose Open is nil, tells people in full
-	// sentences that it cannot be used in this version and what to use
-	// instead. Manifests that name such a type are refused with these words.
-	Unavailable string
-}
-
-// BackendSetting is one setting of a backend block.
-type BackendSetting struct {
-	Name string
-	// Default is the value when neither the block nor -backend-config
-	// gives one; "" for none.
-	Default string
-}
-
-// SettingProblem is one thing wrong with a backend's settings, for people:
-// a short summary, and a detail in full sentences that says how to fix it.
-type SettingProblem struct {
-	Summary, Detail string
-}
-
-// OpenOptions is what a backend is opened with.
-type OpenOptions struct {
-	// Dir is the configuration directory; relative paths in settings are
-	// relative to it.
-	Dir string
-	// Settings are the block's settings merged with -backend-config,
-	// defaults applied, as BackendType.Check passed them.
-	Settings map[string]string
-	// Getenv reads the environment the command runs in, where credentials
-	// such as ARM_ACCESS_KEY come from; nil reads the process's.
-	Getenv func(string) string
-	// Credential returns the Entra ID credential the manifests' graph block
-	// describes (the chain the Graph client uses), for backends in Azure
-	// that the environment gives no key; it is called only then. Nil: such
-	// a backend builds azidentity's default chain itself.
-	Credential func() (azcore.TokenCredential, error)
-	// Memory remembers on this machine the last serial of each lineage
-	// (DefaultSerialMemory); nil remembers nothing. A backend refuses to
-	// read a state whose serial is lower than the last one it remembers,
-	// or recorded with the state itself, with an error wrapping
-	// ErrSerialBackwards.
-	Memory *SerialMemory
-	// Force reads such a state anyway (-force), and makes it the latest.
-	Force bool
-}
-
-// Env returns o.Getenv, or os.Getenv when it is nil.
-func (o OpenOptions) Env() func(string) string {
-	if o.Getenv == nil {
-		return os.Getenv
-	}
-	return o.Getenv
 }
 
 // waitObserverKey holds a wait observer in a context.

@@ -59,16 +59,6 @@ type SerialMemory struct {
 	Dir string
 }
 
-// DefaultSerialMemory is the memory in the user's cache directory
-// (attachform/serials under os.UserCacheDir), or nil when there is none.
-func DefaultSerialMemory() *SerialMemory {
-	dir, err := os.UserCacheDir()
-	if err != nil || dir == "" {
-		return nil
-	}
-	return &SerialMemory{Dir: filepath.Join(dir, "attachform", "serials")}
-}
-
 // lineageFile keeps lineages to names a file system takes.
 var lineageFile = regexp.MustCompile(`^[A-Za-z0-9._-]{1,200}$`)
 

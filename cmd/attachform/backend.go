@@ -11,6 +11,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/attachform/attachform/spec"
 	"github.com/attachform/attachform/state"
+	"github.com/attachform/attachform/state/backend"
 	"github.com/attachform/attachform/state/backends"
 	"github.com/attachform/attachform/state/local"
 	"github.com/hashicorp/hcl/v2"
@@ -28,36 +29,13 @@ func loadManifests(g *globals, opts spec.LoadOptions) (*spec.Config, hcl.Diagnos
 		if rec, err := readInitRecord(g.dir); err == nil && rec != nil && len(rec.BackendConfig) > 0 {
 			saved := opts
 			saved.BackendConfig = rec.BackendConfig
-			cfg, diags := spec.LoadWithBackends(g.ctx, g.dir, saved, backendTypes())
+			cfg, diags := spec.LoadWithBackends(g.ctx, g.dir, saved, backends.Declared())
 			if cfg.Backend.Type == rec.Type {
 				return cfg, diags
 			}
 		}
 	}
-	return spec.LoadWithBackends(g.ctx, g.dir, opts, backendTypes())
-}
-
-// backendTypes are the registry's types as spec checks manifests with
-// them (spec knows nothing of state).
-func backendTypes() []spec.BackendType {
-	var out []spec.BackendType
-	for _, t := range backends.Types() {
-		st := spec.BackendType{Name: t.Name, Summary: t.Summary, Unavailable: t.Unavailable}
-		for _, s := range t.Settings {
-			st.Settings = append(st.Settings, spec.BackendSetting{Name: s.Name, Default: s.Default})
-		}
-		if check := t.Check; check != nil {
-			st.Check = func(settings map[string]string) []spec.BackendProblem {
-				var problems []spec.BackendProblem
-				for _, p := range check(settings) {
-					problems = append(problems, spec.BackendProblem{Summary: p.Summary, Detail: p.Detail})
-				}
-				return problems
-			}
-		}
-		out = append(out, st)
-	}
-	return out
+	return spec.LoadWithBackends(g.ctx, g.dir, opts, backends.Declared())
 }
 
 // openBackend opens the backend the manifests declare, as loadManifests
@@ -69,12 +47,12 @@ func openBackend(g *globals, cfg *spec.Config, prompt func(message string) error
 	return backends.Open(cfg.Backend.Type, backendOptions(g, cfg.Backend, cfg.Graph, prompt, force))
 }
 
-func backendOptions(g *globals, b spec.Backend, gc spec.Graph, prompt func(message string) error, force bool) state.OpenOptions {
-	return state.OpenOptions{
+func backendOptions(g *globals, b spec.Backend, gc spec.Graph, prompt func(message string) error, force bool) backend.Options {
+	return backend.Options{
 		Dir: g.dir, Settings: b.Attrs, Getenv: g.getenv,
 		// This machine remembers the last serial of every state it read or
 		// wrote, in the user's cache directory.
-		Memory: state.DefaultSerialMemory(), Force: force,
+		Memory: serialMemory(), Force: force,
 		Credential: func() (azcore.TokenCredential, error) { return graphCredential(gc, prompt) },
 	}
 }
@@ -93,8 +71,7 @@ type lockView interface {
 // lockState takes the state lock for operation, waiting up to timeout
 // with backoff; unlock releases it, reporting a failure on v.
 func lockState(g *globals, v lockView, b state.Backend, operation string, timeout time.Duration) (unlock func(), ok bool) {
-	info := state.NewLockInfo(operation, version())
-	info.RunURL = state.CIRunURL(g.getenv)
+	info := lockInfo(g, operation)
 	err := b.Lock(g.ctx, info)
 	var held *state.LockError
 	if errors.As(err, &held) && timeout > 0 {

@@ -14,6 +14,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/sas"
 	"github.com/attachform/attachform/internal/azurite"
 	"github.com/attachform/attachform/state"
+	"github.com/attachform/attachform/state/backend"
 	"github.com/attachform/attachform/state/statetest"
 )
 
@@ -191,6 +192,7 @@ func TestLockDetailsLiveInTheMetadata(t *testing.T) {
 	c := testContainer(t)
 	b := handle(t, c, "meta.json")
 	info := state.NewLockInfo("apply", "v9")
+	info.Who, info.Host = "runner@fv-az123", "fv-az123"
 	info.RunURL = "https://github.com/contoso/attachments/actions/runs/7"
 	if err := b.Lock(ctx, info); err != nil {
 		t.Fatal(err)
@@ -278,7 +280,7 @@ func TestErrorsAreNormalised(t *testing.T) {
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a missing container's error is not os.ErrNotExist: %v", err)
 	}
-	wrongKey, err := ContainerClient(state.OpenOptions{
+	wrongKey, err := ContainerClient(backend.Options{
 		Settings: map[string]string{"endpoint": endpoint, "container_name": name, "key": "s.json"},
 		Getenv:   env(EnvAccessKey, strings.Repeat("A", 86)+"=="),
 	})
@@ -322,7 +324,7 @@ func TestOpenTakesCredentialsInTerraformsOrder(t *testing.T) {
 	works := func(what string, getenv func(string) string) {
 		t.Helper()
 		asked := false
-		b, err := Type.Open(state.OpenOptions{Settings: settings, Getenv: getenv, Credential: func() (azcore.TokenCredential, error) {
+		b, err := Type.Open(backend.Options{Settings: settings, Getenv: getenv, Credential: func() (azcore.TokenCredential, error) {
 			asked = true
 			return nil, errors.New("no identity here")
 		}})
@@ -341,7 +343,7 @@ func TestOpenTakesCredentialsInTerraformsOrder(t *testing.T) {
 	works("SAS token", env(EnvSASToken, "?"+q.Encode()))
 
 	asked := false
-	_, err = Type.Open(state.OpenOptions{Settings: settings, Getenv: env(), Credential: func() (azcore.TokenCredential, error) {
+	_, err = Type.Open(backend.Options{Settings: settings, Getenv: env(), Credential: func() (azcore.TokenCredential, error) {
 		asked = true
 		return nil, errors.New("no identity here")
 	}})

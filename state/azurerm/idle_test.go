@@ -14,6 +14,7 @@ import (
 
 	"github.com/attachform/attachform/internal/azurite"
 	"github.com/attachform/attachform/state"
+	"github.com/attachform/attachform/state/backend"
 )
 
 // silentServer accepts connections and reads requests; answer decides what
@@ -50,7 +51,7 @@ func silentServer(t *testing.T, answer string) (endpoint string, requests *atomi
 
 func silentBackend(t *testing.T, endpoint string) *Backend {
 	t.Helper()
-	b, err := open(state.OpenOptions{
+	b, err := open(backend.Options{
 		Settings: map[string]string{"endpoint": endpoint, "container_name": "state", "key": "k.json", "idle_timeout": "1s"},
 		Getenv:   func(k string) string { return map[string]string{EnvAccessKey: azurite.Key}[k] },
 	})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/attachform/attachform/internal/azurite"
 	"github.com/attachform/attachform/state"
+	"github.com/attachform/attachform/state/backend"
 )
 
 // deadline bounds each wait of these tests; reaching it is a failure.
@@ -31,7 +32,7 @@ func within[T any](t *testing.T, what string, f func() T) T {
 
 func ownAzurite(t *testing.T, p *azurite.Process, container, key string) *Backend {
 	t.Helper()
-	b, err := open(state.OpenOptions{
+	b, err := open(backend.Options{
 		Settings: map[string]string{"endpoint": p.Endpoint, "container_name": container, "key": key, "idle_timeout": "1s"},
 		Getenv:   func(k string) string { return map[string]string{EnvAccessKey: azurite.Key}[k] },
 	})

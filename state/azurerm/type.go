@@ -14,8 +14,10 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
+	"github.com/attachform/attachform/internal/backendconf"
 	"github.com/attachform/attachform/internal/loopback"
 	"github.com/attachform/attachform/state"
+	"github.com/attachform/attachform/state/backend"
 )
 
 // Environment variables the credentials come from, in the order Terraform's
@@ -37,21 +39,23 @@ const EnvLeaseDuration = "ATTACHFORM_AZURERM_LEASE"
 //	  container_name       = "attachform"
 //	  key                  = "prod.attachform.json"
 //	}
-var Type = state.BackendType{
-	Name:    "azurerm",
-	Summary: "a blob in Azure Storage, locked with a blob lease",
-	Settings: []state.BackendSetting{
-		{Name: "storage_account_name"},
-		{Name: "endpoint"},
-		{Name: "container_name"},
-		{Name: "key"},
-		// How long a state call may go without a byte moving: empty is
-		// DefaultIdleTimeout. No default here, so that an init record
-		// made before the setting existed still matches.
-		{Name: "idle_timeout"},
+var Type = backend.Type{
+	Type: backendconf.Type{
+		Name:    "azurerm",
+		Summary: "a blob in Azure Storage, locked with a blob lease",
+		Settings: []backendconf.Setting{
+			{Name: "storage_account_name"},
+			{Name: "endpoint"},
+			{Name: "container_name"},
+			{Name: "key"},
+			// How long a state call may go without a byte moving: empty is
+			// DefaultIdleTimeout. No default here, so that an init record
+			// made before the setting existed still matches.
+			{Name: "idle_timeout"},
+		},
+		Check: Check,
 	},
-	Check: Check,
-	Open:  open,
+	Open: open,
 }
 
 var (
@@ -60,10 +64,10 @@ var (
 )
 
 // Check reports what is wrong with the backend's settings.
-func Check(settings map[string]string) []state.SettingProblem {
-	var out []state.SettingProblem
+func Check(settings map[string]string) []backendconf.Problem {
+	var out []backendconf.Problem
 	bad := func(summary, detail string) {
-		out = append(out, state.SettingProblem{Summary: summary, Detail: detail})
+		out = append(out, backendconf.Problem{Summary: summary, Detail: detail})
 	}
 	account, endpoint := settings["storage_account_name"], settings["endpoint"]
 	switch {
@@ -141,7 +145,7 @@ func serviceURL(endpoint string) (string, string, error) {
 
 // open builds the container client with the first credential the
 // environment offers: ARM_ACCESS_KEY, ARM_SAS_TOKEN, else Entra ID.
-func open(opts state.OpenOptions) (state.Backend, error) {
+func open(opts backend.Options) (state.Backend, error) {
 	c, err := ContainerClient(opts)
 	if err != nil {
 		return nil, err
@@ -160,7 +164,7 @@ func open(opts state.OpenOptions) (state.Backend, error) {
 
 // ContainerClient is the client of the container the settings name, signed
 // in with the first credential the environment offers.
-func ContainerClient(opts state.OpenOptions) (*container.Client, error) {
+func ContainerClient(opts backend.Options) (*container.Client, error) {
 	s, getenv := opts.Settings, opts.Env()
 	service, account := "https://"+s["storage_account_name"]+".blob.core.windows.net", s["storage_account_name"]
 	if e := s["endpoint"]; e != "" {

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/attachform/attachform/state"
+	"github.com/attachform/attachform/state/backend"
 )
 
 // The settings' rules.
@@ -69,7 +69,7 @@ func TestServiceURL(t *testing.T) {
 // details, which name the blob by its URL.
 func TestSASTokenStaysOutOfMessages(t *testing.T) {
 	const sas = "sv=2024-01-01&sr=c&sp=racwd&sig=S3cr3tSignature%3D"
-	b, err := Type.Open(state.OpenOptions{
+	b, err := Type.Open(backend.Options{
 		Settings: map[string]string{"endpoint": "http://127.0.0.1:9/devstoreaccount1", "container_name": "abc", "key": "s.json"},
 		Getenv:   func(k string) string { return map[string]string{EnvSASToken: "?" + sas}[k] },
 	})

@@ -12,11 +12,12 @@ package backends
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
+	"github.com/attachform/attachform/internal/backendconf"
 	"github.com/attachform/attachform/state"
 	"github.com/attachform/attachform/state/azurerm"
+	"github.com/attachform/attachform/state/backend"
 	"github.com/attachform/attachform/state/local"
 )
 
@@ -24,21 +25,31 @@ import (
 const Default = "local"
 
 // types are all known types, Default first.
-var types = []state.BackendType{local.Type, azurerm.Type}
+var types = []backend.Type{local.Type, azurerm.Type}
 
 // Types returns every known type, available or not, Default first.
-func Types() []state.BackendType {
-	return append([]state.BackendType(nil), types...)
+func Types() []backend.Type {
+	return append([]backend.Type(nil), types...)
+}
+
+// Declared returns every known type's block, Default first: what spec
+// checks manifests against.
+func Declared() []backendconf.Type {
+	out := make([]backendconf.Type, 0, len(types))
+	for _, t := range types {
+		out = append(out, t.Type)
+	}
+	return out
 }
 
 // Lookup returns the type named name.
-func Lookup(name string) (state.BackendType, bool) {
+func Lookup(name string) (backend.Type, bool) {
 	for _, t := range types {
 		if t.Name == name {
 			return t, true
 		}
 	}
-	return state.BackendType{}, false
+	return backend.Type{}, false
 }
 
 // Open opens a backend of the type named name with opts; settings opts
@@ -46,7 +57,7 @@ func Lookup(name string) (state.BackendType, bool) {
 // types before anything is opened, so an error here is one the manifest
 // check has already shown with its file and line; Open checks again so
 // that no backend is ever opened with settings its type refuses.
-func Open(name string, opts state.OpenOptions) (state.Backend, error) {
+func Open(name string, opts backend.Options) (state.Backend, error) {
 	t, ok := Lookup(name)
 	switch {
 	case !ok:
@@ -61,7 +72,7 @@ func Open(name string, opts state.OpenOptions) (state.Backend, error) {
 		}
 	}
 	for k, v := range opts.Settings {
-		if !slices.ContainsFunc(t.Settings, func(s state.BackendSetting) bool { return s.Name == k }) {
+		if !t.Has(k) {
 			return nil, fmt.Errorf("the %s backend has no setting %q", name, k)
 		}
 		settings[k] = v

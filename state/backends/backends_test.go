@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/attachform/attachform/state"
+	"github.com/attachform/attachform/state/backend"
 	"github.com/attachform/attachform/state/local"
 )
 
@@ -69,7 +69,7 @@ func TestOpenLocal(t *testing.T) {
 		{map[string]string{"path": "state/prod.json"}, filepath.Join(dir, "state", "prod.json")},
 		{map[string]string{"path": abs}, abs},
 	} {
-		b, err := Open("local", state.OpenOptions{Dir: dir, Settings: tc.settings})
+		b, err := Open("local", backend.Options{Dir: dir, Settings: tc.settings})
 		if err != nil {
 			t.Fatalf("Open(local, %v): %v", tc.settings, err)
 		}
@@ -92,7 +92,7 @@ func TestOpenRefuses(t *testing.T) {
 		{"local", map[string]string{"access_key": "x"}, `the local backend has no setting "access_key"`},
 		{"local", map[string]string{"path": " "}, "Empty backend path"},
 	} {
-		b, err := Open(tc.name, state.OpenOptions{Dir: t.TempDir(), Settings: tc.settings})
+		b, err := Open(tc.name, backend.Options{Dir: t.TempDir(), Settings: tc.settings})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Open(%s, %v) = %v, %v; want an error saying %q", tc.name, tc.settings, b, err, tc.want)
 		}

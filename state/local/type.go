@@ -4,7 +4,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/attachform/attachform/internal/backendconf"
 	"github.com/attachform/attachform/state"
+	"github.com/attachform/attachform/state/backend"
 )
 
 // DefaultPath is the state file, relative to the configuration directory,
@@ -14,17 +16,19 @@ const DefaultPath = "attachform.state.json"
 // Type is the local backend as a manifest declares it:
 //
 //	backend "local" { path = "attachform.state.json" }
-var Type = state.BackendType{
-	Name:     "local",
-	Summary:  "a file next to the manifests",
-	Settings: []state.BackendSetting{{Name: "path", Default: DefaultPath}},
-	Check:    check,
-	Open:     open,
+var Type = backend.Type{
+	Type: backendconf.Type{
+		Name:     "local",
+		Summary:  "a file next to the manifests",
+		Settings: []backendconf.Setting{{Name: "path", Default: DefaultPath}},
+		Check:    check,
+	},
+	Open: open,
 }
 
-func check(settings map[string]string) []state.SettingProblem {
+func check(settings map[string]string) []backendconf.Problem {
 	if strings.TrimSpace(settings["path"]) == "" {
-		return []state.SettingProblem{{
+		return []backendconf.Problem{{
 			Summary: "Empty backend path",
 			Detail:  "The local backend needs a file path for the state, such as \"" + DefaultPath + "\".",
 		}}
@@ -32,7 +36,7 @@ func check(settings map[string]string) []state.SettingProblem {
 	return nil
 }
 
-func open(opts state.OpenOptions) (state.Backend, error) {
+func open(opts backend.Options) (state.Backend, error) {
 	path := opts.Settings["path"]
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(opts.Dir, path)
