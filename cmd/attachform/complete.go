@@ -2,12 +2,14 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"github.com/attachform/attachform/internal/addrs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/attachform/attachform/internal/completion"
 	"github.com/attachform/attachform/spec"
 	"github.com/hashicorp/cli"
 	"github.com/hashicorp/go-hclog"
@@ -151,4 +153,17 @@ func predictAddresses(g *globals, targets bool) complete.Predictor {
 		}
 		return out
 	})
+}
+
+// changeCompletion installs or removes completion of this binary in every
+// shell found in the command's home, returning the files it changed.
+func changeCompletion(g *globals, install bool) ([]string, error) {
+	bin, err := os.Executable()
+	if err == nil {
+		bin, err = filepath.Abs(bin)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot tell where attachform is: %v", err)
+	}
+	return completion.Change(g.getenv("HOME"), g.getenv("XDG_CONFIG_HOME"), bin, install)
 }

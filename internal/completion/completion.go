@@ -1,4 +1,8 @@
-package main
+// Package completion installs and removes attachform's shell completion
+// (-install-autocomplete, -uninstall-autocomplete): a line in bash's and
+// zsh's startup files, a file of its own for fish. It prints nothing: it
+// returns the files it changed, and the command reports them.
+package completion
 
 import (
 	"bytes"
@@ -14,8 +18,7 @@ import (
 	"github.com/attachform/attachform/internal/atomicfile"
 )
 
-// -install-autocomplete and -uninstall-autocomplete. Written here rather
-// than left to the completion library, whose installer finds the home
+// Written here rather than left to the completion library, whose installer finds the home
 // directory in the user database instead of $HOME (so a test, a container
 // or sudo -E changes another home than the shell's), replaces a symlinked
 // ~/.bashrc with a file, and cannot remove a line naming a binary that has
@@ -38,8 +41,7 @@ type shellHook struct {
 // from: the first bash startup file that exists, ~/.zshrc when it exists,
 // and fish's completions when its config directory exists. bin is the
 // binary the shell runs to complete.
-func completionHooks(g *globals, bin string) ([]shellHook, error) {
-	home := g.getenv("HOME")
+func completionHooks(home, configHome, bin string) ([]shellHook, error) {
 	if home == "" {
 		var err error
 		if home, err = os.UserHomeDir(); err != nil {
@@ -61,7 +63,7 @@ func completionHooks(g *globals, bin string) ([]shellHook, error) {
 	if p := filepath.Join(home, ".zshrc"); exists(p) {
 		hooks = append(hooks, shellHook{path: p, lines: []string{zshCompInit, "complete -o nospace -C " + bin + " attachform"}})
 	}
-	config := g.getenv("XDG_CONFIG_HOME")
+	config := configHome
 	if config == "" {
 		config = filepath.Join(home, ".config")
 	}
@@ -166,20 +168,17 @@ func readStartupFile(p string) (path string, data []byte, mode fs.FileMode, err 
 	return path, data, fi.Mode().Perm(), err
 }
 
-// changeCompletion installs or removes completion in every shell found,
-// returning the files it changed.
-func changeCompletion(g *globals, install bool) ([]string, error) {
-	bin, err := os.Executable()
-	if err == nil {
-		bin, err = filepath.Abs(bin)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("cannot tell where attachform is: %v", err)
-	}
+// Change installs (install) or removes completion in every shell found,
+// returning the files it changed. home is the user's home directory ("":
+// os.UserHomeDir's), configHome is XDG_CONFIG_HOME ("": home's .config),
+// and bin the absolute path of the attachform binary the shells run to
+// complete. Installing where it is installed already, or removing where it
+// is not, is an error naming those files.
+func Change(home, configHome, bin string, install bool) ([]string, error) {
 	if strings.ContainsAny(bin, " \t\n'\"\\$`") {
 		return nil, fmt.Errorf("attachform is at %q, and a shell's complete -C cannot name a path with spaces or quotes: move it, then run again", bin)
 	}
-	hooks, err := completionHooks(g, bin)
+	hooks, err := completionHooks(home, configHome, bin)
 	if err != nil {
 		return nil, err
 	}
