@@ -56,6 +56,11 @@ func applyReviewed(g *globals, v applyView, fs *flag.FlagSet, f *configFlags, fi
 		v.Finished(apply.Result{}, nil)
 		return exitOK
 	}
+	// What is about to run, as apply without a plan file shows it: the
+	// reviewed changes, planned afresh.
+	if err := v.Plan(p); err != nil {
+		return exitError
+	}
 	return carryOut(g, v, w, p, f.parallelism, grace)
 }
 
