@@ -150,3 +150,61 @@ func TestInstallScript(t *testing.T) {
 		t.Errorf("install.sh with no arguments: ok %v\n%s", ok, out)
 	}
 }
+
+// The README's Install section, as a user pastes it: the first command
+// (the installer from a release) runs against the tests' release of this
+// tree, with the release URL pointing at it; the action and the template
+// are the ones the examples use; the build from source names the pinned
+// version.
+func TestReadmeInstall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a release binary")
+	}
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("curl is not installed")
+	}
+	section := readmeSection(t, "Install")
+	sh, yml := codeBlocks(section, "sh"), codeBlocks(section, "yaml")
+	if len(sh) != 2 || len(yml) != 2 {
+		t.Fatalf("the Install section has %d sh and %d yaml blocks, want 2 and 2 (archive, action, template, source)", len(sh), len(yml))
+	}
+	const releases = "https://github.com/attachform/attachform/releases/download"
+	if !strings.Contains(sh[0], releases+"/"+exampleVersion+"/install.sh") {
+		t.Errorf("the README installs from elsewhere than %s/%s: %q", releases, exampleVersion, sh[0])
+	}
+	root := t.TempDir()
+	fakeRelease(t, root, exampleVersion)
+	url := releaseServer(t, root)
+	home, work := t.TempDir(), t.TempDir()
+	cmd := exec.Command("bash", "-euc", strings.ReplaceAll(sh[0], releases, url))
+	cmd.Dir = work
+	cmd.Env = append(os.Environ(), "HOME="+home, "ATTACHFORM_RELEASES_URL="+url)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the README's install command: %v\n%s", err, out)
+	}
+	got, err := exec.Command(filepath.Join(home, ".local", "bin", "attachform"), "version").Output()
+	if err != nil || !strings.HasPrefix(string(got), "attachform "+exampleVersion+" (") {
+		t.Errorf("after the README's install command, attachform version: %q, %v", got, err)
+	}
+
+	action, err := os.ReadFile(filepath.Join(repoRoot, "examples", "github-actions", "attachform.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "- uses: attachform/attachform@" + exampleVersion + "\n  with:\n    version: " + exampleVersion + "\n"; yml[0] != want {
+		t.Errorf("the README's action step:\n%s\nwant\n%s", yml[0], want)
+	}
+	if !strings.Contains(string(action), "uses: attachform/attachform@"+exampleVersion) {
+		t.Error("the GitHub Actions example does not use the action as the README shows")
+	}
+	pipeline, err := os.ReadFile(filepath.Join(repoRoot, "examples", "azure-pipelines", "azure-pipelines.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(yml[1]) != "- template: install-attachform.yml" || !strings.Contains(string(pipeline), "- template: install-attachform.yml") {
+		t.Errorf("the README's template step %q is not the Azure Pipelines example's", yml[1])
+	}
+	if strings.TrimSpace(sh[1]) != "go install github.com/attachform/attachform/cmd/attachform@"+exampleVersion {
+		t.Errorf("the README's build from source: %q", sh[1])
+	}
+}
