@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -16,8 +17,8 @@ import (
 func TestStallLeavesRequestsSilent(t *testing.T) {
 	s, _ := newTestServer(t, Options{})
 	item, u := openOutlook(t, s, 3*mb)
-	kind := NoStall
-	if err := s.SetFaults(Faults{Stall: func(*http.Request) StallKind { return kind }}); err != nil {
+	var kind atomic.Int32 // a StallKind
+	if err := s.SetFaults(Faults{Stall: func(*http.Request) StallKind { return StallKind(kind.Load()) }}); err != nil {
 		t.Fatal(err)
 	}
 	send := func(method, url, contentRange string, body []byte) (*http.Response, []byte, error) {
@@ -39,21 +40,21 @@ func TestStallLeavesRequestsSilent(t *testing.T) {
 		return res, got, err
 	}
 
-	kind = StallUnanswered
+	kind.Store(int32(StallUnanswered))
 	if _, _, err := send("POST", api(s, "/me/messages"), "", []byte(`{"subject":"unanswered"}`)); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("unanswered: %v, want the client's deadline", err)
 	}
-	kind = StallMidAnswer
+	kind.Store(int32(StallMidAnswer))
 	res, got, err := send("POST", api(s, "/me/messages"), "", []byte(`{"subject":"answer cut"}`))
 	if res == nil || res.StatusCode != http.StatusCreated || len(got) == 0 || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("mid-answer: %v, %d bytes, %v; want a 201 cut by the client's deadline", res, len(got), err)
 	}
-	kind = StallMidRequest
+	kind.Store(int32(StallMidRequest))
 	data := testFile(3 * mb)
 	if _, _, err := send("PUT", u, "bytes 0-3145727/3145728", data); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("mid-request: %v, want the client's deadline", err)
 	}
-	kind = NoStall
+	kind.Store(int32(NoStall))
 	st := s.Stats()
 	// The request held mid-body is counted when it ends, at Close.
 	if st.Items != 2 || st.Attachments != 0 || st.Requests.ByStatus["stalled"] < 1 {
