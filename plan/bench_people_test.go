@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -201,9 +200,8 @@ func BenchmarkNoopPlanPeople(b *testing.B) {
 				}
 				b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/op")
 				b.ReportMetric(float64(s.requests()-before)/float64(b.N), "requests/op")
-				var ru syscall.Rusage
-				if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
-					b.ReportMetric(float64(ru.Maxrss)/1024, "maxrss-MB")
+				if mb, ok := maxRSSMB(); ok {
+					b.ReportMetric(mb, "maxrss-MB")
 				}
 			})
 		}
