@@ -49,21 +49,3 @@ func shortLabel(s string) string {
 	}
 	return s
 }
-
-// tfTarget is an item as the JSON forms give it: the reference a program
-// needs (mailbox, kind, item_id, list_id) and, when known, the label
-// people read.
-func tfTarget(t item.Ref, l item.Label) map[string]any {
-	v := map[string]any{"mailbox": t.Mailbox, "kind": t.Kind, "item_id": t.ID}
-	if t.ListID != "" {
-		v["list_id"] = t.ListID
-	}
-	if !l.IsZero() {
-		label := map[string]any{"title": l.Title}
-		if l.List != "" {
-			label["list"] = l.List
-		}
-		v["label"] = label
-	}
-	return v
-}

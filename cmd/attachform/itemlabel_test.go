@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/attachform/attachform/internal/tfjson"
 	"github.com/attachform/attachform/item"
 	"github.com/attachform/attachform/plan"
 	"github.com/attachform/attachform/state"
@@ -40,7 +41,7 @@ func TestItemLabelsInEveryPlanForm(t *testing.T) {
 	}
 	md := planMarkdown(p, githubCommentLimit)
 	var js bytes.Buffer
-	if err := json.NewEncoder(&js).Encode(tfPlanOf(p)); err != nil {
+	if err := json.NewEncoder(&js).Encode(tfjson.PlanOf(p, version())); err != nil {
 		t.Fatal(err)
 	}
 	for form, out := range map[string]string{"human": human.String(), "markdown": md} {

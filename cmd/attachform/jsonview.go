@@ -9,6 +9,7 @@ import (
 
 	"github.com/attachform/attachform/apply"
 	"github.com/attachform/attachform/internal/bytesize"
+	"github.com/attachform/attachform/internal/tfjson"
 	"github.com/attachform/attachform/plan"
 	"github.com/hashicorp/hcl/v2"
 )
@@ -27,7 +28,7 @@ type jsonUI struct {
 
 func newJSONUI(v *view) *jsonUI {
 	j := &jsonUI{view: v}
-	j.emit("info", "version", "attachform "+version(), map[string]any{"attachform": version(), "ui": tfUIVersion})
+	j.emit("info", "version", "attachform "+version(), map[string]any{"attachform": version(), "ui": tfjson.UIVersion})
 	return j
 }
 
@@ -96,12 +97,12 @@ func (j *jsonUI) plannedChanges(p *plan.Plan) {
 			continue
 		}
 		changed[c.Address] = true
-		ch := map[string]any{"resource": tfResourceAddrOf(c.Address, c.Action), "action": tfUIAction(c.Action)}
-		if r := tfUIReason(c, p.Mode); r != "" {
+		ch := map[string]any{"resource": tfjson.ResourceAddrOf(c.Address, c.Action), "action": tfjson.UIAction(c.Action)}
+		if r := tfjson.UIReason(c, p.Mode); r != "" {
 			ch["reason"] = r
 		}
 		if from := movedFrom[c.Address]; from != "" {
-			ch["previous_resource"] = tfResourceAddrOf(from, c.Action)
+			ch["previous_resource"] = tfjson.ResourceAddrOf(from, c.Action)
 		}
 		if c.Importing != "" {
 			ch["importing"] = map[string]any{"id": c.Importing} // as Terraform 1.5's planned_change
@@ -117,7 +118,7 @@ func (j *jsonUI) plannedChanges(p *plan.Plan) {
 		if changed[m.To] {
 			continue
 		}
-		ch := map[string]any{"resource": tfResourceAddrOf(m.To, plan.NoOp), "previous_resource": tfResourceAddrOf(m.From, plan.NoOp), "action": "move"}
+		ch := map[string]any{"resource": tfjson.ResourceAddrOf(m.To, plan.NoOp), "previous_resource": tfjson.ResourceAddrOf(m.From, plan.NoOp), "action": "move"}
 		j.emit("info", "planned_change", fmt.Sprintf("%s: Plan to move", m.To), map[string]any{"change": ch})
 	}
 	s := p.Summary()
@@ -191,7 +192,7 @@ func (v *applyJSON) Event(e apply.Event) {
 		started = now
 	}
 	v.mu.Unlock()
-	hook := map[string]any{"resource": tfResourceAddrOf(e.Address, e.Action), "action": tfUIAction(e.Action)}
+	hook := map[string]any{"resource": tfjson.ResourceAddrOf(e.Address, e.Action), "action": tfjson.UIAction(e.Action)}
 	vb := hookVerbs[e.Action]
 	switch e.Phase {
 	case apply.Started:

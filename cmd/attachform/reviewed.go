@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/attachform/attachform/apply"
+	"github.com/attachform/attachform/internal/tfjson"
 	"github.com/attachform/attachform/plan"
 )
 
@@ -156,12 +157,12 @@ func reviewDiffJSON(d plan.ReviewDiff, mode plan.Mode) map[string]any {
 	side := func(cs []plan.Change, moves []plan.Move) []map[string]any {
 		out := []map[string]any{}
 		for _, m := range moves {
-			out = append(out, map[string]any{"resource": tfResourceAddrOf(m.To, plan.NoOp), "previous_resource": tfResourceAddrOf(m.From, plan.NoOp), "action": "move"})
+			out = append(out, map[string]any{"resource": tfjson.ResourceAddrOf(m.To, plan.NoOp), "previous_resource": tfjson.ResourceAddrOf(m.From, plan.NoOp), "action": "move"})
 		}
 		for _, c := range cs {
-			ch := map[string]any{"resource": tfResourceAddrOf(c.Address, c.Action), "action": tfUIAction(c.Action), "why": c.Why(mode)}
+			ch := map[string]any{"resource": tfjson.ResourceAddrOf(c.Address, c.Action), "action": tfjson.UIAction(c.Action), "why": c.Why(mode)}
 			if ref, label, _ := changeTarget(c); ref.ID != "" {
-				ch["target"] = tfTarget(ref, label)
+				ch["target"] = tfjson.Target(ref, label)
 			}
 			if c.After != nil {
 				ch["sha256"] = c.After.SHA256

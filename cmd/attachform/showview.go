@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/attachform/attachform/internal/tfjson"
 	"github.com/attachform/attachform/plan"
 	"github.com/attachform/attachform/state"
 )
@@ -49,7 +50,7 @@ func (v *showHuman) State(st *state.State) error {
 	}
 	var b strings.Builder
 	block := func(header, typ, addr string, values map[string]any) {
-		name, _ := tfAddr(addr)
+		name, _ := tfjson.Addr(addr)
 		fmt.Fprintf(&b, "# %s:\nresource %q %q {\n", header, typ, name)
 		keys := make([]string, 0, len(values))
 		width := 0
@@ -64,15 +65,15 @@ func (v *showHuman) State(st *state.State) error {
 		b.WriteString("}\n\n")
 	}
 	for _, a := range st.Attachments {
-		block(a.Address, tfAttachmentType, a.Address, attachmentValues(a))
+		block(a.Address, tfjson.AttachmentType, a.Address, tfjson.AttachmentValues(a))
 	}
 	for _, a := range st.Deposed {
-		block(fmt.Sprintf("%s: (deposed object %s)", a.Address, plan.ShortID(a.ID)), tfAttachmentType, a.Address, attachmentValues(a))
+		block(fmt.Sprintf("%s: (deposed object %s)", a.Address, plan.ShortID(a.ID)), tfjson.AttachmentType, a.Address, tfjson.AttachmentValues(a))
 	}
 	for _, s := range st.Sessions {
 		ps := plan.Session{ID: s.ID, Name: s.Name, ContentType: s.ContentType, Inline: s.Inline, ContentID: s.ContentID,
 			SHA256: s.SHA256, Bytes: s.Bytes, Confirmed: s.Confirmed, ExpiresAt: s.ExpiresAt, Target: s.Target}
-		block(s.Address+": (unfinished upload)", tfSessionType, s.Address, sessionValues(&ps))
+		block(s.Address+": (unfinished upload)", tfjson.SessionType, s.Address, tfjson.SessionValues(&ps))
 	}
 	_, err := fmt.Fprint(v.out, strings.TrimSuffix(b.String(), "\n"))
 	return err
@@ -109,9 +110,11 @@ func hclValue(v any) string {
 // showJSON writes Terraform's JSON documents.
 type showJSON struct{ *view }
 
-func (v *showJSON) SavedPlan(s *plan.Saved) error { return v.document(tfPlanOf(s.Plan)) }
+func (v *showJSON) SavedPlan(s *plan.Saved) error {
+	return v.document(tfjson.PlanOf(s.Plan, version()))
+}
 
-func (v *showJSON) State(st *state.State) error { return v.document(tfStateOf(st)) }
+func (v *showJSON) State(st *state.State) error { return v.document(tfjson.StateOf(st, version())) }
 
 func (v *showJSON) document(doc any) error {
 	enc := json.NewEncoder(v.out)

@@ -14,9 +14,8 @@ import (
 	"time"
 
 	"github.com/attachform/attachform/apply"
-	"github.com/attachform/attachform/item"
 	"github.com/attachform/attachform/plan"
-	"github.com/attachform/attachform/state"
+	"github.com/attachform/attachform/plan/plantest"
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/hcl/v2"
 )
@@ -25,45 +24,7 @@ import (
 // streams, painted (as on a terminal) or not, and what each stream holds.
 
 // fixturePlan has one change of every kind a plan can show.
-func fixturePlan() *plan.Plan {
-	hands := item.Ref{Mailbox: "ops@contoso.com", Kind: item.Event, ID: "AAMkAGI2TG93AAA-event-0001="}
-	welcome := item.Ref{Mailbox: "ops@contoso.com", Kind: item.Message, ID: "msg-1"}
-	return &plan.Plan{Changes: []plan.Change{
-		{Address: "attachment.kept", Action: plan.NoOp},
-		{Address: "attachment.agenda", Action: plan.Create, Reason: "not yet created",
-			After: &plan.Desired{Address: "attachment.agenda", Target: hands, TargetName: "all_hands", DisplayPath: "files/agenda.pdf",
-				Name: "Agenda.pdf", ContentType: "application/pdf", SHA256: "a1b2", Bytes: 12582912}},
-		{Address: `attachment.handbook["intro.pdf"]`, Action: plan.Replace, Reason: "content changed", DestroyFirst: true,
-			Before: &state.Attachment{ID: "att-0000000000001", Name: "intro.pdf", ContentType: "application/pdf", SHA256: "old", Bytes: 2048, Target: welcome, Inline: true},
-			After: &plan.Desired{Target: welcome, TargetName: "welcome", DisplayPath: "handbook/intro.pdf",
-				Name: "intro.pdf", ContentType: "application/pdf", SHA256: "new", Bytes: 3072}},
-		{Address: "attachment.roster", Action: plan.Replace, Reason: "name changed",
-			Before: &state.Attachment{ID: "att-2", Name: "roster.csv", ContentType: "text/csv", SHA256: "c3", Bytes: 100, Target: welcome},
-			After: &plan.Desired{Target: welcome, TargetName: "welcome", DisplayPath: "files/roster.csv",
-				Name: "Roster.csv", ContentType: "text/csv", SHA256: "c3", Bytes: 100}},
-		{Address: "attachment.big", Action: plan.Resume, Reason: "an earlier upload was interrupted",
-			Session: &plan.Session{ID: "s1", Name: "big.bin", Bytes: 12582912, Confirmed: 7864320, Target: hands},
-			After: &plan.Desired{Target: hands, TargetName: "all_hands", DisplayPath: "files/big.bin",
-				Name: "big.bin", ContentType: "application/octet-stream", SHA256: "d4", Bytes: 12582912}},
-		{Address: "attachment.gone", Action: plan.Cancel, Reason: "no longer in the configuration",
-			Session: &plan.Session{ID: "s2", Name: "gone.bin", Bytes: 5242880, Confirmed: 0, Target: hands}},
-		{Address: "attachment.found", Action: plan.Adopt, Reason: "an identical attachment is already on the item",
-			After: &plan.Desired{Target: hands, TargetName: "all_hands", DisplayPath: "files/found.txt",
-				Name: "found.txt", ContentType: "text/plain", SHA256: "e5", Bytes: 512}},
-		{Address: "attachment.old", Action: plan.Delete, Reason: "no longer in the configuration",
-			Before: &state.Attachment{ID: "att-3", Name: "old.txt", ContentType: "text/plain", Target: hands}},
-		{Address: "attachment.agenda", Action: plan.Delete, Deposed: true, Reason: "replaced by an earlier apply that was interrupted before deleting it",
-			Before: &state.Attachment{ID: "att-0000000000004", Name: "Agenda.pdf", ContentType: "application/pdf", Target: hands}},
-		{Address: "attachment.stray", Action: plan.Delete, Unmanaged: true, Reason: "not declared, and the target is exclusive",
-			Before: &state.Attachment{ID: "att-5", Name: "stray.docx", ContentType: "application/msword", Target: welcome}},
-		{Address: "attachment.lost", Action: plan.Delete, Orphan: true, Reason: "created by an interrupted apply",
-			Before: &state.Attachment{ID: "att-0000000000006", Name: "lost.pdf", ContentType: "application/pdf", Target: welcome}},
-		{Address: "attachment.intent", Action: plan.Forget, Orphan: true, Reason: "an interrupted apply's intent",
-			Before: &state.Attachment{Name: "intent.pdf", ContentType: "application/pdf", Target: welcome}},
-		{Address: "attachment.vanished", Action: plan.Forget, Reason: "its item no longer exists",
-			Before: &state.Attachment{ID: "att-7", Name: "v.txt", ContentType: "text/plain", Target: welcome}},
-	}}
-}
+func fixturePlan() *plan.Plan { return plantest.EveryChange() }
 
 var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
 
