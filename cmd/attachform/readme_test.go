@@ -105,3 +105,23 @@ func TestReadmeTour(t *testing.T) {
 		t.Errorf("the README's tour is not what a run prints; update it from this run:\n%s\nFirst difference:\n%s", out, firstDifference(want, got))
 	}
 }
+
+// docs/development.md's release snapshot command is the one .ci/run runs.
+func TestDevelopmentSnapshotCommand(t *testing.T) {
+	var found string
+	for _, b := range codeBlocks(readDoc(t, "docs/development.md"), "sh") {
+		if strings.Contains(b, "goreleaser") {
+			found = strings.TrimSpace(b)
+		}
+	}
+	if found == "" {
+		t.Fatal("docs/development.md shows no GoReleaser command")
+	}
+	ci, err := os.ReadFile(filepath.Join(repoRoot, ".ci", "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(ci), "\n"+found+"\n") {
+		t.Errorf(".ci/run does not run docs/development.md's %q", found)
+	}
+}
