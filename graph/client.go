@@ -1,9 +1,7 @@
 package graph
 
 import (
-	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,7 +9,6 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -173,32 +170,7 @@ func New(opts Options) (*Client, error) {
 	c.limits = newLimiters(opts.Limits, c.retry.wait)
 	rt := opts.Transport
 	if rt == nil {
-		t := cleanhttp.DefaultPooledTransport()
-		// Upload ranges are megabytes each: bigger socket buffers than the
-		// 4 KiB default cut system calls several times over.
-		t.WriteBufferSize = 64 << 10
-		t.ReadBufferSize = 64 << 10
-		// Never ask for compressed answers: $value's Content-Length must be
-		// the real byte count.
-		t.DisableCompression = true
-		// A server that took a request and never answers must not hang an
-		// apply: every attempt has a deadline on progress (see idle.go),
-		// so the transport sets none of its own beyond cleanhttp's for
-		// dialling (30 s) and the TLS handshake (10 s). Progress is seen
-		// as bytes handed to the socket, so its send buffer is kept
-		// small: what the kernel holds unsent drains within the idle
-		// timeout on any link faster than about 10 KB/s, while 512 KiB in
-		// flight still carries megabytes a second, more than a mailbox's
-		// upload budget allows.
-		dial := t.DialContext
-		t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-			conn, err := dial(ctx, network, addr)
-			if tc, ok := conn.(*net.TCPConn); ok {
-				_ = tc.SetWriteBuffer(sendBuffer)
-			}
-			return conn, err
-		}
-		rt = t
+		rt = newTransport(c.bounds.IdleTimeout)
 	}
 	hc := &http.Client{
 		Transport:     &transport{c: c, base: rt},
@@ -216,9 +188,6 @@ func New(opts Options) (*Client, error) {
 	}
 	return c, nil
 }
-
-// sendBuffer is the socket send buffer asked for (Linux doubles it).
-const sendBuffer = 256 << 10
 
 // maxRedirects bounds the redirects of one GET.
 const maxRedirects = 5
