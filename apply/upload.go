@@ -191,7 +191,7 @@ func (r *runner) resumable(ctx context.Context, c plan.Change, it item.Ref) (*gr
 	if err != nil {
 		return nil, nil, err
 	}
-	s := &graph.UploadSession{Item: it, URL: recorded.UploadURL, Expires: recorded.ExpiresAt, Next: recorded.Confirmed}
+	s := uploadSession(it, recorded)
 	next, err := r.g.SessionStatus(ctx, s)
 	switch {
 	case err == nil:
