@@ -208,3 +208,43 @@ func TestReadmeInstall(t *testing.T) {
 		t.Errorf("the README's build from source: %q", sh[1])
 	}
 }
+
+// The setup action with version: source builds its own checkout (this
+// tree) with the action's ref stamped, and puts it on PATH; with a release
+// version it installs that release, and a second run on the same runner
+// takes it from the cache instead of downloading again.
+func TestSetupAction(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds attachform")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go is not on PATH")
+	}
+	w := newPipelineWorld(t, filepath.Join(repoRoot, "examples", "dry-run"))
+	check := pipelineStep{name: "check", errexit: true, script: "attachform version\n"}
+	env := map[string]string{"GITHUB_ACTIONS": "true"}
+
+	source := pipelineJob{name: "source", env: map[string]string{}, steps: append(actionSteps(t, "test", "v9.8.7", map[string]string{"version": "source"}), check)}
+	// The real go, ahead of the stub that stands in for a missing one, with
+	// this machine's module and build caches (the job's HOME is new).
+	goEnv := map[string]string{"PATH": filepath.Dir(goBin) + string(os.PathListSeparator) + w.stubs + string(os.PathListSeparator) + os.Getenv("PATH")}
+	for _, k := range []string{"GOMODCACHE", "GOCACHE", "GOPATH", "GOTOOLCHAIN", "GOFLAGS"} {
+		out, err := exec.Command(goBin, "env", k).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		goEnv[k] = strings.TrimSpace(string(out))
+	}
+	res := w.run(source, env, nil, goEnv)
+	if !strings.Contains(res.output, "attachform v9.8.7 (") {
+		t.Errorf("version: source did not build the checkout stamped with the action's ref:\n%s", res.output)
+	}
+
+	release := pipelineJob{name: "release", env: map[string]string{}, steps: append(actionSteps(t, "test", exampleVersion, map[string]string{"version": exampleVersion}), check)}
+	release.steps = append(release.steps, release.steps...) // the same runner, twice
+	res = w.run(release, env, nil)
+	if strings.Count(res.output, "installed attachform "+exampleVersion+" (") != 1 || !strings.Contains(res.output, "attachform "+exampleVersion+" from the cache") {
+		t.Errorf("the action did not install %s once and then take it from the cache:\n%s", exampleVersion, res.output)
+	}
+}
