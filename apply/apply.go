@@ -174,7 +174,7 @@ func (r *runner) end() (*state.State, Result, error) {
 	case r.fatal != nil && r.lost != nil:
 		r.fatal = fmt.Errorf("%w; changes in flight were cancelled, and what finished is saved", r.lost)
 	case r.fatal != nil:
-		r.fatal = fmt.Errorf("%w; changes in flight were cancelled, and what finished was saved by a last write", r.fatal)
+		r.fatal = fmt.Errorf("%w; no change started after it, those under way finished their requests, and what finished was saved by a last write", r.fatal)
 	}
 	return r.sink.snapshot(), r.result, r.fatal
 }
@@ -209,16 +209,23 @@ func (r *runner) watchLock() func() {
 	return func() { close(done) }
 }
 
-// stateFailed makes a failed write the run's end: nothing new starts and
-// changes in flight are cancelled.
+// stateFailed makes a failed write the run's end, the way Options.Stop
+// ends it: nothing new starts, no upload sends another range, and a
+// request in flight is answered before the run returns. It is not cut:
+// the write that failed is often not the failing change's own (outcomes
+// are written by the sink's writer while the next change's POST is under
+// way), and a POST cut after it was sent may still create its attachment
+// on Graph after Run returned, too late for the next plan's look on the
+// item to see it, so the next apply would upload it again. Answered, the
+// attachment is in the state Run returns (errored.state.json), and its
+// intent, durable before the POST, leads the next plan to it either way.
+// A lost lock still cancels at once (watchLock): another run may hold it.
 func (r *runner) stateFailed(err error) {
 	r.mu.Lock()
 	if r.fatal == nil {
 		r.fatal = fmt.Errorf("the state could not be written: %w", err)
 	}
-	fatal := r.fatal
 	r.mu.Unlock()
-	r.cancel(fatal)
 }
 
 type runner struct {
@@ -247,6 +254,12 @@ func (r *runner) stopping() bool {
 	default:
 		return false
 	}
+}
+
+// winding reports whether changes under way should end at their next
+// step: a stop was asked for, or the state can no longer be written.
+func (r *runner) winding() bool {
+	return r.stopping() || r.isFatal()
 }
 
 func (r *runner) isFatal() bool {

@@ -88,7 +88,7 @@ func (r *runner) replace(ctx context.Context, c plan.Change, settle func(*state.
 	if err != nil {
 		return "", err
 	}
-	if r.stopping() {
+	if r.winding() {
 		// The deposed attachment is recorded; the next apply deletes it.
 		return id, fmt.Errorf("the new attachment is in place; deleting the old one (%s) is left for the next apply: %w", old.Name, ErrStopped)
 	}

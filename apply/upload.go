@@ -252,7 +252,7 @@ func (r *runner) onRange(ctx context.Context, d *plan.Desired, sessionID string)
 			r.sink.note(set)
 		}
 		r.progress(d, confirmed)
-		if r.stopping() {
+		if r.winding() {
 			return ErrStopped
 		}
 		return nil
