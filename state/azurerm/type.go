@@ -104,14 +104,7 @@ func Check(settings map[string]string) []backendconf.Problem {
 
 // IdleTimeout parses the idle_timeout setting ("" is the default).
 func IdleTimeout(v string) (time.Duration, error) {
-	if v == "" {
-		return DefaultIdleTimeout, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < time.Second || d > time.Hour {
-		return 0, fmt.Errorf("%q is not an idle timeout: a duration from 1s to 1h such as \"60s\" or \"2m\", how long a state call may go without a byte moving before it is retried", v)
-	}
-	return d, nil
+	return backendconf.IdleTimeout(v, DefaultIdleTimeout)
 }
 
 // serviceURL checks a blob service endpoint and returns it without a

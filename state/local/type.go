@@ -1,6 +1,7 @@
 package local
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -18,22 +19,32 @@ const DefaultPath = "attachform.state.json"
 //	backend "local" { path = "attachform.state.json" }
 var Type = backend.Type{
 	Type: backendconf.Type{
-		Name:     "local",
-		Summary:  "a file next to the manifests",
-		Settings: []backendconf.Setting{{Name: "path", Default: DefaultPath}},
-		Check:    check,
+		Name:    "local",
+		Summary: "a file next to the manifests",
+		Settings: []backendconf.Setting{
+			{Name: "path", Default: DefaultPath},
+			// How long a read, write or lock of the file may go unanswered
+			// (a network share that has gone): empty is DefaultIdleTimeout,
+			// with no default here so that older init records still match.
+			{Name: "idle_timeout"},
+		},
+		Check: check,
 	},
 	Open: open,
 }
 
 func check(settings map[string]string) []backendconf.Problem {
+	var out []backendconf.Problem
 	if strings.TrimSpace(settings["path"]) == "" {
-		return []backendconf.Problem{{
+		out = append(out, backendconf.Problem{
 			Summary: "Empty backend path",
 			Detail:  "The local backend needs a file path for the state, such as \"" + DefaultPath + "\".",
-		}}
+		})
 	}
-	return nil
+	if _, err := backendconf.IdleTimeout(settings["idle_timeout"], DefaultIdleTimeout); err != nil {
+		out = append(out, backendconf.Problem{Summary: "Invalid idle_timeout", Detail: err.Error()})
+	}
+	return out
 }
 
 func open(opts backend.Options) (state.Backend, error) {
@@ -41,7 +52,11 @@ func open(opts backend.Options) (state.Backend, error) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(opts.Dir, path)
 	}
+	idle, err := backendconf.IdleTimeout(opts.Settings["idle_timeout"], DefaultIdleTimeout)
+	if err != nil {
+		return nil, fmt.Errorf("local backend: idle_timeout: %w", err)
+	}
 	b := New(path)
-	b.Memory, b.Force = opts.Memory, opts.Force
+	b.Memory, b.Force, b.IdleTimeout = opts.Memory, opts.Force, idle
 	return b, nil
 }
