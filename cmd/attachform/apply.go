@@ -155,20 +155,10 @@ var savedOnlyFlags = map[string]string{
 // Nothing changes unless the plan still fits the state, the manifests and
 // every source (plan.CheckSaved).
 func applySaved(g *globals, v applyView, fs *flag.FlagSet, f *configFlags, file string) int {
-	if diags := shapingFlags(fs, file); len(diags) > 0 {
-		v.Diagnostics(nil, diags)
-		return exitError
-	}
-	grace, err := stopGraceFor(g)
-	if err != nil {
-		v.Fail(err.Error())
-		return exitError
-	}
-	saved, ok := readSavedFor(g, v, file)
+	saved, grace, ok := readSavedRun(g, v, fs, f, file)
 	if !ok {
 		return exitError
 	}
-	f.varArgs, f.allowOutside = saved.Load.VarArgs, saved.Load.AllowOutsideSources
 	w, ok := openWorkspace(g, v, f, "apply")
 	if !ok {
 		return exitError
@@ -187,6 +177,28 @@ func applySaved(g *globals, v applyView, fs *flag.FlagSet, f *configFlags, file 
 		return exitOK
 	}
 	return carryOut(g, v, w, p, f.parallelism, grace)
+}
+
+// readSavedRun is what applying a saved plan, as it is or as reviewed,
+// starts with: no flag that shapes a plan beside the file, the stop grace,
+// the plan read, and the variables and source rule it was made with put
+// into f.
+func readSavedRun(g *globals, v applyView, fs *flag.FlagSet, f *configFlags, file string) (*plan.Saved, time.Duration, bool) {
+	if diags := shapingFlags(fs, file); len(diags) > 0 {
+		v.Diagnostics(nil, diags)
+		return nil, 0, false
+	}
+	grace, err := stopGraceFor(g)
+	if err != nil {
+		v.Fail(err.Error())
+		return nil, 0, false
+	}
+	saved, ok := readSavedFor(g, v, file)
+	if !ok {
+		return nil, 0, false
+	}
+	f.varArgs, f.allowOutside = saved.Load.VarArgs, saved.Load.AllowOutsideSources
+	return saved, grace, true
 }
 
 // readSavedFor reads the saved plan in file, and warns of the sensitive

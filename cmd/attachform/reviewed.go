@@ -17,21 +17,11 @@ import (
 // reviewed, or a reviewed one that no longer applies, is: then nothing is
 // changed and the difference is shown.
 func applyReviewed(g *globals, v applyView, fs *flag.FlagSet, f *configFlags, file string) int {
-	if diags := shapingFlags(fs, file); len(diags) > 0 {
-		v.Diagnostics(nil, diags)
-		return exitError
-	}
-	grace, err := stopGraceFor(g)
-	if err != nil {
-		v.Fail(err.Error())
-		return exitError
-	}
-	saved, ok := readSavedFor(g, v, file)
+	saved, grace, ok := readSavedRun(g, v, fs, f, file)
 	if !ok {
 		return exitError
 	}
 	r := saved.Plan
-	f.varArgs, f.allowOutside = saved.Load.VarArgs, saved.Load.AllowOutsideSources
 	f.targets, f.replaces, f.allowMassDestroy = listFlag(r.Targets), listFlag(r.Replace), r.AllowMassDestroy
 	f.destroy, f.refreshOnly = r.Mode == plan.Destroy, r.Mode == plan.RefreshOnly
 	w, ok := openWorkspace(g, v, f, "apply")
