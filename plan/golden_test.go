@@ -135,7 +135,7 @@ func goldenSaved() *plan.Saved {
 				Before: recorded(state.Attachment{Address: `attachment.handbook["old.pdf"]`, Target: message, ID: "AAMkADold=", ReportedSize: 99}, intro)},
 			{Address: "attachment.orphan", Action: plan.Delete, Reason: "an interrupted apply created it and nothing declares it", Orphan: true,
 				Intents: []string{"intent-3"},
-				Before: recorded(state.Attachment{Address: "attachment.orphan", Target: event, ID: "AAMkADorph="}, logo)},
+				Before:  recorded(state.Attachment{Address: "attachment.orphan", Target: event, ID: "AAMkADorph="}, logo)},
 			{Address: "attachment.gone", Action: plan.Forget, Reason: "its message no longer exists",
 				Before: recorded(state.Attachment{Address: "attachment.gone", Target: message, ID: "AAMkADgone=", CreatedAt: at}, intro)},
 			{Address: "attachment.same", Action: plan.NoOp},
