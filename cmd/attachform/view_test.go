@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/attachform/attachform/apply"
+	"github.com/attachform/attachform/internal/buildinfo"
 	"github.com/attachform/attachform/plan"
 	"github.com/attachform/attachform/plan/plantest"
 	"github.com/hashicorp/go-hclog"
@@ -260,7 +261,7 @@ func TestEmulatorHuman(t *testing.T) {
 
 func TestVersionCommand(t *testing.T) {
 	res := runCLI(t, t.TempDir(), nil, "", "version")
-	if res.code != exitOK || res.out != "attachform "+version()+" ("+goRelease(runtime.Version())+", "+runtime.GOOS+"/"+runtime.GOARCH+")\n" || res.err != "" {
+	if res.code != exitOK || res.out != "attachform "+version()+" ("+buildinfo.GoRelease(runtime.Version())+", "+runtime.GOOS+"/"+runtime.GOARCH+")\n" || res.err != "" {
 		t.Errorf("version: %+v", res)
 	}
 	res = runCLI(t, t.TempDir(), nil, "", "version", "extra")
