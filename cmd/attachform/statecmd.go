@@ -265,3 +265,10 @@ func (c *statePullCommand) Run(args []string) int {
 	}
 	return exitOK
 }
+
+// sortedAddresses lists the distinct addresses of attachments in order.
+func sortedAddresses(in []string) []string {
+	out := slices.Clone(in)
+	slices.SortFunc(out, addrs.CompareStrings)
+	return slices.Compact(out)
+}

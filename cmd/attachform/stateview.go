@@ -2,12 +2,11 @@ package main
 
 import (
 	"fmt"
-	"github.com/attachform/attachform/internal/addrs"
 	"io"
-	"slices"
 	"strings"
 	"time"
 
+	"github.com/attachform/attachform/internal/addrs"
 	"github.com/attachform/attachform/internal/bytesize"
 	"github.com/attachform/attachform/state"
 )
@@ -254,11 +253,4 @@ func (v *stateHuman) Initialized() {
 		"You may now begin working with attachform. Try running \"attachform plan\" to see\n"+
 		"any changes that are required. If you ever change the backend, rerun init\n"+
 		"(with -migrate-state to move the state) to set it up.")
-}
-
-// sortedAddresses lists the distinct addresses of attachments in order.
-func sortedAddresses(in []string) []string {
-	out := slices.Clone(in)
-	slices.SortFunc(out, addrs.CompareStrings)
-	return slices.Compact(out)
 }
