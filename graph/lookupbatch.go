@@ -7,11 +7,16 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/attachform/attachform/item"
 )
 
-// LookupKind is what a Lookup asks for.
+// LookupKind is what a Lookup asks for: an item data source's plural
+// (item.DataSources: "messages", "todo_lists", …) searches its collection;
+// the directory's lookups are below.
 type LookupKind string
 
 // The lookups data sources make. Items come back as ItemSummary: an item's
@@ -139,26 +144,10 @@ func relabel(err error, op string) error {
 // lookupRequest is the first page's GET of q, its operation and the
 // property that labels each result.
 func lookupRequest(q Lookup) (getReq, string, string, error) {
-	mailboxReq := func(path, labelKey string, query ...string) (getReq, string, string, error) {
-		mb, err := mailboxPath(q.Mailbox)
-		if err != nil {
-			return getReq{}, "", "", fmt.Errorf("%s: %w", opFind, err)
-		}
-		return getReq{mailbox: q.Mailbox, path: mb + path + encodeQuery(query...), header: map[string]string{"Prefer": preferImmutableIDs}}, opFind, labelKey, nil
+	if s, ok := item.FindDataSource(string(q.Kind)); ok && s.Plural {
+		return itemLookup(s, q)
 	}
 	switch q.Kind {
-	case LookupMessages, LookupEvents:
-		if q.Filter == "" {
-			return getReq{}, "", "", fmt.Errorf("%s: a filter is required", opFind)
-		}
-		return mailboxReq("/"+string(q.Kind), "subject", "$filter", q.Filter, "$select", "id,subject", "$top", "100")
-	case LookupTodoLists:
-		return mailboxReq("/todo/lists", "displayName", "$filter", "displayName eq "+odataString(q.Name), "$select", "id,displayName")
-	case LookupTodoTasks:
-		if q.ListID == "" {
-			return getReq{}, "", "", fmt.Errorf("%s: a list id is required", opFind)
-		}
-		return mailboxReq("/todo/lists/"+url.PathEscape(q.ListID)+"/tasks", "title", "$filter", "title eq "+odataString(q.Title), "$select", "id,title")
 	case LookupGroups:
 		if q.ID != "" {
 			return getReq{path: "/groups" + encodeQuery("$filter", "id eq "+odataString(q.ID), "$select", "id,displayName")}, opFindGroup, "displayName", nil
@@ -185,6 +174,46 @@ func lookupRequest(q Lookup) (getReq, string, string, error) {
 		}, opFindUsers, "userPrincipalName", nil
 	}
 	return getReq{}, "", "", fmt.Errorf("%s: unknown lookup kind %q", opFind, q.Kind)
+}
+
+// itemLookup is the first page's GET of q, a search of the collection s
+// searches (a kind's items, or a parent's such as To Do lists).
+func itemLookup(s item.DataSource, q Lookup) (getReq, string, string, error) {
+	filter := q.Filter
+	if s.By == "filter" {
+		if filter == "" {
+			return getReq{}, "", "", fmt.Errorf("%s: a filter is required", opFind)
+		}
+	} else {
+		filter = s.LabelProperty + " eq " + odataString(q.value(s.By))
+	}
+	path := "/" + s.Path
+	if s.In != nil {
+		if q.ListID == "" {
+			return getReq{}, "", "", fmt.Errorf("%s: a %s id is required", opFind, s.In.Noun)
+		}
+		path = "/" + s.In.Path + "/" + url.PathEscape(q.ListID) + path
+	}
+	if q.Mailbox == "" {
+		return getReq{}, "", "", fmt.Errorf("%s: %s is required", opFind, s.Owner.Argument())
+	}
+	mb := ownerPath(s.Owner, q.Mailbox)
+	query := []string{"$filter", filter, "$select", "id," + s.LabelProperty}
+	if s.Top > 0 {
+		query = append(query, "$top", strconv.Itoa(s.Top))
+	}
+	return getReq{mailbox: q.Mailbox, path: mb + path + encodeQuery(query...), header: map[string]string{"Prefer": preferImmutableIDs}}, opFind, s.LabelProperty, nil
+}
+
+// value is q's argument named arg, for a lookup by equality.
+func (q Lookup) value(arg string) string {
+	switch arg {
+	case "name":
+		return q.Name
+	case "title":
+		return q.Title
+	}
+	return ""
 }
 
 // lookupPages reads a lookup's first page (from its batch) and the pages
@@ -246,15 +275,12 @@ func seenKey(mailbox, id string, list bool) string {
 // rememberLabels keeps what a mailbox lookup found, for the refresh
 // (listBatch) to take instead of asking again.
 func (c *Client) rememberLabels(q Lookup, items []ItemSummary) {
-	switch q.Kind {
-	case LookupMessages, LookupEvents, LookupTodoTasks:
-		for _, it := range items {
-			c.seenLabels.Store(seenKey(q.Mailbox, it.ID, false), it.Label)
-		}
-	case LookupTodoLists:
-		for _, it := range items {
-			c.seenLabels.Store(seenKey(q.Mailbox, it.ID, true), it.Label)
-		}
+	s, ok := item.FindDataSource(string(q.Kind))
+	if !ok {
+		return
+	}
+	for _, it := range items {
+		c.seenLabels.Store(seenKey(q.Mailbox, it.ID, s.Parent != nil), it.Label)
 	}
 }
 

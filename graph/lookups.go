@@ -5,53 +5,43 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
+
+	"github.com/attachform/attachform/item"
 )
 
 // FindMessages returns the messages of mailbox that match an OData $filter
 // (e.g. "subject eq 'Welcome'"), every page of them.
 func (c *Client) FindMessages(ctx context.Context, mailbox, filter string) ([]ItemSummary, error) {
-	return c.findOutlook(ctx, mailbox, "/messages", filter)
+	return c.findIn(ctx, LookupMessages, Lookup{Mailbox: mailbox, Filter: filter})
 }
 
 // FindEvents returns the events of mailbox that match an OData $filter.
 func (c *Client) FindEvents(ctx context.Context, mailbox, filter string) ([]ItemSummary, error) {
-	return c.findOutlook(ctx, mailbox, "/events", filter)
-}
-
-func (c *Client) findOutlook(ctx context.Context, mailbox, collection, filter string) ([]ItemSummary, error) {
-	mb, err := mailboxPath(mailbox)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", opFind, err)
-	}
-	if filter == "" {
-		return nil, fmt.Errorf("%s: a filter is required", opFind)
-	}
-	u := c.apiURL(mb+collection, "$filter", filter, "$select", "id,subject", "$top", "100")
-	return c.find(ctx, mailbox, u, "subject")
+	return c.findIn(ctx, LookupEvents, Lookup{Mailbox: mailbox, Filter: filter})
 }
 
 // FindTodoLists returns mailbox's To Do lists called displayName.
 func (c *Client) FindTodoLists(ctx context.Context, mailbox, displayName string) ([]ItemSummary, error) {
-	mb, err := mailboxPath(mailbox)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", opFind, err)
-	}
-	u := c.apiURL(mb+"/todo/lists", "$filter", "displayName eq "+odataString(displayName), "$select", "id,displayName")
-	return c.find(ctx, mailbox, u, "displayName")
+	return c.findIn(ctx, LookupTodoLists, Lookup{Mailbox: mailbox, Name: displayName})
 }
 
 // FindTodoTasks returns the tasks titled title in the To Do list listID.
 func (c *Client) FindTodoTasks(ctx context.Context, mailbox, listID, title string) ([]ItemSummary, error) {
-	mb, err := mailboxPath(mailbox)
+	return c.findIn(ctx, LookupTodoTasks, Lookup{Mailbox: mailbox, ListID: listID, Title: title})
+}
+
+// findIn reads every page of the lookup q of kind k (an item data source's
+// plural) directly, without $batch.
+func (c *Client) findIn(ctx context.Context, k LookupKind, q Lookup) ([]ItemSummary, error) {
+	s, ok := item.FindDataSource(string(k))
+	if !ok || !s.Plural {
+		return nil, fmt.Errorf("%s: unknown lookup kind %q", opFind, k)
+	}
+	req, _, labelKey, err := itemLookup(s, q)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", opFind, err)
+		return nil, err
 	}
-	if listID == "" {
-		return nil, fmt.Errorf("%s: a list id is required", opFind)
-	}
-	u := c.apiURL(mb+"/todo/lists/"+url.PathEscape(listID)+"/tasks", "$filter", "title eq "+odataString(title), "$select", "id,title")
-	return c.find(ctx, mailbox, u, "title")
+	return c.find(ctx, q.Mailbox, c.apiURL(req.path), labelKey)
 }
 
 func (c *Client) find(ctx context.Context, mailbox, u, labelKey string) ([]ItemSummary, error) {

@@ -78,14 +78,14 @@ func (c *Client) listBatch(ctx context.Context, items []item.Ref, labels bool) (
 		if t, ok := c.seenLabel(it.Mailbox, it.ID, false); ok {
 			titles[it] = item.BoundLabel(t)
 		} else {
-			add(it, jobTitle, p+encodeQuery("$select", labelProperty(it.Kind)))
+			add(it, jobTitle, p+encodeQuery("$select", labelProperty(it.Kind, jobTitle)))
 		}
 		if it.ListID != "" && !seenList[listKey(it)] {
 			seenList[listKey(it)] = true
 			if name, ok := c.seenLabel(it.Mailbox, it.ListID, true); ok {
 				lists[listKey(it)] = item.BoundLabel(name)
 			} else {
-				add(it, jobListName, p[:strings.LastIndex(p, "/tasks/")]+encodeQuery("$select", "displayName"))
+				add(it, jobListName, listPath(it)+encodeQuery("$select", labelProperty(it.Kind, jobListName)))
 			}
 		}
 	}
@@ -142,21 +142,27 @@ func (c *Client) listBatch(ctx context.Context, items []item.Ref, labels bool) (
 	return out, nil
 }
 
-// labelProperty is the property people know an item of kind k by.
-func labelProperty(k item.Kind) string {
-	if k == item.TodoTask {
-		return "title"
+// labelProperty is the property people know an item of kind k by, or,
+// for jobListName, its parent (a To Do task's list).
+func labelProperty(k item.Kind, job jobKind) string {
+	d, _ := k.Definition()
+	if job == jobListName && d.Parent != nil {
+		return d.Parent.LabelProperty
 	}
-	return "subject"
+	return d.LabelProperty
+}
+
+// listPath is the path of the parent it is in (a To Do task's list).
+func listPath(it item.Ref) string {
+	d, _ := it.Kind.Definition()
+	p, _ := parentPath(d, it) // it has a path: its listing is asked
+	return p
 }
 
 // parseLabel reads the subject, title or list name of one answer, bounded:
 // it is only shown, and shown shortened.
 func parseLabel(body []byte, kind jobKind, k item.Kind) (string, error) {
-	prop := labelProperty(k)
-	if kind == jobListName {
-		prop = "displayName"
-	}
+	prop := labelProperty(k, kind)
 	var v map[string]json.RawMessage
 	if err := json.Unmarshal(body, &v); err != nil {
 		return "", fmt.Errorf("%s: reading Graph's answer: %s", opList, jsonProblem(err))

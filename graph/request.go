@@ -272,38 +272,55 @@ func (c *Client) nextLink(raw string) (string, error) {
 }
 
 // itemPath is an item's path under /v1.0, each id escaped as one segment
-// (ids are base64-like and may hold '/', '+' or '=').
+// (ids are base64-like and may hold '/', '+' or '='): its owner's mailbox,
+// its parent's collection and id when it has one, its collection and id,
+// as its kind's entry in item's table says.
 func itemPath(it item.Ref) (string, error) {
 	if it.Mailbox == "" || it.ID == "" {
 		return "", fmt.Errorf("incomplete item %q: mailbox and id are required", it.String())
 	}
-	mb := "/users/" + url.PathEscape(it.Mailbox)
-	if strings.EqualFold(it.Mailbox, "me") {
-		mb = "/me"
+	d, ok := it.Kind.Definition()
+	if !ok {
+		return "", fmt.Errorf("unknown item kind %q", it.Kind)
 	}
-	switch it.Kind {
-	case item.Message:
-		return mb + "/messages/" + url.PathEscape(it.ID), nil
-	case item.Event:
-		return mb + "/events/" + url.PathEscape(it.ID), nil
-	case item.TodoTask:
-		if it.ListID == "" {
-			return "", fmt.Errorf("incomplete item %q: a To Do task needs its list id", it.String())
-		}
-		return mb + "/todo/lists/" + url.PathEscape(it.ListID) + "/tasks/" + url.PathEscape(it.ID), nil
+	p, err := parentPath(d, it)
+	if err != nil {
+		return "", err
 	}
-	return "", fmt.Errorf("unknown item kind %q", it.Kind)
+	return p + "/" + d.Path + "/" + url.PathEscape(it.ID), nil
+}
+
+// parentPath is the path the item's collection is in: its parent's (a To
+// Do task's list) or else its owner's mailbox.
+func parentPath(d item.Definition, it item.Ref) (string, error) {
+	owner := ownerPath(d.Owner, it.Mailbox)
+	if d.Parent == nil {
+		return owner, nil
+	}
+	if it.ListID == "" {
+		return "", fmt.Errorf("incomplete item %q: a %s needs its %s id", it.String(), d.Label, d.Parent.Noun)
+	}
+	return owner + "/" + d.Parent.Path + "/" + url.PathEscape(it.ListID), nil
+}
+
+// ownerPath is the path of the mailbox named id: /users/{id} or /me for a
+// user's, /groups/{id} for a group's.
+func ownerPath(o item.Owner, id string) string {
+	switch {
+	case o == item.Group:
+		return "/groups/" + url.PathEscape(id)
+	case strings.EqualFold(id, "me"):
+		return "/me"
+	}
+	return "/users/" + url.PathEscape(id)
 }
 
 // mailboxPath is /users/{mailbox} or /me.
 func mailboxPath(mailbox string) (string, error) {
-	switch {
-	case mailbox == "":
+	if mailbox == "" {
 		return "", errors.New("mailbox is required")
-	case strings.EqualFold(mailbox, "me"):
-		return "/me", nil
 	}
-	return "/users/" + url.PathEscape(mailbox), nil
+	return ownerPath(item.User, mailbox), nil
 }
 
 // apiURL joins the endpoint, path and query. OData system options keep

@@ -1,9 +1,11 @@
 // Package item is the one model of the Graph items attachments go on: the
-// kinds, a reference to one item, and each kind's traits — its size
-// limits, how its upload URLs authenticate, which attachment properties it
-// has, what application permissions may do. Every other package speaks
-// it; none re-declares a kind or a limit. A new kind is a new entry in
-// the traits table here, its paths in graph and its routes in the emulator.
+// kinds, a reference to one item, and each kind's entry in the table
+// (kinds.go) — who owns it, where Graph keeps it, how data sources find
+// it, and its traits: its size limits, how its upload URLs authenticate,
+// which attachment properties it has, what application permissions may
+// do. Every other package speaks it; none re-declares a kind or a limit.
+// A new kind is a new entry in the table here and its routes in the
+// emulator.
 package item
 
 import (
@@ -28,7 +30,13 @@ const (
 )
 
 // Kinds lists every kind, in the order people read them.
-func Kinds() []Kind { return []Kind{Message, Event, TodoTask} }
+func Kinds() []Kind {
+	out := make([]Kind, len(definitions))
+	for i, d := range definitions {
+		out[i] = d.Kind
+	}
+	return out
+}
 
 // Service is the Graph workload that serves a kind; it decides the
 // protocol details the kinds of one service share.
@@ -76,45 +84,25 @@ type Traits struct {
 	// AppOnlyWrites: application permissions may add attachments. Graph
 	// does not support them for To Do task attachments.
 	AppOnlyWrites bool
-	// InList: the item lives in a list whose id is part of its address.
+	// InList: the item lives in a list whose id is part of its address
+	// (set from Definition.Parent).
 	InList bool
-}
-
-var traits = map[Kind]Traits{
-	Message: {
-		Label: "message", Service: Outlook, Permission: "Mail.ReadWrite",
-		SmallMax: 3 * MiB, SessionMin: 3 * MiB, MaxBytes: 150 * MiB, MaxRange: 4*MiB - 1, SharesMessageSize: true,
-		PreAuthenticatedUploadURL: true, SessionParameter: "AttachmentItem",
-		ODataType: "#microsoft.graph.fileAttachment", Inline: true, AppOnlyWrites: true,
-	},
-	Event: {
-		Label: "event", Service: Outlook, Permission: "Calendars.ReadWrite",
-		SmallMax: 3 * MiB, SessionMin: 3 * MiB, MaxBytes: 150 * MiB, MaxRange: 4*MiB - 1, SharesMessageSize: true,
-		PreAuthenticatedUploadURL: true, SessionParameter: "AttachmentItem",
-		ODataType: "#microsoft.graph.fileAttachment", Inline: true, AppOnlyWrites: true,
-	},
-	TodoTask: {
-		Label: "To Do task", Service: Todo, Permission: "Tasks.ReadWrite",
-		SmallMax: 3 * MiB, SessionMin: 1, MaxBytes: 25 * MiB, MaxRange: 4 * MiB,
-		RangeSuffix: "/content", SessionParameter: "attachmentInfo",
-		ODataType: "#microsoft.graph.taskFileAttachment", InList: true,
-	},
 }
 
 // Valid reports whether k is a kind this package knows.
 func (k Kind) Valid() bool {
-	_, ok := traits[k]
+	_, ok := byKind[k]
 	return ok
 }
 
 // Traits returns k's traits; an unknown kind has the zero value, which
 // allows nothing (MaxBytes 0).
-func (k Kind) Traits() Traits { return traits[k] }
+func (k Kind) Traits() Traits { return byKind[k].Traits }
 
 // String names the kind for people: "message", "event", "To Do task".
 func (k Kind) String() string {
-	if t, ok := traits[k]; ok {
-		return t.Label
+	if d, ok := byKind[k]; ok {
+		return d.Label
 	}
 	return string(k)
 }
@@ -123,7 +111,7 @@ func (k Kind) String() string {
 func ParseKind(s string) (Kind, error) {
 	k := Kind(s)
 	if !k.Valid() {
-		names := make([]string, 0, len(traits))
+		names := make([]string, 0, len(definitions))
 		for _, k := range Kinds() {
 			names = append(names, string(k))
 		}
@@ -133,9 +121,11 @@ func ParseKind(s string) (Kind, error) {
 }
 
 // Ref addresses one item: recorded by value in state, handed to the
-// Graph client, compared with Key.
+// Graph client, compared with Key. Mailbox is the mailbox the item lives
+// in, named as its kind's Owner says: a user's id or userPrincipalName, or
+// a group's object id. The state keeps it under "mailbox" either way.
 type Ref struct {
-	Mailbox string `json:"mailbox"` // user id or userPrincipalName
+	Mailbox string `json:"mailbox"` // the owner's: user id or userPrincipalName, or group id
 	Kind    Kind   `json:"kind"`
 	ID      string `json:"item_id"`
 	ListID  string `json:"list_id,omitempty"` // only for kinds InList

@@ -80,3 +80,45 @@ func TestParseKindAndRefs(t *testing.T) {
 		t.Error("Key: mailboxes compare without case, ids with")
 	}
 }
+
+// The table's entries agree with themselves: a kind's manifest spelling
+// is its data source's, InList follows Parent, and every data source is
+// found by its name.
+func TestDefinitionsAgree(t *testing.T) {
+	for _, d := range Definitions() {
+		if d.Data != string(d.Kind) || d.Plural == "" || d.Path == "" || d.LabelProperty == "" || d.By == "" {
+			t.Errorf("%s: incomplete entry %+v", d.Kind, d)
+		}
+		if got, ok := d.Kind.Definition(); !ok || got.InList != (d.Parent != nil) || d.Kind.Traits().InList != (d.Parent != nil) {
+			t.Errorf("%s: InList %v with parent %v", d.Kind, got.InList, d.Parent)
+		}
+	}
+	var names []string
+	for _, s := range DataSources() {
+		names = append(names, s.Name)
+		if got, ok := FindDataSource(s.Name); !ok || got.Name != s.Name || got.Plural != s.Plural {
+			t.Errorf("FindDataSource(%q) = %+v, %v", s.Name, got, ok)
+		}
+	}
+	want := "message messages event events todo_list todo_lists todo_task todo_tasks"
+	if strings.Join(names, " ") != want {
+		t.Errorf("data sources %v, want %s", names, want)
+	}
+	task, _ := FindDataSource("todo_tasks")
+	if strings.Join(task.Arguments(), ",") != "mailbox,list_id,title" || task.Label() != "To Do task" {
+		t.Errorf("todo_tasks: arguments %v, label %q", task.Arguments(), task.Label())
+	}
+	list, _ := FindDataSource("todo_list")
+	if strings.Join(list.Arguments(), ",") != "mailbox,name" || list.Label() != "To Do list" || list.Kind != "" {
+		t.Errorf("todo_list: arguments %v, label %q", list.Arguments(), list.Label())
+	}
+	if _, ok := FindDataSource("group"); ok {
+		t.Error("group is spec's data source, not a kind's")
+	}
+	if len(Parents()) != 1 || Parents()[0].Argument != "todo_list" {
+		t.Errorf("parents %v", Parents())
+	}
+	if User.Argument() != "mailbox" || Group.Argument() != "group" {
+		t.Error("owner arguments")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/attachform/attachform/graph"
+	"github.com/attachform/attachform/item"
 	"github.com/attachform/attachform/spec"
 )
 
@@ -29,15 +30,16 @@ func (l Lookups) Lookup(ctx context.Context, q spec.DataQuery) ([]spec.DataItem,
 	return r.Items, r.Err
 }
 
-// lookupKinds maps a data source kind to what Graph is asked.
-var lookupKinds = map[string]graph.LookupKind{
-	"message": graph.LookupMessages, "messages": graph.LookupMessages,
-	"event": graph.LookupEvents, "events": graph.LookupEvents,
-	"todo_list": graph.LookupTodoLists, "todo_lists": graph.LookupTodoLists,
-	"todo_task": graph.LookupTodoTasks, "todo_tasks": graph.LookupTodoTasks,
-	"group": graph.LookupGroups,
-	"users": graph.LookupUsers,
-}
+// lookupKinds maps a data source kind to what Graph is asked: for the
+// kinds' data sources (item's table), the plural's search, which the
+// singular asks too; for the people's, the directory's lookups.
+var lookupKinds = func() map[string]graph.LookupKind {
+	m := map[string]graph.LookupKind{"group": graph.LookupGroups, "users": graph.LookupUsers}
+	for _, s := range item.DataSources() {
+		m[s.Name] = graph.LookupKind(s.Collection.Plural)
+	}
+	return m
+}()
 
 // LookupAll implements spec.BatchResolver: every query in one round of
 // batched lookups, then, for groups that matched exactly one, a second
