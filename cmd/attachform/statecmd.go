@@ -3,10 +3,9 @@ package main
 import (
 	"bufio"
 	"flag"
-	"slices"
 	"strings"
 
-	"github.com/attachform/attachform/internal/addrs"
+	ws "github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/spec"
 	"github.com/attachform/attachform/state"
 	"github.com/hashicorp/cli"
@@ -83,28 +82,6 @@ func parseAddresses(v stateView, args []string) ([]string, bool) {
 	return out, !diags.HasErrors()
 }
 
-// matches reports whether addr is filter, or an instance of the block
-// filter names: attachment.handbook matches attachment.handbook["a.pdf"]
-// and attachment.handbook[0].
-func matches(addr, filter string) bool {
-	a, err1 := addrs.Parse(addr)
-	f, err2 := addrs.Parse(filter)
-	if err1 != nil || err2 != nil {
-		return addr == filter // a state not written by attachform
-	}
-	return f.Contains(a)
-}
-
-// addressesIn are every address the state records something at:
-// attachments, deposed ones, interrupted uploads and announced creations.
-func addressesIn(st *state.State) []string {
-	var all []string
-	for addr := range st.Records() {
-		all = append(all, addr)
-	}
-	return sortedAddresses(all)
-}
-
 // readAnswer reads one line from the terminal; false when the command was
 // interrupted first.
 func readAnswer(g *globals) (string, bool) {
@@ -169,17 +146,7 @@ func (c *stateListCommand) Run(args []string) int {
 	if !ok {
 		return exitError
 	}
-	var out []string
-	if st != nil {
-		for _, a := range st.Attachments {
-			if *id != "" && a.ID != *id {
-				continue
-			}
-			if len(r.addrs) == 0 || slices.ContainsFunc(r.addrs, func(f string) bool { return matches(a.Address, f) }) {
-				out = append(out, a.Address)
-			}
-		}
-	}
+	out := ws.List(st, r.addrs, *id)
 	r.v.Addresses(out)
 	return exitOK
 }
@@ -212,9 +179,8 @@ func (c *stateShowCommand) Run(args []string) int {
 		return exitError
 	}
 	addr := r.addrs[0]
-	if st == nil || !slices.Contains(addressesIn(st), addr) {
-		errorf(r.v, "No instance found for the given address!", "The state records nothing at %s. This command needs the address of one instance, "+
-			"such as attachment.handbook[\"intro.pdf\"]; attachform state list shows them.", addr)
+	if diags := ws.Recorded(st, addr); diags.HasErrors() {
+		r.v.Diagnostics(nil, diags)
 		return exitError
 	}
 	r.v.Object(st, addr)
@@ -254,21 +220,9 @@ func (c *statePullCommand) Run(args []string) int {
 	case st == nil:
 		return exitOK
 	}
-	redacted := 0
-	for _, s := range st.Sessions {
-		if s.UploadURL != "" {
-			redacted++
-		}
-	}
-	if err := r.v.StateDocument(st.Redacted(), redacted); err != nil {
+	doc, redacted := ws.Pulled(st)
+	if err := r.v.StateDocument(doc, redacted); err != nil {
 		return exitError
 	}
 	return exitOK
-}
-
-// sortedAddresses lists the distinct addresses of attachments in order.
-func sortedAddresses(in []string) []string {
-	out := slices.Clone(in)
-	slices.SortFunc(out, addrs.CompareStrings)
-	return slices.Compact(out)
 }

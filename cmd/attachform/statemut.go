@@ -1,15 +1,9 @@
 package main
 
 import (
-	"bytes"
-	"fmt"
-	"github.com/attachform/attachform/internal/addrs"
-	"io"
-	"os"
-	"path/filepath"
-	"slices"
-
+	ws "github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/state"
+	"github.com/hashicorp/hcl/v2"
 )
 
 // stateRmCommand is state rm.
@@ -42,27 +36,13 @@ func (c *stateRmCommand) Run(args []string) int {
 	}
 	var removed []string
 	ok := r.change(func(st *state.State) (*state.State, bool) {
-		if st == nil {
-			errorf(r.v, "No state", "There is no state yet, so there is nothing to remove.")
+		var diags hcl.Diagnostics
+		if removed, diags = ws.Remove(st, r.addrs, *dryRun); diags.HasErrors() {
+			r.v.Diagnostics(nil, diags)
 			return nil, false
-		}
-		for _, f := range r.addrs {
-			n := len(removed)
-			for _, a := range st.Attachments {
-				if matches(a.Address, f) && !slices.Contains(removed, a.Address) {
-					removed = append(removed, a.Address)
-				}
-			}
-			if len(removed) == n {
-				errorf(r.v, "Invalid target address", "No attachment in the state matches %s, so nothing was removed. attachform state list shows the addresses.", f)
-				return nil, false
-			}
 		}
 		if *dryRun {
 			return nil, true
-		}
-		for _, a := range removed {
-			st.RemoveAttachment(a, "")
 		}
 		return st, true
 	})
@@ -107,16 +87,13 @@ func (c *stateMvCommand) Run(args []string) int {
 	src, dst := r.addrs[0], r.addrs[1]
 	var moves [][2]string
 	ok := r.change(func(st *state.State) (*state.State, bool) {
-		if st == nil {
-			errorf(r.v, "No state", "There is no state yet, so there is nothing to move.")
+		var diags hcl.Diagnostics
+		if moves, diags = ws.Move(st, src, dst, *dryRun); diags.HasErrors() {
+			r.v.Diagnostics(nil, diags)
 			return nil, false
 		}
-		var ok bool
-		if moves, ok = planMoves(r.v, addressesIn(st), src, dst); !ok || *dryRun {
-			return nil, ok
-		}
-		for _, mv := range moves {
-			st.Rename(mv[0], mv[1])
+		if *dryRun {
+			return nil, true
 		}
 		return st, true
 	})
@@ -125,47 +102,6 @@ func (c *stateMvCommand) Run(args []string) int {
 	}
 	r.v.Moved(moves, *dryRun)
 	return exitOK
-}
-
-// planMoves works out what moving src to dst renames among the addresses
-// the state records, reporting why when it cannot.
-func planMoves(v stateView, present []string, src, dst string) ([][2]string, bool) {
-	var moves [][2]string
-	switch {
-	case src == dst:
-		errorf(v, "Invalid move", "%s and %s are the same address.", src, dst)
-		return nil, false
-	case slices.Contains(present, src):
-		moves = append(moves, [2]string{src, dst})
-	default:
-		from, err1 := addrs.Parse(src)
-		to, err2 := addrs.Parse(dst)
-		if err1 != nil || err2 != nil || !from.Key.IsNone() {
-			break // one instance, and the state has nothing at it
-		}
-		for _, s := range present {
-			a, err := addrs.Parse(s)
-			if err != nil || a.Key.IsNone() || a.Block() != from {
-				continue
-			}
-			if !to.Key.IsNone() {
-				errorf(v, "Invalid move", "%s has several instances, which cannot all move to the one instance %s. Move them one at a time, or to a block address.", src, dst)
-				return nil, false
-			}
-			moves = append(moves, [2]string{s, to.Instance(a.Key).String()})
-		}
-	}
-	if len(moves) == 0 {
-		errorf(v, "Invalid source address", "The state records nothing at %s. attachform state list shows the addresses.", src)
-		return nil, false
-	}
-	for _, mv := range moves {
-		if slices.ContainsFunc(present, func(a string) bool { return matches(a, mv[1]) }) {
-			errorf(v, "Invalid destination address", "The state already records something at %s. Remove it first (attachform state rm) or choose another address.", mv[1])
-			return nil, false
-		}
-	}
-	return moves, true
 }
 
 // statePushCommand is state push.
@@ -197,91 +133,22 @@ func (c *statePushCommand) Run(args []string) int {
 	if code, done := r.start(args, c.Help(), stateArgs{oneArg, "takes one file (or - for stdin)", 0}); done {
 		return code
 	}
-	pushed, err := readStateFile(r.g, r.fs.Arg(0))
+	pushed, err := ws.ReadStateFile(r.g.dir, r.g.std.in, r.fs.Arg(0))
 	if err != nil {
 		errorf(r.v, "Cannot read the state to push", "%v", err)
 		return exitError
 	}
 	ok := r.change(func(cur *state.State) (*state.State, bool) {
-		if msg := pushRefused(cur, pushed); msg != "" && !*force {
-			errorf(r.v, "Cannot push this state", "%s\n\nNothing was written. To replace the stored state all the same, run state push -force.", msg)
+		next, diags := ws.Push(cur, pushed, *force)
+		if diags.HasErrors() {
+			r.v.Diagnostics(nil, diags)
 			return nil, false
 		}
-		if !restoreURLs(r.v, cur, pushed) {
-			return nil, false
-		}
-		if cur != nil {
-			pushed.Serial = max(pushed.Serial, cur.Serial)
-		}
-		return pushed, true
+		return next, true
 	})
 	if !ok {
 		return exitError
 	}
 	r.v.Pushed(pushed)
 	return exitOK
-}
-
-// readStateFile decodes the state in path, or stdin for "-".
-func readStateFile(g *globals, path string) (*state.State, error) {
-	var r io.Reader
-	if path == "-" {
-		r = g.std.in
-	} else {
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(g.dir, path)
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil, err
-		}
-		r = bytes.NewReader(data)
-	}
-	return state.Decode(r)
-}
-
-// pushRefused says why pushed may not replace cur without -force, or "".
-func pushRefused(cur, pushed *state.State) string {
-	switch {
-	case cur == nil:
-		return ""
-	case cur.Lineage != pushed.Lineage:
-		return fmt.Sprintf("The stored state has lineage %s and the file %s: they are different states, and pushing would replace one with the other.", cur.Lineage, pushed.Lineage)
-	case pushed.Serial < cur.Serial:
-		return fmt.Sprintf("The file's serial (%d) is lower than the stored state's (%d): it is older, and pushing would undo what runs recorded since.", pushed.Serial, cur.Serial)
-	case pushed.Serial == cur.Serial && !sameContent(cur, pushed):
-		return fmt.Sprintf("The file has the stored state's serial (%d) but other content: it was changed by hand without the serial moving.", cur.Serial)
-	}
-	return ""
-}
-
-func sameContent(a, b *state.State) bool {
-	var x, y bytes.Buffer
-	ac, bc := a.Clone(), b.Clone()
-	ac.Writer, bc.Writer = "", ""
-	_ = state.Encode(&x, ac.Redacted())
-	_ = state.Encode(&y, bc.Redacted())
-	return bytes.Equal(x.Bytes(), y.Bytes())
-}
-
-// restoreURLs puts back the upload URLs state pull redacted, from the
-// stored state's sessions of the same id.
-func restoreURLs(v stateView, cur, pushed *state.State) bool {
-	for i, s := range pushed.Sessions {
-		if s.UploadURL != state.Redacted {
-			continue
-		}
-		var stored state.Session
-		found := false
-		if cur != nil {
-			stored, found = cur.Session(s.ID)
-		}
-		if !found || stored.UploadURL == "" {
-			errorf(v, "Cannot push a redacted upload URL", "The interrupted upload %s of %s has its upload URL redacted, and the stored state does not have it. "+
-				"Remove that entry of upload_sessions from the file (the next apply then uploads the file anew), and push again.", s.ID, s.Address)
-			return false
-		}
-		pushed.Sessions[i].UploadURL = stored.UploadURL
-	}
-	return true
 }
