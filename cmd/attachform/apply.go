@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
+	"github.com/attachform/attachform/internal/arguments"
 	"slices"
 	"strings"
 	"time"
@@ -64,53 +64,41 @@ func (c *applyCommand) Run(args []string) int {
 
 // runApply is apply, and destroy (apply -destroy that takes no plan file).
 func runApply(g *globals, name string, args []string, destroy bool, help string) int {
-	var f configFlags
-	var vf viewFlags
-	var autoApprove bool
-	fs := newFlagSet(name)
-	f.register(fs)
-	views := applyViews
+	parse, views := arguments.ParseApply, applyViews
 	if destroy {
-		views = destroyViews
+		parse, views = arguments.ParseDestroy, destroyViews
 	}
-	views.register(fs, &vf)
-	fs.BoolVar(&autoApprove, "auto-approve", false, "")
-	var reviewed string
-	if !destroy {
-		fs.StringVar(&reviewed, "reviewed", "", "")
-	}
-	if code, done := parseFlags(g, fs, args, help); done {
+	a, err := parse(args)
+	if code, done := parsed(g, err, help); done {
 		return code
 	}
-	if destroy {
-		f.destroy = true
-	}
-	v, ok := views.open(g, vf)
-	if !ok || !f.check(v) {
+	v, ok := views.open(g, viewFlagsOf(a.View))
+	if !ok || !checked(v, a.Check()) {
 		return exitError
 	}
+	f := configFlagsOf(a.Operation)
 	switch {
-	case destroy && fs.NArg() > 0:
-		v.UsageError(fmt.Errorf("destroy takes no arguments, but was given %s; to apply a saved destroy plan use attachform apply PLANFILE", quoteArgs(fs.Args())), help)
+	case destroy && len(a.Args) > 0:
+		v.UsageError(fmt.Errorf("destroy takes no arguments, but was given %s; to apply a saved destroy plan use attachform apply PLANFILE", quoteArgs(a.Args)), help)
 		return exitError
-	case fs.NArg() > 1:
-		v.UsageError(tooManyArgs("apply", fs.Args()), help)
+	case len(a.Args) > 1:
+		v.UsageError(tooManyArgs("apply", a.Args), help)
 		return exitError
-	case reviewed != "" && fs.NArg() > 0:
+	case a.Reviewed != "" && len(a.Args) > 0:
 		v.UsageError(fmt.Errorf("apply -reviewed=%s plans afresh and takes no plan file, but was given %s; to apply a saved plan as it is use attachform apply PLANFILE",
-			reviewed, quoteArgs(fs.Args())), help)
+			a.Reviewed, quoteArgs(a.Args)), help)
 		return exitError
-	case vf.markdown && reviewed == "":
+	case a.Markdown && a.Reviewed == "":
 		v.UsageError(fmt.Errorf("%s -markdown writes what apply -reviewed=PLANFILE refused, in Markdown: give it -reviewed", name), help)
 		return exitError
-	case reviewed != "":
-		return applyReviewed(g, v, fs, &f, reviewed)
-	case fs.NArg() == 1:
-		return applySaved(g, v, fs, &f, fs.Arg(0))
-	case vf.json && !autoApprove:
+	case a.Reviewed != "":
+		return applyReviewed(g, v, a.Given, &f, a.Reviewed)
+	case len(a.Args) == 1:
+		return applySaved(g, v, a.Given, &f, a.Args[0])
+	case a.JSON && !a.AutoApprove:
 		v.UsageError(fmt.Errorf("%s -json cannot ask for approval: pass -auto-approve, or apply a saved plan", name), help)
 		return exitError
-	case !f.input && !autoApprove:
+	case !f.input && !a.AutoApprove:
 		v.UsageError(errNoInput, help)
 		return exitError
 	}
@@ -136,7 +124,7 @@ func runApply(g *globals, name string, args []string, destroy bool, help string)
 		v.Finished(apply.Result{}, nil)
 		return exitOK
 	}
-	if !autoApprove && !approved(g, v) {
+	if !a.AutoApprove && !approved(g, v) {
 		v.Cancelled()
 		return exitError
 	}
@@ -154,8 +142,8 @@ var savedOnlyFlags = map[string]string{
 // applySaved applies the plan in file, without asking: it was reviewed.
 // Nothing changes unless the plan still fits the state, the manifests and
 // every source (plan.CheckSaved).
-func applySaved(g *globals, v applyView, fs *flag.FlagSet, f *configFlags, file string) int {
-	saved, grace, ok := readSavedRun(g, v, fs, f, file)
+func applySaved(g *globals, v applyView, given []string, f *configFlags, file string) int {
+	saved, grace, ok := readSavedRun(g, v, given, f, file)
 	if !ok {
 		return exitError
 	}
@@ -183,8 +171,8 @@ func applySaved(g *globals, v applyView, fs *flag.FlagSet, f *configFlags, file 
 // starts with: no flag that shapes a plan beside the file, the stop grace,
 // the plan read, and the variables and source rule it was made with put
 // into f.
-func readSavedRun(g *globals, v applyView, fs *flag.FlagSet, f *configFlags, file string) (*plan.Saved, time.Duration, bool) {
-	if diags := shapingFlags(fs, file); len(diags) > 0 {
+func readSavedRun(g *globals, v applyView, given []string, f *configFlags, file string) (*plan.Saved, time.Duration, bool) {
+	if diags := shapingFlags(given, file); len(diags) > 0 {
 		v.Diagnostics(nil, diags)
 		return nil, 0, false
 	}
@@ -219,11 +207,11 @@ func readSavedFor(g *globals, v applyView, file string) (*plan.Saved, bool) {
 }
 
 // shapingFlags refuses the options a saved plan holds (savedOnlyFlags),
-// given again beside it.
-func shapingFlags(fs *flag.FlagSet, file string) hcl.Diagnostics {
+// given again beside it; given names the flags given, sorted.
+func shapingFlags(given []string, file string) hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	fs.Visit(func(fl *flag.Flag) {
-		what, refused := savedOnlyFlags[fl.Name]
+	for _, name := range given {
+		what, refused := savedOnlyFlags[name]
 		switch {
 		case !refused:
 		case what == "variables":
@@ -232,11 +220,11 @@ func shapingFlags(fs *flag.FlagSet, file string) hcl.Diagnostics {
 					Detail: "The -var and -var-file options cannot be used when applying a saved plan file, because a saved plan includes the variable values that were set when it was created."})
 			}
 		default:
-			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: fmt.Sprintf("Can't use -%s when applying a saved plan", fl.Name),
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: fmt.Sprintf("Can't use -%s when applying a saved plan", name),
 				Detail: fmt.Sprintf("-%s shapes a plan, and %s is a plan made already: it is applied exactly as it was reviewed. "+
-					"Make a new plan with it (attachform plan %s -out=FILE) and apply that file, or apply without a plan file.", fl.Name, file, what)})
+					"Make a new plan with it (attachform plan %s -out=FILE) and apply that file, or apply without a plan file.", name, file, what)})
 		}
-	})
+	}
 	return diags
 }
 

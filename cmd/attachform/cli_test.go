@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/attachform/attachform/internal/arguments"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -148,10 +149,10 @@ func TestHelpListsEveryFlag(t *testing.T) {
 			t.Fatal(err)
 		}
 		help := c.Help()
-		fs := describeFlags(g, name)
+		fs := arguments.Flags(name)
 		if fs == nil {
 			if len(subcommands(cmds, name)) == 0 {
-				t.Errorf("%s: the command defines no flags: does it call parseFlags first?", name)
+				t.Errorf("%s: the command defines no flags: is it in arguments.Flags?", name)
 			}
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"github.com/attachform/attachform/internal/addrs"
+	"github.com/attachform/attachform/internal/arguments"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,9 +21,9 @@ import (
 // ~/.bashrc and ~/.zshrc (complete -C /path/to/attachform attachform) and a
 // file to fish's completions: the shell then runs attachform with COMP_LINE
 // set, and the command framework (through posener/complete) prints the
-// words that fit. Commands, subcommands and flags come from the commands
-// themselves (describeFlags); flag values and arguments from the table
-// below.
+// words that fit. Commands and subcommands come from the commands, their
+// flags from the definitions they parse with (arguments.Flags); flag
+// values and arguments from the table below.
 
 // completeLine answers the shell: the framework completes the line in
 // COMP_LINE and writes the candidates on stdout, one a line.
@@ -62,7 +63,7 @@ type completingCommand struct {
 var _ cli.CommandAutocomplete = (*completingCommand)(nil)
 
 func (c *completingCommand) AutocompleteFlags() complete.Flags {
-	fs := describeFlags(c.g, c.name)
+	fs := arguments.Flags(c.name)
 	if fs == nil {
 		return nil
 	}

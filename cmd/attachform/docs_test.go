@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"github.com/attachform/attachform/internal/arguments"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -28,7 +29,7 @@ func readDoc(t *testing.T, rel string) string {
 // it does not have.
 func TestEmulatorDocsFlags(t *testing.T) {
 	doc := readDoc(t, "docs/emulator.md")
-	fs := describeFlags(&globals{}, "emulator")
+	fs := arguments.Flags("emulator")
 	if fs == nil {
 		t.Fatal("the emulator command defines no flags")
 	}

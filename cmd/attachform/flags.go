@@ -3,12 +3,11 @@ package main
 import (
 	"errors"
 	"flag"
-	"fmt"
 	"github.com/attachform/attachform/plan"
 	"io"
 	"strings"
 
-	"github.com/attachform/attachform/internal/addrs"
+	"github.com/attachform/attachform/internal/arguments"
 	"github.com/attachform/attachform/spec"
 	"github.com/hashicorp/hcl/v2"
 )
@@ -46,11 +45,6 @@ func newFlagSet(name string) *flag.FlagSet {
 // Before the flags are read there is no -no-color to obey: the help and
 // the mistake are shown on a plain view, whose text is never coloured.
 func parseFlags(g *globals, fs *flag.FlagSet, args []string, help string) (code int, done bool) {
-	if g.describe != nil {
-		// Only the flags were asked for (describeFlags): nothing runs.
-		g.describe(fs)
-		return exitOK, true
-	}
 	err := fs.Parse(args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
@@ -63,7 +57,8 @@ func parseFlags(g *globals, fs *flag.FlagSet, args []string, help string) (code 
 	return exitOK, false
 }
 
-// manifestFlags are the flags of every command that loads the manifests.
+// manifestFlags are the manifest options as loading takes them
+// (arguments.Manifests).
 type manifestFlags struct {
 	varArgs       []spec.VarArg
 	backendConfig listFlag
@@ -71,6 +66,11 @@ type manifestFlags struct {
 	// generateConfig is set by plan -generate-config-out, not a flag of
 	// its own: import blocks may then name undeclared attachments.
 	generateConfig bool
+}
+
+// manifestFlagsOf are the manifest options the flags give.
+func manifestFlagsOf(m arguments.Manifests) manifestFlags {
+	return manifestFlags{varArgs: m.VarArgs, backendConfig: m.BackendConfig, allowOutside: m.AllowOutsideSources}
 }
 
 func (m *manifestFlags) register(fs *flag.FlagSet) {
@@ -89,11 +89,7 @@ func (m *manifestFlags) loadOptions(g *globals) spec.LoadOptions {
 	}
 }
 
-const manifestFlagsHelp = `  -var 'name=value'       Set a variable. Repeatable; later options win.
-  -var-file=FILE          Read variable values from FILE. Repeatable.
-  -backend-config=K=V     Backend setting kept out of the manifest. Repeatable.
-  -allow-outside-sources  Allow source files outside the configuration directory.
-                          A manifest can never grant itself this.`
+const manifestFlagsHelp = arguments.ManifestsHelp
 
 // configFlags are the flags of the commands that plan: plan, apply.
 type configFlags struct {
@@ -117,19 +113,15 @@ type configFlags struct {
 	input bool
 }
 
-func (c *configFlags) register(fs *flag.FlagSet) {
-	c.manifestFlags.register(fs)
-	fs.BoolVar(&c.lock, "lock", true, "")
-	fs.Var(&c.lockTimeout, "lock-timeout", "")
-	fs.IntVar(&c.parallelism, "parallelism", 10, "")
-	fs.Var(&c.targets, "target", "")
-	fs.Var(&c.replaces, "replace", "")
-	fs.BoolVar(&c.destroy, "destroy", false, "")
-	fs.BoolVar(&c.refreshOnly, "refresh-only", false, "")
-	fs.BoolVar(&c.refresh, "refresh", true, "")
-	fs.BoolVar(&c.allowMassDestroy, "allow-mass-destroy", false, "")
-	fs.BoolVar(&c.force, "force", false, "")
-	fs.BoolVar(&c.input, "input", true, "")
+// configFlagsOf are the options the plan flags give.
+func configFlagsOf(o arguments.Operation) configFlags {
+	return configFlags{
+		manifestFlags: manifestFlagsOf(o.Manifests),
+		lock:          o.Lock.Lock, lockTimeout: durationFlag(o.LockTimeout),
+		parallelism: o.Parallelism, targets: o.Targets, replaces: o.Replaces,
+		destroy: o.Destroy, refreshOnly: o.RefreshOnly, refresh: o.Refresh,
+		allowMassDestroy: o.AllowMassDestroy, force: o.Force, input: o.Input,
+	}
 }
 
 // mode is the plan mode the flags ask for.
@@ -143,64 +135,33 @@ func (c *configFlags) mode() plan.Mode {
 	return plan.Normal
 }
 
-const configFlagsHelp = `  -target=ADDRESS         Only this attachment (repeatable): attachment.NAME
-                          (every instance), one instance such as
-                          'attachment.NAME["KEY"]' or attachment.NAME[0], or
-                          the attachments on a target or one of its instances
-                          ('target.NAME["KEY"]').
-  -replace=ADDRESS        Replace this attachment even if unchanged (repeatable).
-  -lock=false             Do not lock the state. Dangerous when others run too.
-  -lock-timeout=DURATION  Wait this long for the state lock (default: fail at once).
-  -parallelism=N          Graph requests in flight at once, across mailboxes
-                          (default 10); each mailbox also keeps to its own
-                          limits, and one waiting for its budget holds none.
-  -destroy                Plan to delete every attachment attachform manages.
-  -refresh-only           Change nothing in Graph; update the state to match it.
-  -refresh=false          Plan from the state alone, without reading Graph.
-  -allow-mass-destroy     Allow deleting or replacing more than 30 % of the
-                          managed attachments (when 10 or more are managed;
-                          the graph block's mass_destroy_threshold and
-                          mass_destroy_minimum change both).
-  -force                  Use a state whose serial went backwards (an older copy
-                          restored over a newer one), and make it the latest.
-  -input=false            Ask no question: where one would be asked, fail.
-` + manifestFlagsHelp
+const configFlagsHelp = arguments.OperationHelp
 
-// check validates what the flag package cannot: -parallelism's range, and
-// -target and -replace addresses, spelled afterwards as plans spell them
-// (attachment.x["k"]). Nothing is read before these are right.
-func (c *configFlags) check(v diagnosticsView) bool {
-	var diags hcl.Diagnostics
-	if c.parallelism < 1 {
-		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -parallelism",
-			Detail: fmt.Sprintf("-parallelism=%d: give at least 1 change at a time.", c.parallelism)})
-	}
-	if c.destroy && c.refreshOnly {
-		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Incompatible plan modes",
-			Detail: "-destroy and -refresh-only ask for different plans: choose one."})
-	}
-	if !c.refresh && c.refreshOnly {
-		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Incompatible refresh options",
-			Detail: "-refresh-only reads Graph to update the state, so -refresh=false leaves it nothing to do: choose one."})
-	}
-	for i, s := range c.targets {
-		a, d := spec.ParseAnyAddress(s)
-		if !d.HasErrors() && a.Kind != addrs.Attachment && a.Kind != addrs.Target {
-			d = hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid -target",
-				Detail: fmt.Sprintf("-target=%s: a plan changes attachments, so -target takes an attachment (attachment.NAME, attachment.NAME[\"KEY\"]) or a target, whose attachments it selects (target.NAME, target.NAME[\"KEY\"]).", a)}}
-		}
-		diags = append(diags, d...)
-		if !d.HasErrors() {
-			c.targets[i] = a.String()
-		}
-	}
-	for i, s := range c.replaces {
-		a, d := spec.ParseAddress(s)
-		diags = append(diags, d...)
-		if !d.HasErrors() {
-			c.replaces[i] = a.String()
-		}
-	}
+// checked shows diags on v and says whether there were no errors.
+func checked(v diagnosticsView, diags hcl.Diagnostics) bool {
 	v.Diagnostics(nil, diags)
 	return !diags.HasErrors()
+}
+
+// parsed ends a command whose flags could not be parsed: -h showed the
+// help (exit 0), or a mistake was reported with it (exit 1). done says
+// the command is over.
+//
+// Before the flags are read there is no -no-color to obey: the help and
+// the mistake are shown on a plain view, whose text is never coloured.
+func parsed(g *globals, err error, help string) (code int, done bool) {
+	switch {
+	case err == nil:
+		return exitOK, false
+	case errors.Is(err, flag.ErrHelp):
+		newView(g, true).Help(help)
+		return exitOK, true
+	}
+	newView(g, true).UsageError(err, help)
+	return exitError, true
+}
+
+// viewFlagsOf are the output flags as the view sets take them.
+func viewFlagsOf(a arguments.View) viewFlags {
+	return viewFlags{noColor: a.NoColor, json: a.JSON, markdown: a.Markdown}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"github.com/attachform/attachform/internal/addrs"
 	"io/fs"
@@ -20,18 +19,13 @@ import (
 )
 
 // generateFlags are plan's -generate-config-out=FILE and
-// -generate-files-out=DIR.
+// -generate-files-out=DIR, checked against the configuration directory.
 type generateFlags struct {
 	out   string // FILE, as given
 	files string // DIR, as given ("" = FILE's name without .attach.hcl)
 
 	file   string // FILE, slash-separated, relative to the configuration directory
 	folder string // DIR, likewise
-}
-
-func (gf *generateFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&gf.out, "generate-config-out", "", "")
-	fs.StringVar(&gf.files, "generate-files-out", "", "")
 }
 
 // generatedSuffix is what a manifest's name ends with: the generated file

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/attachform/attachform/internal/arguments"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -326,7 +327,7 @@ func checkCommandLine(g *globals, args []string) string {
 	if len(subcommands(cmds, name)) > 0 && (len(rest) == 0 || !strings.HasPrefix(rest[0], "-")) {
 		return fmt.Sprintf("attachform %s needs one of its subcommands (%s)", name, strings.Join(subcommands(cmds, name), ", "))
 	}
-	fs := describeFlags(g, name)
+	fs := arguments.Flags(name)
 	for i := 0; i < len(rest); i++ {
 		a := rest[i]
 		if !strings.HasPrefix(a, "-") || fs == nil {

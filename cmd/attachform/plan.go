@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/attachform/attachform/internal/arguments"
 	"strings"
 
 	"github.com/attachform/attachform/plan"
@@ -45,28 +46,20 @@ Options:
 }
 
 func (c *planCommand) Run(args []string) int {
-	var f configFlags
-	var vf viewFlags
-	var detailed bool
-	var out string
-	var gen generateFlags
-	fs := newFlagSet("plan")
-	f.register(fs)
-	gen.register(fs)
-	planViews.register(fs, &vf)
-	fs.BoolVar(&detailed, "detailed-exitcode", false, "")
-	fs.StringVar(&out, "out", "", "")
-	if code, done := parseFlags(c.g, fs, args, c.Help()); done {
+	a, err := arguments.ParsePlan(args)
+	if code, done := parsed(c.g, err, c.Help()); done {
 		return code
 	}
-	v, ok := planViews.open(c.g, vf)
-	if !ok || !f.check(v) {
+	v, ok := planViews.open(c.g, viewFlagsOf(a.View))
+	if !ok || !checked(v, a.Check()) {
 		return exitError
 	}
-	if fs.NArg() > 0 {
-		v.UsageError(extraArgs("plan", fs.Args()), c.Help())
+	if len(a.Args) > 0 {
+		v.UsageError(extraArgs("plan", a.Args), c.Help())
 		return exitError
 	}
+	f := configFlagsOf(a.Operation)
+	gen := generateFlags{out: a.GenerateConfigOut, files: a.GenerateFilesOut}
 	if err := gen.check(c.g, &f); err != nil {
 		v.UsageError(err, c.Help())
 		return exitError
@@ -89,16 +82,16 @@ func (c *planCommand) Run(args []string) int {
 	if err := v.Plan(p); err != nil {
 		return exitError
 	}
-	if out != "" {
+	if a.Out != "" {
 		saved := plan.NewSaved(p, w.cfg, f.loadOptions(c.g))
-		if err := writeSavedPlan(planPath(c.g, out), saved); err != nil {
-			errorf(v, "Cannot save the plan", "Writing %s failed: %v.", out, err)
+		if err := writeSavedPlan(planPath(c.g, a.Out), saved); err != nil {
+			errorf(v, "Cannot save the plan", "Writing %s failed: %v.", a.Out, err)
 			return exitError
 		}
 	}
-	v.NextStep(p, out)
+	v.NextStep(p, a.Out)
 	v.StepSummary(p)
-	if detailed && p.HasChanges() {
+	if a.DetailedExitCode && p.HasChanges() {
 		return exitChanges
 	}
 	return exitOK

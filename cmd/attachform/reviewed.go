@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"strings"
 
 	"github.com/attachform/attachform/apply"
@@ -14,8 +13,8 @@ import (
 // moved by other applies meanwhile is no objection; a change nobody
 // reviewed, or a reviewed one that no longer applies, is: then nothing is
 // changed and the difference is shown.
-func applyReviewed(g *globals, v applyView, fs *flag.FlagSet, f *configFlags, file string) int {
-	saved, grace, ok := readSavedRun(g, v, fs, f, file)
+func applyReviewed(g *globals, v applyView, given []string, f *configFlags, file string) int {
+	saved, grace, ok := readSavedRun(g, v, given, f, file)
 	if !ok {
 		return exitError
 	}

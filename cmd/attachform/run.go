@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -28,9 +27,6 @@ type globals struct {
 	std     streams
 	environ []string
 	log     hclog.Logger
-	// describe, when set, receives each command's flag set in place of
-	// parsing it, and the command stops there (describeFlags).
-	describe func(*flag.FlagSet)
 }
 
 func (g *globals) getenv(key string) string {

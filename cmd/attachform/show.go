@@ -2,8 +2,8 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
+	"github.com/attachform/attachform/internal/arguments"
 	"strings"
 )
 
@@ -38,39 +38,36 @@ Options:
 
 func (c *showCommand) Run(args []string) int {
 	g := c.g
-	var m manifestFlags
-	var vf viewFlags
-	fs := newFlagSet("show")
-	m.register(fs)
-	showViews.register(fs, &vf)
-	if code, done := parseFlags(g, fs, args, c.Help()); done {
+	a, err := arguments.ParseShow(args)
+	if code, done := parsed(g, err, c.Help()); done {
 		return code
 	}
-	v, ok := showViews.open(g, vf)
+	v, ok := showViews.open(g, viewFlagsOf(a.View))
 	if !ok {
 		return exitError
 	}
 	switch {
-	case fs.NArg() > 1:
-		v.UsageError(tooManyArgs("show", fs.Args()), c.Help())
+	case len(a.Args) > 1:
+		v.UsageError(tooManyArgs("show", a.Args), c.Help())
 		return exitError
-	case fs.NArg() == 1:
+	case len(a.Args) == 1:
 		var given []string
-		fs.Visit(func(f *flag.Flag) {
-			if f.Name != "json" && f.Name != "markdown" && f.Name != "no-color" {
-				given = append(given, "-"+f.Name)
+		for _, name := range a.Given {
+			if name != "json" && name != "markdown" && name != "no-color" {
+				given = append(given, "-"+name)
 			}
-		})
+		}
 		if len(given) > 0 {
 			v.UsageError(fmt.Errorf("show PLANFILE reads only the plan file, which holds everything it shows; %s find the state, shown without PLANFILE",
 				strings.Join(given, ", ")), c.Help())
 			return exitError
 		}
-		return c.showPlan(v, fs.Arg(0))
-	case vf.markdown:
+		return c.showPlan(v, a.Args[0])
+	case a.Markdown:
 		v.UsageError(errors.New("show -markdown writes a saved plan: give its file, as in attachform show -markdown PLANFILE"), c.Help())
 		return exitError
 	}
+	m := manifestFlagsOf(a.Manifests)
 	return c.showState(v, &m)
 }
 

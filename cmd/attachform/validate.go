@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"github.com/attachform/attachform/internal/arguments"
 	"strings"
 )
 
@@ -35,22 +36,19 @@ Options:
 }
 
 func (c *validateCommand) Run(args []string) int {
-	var m manifestFlags
-	var vf viewFlags
-	fs := newFlagSet("validate")
-	m.register(fs)
-	validateViews.register(fs, &vf)
-	if code, done := parseFlags(c.g, fs, args, c.Help()); done {
+	a, err := arguments.ParseValidate(args)
+	if code, done := parsed(c.g, err, c.Help()); done {
 		return code
 	}
-	v, ok := validateViews.open(c.g, vf)
+	v, ok := validateViews.open(c.g, viewFlagsOf(a.View))
 	if !ok {
 		return exitError
 	}
-	if fs.NArg() > 0 {
+	if len(a.Args) > 0 {
 		v.UsageError(errors.New("validate takes no arguments; to check another directory use attachform -chdir=DIR validate"), c.Help())
 		return exitError
 	}
+	m := manifestFlagsOf(a.Manifests)
 	cfg, diags := loadManifests(c.g, m.loadOptions(c.g))
 	v.Results(cfg.Files, diags)
 	if diags.HasErrors() {
