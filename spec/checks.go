@@ -295,8 +295,8 @@ func describeTarget(t *Target) string {
 	if t.Unknown {
 		return "target." + t.Name
 	}
-	if t.Item.Kind.Traits().InList {
-		return fmt.Sprintf("target.%s, task %s in list %s of %s", t.Name, t.Item.ID, t.Item.ListID, t.Item.Mailbox)
+	if d, _ := t.Item.Kind.Definition(); d.Parent != nil {
+		return fmt.Sprintf("target.%s, %s %s in %s %s of %s", t.Name, d.Noun, t.Item.ID, d.Parent.Noun, t.Item.ListID, t.Item.Mailbox)
 	}
 	return fmt.Sprintf("target.%s, %s %s of %s", t.Name, t.Item.Kind, t.Item.ID, t.Item.Mailbox)
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/attachform/attachform/internal/addrs"
+	"github.com/attachform/attachform/item"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -57,8 +58,8 @@ func dataType(kind string) cty.Type {
 		return t
 	}
 	attrs := map[string]cty.Type{"id": cty.String, "label": cty.String}
-	if kind == "todo_task" {
-		attrs["list_id"] = cty.String
+	if s, _ := item.FindDataSource(kind); s.In != nil {
+		attrs["list_id"] = cty.String // the list it was found in
 	}
 	return cty.Object(attrs)
 }
@@ -229,7 +230,7 @@ func (l *loader) dataValue(d *dataDecl, di *dataInstance) cty.Value {
 		return cty.DynamicVal
 	}
 	attrs := map[string]cty.Value{"id": cty.StringVal(di.items[0].ID), "label": cty.StringVal(di.items[0].Label)}
-	if d.kind == "todo_task" {
+	if s, _ := item.FindDataSource(d.kind); s.In != nil {
 		attrs["list_id"] = cty.StringVal(di.query.ListID)
 	}
 	return cty.ObjectVal(attrs)
@@ -260,22 +261,25 @@ func matchDiagnostic(d *dataDecl, di *dataInstance) *hcl.Diagnostic {
 	return diag
 }
 
+// dataQueryString says what a singular item data source searched for:
+// its filter, or the value its label had to equal (and in which list).
 func dataQueryString(q DataQuery) string {
-	switch q.Kind {
-	case "todo_list":
-		return fmt.Sprintf("name %q", q.Name)
-	case "todo_task":
-		return fmt.Sprintf("title %q in list %s", q.Title, q.ListID)
+	s, _ := item.FindDataSource(q.Kind)
+	if s.By == "" || s.By == "filter" {
+		return fmt.Sprintf("filter %q", q.Filter)
 	}
-	return fmt.Sprintf("filter %q", q.Filter)
+	value := map[string]string{"name": q.Name, "title": q.Title}[s.By]
+	if s.In != nil {
+		return fmt.Sprintf("%s %q in %s %s", s.By, value, s.In.Noun, q.ListID)
+	}
+	return fmt.Sprintf("%s %q", s.By, value)
 }
 
+// kindNoun names what a data source of kind finds, for people: "message",
+// "To Do list".
 func kindNoun(kind string) string {
-	switch kind {
-	case "todo_list":
-		return "To Do list"
-	case "todo_task":
-		return "To Do task"
+	if s, ok := item.FindDataSource(kind); ok {
+		return s.Label()
 	}
 	return kind
 }

@@ -1,6 +1,11 @@
 package spec
 
-import "github.com/hashicorp/hcl/v2"
+import (
+	"slices"
+
+	"github.com/attachform/attachform/item"
+	"github.com/hashicorp/hcl/v2"
+)
 
 // The schemas below are the whole manifest language. Anything not named
 // here is an error ("Unsupported argument", "Unsupported block type"), never
@@ -69,64 +74,57 @@ func withMeta(schema *hcl.BodySchema) *hcl.BodySchema {
 }
 
 // dataSchemas lists, per data source kind, the attributes of its query
-// (the meta-arguments are added where the block is decoded).
-var dataSchemas = map[string]*hcl.BodySchema{
-	"message": {Attributes: []hcl.AttributeSchema{
-		{Name: "mailbox", Required: true},
-		{Name: "filter", Required: true},
-	}},
-	"event": {Attributes: []hcl.AttributeSchema{
-		{Name: "mailbox", Required: true},
-		{Name: "filter", Required: true},
-	}},
-	"todo_list": {Attributes: []hcl.AttributeSchema{
-		{Name: "mailbox", Required: true},
-		{Name: "name", Required: true},
-	}},
-	"todo_task": {Attributes: []hcl.AttributeSchema{
-		{Name: "mailbox", Required: true},
-		{Name: "list_id", Required: true},
-		{Name: "title", Required: true},
-	}},
-	// The plurals take the singular's arguments and may find nothing
-	// (datakinds.go).
-	"messages": {Attributes: []hcl.AttributeSchema{
-		{Name: "mailbox", Required: true},
-		{Name: "filter", Required: true},
-	}},
-	"events": {Attributes: []hcl.AttributeSchema{
-		{Name: "mailbox", Required: true},
-		{Name: "filter", Required: true},
-	}},
-	"todo_lists": {Attributes: []hcl.AttributeSchema{
-		{Name: "mailbox", Required: true},
-		{Name: "name", Required: true},
-	}},
-	"todo_tasks": {Attributes: []hcl.AttributeSchema{
-		{Name: "mailbox", Required: true},
-		{Name: "list_id", Required: true},
-		{Name: "title", Required: true},
-	}},
-	// The people (datakinds.go): a group by name or id, users by filter.
-	"group": {Attributes: []hcl.AttributeSchema{
-		{Name: "name"},
-		{Name: "id"},
-	}},
-	"users": {Attributes: []hcl.AttributeSchema{
-		{Name: "filter", Required: true},
-	}},
-}
+// (the meta-arguments are added where the block is decoded): the item
+// kinds' data sources from item's table — each takes its owner, its
+// parent's id if it has one, and what chooses, all required; the plurals
+// may find nothing (datakinds.go) — and the people's.
+var dataSchemas = func() map[string]*hcl.BodySchema {
+	m := map[string]*hcl.BodySchema{
+		// The people (datakinds.go): a group by name or id, users by filter.
+		"group": {Attributes: []hcl.AttributeSchema{
+			{Name: "name"},
+			{Name: "id"},
+		}},
+		"users": {Attributes: []hcl.AttributeSchema{
+			{Name: "filter", Required: true},
+		}},
+	}
+	for _, s := range item.DataSources() {
+		schema := &hcl.BodySchema{}
+		for _, a := range s.Arguments() {
+			schema.Attributes = append(schema.Attributes, hcl.AttributeSchema{Name: a, Required: true})
+		}
+		m[s.Name] = schema
+	}
+	return m
+}()
 
-var targetSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{
-		{Name: "mailbox", Required: true},
-		{Name: "message"},
-		{Name: "event"},
-		{Name: "todo_list"},
-		{Name: "todo_task"},
-		{Name: "exclusive"},
-	},
-}
+// targetSchema is the target block's: the owner's mailbox, then each
+// kind's argument naming the item, after its parent's (todo_list before
+// todo_task), from item's table. Which one names the item, and whether
+// the parent is needed, evalTargetInstance checks.
+var targetSchema = func() *hcl.BodySchema {
+	schema := &hcl.BodySchema{}
+	var owners []string
+	for _, d := range item.Definitions() {
+		if a := d.Owner.Argument(); !slices.Contains(owners, a) {
+			owners = append(owners, a)
+		}
+	}
+	// One owner argument for every kind is required by the schema; with
+	// several, the target's kind says which it needs.
+	for _, a := range owners {
+		schema.Attributes = append(schema.Attributes, hcl.AttributeSchema{Name: a, Required: len(owners) == 1})
+	}
+	for _, d := range item.Definitions() {
+		if d.Parent != nil && !slices.ContainsFunc(schema.Attributes, func(a hcl.AttributeSchema) bool { return a.Name == d.Parent.Argument }) {
+			schema.Attributes = append(schema.Attributes, hcl.AttributeSchema{Name: d.Parent.Argument})
+		}
+		schema.Attributes = append(schema.Attributes, hcl.AttributeSchema{Name: string(d.Kind)})
+	}
+	schema.Attributes = append(schema.Attributes, hcl.AttributeSchema{Name: "exclusive"})
+	return schema
+}()
 
 var attachmentSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/attachform/attachform/internal/addrs"
@@ -66,7 +67,21 @@ func (l *loader) evalTarget(d *targetDecl) {
 func (l *loader) evalTargetInstance(d *targetDecl, name string, allowed refs, each *eachValues) *Target {
 	attrs := d.content.Attributes
 	t := &Target{Name: name, DeclRange: d.block.DefRange}
-	ok := attrs["mailbox"] != nil
+
+	// The item: exactly one of the kinds' arguments (message, event,
+	// todo_task); its kind's owner argument (mailbox) names the mailbox.
+	var present []*hcl.Attribute
+	for _, k := range item.Kinds() {
+		if a := attrs[string(k)]; a != nil {
+			present = append(present, a)
+		}
+	}
+	def, _ := item.Kind("").Definition()
+	if len(present) == 1 {
+		def, _ = item.Kind(present[0].Name).Definition()
+	}
+	ownerArg := def.Owner.Argument()
+	ok := attrs[ownerArg] != nil
 
 	str := func(name string) (string, valueState) {
 		a := attrs[name]
@@ -103,8 +118,17 @@ func (l *loader) evalTargetInstance(d *targetDecl, name string, allowed refs, ea
 		}
 	}
 
-	if a := attrs["mailbox"]; a != nil {
+	if a := attrs[ownerArg]; a != nil {
 		need(a, func(s string) bool { t.Item.Mailbox = s; return l.checkMailbox(s, a.Expr.Range()) })
+	} else if !slices.ContainsFunc(targetSchema.Attributes, func(s hcl.AttributeSchema) bool { return s.Name == ownerArg && s.Required }) {
+		// Kinds of several owners: the schema requires none of their
+		// arguments, so the kind's is checked here, as Content would.
+		l.add(&hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Missing required argument",
+			Detail:   fmt.Sprintf("The argument %q is required, but no definition was found.", ownerArg),
+			Subject:  d.block.DefRange.Ptr(),
+		})
 	}
 	if a := attrs["exclusive"]; a != nil {
 		b, st := l.evalBool(a, allowed, each)
@@ -114,19 +138,12 @@ func (l *loader) evalTargetInstance(d *targetDecl, name string, allowed refs, ea
 		t.Exclusive = b
 	}
 
-	// The item: exactly one of message, event, todo_task.
-	var present []*hcl.Attribute
-	for _, name := range []string{"message", "event", "todo_task"} {
-		if a := attrs[name]; a != nil {
-			present = append(present, a)
-		}
-	}
 	switch len(present) {
 	case 0:
 		l.add(&hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Target names no item",
-			Detail:   fmt.Sprintf("target.%s needs exactly one of message, event or todo_task (with todo_list) to say which item attachments go on.", t.Name),
+			Detail:   fmt.Sprintf("target.%s needs exactly one of %s to say which item attachments go on.", t.Name, itemArguments()),
 			Subject:  d.block.DefRange.Ptr(),
 		})
 		ok = false
@@ -144,32 +161,67 @@ func (l *loader) evalTargetInstance(d *targetDecl, name string, allowed refs, ea
 		ok = false
 	}
 
-	list := attrs["todo_list"]
-	switch {
-	case t.Item.Kind.Traits().InList && list == nil:
-		l.add(&hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Missing todo_list",
-			Detail:   fmt.Sprintf("target.%s names a To Do task; Graph addresses a task within its list, so todo_list is required as well.", t.Name),
-			Subject:  attrs["todo_task"].NameRange.Ptr(),
-		})
-		ok = false
-	case !t.Item.Kind.Traits().InList && list != nil && len(present) < 2:
-		l.add(&hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "todo_list without todo_task",
-			Detail:   fmt.Sprintf("target.%s sets todo_list, which only makes sense with todo_task. Add the task, or remove todo_list.", t.Name),
-			Subject:  list.NameRange.Ptr(),
-		})
-		ok = false
-	case list != nil:
-		need(list, func(s string) bool { t.Item.ListID = s; return true })
-	}
-
+	ok = l.checkParents(t, def, attrs, present, need) && ok
 	if !ok {
 		return nil
 	}
 	return t
+}
+
+// checkParents checks the parent arguments (todo_list) against the item,
+// present the arguments naming one: the kind's parent is required, and
+// another kind's is refused. A parent set is evaluated by need into the
+// item's list id. It reports false after a diagnostic.
+func (l *loader) checkParents(t *Target, def item.Definition, attrs hcl.Attributes, present []*hcl.Attribute, need func(*hcl.Attribute, func(string) bool)) bool {
+	ok := true
+	for _, p := range item.Parents() {
+		a := attrs[p.Argument]
+		switch {
+		case def.Parent == p && a == nil:
+			l.add(&hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Missing " + p.Argument,
+				Detail:   fmt.Sprintf("target.%s names a %s; %s, so %s is required as well.", t.Name, def.Label, p.Why, p.Argument),
+				Subject:  present[0].NameRange.Ptr(),
+			})
+			ok = false
+		case def.Parent != p && a != nil && len(present) < 2:
+			var kinds, nouns []string
+			for _, d := range item.Definitions() {
+				if d.Parent == p {
+					kinds, nouns = append(kinds, string(d.Kind)), append(nouns, d.Noun)
+				}
+			}
+			l.add(&hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  fmt.Sprintf("%s without %s", p.Argument, strings.Join(kinds, " or ")),
+				Detail: fmt.Sprintf("target.%s sets %s, which only makes sense with %s. Add the %s, or remove %s.",
+					t.Name, p.Argument, strings.Join(kinds, " or "), strings.Join(nouns, " or "), p.Argument),
+				Subject: a.NameRange.Ptr(),
+			})
+			ok = false
+		case a != nil:
+			need(a, func(s string) bool { t.Item.ListID = s; return true })
+		}
+	}
+	return ok
+}
+
+// itemArguments lists the target arguments that name an item, for people:
+// "message, event or todo_task (with todo_list)".
+func itemArguments() string {
+	var names []string
+	for _, d := range item.Definitions() {
+		n := string(d.Kind)
+		if d.Parent != nil {
+			n += " (with " + d.Parent.Argument + ")"
+		}
+		names = append(names, n)
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // Address is the target's address: target.NAME or target.NAME["key"].

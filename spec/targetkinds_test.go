@@ -1,0 +1,71 @@
+package spec
+
+import (
+	"strings"
+	"testing"
+)
+
+// The target block's item arguments and their diagnostics, which spec
+// builds from item's table: each case's details are the words people see.
+func TestTargetItemArguments(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		want       []string // diagnostic details, in order
+	}{
+		{"no item", `mailbox = "ops@contoso.com"`,
+			[]string{"target.t needs exactly one of message, event or todo_task (with todo_list) to say which item attachments go on."}},
+		{"task without list", "mailbox = \"ops@contoso.com\"\ntodo_task = \"T\"",
+			[]string{"target.t names a To Do task; Graph addresses a task within its list, so todo_list is required as well."}},
+		{"list with a message", "mailbox = \"ops@contoso.com\"\nmessage = \"M\"\ntodo_list = \"L\"",
+			[]string{"target.t sets todo_list, which only makes sense with todo_task. Add the task, or remove todo_list."}},
+		{"list alone", "mailbox = \"ops@contoso.com\"\ntodo_list = \"L\"",
+			[]string{"target.t needs exactly one of", "target.t sets todo_list, which only makes sense with todo_task."}},
+		{"two items", "mailbox = \"ops@contoso.com\"\nmessage = \"M\"\nevent = \"E\"\ntodo_list = \"L\"",
+			[]string{"target.t sets both message and event."}},
+		{"no mailbox", `message = "M"`,
+			[]string{`The argument "mailbox" is required`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeConfig(t, map[string]string{"main.attach.hcl": "target \"t\" {\n" + tc.body + "\n}\n"})
+			_, diags := loadErrors(t, dir, LoadOptions{})
+			var got []string
+			for _, d := range diags {
+				got = append(got, d.Detail)
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("diagnostics %q, want %d", got, len(tc.want))
+			}
+			for i, w := range tc.want {
+				if !strings.HasPrefix(got[i], w) {
+					t.Errorf("diagnostic %d: %q, want %q", i, got[i], w)
+				}
+			}
+		})
+	}
+}
+
+// A target's item in a list is described with both ids where attachments
+// on it collide.
+func TestDuplicateNameOnATask(t *testing.T) {
+	dir := writeConfig(t, map[string]string{
+		"a.txt": "a",
+		"main.attach.hcl": `
+target "review" {
+  mailbox   = "ops@contoso.com"
+  todo_list = "L"
+  todo_task = "T"
+}
+attachment "a" {
+  target = target.review
+  source = "a.txt"
+}
+attachment "b" {
+  target = target.review
+  source = "a.txt"
+}
+`})
+	_, diags := loadErrors(t, dir, LoadOptions{})
+	if !strings.Contains(diags.Error(), "(target.review, task T in list L of ops@contoso.com)") {
+		t.Errorf("diagnostics %s; want the task described with its list", diags.Error())
+	}
+}
