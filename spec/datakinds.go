@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 
+	"github.com/attachform/attachform/item"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -18,14 +20,34 @@ import (
 // itemObject is one entry of a plural's items.
 var itemObject = cty.Object(map[string]cty.Type{"id": cty.String, "label": cty.String})
 
-// dataTypesMany are the value types of those kinds.
-var dataTypesMany = map[string]cty.Type{
-	"messages":   pluralType,
-	"events":     pluralType,
-	"todo_lists": pluralType,
-	"todo_tasks": pluralType,
-	"group":      cty.Object(map[string]cty.Type{"id": cty.String, "label": cty.String, "members": cty.List(cty.String)}),
-	"users":      cty.Object(map[string]cty.Type{"mailboxes": cty.List(cty.String)}),
+// dataTypesMany are the value types of those kinds: the item kinds'
+// plurals (item's table), and the people's.
+var dataTypesMany = func() map[string]cty.Type {
+	m := map[string]cty.Type{
+		"group": cty.Object(map[string]cty.Type{"id": cty.String, "label": cty.String, "members": cty.List(cty.String)}),
+		"users": cty.Object(map[string]cty.Type{"mailboxes": cty.List(cty.String)}),
+	}
+	for _, s := range item.DataSources() {
+		if s.Plural {
+			m[s.Name] = pluralType
+		}
+	}
+	return m
+}()
+
+// singularDataSources lists the data sources that find one item, for
+// people: "message, event, todo_list and todo_task".
+func singularDataSources() string {
+	var names []string
+	for _, s := range item.DataSources() {
+		if !s.Plural {
+			names = append(names, s.Name)
+		}
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 var pluralType = cty.Object(map[string]cty.Type{"ids": cty.List(cty.String), "items": cty.List(itemObject)})

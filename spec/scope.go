@@ -271,7 +271,7 @@ func (l *loader) checkRef(t hcl.Traversal, allowed refs) *hcl.Diagnostic {
 		}
 		if dataSchemas[names[1]] == nil {
 			return errorf(2, "Invalid data source kind",
-				"There is no data source kind %q. The kinds are message, event, todo_list and todo_task.", names[1])
+				"There is no data source kind %q. The kinds are %s.", names[1], singularDataSources())
 		}
 		if l.data[names[1]+"."+names[2]] == nil {
 			return errorf(3, "Reference to undeclared data source",

@@ -69,3 +69,13 @@ attachment "b" {
 		t.Errorf("diagnostics %s; want the task described with its list", diags.Error())
 	}
 }
+
+// A reference to a data source kind that does not exist names the kinds.
+func TestReferenceToUnknownDataKind(t *testing.T) {
+	dir := writeConfig(t, map[string]string{"main.attach.hcl": "target \"t\" {\n  mailbox = \"ops@contoso.com\"\n  message = data.mesage.welcome.id\n}\n"})
+	_, diags := loadErrors(t, dir, LoadOptions{})
+	want := `There is no data source kind "mesage". The kinds are message, event, todo_list and todo_task.`
+	if !strings.Contains(diags.Error(), want) {
+		t.Errorf("diagnostics %s; want %s", diags.Error(), want)
+	}
+}
