@@ -140,11 +140,7 @@ func (a *aheadIntents) forgetUnused() {
 
 // newIntent is the intent of creating d, with a fresh id.
 func (r *runner) newIntent(d *plan.Desired) state.Intent {
-	return state.Intent{
-		ID: uuid.NewString(), Address: d.Address, Target: d.Target, Name: d.Name,
-		ContentType: d.ContentType, Inline: d.Inline, ContentID: d.ContentID,
-		SHA256: d.SHA256, Bytes: d.Bytes, CreatedAt: r.opts.Now().UTC(),
-	}
+	return state.Intent{ID: uuid.NewString(), Address: d.Address, Target: d.Target, Descriptor: d.Descriptor, CreatedAt: r.opts.Now().UTC()}
 }
 
 // announce makes sure, before the request that may create d, that the

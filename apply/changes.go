@@ -161,8 +161,7 @@ func (r *runner) adopt(ctx context.Context, d *plan.Desired, id string, also fun
 
 func (r *runner) recorded(d *plan.Desired, id string, reported int64) state.Attachment {
 	return state.Attachment{
-		Address: d.Address, Target: d.Target, TargetLabel: d.TargetLabel, ID: id, Name: d.Name, ContentType: d.ContentType,
-		Inline: d.Inline, ContentID: d.ContentID, SHA256: d.SHA256, Bytes: d.Bytes,
+		Address: d.Address, Target: d.Target, TargetLabel: d.TargetLabel, ID: id, Descriptor: d.Descriptor,
 		ReportedSize: reported, CreatedAt: r.opts.Now().UTC(),
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/attachform/attachform/content"
 	"github.com/attachform/attachform/plan"
+	"github.com/attachform/attachform/state"
 )
 
 // readRange reads [off, off+n) the way an HTTP body is read: in pieces.
@@ -109,7 +110,7 @@ func TestSourceHandsOutOnlyThePlannedBytes(t *testing.T) {
 					t.Fatal(err)
 				}
 				sum := sha256.Sum256(original)
-				d := &plan.Desired{Source: path, DisplayPath: "f.bin", Bytes: size, SHA256: hex.EncodeToString(sum[:])}
+				d := &plan.Desired{Source: path, DisplayPath: "f.bin", Descriptor: state.Descriptor{Bytes: size, SHA256: hex.EncodeToString(sum[:])}}
 				var fp *content.Fingerprints
 				if mode == "fingerprints" {
 					fp = content.NewFingerprints()
@@ -150,7 +151,8 @@ func TestSourceOfAnotherLength(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(data[:8])
-	s, err := openSource(&plan.Desired{Source: path, DisplayPath: "f.bin", Bytes: 8, SHA256: hex.EncodeToString(sum[:])}, nil)
+	s, err := openSource(&plan.Desired{Source: path, DisplayPath: "f.bin",
+		Descriptor: state.Descriptor{Bytes: 8, SHA256: hex.EncodeToString(sum[:])}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +160,7 @@ func TestSourceOfAnotherLength(t *testing.T) {
 		t.Fatalf("a longer file's planned prefix: %v", err)
 	}
 	s.Close()
-	s, err = openSource(&plan.Desired{Source: path, DisplayPath: "f.bin", Bytes: 12, SHA256: "00"}, nil)
+	s, err = openSource(&plan.Desired{Source: path, DisplayPath: "f.bin", Descriptor: state.Descriptor{Bytes: 12, SHA256: "00"}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -229,8 +229,7 @@ func (r *runner) open(ctx context.Context, it item.Ref, d *plan.Desired) (*graph
 		settle(st)
 		st.SetSession(state.Session{
 			ID: state.SessionID(s.URL), Address: d.Address, Target: d.Target, UploadURL: s.URL, ExpiresAt: s.Expires,
-			Confirmed: s.Next, Name: d.Name, ContentType: d.ContentType, Inline: d.Inline,
-			ContentID: d.ContentID, SHA256: d.SHA256, Bytes: d.Bytes, StartedAt: r.opts.Now().UTC(),
+			Confirmed: s.Next, Descriptor: d.Descriptor, StartedAt: r.opts.Now().UTC(),
 		})
 	})
 	return s, err

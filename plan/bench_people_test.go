@@ -110,8 +110,8 @@ func newPeopleSetupAs(tb testing.TB, n int, blocks bool) *noopSetup {
 		if len(atts) != 1 {
 			tb.Fatalf("%s: %d attachments on its draft", a.Address, len(atts))
 		}
-		st.SetAttachment(state.Attachment{Address: a.Address, Target: a.Target.Item, ID: atts[0].ID, Name: a.Name,
-			ContentType: a.ContentType, SHA256: digest, Bytes: size, ReportedSize: atts[0].Size, CreatedAt: time.Now().UTC()})
+		st.SetAttachment(state.Attachment{Address: a.Address, Target: a.Target.Item, ID: atts[0].ID,
+			Descriptor: state.Descriptor{Name: a.Name, ContentType: a.ContentType, SHA256: digest, Bytes: size}, ReportedSize: atts[0].Size, CreatedAt: time.Now().UTC()})
 	}
 	if err := state.Persist(ctx, local.New(filepath.Join(dir, "attachform.state.json")), st, "bench"); err != nil {
 		tb.Fatal(err)

@@ -111,8 +111,8 @@ func newNoopSetup(tb testing.TB, items, perItem int) *noopSetup {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		st.SetAttachment(state.Attachment{Address: a.Address, Target: a.Target.Item, ID: found.ID, Name: a.Name,
-			ContentType: a.ContentType, SHA256: digest, Bytes: n, ReportedSize: found.Size, CreatedAt: time.Now().UTC()})
+		st.SetAttachment(state.Attachment{Address: a.Address, Target: a.Target.Item, ID: found.ID,
+			Descriptor: state.Descriptor{Name: a.Name, ContentType: a.ContentType, SHA256: digest, Bytes: n}, ReportedSize: found.Size, CreatedAt: time.Now().UTC()})
 	}
 	if err := state.Persist(ctx, local.New(filepath.Join(dir, "attachform.state.json")), st, "bench"); err != nil {
 		tb.Fatal(err)

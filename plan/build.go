@@ -203,8 +203,7 @@ func (b *builder) sessions(desired []*Desired) {
 }
 
 func sessionMatches(s *Session, d *Desired) bool {
-	return s.SHA256 == d.SHA256 && s.Bytes == d.Bytes && s.Name == d.Name && s.ContentType == d.ContentType &&
-		s.Inline == d.Inline && s.ContentID == d.ContentID && s.Target.Key() == d.Target.Key()
+	return s.Descriptor == d.Descriptor && s.Target.Key() == d.Target.Key()
 }
 
 // desired plans one declared attachment. Whatever would upload looks
@@ -414,7 +413,8 @@ func (b *builder) exclusive(cfg *spec.Config) {
 			if names[a.Name] > 1 {
 				label += " (" + ShortID(a.ID) + ")"
 			}
-			before := &state.Attachment{Target: t.Item, ID: a.ID, Name: a.Name, ContentType: a.ContentType, ReportedSize: a.Size}
+			before := &state.Attachment{Target: t.Item, ID: a.ID,
+				Descriptor: state.Descriptor{Name: a.Name, ContentType: a.ContentType}, ReportedSize: a.Size}
 			b.add(Change{
 				Address: addrs.UndeclaredAddr(t.Address(), label).String(), Action: Delete,
 				Reason: "not declared, and the target is exclusive", Before: before, Unmanaged: true,

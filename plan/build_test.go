@@ -55,8 +55,8 @@ func (f *fixture) declare(name, content string, edit ...func(*spec.Attachment)) 
 // applied records a as uploaded with content.
 func (f *fixture) applied(addr, name, body, id string) {
 	d, _, _ := content.SHA256(strings.NewReader(body))
-	f.st.SetAttachment(state.Attachment{Address: addr, Target: f.mbx.Item, ID: id, Name: name,
-		ContentType: "text/plain", SHA256: d, Bytes: int64(len(body)), ReportedSize: int64(len(body)) + 158})
+	f.st.SetAttachment(state.Attachment{Address: addr, Target: f.mbx.Item, ID: id,
+		Descriptor: state.Descriptor{Name: name, ContentType: "text/plain", SHA256: d, Bytes: int64(len(body))}, ReportedSize: int64(len(body)) + 158})
 }
 
 func (f *fixture) live(atts ...graph.Attachment) Live {
@@ -299,7 +299,7 @@ func (f *fixture) session(addr, body string, expires time.Time) {
 	d, n, _ := content.SHA256(strings.NewReader(body))
 	name := strings.TrimPrefix(addr, "attachment.") + ".txt"
 	f.st.SetSession(state.Session{Address: addr, Target: f.mbx.Item, UploadURL: "https://outlook.office.com/" + addr + "?authtoken=T",
-		ExpiresAt: expires, Confirmed: 2, Name: name, ContentType: "text/plain", SHA256: d, Bytes: n})
+		ExpiresAt: expires, Confirmed: 2, Descriptor: state.Descriptor{Name: name, ContentType: "text/plain", SHA256: d, Bytes: n}})
 }
 
 func TestStaleSessionsAreCancelledFirstWithAReason(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/attachform/attachform/content"
 	"github.com/attachform/attachform/spec"
+	"github.com/attachform/attachform/state"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -64,12 +65,8 @@ func desire(ctx context.Context, cfg *spec.Config, parallelism int, fp *content.
 			TargetName:  a.Target.Name,
 			Source:      a.Source,
 			DisplayPath: displayPath(cfg.Dir, a.Source),
-			Name:        a.Name,
-			ContentType: a.ContentType,
-			Inline:      a.Inline,
-			ContentID:   a.ContentID,
-			SHA256:      d.sha256,
-			Bytes:       d.n,
+			Descriptor: state.Descriptor{Name: a.Name, ContentType: a.ContentType, Inline: a.Inline, ContentID: a.ContentID,
+				SHA256: d.sha256, Bytes: d.n},
 		}
 	}
 	return out, nil

@@ -6,6 +6,7 @@ import (
 
 	"github.com/attachform/attachform/item"
 	"github.com/attachform/attachform/spec"
+	"github.com/attachform/attachform/state"
 )
 
 // A mailbox whose uploads exceed its budget gets an estimate: the windows
@@ -15,7 +16,7 @@ func TestEstimateUploads(t *testing.T) {
 	ops := item.Ref{Mailbox: "ops@contoso.example", Kind: item.Message, ID: "A="}
 	hr := item.Ref{Mailbox: "hr@contoso.example", Kind: item.Event, ID: "B="}
 	upload := func(a Action, it item.Ref, n int64) Change {
-		return Change{Address: "attachment.x", Action: a, After: &Desired{Target: it, Bytes: n}}
+		return Change{Address: "attachment.x", Action: a, After: &Desired{Target: it, Descriptor: state.Descriptor{Bytes: n}}}
 	}
 	const mb = 1_000_000
 	changes := []Change{
@@ -23,7 +24,7 @@ func TestEstimateUploads(t *testing.T) {
 		upload(Replace, ops, 140*mb),
 		upload(Create, ops, 140*mb),
 		upload(Create, hr, 100*mb),
-		{Address: "attachment.adopted", Action: Adopt, AdoptID: "X", After: &Desired{Target: hr, Bytes: 900 * mb}},
+		{Address: "attachment.adopted", Action: Adopt, AdoptID: "X", After: &Desired{Target: hr, Descriptor: state.Descriptor{Bytes: 900 * mb}}},
 	}
 	resumed := upload(Resume, hr, 120*mb)
 	resumed.Session = &Session{Confirmed: 100 * mb}

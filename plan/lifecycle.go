@@ -143,8 +143,8 @@ func (b *builder) imports(cfg *spec.Config) {
 // importChange plans d, an address an import block adopts: adopted when
 // the attachment is exactly the source, else replaced by it.
 func (b *builder) importChange(d *Desired, live graph.Attachment) Change {
-	before := &state.Attachment{Address: d.Address, Target: d.Target, ID: live.ID, Name: live.Name,
-		ContentType: live.ContentType, Inline: live.IsInline, ContentID: live.ContentID, ReportedSize: live.Size}
+	before := &state.Attachment{Address: d.Address, Target: d.Target, ID: live.ID, ReportedSize: live.Size,
+		Descriptor: state.Descriptor{Name: live.Name, ContentType: live.ContentType, Inline: live.IsInline, ContentID: live.ContentID}}
 	if b.identical(d, d.Target, live) && live.ContentType == d.ContentType && live.ContentID == d.ContentID {
 		return Change{Address: d.Address, Action: Adopt, Reason: "imported", After: d, AdoptID: live.ID, Importing: live.ID}
 	}

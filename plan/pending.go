@@ -61,7 +61,8 @@ func (b *builder) findTraces() {
 		b.add(Change{
 			Address: x.Address, Action: Forget, Orphan: true, Intents: []string{x.ID},
 			Reason: "an interrupted apply was about to upload it; it never arrived",
-			Before: &state.Attachment{Target: x.Target, Name: x.Name, ContentType: x.ContentType, SHA256: x.SHA256, Bytes: x.Bytes},
+			Before: &state.Attachment{Target: x.Target,
+				Descriptor: state.Descriptor{Name: x.Name, ContentType: x.ContentType, SHA256: x.SHA256, Bytes: x.Bytes}},
 		})
 	}
 	for _, s := range b.st.Sessions {
@@ -258,7 +259,8 @@ func (b *builder) orphans() {
 		c := Change{
 			Address: t.address, Action: Delete, Orphan: true,
 			Reason: "uploaded by an interrupted apply and no longer wanted",
-			Before: &state.Attachment{Target: t.target, ID: t.att.ID, Name: t.att.Name, ContentType: t.att.ContentType, ReportedSize: t.att.Size},
+			Before: &state.Attachment{Target: t.target, ID: t.att.ID,
+				Descriptor: state.Descriptor{Name: t.att.Name, ContentType: t.att.ContentType}, ReportedSize: t.att.Size},
 		}
 		t.settle(&c)
 		b.add(c)

@@ -62,14 +62,14 @@ func sha(s string) string {
 
 // intend records an intent as a killed apply would have left it.
 func (f *fixture) intend(id, addr, name, content string) {
-	f.st.AddIntent(state.Intent{ID: id, Address: addr, Target: f.mbx.Item, Name: name,
-		ContentType: "text/plain", SHA256: sha(content), Bytes: int64(len(content))})
+	f.st.AddIntent(state.Intent{ID: id, Address: addr, Target: f.mbx.Item,
+		Descriptor: state.Descriptor{Name: name, ContentType: "text/plain", SHA256: sha(content), Bytes: int64(len(content))}})
 }
 
 // openSession records an open upload session for content.
 func (f *fixture) openSession(url, addr, name, content string) {
 	f.st.SetSession(state.Session{Address: addr, Target: f.mbx.Item, UploadURL: url, ExpiresAt: now.Add(time.Hour),
-		Name: name, ContentType: "text/plain", SHA256: sha(content), Bytes: int64(len(content))})
+		Descriptor: state.Descriptor{Name: name, ContentType: "text/plain", SHA256: sha(content), Bytes: int64(len(content))}})
 }
 
 // liveWith puts attachments with their bytes on the fixture's item.

@@ -67,12 +67,9 @@ type Desired struct {
 	TargetLabel item.Label
 	Source      string // absolute path
 	DisplayPath string
-	Name        string
-	ContentType string
-	Inline      bool
-	ContentID   string
-	SHA256      string
-	Bytes       int64
+	// Descriptor is the attachment declared; its digest and byte count
+	// are the source's at plan time.
+	state.Descriptor
 }
 
 // Session is an upload session as a plan knows it: everything but its
@@ -83,22 +80,13 @@ type Session struct {
 	Address     string
 	Target      item.Ref
 	TargetLabel item.Label // for display, as Desired's
-	Name        string
-	ContentType string
-	Inline      bool
-	ContentID   string
-	SHA256      string
-	Bytes       int64
-	Confirmed   int64 // bytes Graph holds: asked at plan time, else as recorded
-	ExpiresAt   time.Time
+	state.Descriptor
+	Confirmed int64 // bytes Graph holds: asked at plan time, else as recorded
+	ExpiresAt time.Time
 }
 
 func sessionOf(s state.Session) *Session {
-	return &Session{
-		ID: s.ID, Address: s.Address, Target: s.Target, Name: s.Name, ContentType: s.ContentType,
-		Inline: s.Inline, ContentID: s.ContentID, SHA256: s.SHA256, Bytes: s.Bytes,
-		Confirmed: s.Confirmed, ExpiresAt: s.ExpiresAt,
-	}
+	return &Session{ID: s.ID, Address: s.Address, Target: s.Target, Descriptor: s.Descriptor, Confirmed: s.Confirmed, ExpiresAt: s.ExpiresAt}
 }
 
 // Change is one step of a plan.

@@ -223,12 +223,7 @@ type desiredJSON struct {
 	TargetLabel item.Label `json:"target_label,omitzero"`
 	Source      string     `json:"source"`
 	DisplayPath string     `json:"display_path"`
-	Name        string     `json:"name"`
-	ContentType string     `json:"content_type"`
-	Inline      bool       `json:"inline,omitempty"`
-	ContentID   string     `json:"content_id,omitempty"`
-	SHA256      string     `json:"sha256"`
-	Bytes       int64      `json:"bytes"`
+	state.Descriptor
 }
 
 // sessionJSON is a session without its upload URL: a saved plan is safe
@@ -238,14 +233,9 @@ type sessionJSON struct {
 	Address     string     `json:"address"`
 	Target      item.Ref   `json:"target"`
 	TargetLabel item.Label `json:"target_label,omitzero"`
-	Name        string     `json:"name"`
-	ContentType string     `json:"content_type"`
-	Inline      bool       `json:"inline,omitempty"`
-	ContentID   string     `json:"content_id,omitempty"`
-	SHA256      string     `json:"sha256"`
-	Bytes       int64      `json:"bytes"`
-	Confirmed   int64      `json:"confirmed"`
-	ExpiresAt   time.Time  `json:"expires_at"`
+	state.Descriptor
+	Confirmed int64     `json:"confirmed"`
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 var modeNames = [...]string{Normal: "normal", Destroy: "destroy", RefreshOnly: "refresh-only"}

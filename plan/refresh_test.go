@@ -99,7 +99,7 @@ func TestAdoptionSkipsDeposedAttachments(t *testing.T) {
 		}
 	}
 	st := state.New()
-	st.Deposed = []state.Attachment{{Address: "attachment.old", Target: tgt, ID: deposedID, Name: "a.txt"}}
+	st.Deposed = []state.Attachment{{Address: "attachment.old", Target: tgt, ID: deposedID, Descriptor: state.Descriptor{Name: "a.txt"}}}
 	target := &spec.Target{Name: "welcome", Item: tgt}
 	cfg := &spec.Config{Dir: dir, Targets: []*spec.Target{target}}
 	for _, name := range []string{"a.txt", "b.txt"} {

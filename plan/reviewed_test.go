@@ -11,7 +11,7 @@ func TestCompareReviewed(t *testing.T) {
 	msg := item.Ref{Mailbox: "alice@contoso.com", Kind: item.Message, ID: "m1"}
 	other := item.Ref{Mailbox: "alice@contoso.com", Kind: item.Message, ID: "m2"}
 	create := func(addr, sha string, on item.Ref) Change {
-		return Change{Address: addr, Action: Create, After: &Desired{Address: addr, Target: on, SHA256: sha}}
+		return Change{Address: addr, Action: Create, After: &Desired{Address: addr, Target: on, Descriptor: state.Descriptor{SHA256: sha}}}
 	}
 	del := func(addr, id string) Change {
 		return Change{Address: addr, Action: Delete, Before: &state.Attachment{Address: addr, ID: id, Target: msg}}
@@ -26,7 +26,8 @@ func TestCompareReviewed(t *testing.T) {
 		freshMoves, moves []Move
 	}{
 		{name: "same changes, other reasons and order, a mailbox spelt otherwise",
-			fresh: []Change{del("attachment.old", "ID1"), {Address: "attachment.a", Action: Create, Reason: "x", After: &Desired{Target: shouting, SHA256: "aaa"}}}},
+			fresh: []Change{del("attachment.old", "ID1"), {Address: "attachment.a", Action: Create, Reason: "x", After: &Desired{Target: shouting,
+				Descriptor: state.Descriptor{SHA256: "aaa"}}}}},
 		{name: "an unreviewed block", fresh: append(clone(reviewed), create(`attachment.extra["k"]`, "eee", msg)),
 			unreviewed: []string{`attachment.extra["k"]`}},
 		{name: "a source changed", fresh: []Change{create("attachment.a", "bbb", msg), del("attachment.old", "ID1")},
@@ -35,7 +36,8 @@ func TestCompareReviewed(t *testing.T) {
 			unreviewed: []string{"attachment.a"}, gone: []string{"attachment.a"}},
 		{name: "another attachment to delete", fresh: []Change{create("attachment.a", "aaa", msg), del("attachment.old", "ID2")},
 			unreviewed: []string{"attachment.old"}, gone: []string{"attachment.old"}},
-		{name: "another action", fresh: []Change{{Address: "attachment.a", Action: Adopt, AdoptID: "X", After: &Desired{Target: msg, SHA256: "aaa"}}, del("attachment.old", "ID1")},
+		{name: "another action", fresh: []Change{{Address: "attachment.a", Action: Adopt, AdoptID: "X", After: &Desired{Target: msg,
+			Descriptor: state.Descriptor{SHA256: "aaa"}}}, del("attachment.old", "ID1")},
 			unreviewed: []string{"attachment.a"}, gone: []string{"attachment.a"}},
 		{name: "a reviewed change disappeared", fresh: []Change{create("attachment.a", "aaa", msg)}, gone: []string{"attachment.old"}},
 		{name: "an unreviewed move", fresh: clone(reviewed), freshMoves: []Move{{From: "attachment.x", To: "attachment.y"}}},

@@ -56,12 +56,9 @@ type Attachment struct {
 	// was kept.
 	TargetLabel item.Label `json:"target_label,omitzero"`
 	ID          string     `json:"id"` // Graph attachment id
-	Name        string     `json:"name"`
-	ContentType string     `json:"content_type"`
-	Inline      bool       `json:"inline,omitempty"`
-	ContentID   string     `json:"content_id,omitempty"`
-	SHA256      string     `json:"sha256"` // hex digest of the uploaded bytes
-	Bytes       int64      `json:"bytes"`  // byte count of the uploaded content
+	// Descriptor is what was uploaded (or adopted): its digest and byte
+	// count are of the uploaded content.
+	Descriptor
 	// ReportedSize is Graph's size when created; it is not the byte count
 	// and is only ever compared with what Graph reports later.
 	ReportedSize int64     `json:"reported_size"`
@@ -77,16 +74,11 @@ type Session struct {
 	Target  item.Ref `json:"target"`
 	// UploadURL is a credential (Outlook's are pre-authenticated). It is
 	// stored so a later run can resume or cancel, and never shown.
-	UploadURL   string    `json:"upload_url"`
-	ExpiresAt   time.Time `json:"expires_at"`
-	Confirmed   int64     `json:"confirmed"` // bytes the server acknowledged
-	Name        string    `json:"name"`
-	ContentType string    `json:"content_type"`
-	Inline      bool      `json:"inline,omitempty"`
-	ContentID   string    `json:"content_id,omitempty"`
-	SHA256      string    `json:"sha256"`
-	Bytes       int64     `json:"bytes"`
-	StartedAt   time.Time `json:"started_at"`
+	UploadURL  string    `json:"upload_url"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	Confirmed  int64     `json:"confirmed"` // bytes the server acknowledged
+	Descriptor           // what is being uploaded
+	StartedAt  time.Time `json:"started_at"`
 }
 
 // Intent is a request about to create an attachment (a small POST, or the
@@ -95,16 +87,11 @@ type Session struct {
 // means Graph may hold an attachment nobody recorded: with this name and
 // exactly these bytes, on this item.
 type Intent struct {
-	ID          string    `json:"id"`
-	Address     string    `json:"address"`
-	Target      item.Ref  `json:"target"`
-	Name        string    `json:"name"`
-	ContentType string    `json:"content_type"`
-	Inline      bool      `json:"inline,omitempty"`
-	ContentID   string    `json:"content_id,omitempty"`
-	SHA256      string    `json:"sha256"`
-	Bytes       int64     `json:"bytes"`
-	CreatedAt   time.Time `json:"created_at"`
+	ID         string    `json:"id"`
+	Address    string    `json:"address"`
+	Target     item.Ref  `json:"target"`
+	Descriptor           // what the request creates
+	CreatedAt  time.Time `json:"created_at"`
 }
 
 // New returns an empty state with a fresh lineage.

@@ -115,9 +115,9 @@ func (c *importCommand) Run(args []string) int {
 		return exitError
 	}
 	a := state.Attachment{
-		Address: addr, Target: on, ID: live.ID, Name: live.Name, ContentType: live.ContentType,
-		Inline: live.IsInline, ContentID: live.ContentID, SHA256: digest, Bytes: n,
-		ReportedSize: live.Size, CreatedAt: now(),
+		Address: addr, Target: on, ID: live.ID, ReportedSize: live.Size, CreatedAt: now(),
+		Descriptor: state.Descriptor{Name: live.Name, ContentType: live.ContentType, Inline: live.IsInline, ContentID: live.ContentID,
+			SHA256: digest, Bytes: n},
 	}
 	st.SetAttachment(a)
 	if err := state.Persist(g.ctx, w.backend, st, version()); err != nil {

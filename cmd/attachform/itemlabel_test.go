@@ -24,12 +24,15 @@ func labelPlan() *plan.Plan {
 	task := item.Ref{Mailbox: "alice@contoso.com", Kind: item.TodoTask, ID: "AAMkC8-task-0001==", ListID: "list-1"}
 	return &plan.Plan{Changes: []plan.Change{
 		{Address: "attachment.pack", Action: plan.Create, After: &plan.Desired{Address: "attachment.pack", Target: msg,
-			TargetLabel: item.Label{Title: "Welcome pack 2"}, DisplayPath: "p.pdf", Name: "p.pdf", ContentType: "application/pdf", SHA256: "a1", Bytes: 10}},
+			TargetLabel: item.Label{Title: "Welcome pack 2"}, DisplayPath: "p.pdf",
+			Descriptor: state.Descriptor{Name: "p.pdf", ContentType: "application/pdf", SHA256: "a1", Bytes: 10}}},
 		{Address: "attachment.hostile", Action: plan.Delete, Reason: "no longer in the configuration",
-			Before: &state.Attachment{Address: "attachment.hostile", ID: "att-1", Name: "h.txt", ContentType: "text/plain", Target: ev,
+			Before: &state.Attachment{Address: "attachment.hostile", ID: "att-1",
+				Descriptor: state.Descriptor{Name: "h.txt", ContentType: "text/plain"}, Target: ev,
 				TargetLabel: item.Label{Title: hostileTitle}}},
 		{Address: "attachment.task", Action: plan.Create, After: &plan.Desired{Address: "attachment.task", Target: task,
-			TargetLabel: item.Label{Title: "Read the handbook", List: "Onboarding"}, DisplayPath: "t.pdf", Name: "t.pdf", ContentType: "application/pdf", SHA256: "b2", Bytes: 10}},
+			TargetLabel: item.Label{Title: "Read the handbook", List: "Onboarding"}, DisplayPath: "t.pdf",
+			Descriptor: state.Descriptor{Name: "t.pdf", ContentType: "application/pdf", SHA256: "b2", Bytes: 10}}},
 	}}
 }
 

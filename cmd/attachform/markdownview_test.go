@@ -25,9 +25,10 @@ func bigPlan() *plan.Plan {
 		if i%97 == 0 {
 			name = fmt.Sprintf("a|b <details> `x` *%d*.pdf", i)
 		}
-		d := &plan.Desired{Address: addr, Target: ref, TargetName: fmt.Sprintf("t%02d", i%36), Name: name,
-			ContentType: "application/pdf", SHA256: "ab", Bytes: int64(1000 + i), DisplayPath: "handbook/" + name}
-		old := &state.Attachment{Address: addr, Target: ref, ID: fmt.Sprintf("id-%d", i), Name: name, SHA256: "cd", Bytes: 10}
+		d := &plan.Desired{Address: addr, Target: ref, TargetName: fmt.Sprintf("t%02d", i%36),
+			Descriptor: state.Descriptor{Name: name, ContentType: "application/pdf", SHA256: "ab", Bytes: int64(1000 + i)}, DisplayPath: "handbook/" + name}
+		old := &state.Attachment{Address: addr, Target: ref, ID: fmt.Sprintf("id-%d", i),
+			Descriptor: state.Descriptor{Name: name, SHA256: "cd", Bytes: 10}}
 		switch {
 		case i < 3000:
 			p.Changes = append(p.Changes, plan.Change{Address: addr, Action: plan.Create, After: d})
@@ -122,7 +123,7 @@ func TestMarkdownSmallPlans(t *testing.T) {
 func TestMarkdownWhyForEveryRow(t *testing.T) {
 	normal := fixturePlan()
 	normal.Changes = append(normal.Changes, plan.Change{Address: "attachment.fresh", Action: plan.Create,
-		After: &plan.Desired{Target: normal.Changes[1].After.Target, Name: "fresh.txt", Bytes: 1}})
+		After: &plan.Desired{Target: normal.Changes[1].After.Target, Descriptor: state.Descriptor{Name: "fresh.txt", Bytes: 1}}})
 	normal.Moves = []plan.Move{{From: "attachment.was", To: "attachment.now"}}
 	destroy := &plan.Plan{Mode: plan.Destroy, Changes: []plan.Change{
 		{Address: "attachment.old", Action: plan.Delete, Before: normal.Changes[8].Before},

@@ -27,7 +27,7 @@ func TestPlanHumanModes(t *testing.T) {
 			[]string{"No changes. Graph still matches the state."}, nil},
 		{"refresh-only, a deletion outside", &plan.Plan{Mode: plan.RefreshOnly, Changes: []plan.Change{
 			{Address: "attachment.a", Action: plan.Forget, Reason: "already deleted outside attachform",
-				Before: &state.Attachment{ID: "att-1", Name: "a.pdf", ContentType: "application/pdf", Target: ref}},
+				Before: &state.Attachment{ID: "att-1", Descriptor: state.Descriptor{Name: "a.pdf", ContentType: "application/pdf"}, Target: ref}},
 		}}, []string{
 			"Note: Objects have changed outside of attachform\n",
 			"  # attachment.a has been deleted\n  # (already deleted outside attachform)\n  - attachment \"a\" {\n",
@@ -35,7 +35,8 @@ func TestPlanHumanModes(t *testing.T) {
 			"This is a refresh-only plan, so attachform will not take any actions to undo these.",
 		}, []string{"Plan:", "will be removed from the state"}},
 		{"destroy", &plan.Plan{Mode: plan.Destroy, Changes: []plan.Change{
-			{Address: "attachment.a", Action: plan.Delete, Before: &state.Attachment{ID: "att-1", Name: "a.pdf", Target: ref}},
+			{Address: "attachment.a", Action: plan.Delete, Before: &state.Attachment{ID: "att-1",
+				Descriptor: state.Descriptor{Name: "a.pdf"}, Target: ref}},
 		}}, []string{"  # attachment.a will be destroyed\n  - attachment", "Plan: 0 to add, 0 to change, 1 to destroy."}, []string{"# ("}},
 	} {
 		tv, out, _ := testView(false)
@@ -60,16 +61,17 @@ func TestPlanHumanModes(t *testing.T) {
 func TestPlanHumanShowsContentID(t *testing.T) {
 	ref := item.Ref{Mailbox: "ops@contoso.com", Kind: item.Message, ID: "msg-1"}
 	d := func(cid string) *plan.Desired {
-		return &plan.Desired{Target: ref, TargetName: "welcome", DisplayPath: "logo.png", Name: "logo.png",
-			ContentType: "image/png", Inline: true, ContentID: cid, SHA256: "aa", Bytes: 10}
+		return &plan.Desired{Target: ref, TargetName: "welcome", DisplayPath: "logo.png",
+			Descriptor: state.Descriptor{Name: "logo.png", ContentType: "image/png", Inline: true, ContentID: cid, SHA256: "aa", Bytes: 10}}
 	}
 	p := &plan.Plan{Changes: []plan.Change{
 		{Address: "attachment.logo", Action: plan.Create, After: d("logo")},
 		{Address: "attachment.banner", Action: plan.Replace, Reason: "inline disposition changed",
-			Before: &state.Attachment{ID: "att-2", Name: "logo.png", ContentType: "image/png", Inline: true, ContentID: "old", SHA256: "aa", Bytes: 10, Target: ref},
-			After:  d("new")},
+			Before: &state.Attachment{ID: "att-2",
+				Descriptor: state.Descriptor{Name: "logo.png", ContentType: "image/png", Inline: true, ContentID: "old", SHA256: "aa", Bytes: 10}, Target: ref},
+			After: d("new")},
 		{Address: "attachment.gone", Action: plan.Delete, Reason: "no longer in the configuration",
-			Before: &state.Attachment{ID: "att-3", Name: "sig.png", Inline: true, ContentID: "sig", Target: ref}},
+			Before: &state.Attachment{ID: "att-3", Descriptor: state.Descriptor{Name: "sig.png", Inline: true, ContentID: "sig"}, Target: ref}},
 	}}
 	tv, out, _ := testView(false)
 	if err := planViews.human(tv).Plan(p); err != nil {

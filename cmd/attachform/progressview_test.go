@@ -18,6 +18,7 @@ import (
 	"github.com/attachform/attachform/graph"
 	"github.com/attachform/attachform/plan"
 	"github.com/attachform/attachform/spec"
+	"github.com/attachform/attachform/state"
 	"github.com/attachform/attachform/state/local"
 )
 
@@ -256,7 +257,8 @@ func TestApplyWithoutTerminalWaitingForBudget(t *testing.T) {
 func TestPlanShowsEstimatedApplyTime(t *testing.T) {
 	tv, out, _ := testView(false)
 	p := &plan.Plan{
-		Changes: []plan.Change{{Address: "attachment.a", Action: plan.Create, After: &plan.Desired{Address: "attachment.a", Name: "a.bin", Bytes: 420e6}}},
+		Changes: []plan.Change{{Address: "attachment.a", Action: plan.Create, After: &plan.Desired{Address: "attachment.a",
+			Descriptor: state.Descriptor{Name: "a.bin", Bytes: 420e6}}}},
 		Estimates: []plan.UploadEstimate{
 			{Mailbox: "ops@contoso.com", Bytes: 420_000_512, Budget: 150_000_000, Per: 5 * time.Minute, AtLeast: 10 * time.Minute},
 			{Mailbox: "hr@contoso.com", Bytes: 160_000_000, Budget: 150_000_000, Per: 5 * time.Minute, AtLeast: 5 * time.Minute},

@@ -71,8 +71,7 @@ func (v *showHuman) State(st *state.State) error {
 		block(fmt.Sprintf("%s: (deposed object %s)", a.Address, plan.ShortID(a.ID)), tfjson.AttachmentType, a.Address, tfjson.AttachmentValues(a))
 	}
 	for _, s := range st.Sessions {
-		ps := plan.Session{ID: s.ID, Name: s.Name, ContentType: s.ContentType, Inline: s.Inline, ContentID: s.ContentID,
-			SHA256: s.SHA256, Bytes: s.Bytes, Confirmed: s.Confirmed, ExpiresAt: s.ExpiresAt, Target: s.Target}
+		ps := plan.Session{ID: s.ID, Descriptor: s.Descriptor, Confirmed: s.Confirmed, ExpiresAt: s.ExpiresAt, Target: s.Target}
 		block(s.Address+": (unfinished upload)", tfjson.SessionType, s.Address, tfjson.SessionValues(&ps))
 	}
 	_, err := fmt.Fprint(v.out, strings.TrimSuffix(b.String(), "\n"))

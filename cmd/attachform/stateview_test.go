@@ -18,10 +18,11 @@ func TestStateViewsHideUploadURLs(t *testing.T) {
 	st := state.New()
 	created := time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)
 	ref := item.Ref{Mailbox: "ops@contoso.example", Kind: item.Message, ID: "AAMk="}
-	st.SetAttachment(state.Attachment{Address: `attachment.handbook["a.pdf"]`, Target: ref, ID: "att=", Name: "a.pdf",
-		ContentType: "application/pdf", SHA256: "ab", Bytes: 5 << 20, ReportedSize: 5300000, CreatedAt: created})
+	st.SetAttachment(state.Attachment{Address: `attachment.handbook["a.pdf"]`, Target: ref, ID: "att=",
+		Descriptor: state.Descriptor{Name: "a.pdf", ContentType: "application/pdf", SHA256: "ab", Bytes: 5 << 20}, ReportedSize: 5300000, CreatedAt: created})
 	st.SetSession(state.Session{Address: `attachment.handbook["a.pdf"]`, Target: ref, UploadURL: secret, ExpiresAt: created.Add(time.Hour),
-		Confirmed: 1 << 20, Name: "a.pdf", ContentType: "application/pdf", SHA256: "cd", Bytes: 6 << 20, StartedAt: created})
+		Confirmed:  1 << 20,
+		Descriptor: state.Descriptor{Name: "a.pdf", ContentType: "application/pdf", SHA256: "cd", Bytes: 6 << 20}, StartedAt: created})
 
 	var out, errb bytes.Buffer
 	v := &stateHuman{&view{out: &out, err: &errb}}

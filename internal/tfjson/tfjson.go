@@ -167,11 +167,9 @@ func afterValues(c plan.Change) (after, unknown map[string]any) {
 		return nil, map[string]any{}
 	}
 	d := c.After
-	after = map[string]any{
-		"name": d.Name, "content_type": d.ContentType, "inline": d.Inline, "content_id": d.ContentID,
-		"sha256": d.SHA256, "bytes": d.Bytes, "source": d.DisplayPath,
-		"target": Target(d.Target, d.TargetLabel), "target_name": d.TargetName,
-	}
+	after = withDescriptor(map[string]any{
+		"source": d.DisplayPath, "target": Target(d.Target, d.TargetLabel), "target_name": d.TargetName,
+	}, d.Descriptor)
 	unknown = map[string]any{}
 	switch {
 	case c.Action == plan.NoOp && c.Before != nil:
@@ -185,19 +183,25 @@ func afterValues(c plan.Change) (after, unknown map[string]any) {
 }
 
 func AttachmentValues(a state.Attachment) map[string]any {
-	return map[string]any{
-		"id": a.ID, "name": a.Name, "content_type": a.ContentType, "inline": a.Inline, "content_id": a.ContentID,
-		"sha256": a.SHA256, "bytes": a.Bytes, "reported_size": a.ReportedSize, "target": Target(a.Target, a.TargetLabel),
-	}
+	return withDescriptor(map[string]any{
+		"id": a.ID, "reported_size": a.ReportedSize, "target": Target(a.Target, a.TargetLabel),
+	}, a.Descriptor)
 }
 
 // SessionValues are an upload session's values: never its upload URL.
 func SessionValues(s *plan.Session) map[string]any {
-	return map[string]any{
-		"id": s.ID, "name": s.Name, "content_type": s.ContentType, "inline": s.Inline, "content_id": s.ContentID,
-		"sha256": s.SHA256, "bytes": s.Bytes, "confirmed": s.Confirmed, "expires_at": s.ExpiresAt.UTC().Format(time.RFC3339),
+	return withDescriptor(map[string]any{
+		"id": s.ID, "confirmed": s.Confirmed, "expires_at": s.ExpiresAt.UTC().Format(time.RFC3339),
 		"target": Target(s.Target, s.TargetLabel),
-	}
+	}, s.Descriptor)
+}
+
+// withDescriptor adds d's six values to values, under the names every
+// attachform resource gives them.
+func withDescriptor(values map[string]any, d state.Descriptor) map[string]any {
+	values["name"], values["content_type"], values["inline"], values["content_id"] = d.Name, d.ContentType, d.Inline, d.ContentID
+	values["sha256"], values["bytes"] = d.SHA256, d.Bytes
+	return values
 }
 
 // sensitivity is Terraform's *_sensitive for a value: false for none,
@@ -321,8 +325,7 @@ func StateOf(st *state.State, version string) State {
 	}
 	for _, s := range st.Sessions {
 		name, index := Addr(s.Address)
-		ps := plan.Session{ID: s.ID, Address: s.Address, Target: s.Target, Name: s.Name, ContentType: s.ContentType,
-			Inline: s.Inline, ContentID: s.ContentID, SHA256: s.SHA256, Bytes: s.Bytes, Confirmed: s.Confirmed, ExpiresAt: s.ExpiresAt}
+		ps := plan.Session{ID: s.ID, Address: s.Address, Target: s.Target, Descriptor: s.Descriptor, Confirmed: s.Confirmed, ExpiresAt: s.ExpiresAt}
 		*res = append(*res, Resource{
 			Address: s.Address, Mode: "managed", Type: SessionType, Name: name, Index: index,
 			ProviderName: Provider, Values: SessionValues(&ps), SensitiveValues: map[string]any{},

@@ -146,8 +146,9 @@ func actionStrings(a terraform.Actions) []string {
 func TestStateJSONReadsAsTerraformState(t *testing.T) {
 	ref := item.Ref{Mailbox: "ops@contoso.com", Kind: item.Message, ID: "msg-1"}
 	st := state.New()
-	st.SetAttachment(state.Attachment{Address: `attachment.h["a.pdf"]`, Target: ref, ID: "id-1", Name: "a.pdf", SHA256: "aa", Bytes: 3, ReportedSize: 9})
-	st.SetSession(state.Session{ID: "s1", Address: "attachment.big", Target: ref, Name: "big.bin", Bytes: 9 << 20,
+	st.SetAttachment(state.Attachment{Address: `attachment.h["a.pdf"]`, Target: ref, ID: "id-1",
+		Descriptor: state.Descriptor{Name: "a.pdf", SHA256: "aa", Bytes: 3}, ReportedSize: 9})
+	st.SetSession(state.Session{ID: "s1", Address: "attachment.big", Target: ref, Descriptor: state.Descriptor{Name: "big.bin", Bytes: 9 << 20},
 		UploadURL: "https://outlook.office.com/api/v2.0/Users('x')/Messages('y')/AttachmentSessions('z')?authtoken=SECRET"})
 	doc, err := json.Marshal(StateOf(st, "test"))
 	if err != nil {

@@ -82,10 +82,7 @@ func crashContent(serial uint64) []state.Attachment {
 			Address:      fmt.Sprintf("attachment.a%03d", i),
 			Target:       item.Ref{Mailbox: "crash@contoso.example", Kind: "message", ID: "item-" + strconv.FormatUint(serial, 10)},
 			ID:           fmt.Sprintf("id-%d-%d", serial, i),
-			Name:         strings.Repeat("n", int(h>>(i%57))&127),
-			ContentType:  "application/octet-stream",
-			SHA256:       fmt.Sprintf("%064x", serial),
-			Bytes:        int64(serial),
+			Descriptor:   state.Descriptor{Name: strings.Repeat("n", int(h>>(i%57))&127), ContentType: "application/octet-stream", SHA256: fmt.Sprintf("%064x", serial), Bytes: int64(serial)},
 			ReportedSize: int64(i),
 		}
 	}

@@ -281,30 +281,32 @@ func sample() *state.State {
 	s := state.New()
 	created := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	s.SetAttachment(state.Attachment{
-		Address: `attachment.handbook["intro.pdf"]`,
-		Target:  item.Ref{Mailbox: "ops@contoso.example", Kind: "message", ID: "AAMkAD=="},
-		ID:      "AAMkADatt=", Name: "intro.pdf", ContentType: "application/pdf",
-		SHA256: "ab12", Bytes: 20, ReportedSize: 178, CreatedAt: created,
+		Address:    `attachment.handbook["intro.pdf"]`,
+		Target:     item.Ref{Mailbox: "ops@contoso.example", Kind: "message", ID: "AAMkAD=="},
+		ID:         "AAMkADatt=",
+		Descriptor: state.Descriptor{Name: "intro.pdf", ContentType: "application/pdf", SHA256: "ab12", Bytes: 20}, ReportedSize: 178, CreatedAt: created,
 	})
 	s.SetAttachment(state.Attachment{
-		Address: "attachment.agenda",
-		Target:  item.Ref{Mailbox: "ops@contoso.example", Kind: "todo_task", ID: "task=", ListID: "list="},
-		ID:      "AAMkADx=", Name: "agenda.pdf", ContentType: "application/pdf",
-		SHA256: "cd34", Bytes: 3483322, ReportedSize: 3640066, CreatedAt: created,
+		Address:    "attachment.agenda",
+		Target:     item.Ref{Mailbox: "ops@contoso.example", Kind: "todo_task", ID: "task=", ListID: "list="},
+		ID:         "AAMkADx=",
+		Descriptor: state.Descriptor{Name: "agenda.pdf", ContentType: "application/pdf", SHA256: "cd34", Bytes: 3483322}, ReportedSize: 3640066, CreatedAt: created,
 	})
 	s.SetSession(state.Session{
 		Address: "attachment.big", Target: item.Ref{Mailbox: "ops@contoso.example", Kind: "event", ID: "ev="},
 		UploadURL: "https://outlook.office.com/api/v2.0/x?authtoken=secret", ExpiresAt: created.Add(time.Hour),
-		Confirmed: 2097152, Name: "big.csv", ContentType: "text/csv", SHA256: "ef56", Bytes: 5000000, StartedAt: created,
+		Confirmed:  2097152,
+		Descriptor: state.Descriptor{Name: "big.csv", ContentType: "text/csv", SHA256: "ef56", Bytes: 5000000}, StartedAt: created,
 	})
 	// What an interrupted apply leaves must survive a backend exactly.
 	s.AddIntent(state.Intent{
 		ID: "intent-1", Address: "attachment.notes", Target: item.Ref{Mailbox: "ops@contoso.example", Kind: "message", ID: "AAMkAD=="},
-		Name: "notes.txt", ContentType: "text/plain", SHA256: "0a0b", Bytes: 12, CreatedAt: created,
+		Descriptor: state.Descriptor{Name: "notes.txt", ContentType: "text/plain", SHA256: "0a0b", Bytes: 12}, CreatedAt: created,
 	})
 	s.Depose(state.Attachment{
 		Address: "attachment.old", Target: item.Ref{Mailbox: "ops@contoso.example", Kind: "event", ID: "ev="},
-		ID: "AAMkADold=", Name: "old.pdf", ContentType: "application/pdf", SHA256: "9f9f", Bytes: 7, ReportedSize: 99, CreatedAt: created,
+		ID:         "AAMkADold=",
+		Descriptor: state.Descriptor{Name: "old.pdf", ContentType: "application/pdf", SHA256: "9f9f", Bytes: 7}, ReportedSize: 99, CreatedAt: created,
 	})
 	return s
 }
