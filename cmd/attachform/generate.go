@@ -2,20 +2,12 @@ package main
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
-	"github.com/attachform/attachform/internal/addrs"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
-	"strings"
 
+	"github.com/attachform/attachform/internal/addrs"
 	"github.com/attachform/attachform/internal/download"
 	"github.com/attachform/attachform/internal/generate"
 	"github.com/attachform/attachform/plan"
-	"github.com/attachform/attachform/spec"
-	"github.com/hashicorp/hcl/v2"
 )
 
 // generateFlags are plan's -generate-config-out=FILE and
@@ -28,46 +20,12 @@ type generateFlags struct {
 	folder string // DIR, likewise
 }
 
-// generatedSuffix is what a manifest's name ends with: the generated file
-// is read by the next plan only if it is one.
-const generatedSuffix = ".attach.hcl"
-
-// check applies Terraform's rules for -generate-config-out (FILE must not
-// exist) and attachform's (FILE is a manifest of the configuration
-// directory, DIR a folder inside it), before anything is read.
+// check applies the rules for -generate-config-out and -generate-files-out
+// (generate.CheckOutput) before anything is read.
 func (gf *generateFlags) check(g *globals, f *configFlags) error {
-	if gf.out == "" {
-		if gf.files != "" {
-			return errors.New("-generate-files-out is where -generate-config-out puts the files it downloads; give -generate-config-out=FILE too")
-		}
-		return nil
-	}
-	switch {
-	case f.destroy, f.refreshOnly, !f.refresh:
-		return errors.New("-generate-config-out reads what Graph holds on the targets: it cannot be combined with -destroy, -refresh-only or -refresh=false")
-	case !strings.HasSuffix(gf.out, generatedSuffix) || gf.out == generatedSuffix:
-		return fmt.Errorf("-generate-config-out=%s: the file's name must end in %s, or the next plan would not read it", gf.out, generatedSuffix)
-	}
-	dir, err := filepath.Abs(g.dir)
-	if err != nil {
-		return err
-	}
-	abs := planPath(g, gf.out)
-	if filepath.Dir(filepath.Clean(abs)) != dir {
-		return fmt.Errorf("-generate-config-out=%s: the file must be in the configuration directory (%s), where the next plan reads manifests", gf.out, g.dir)
-	}
-	if _, err := os.Lstat(abs); !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("-generate-config-out=%s: the file exists already; attachform writes a new file only, and never over one: choose another name, or remove it", gf.out)
-	}
-	gf.file = filepath.Base(abs)
-	gf.folder = strings.TrimSuffix(gf.file, generatedSuffix)
-	if gf.files != "" {
-		if !filepath.IsLocal(gf.files) {
-			return fmt.Errorf("-generate-files-out=%s: the folder must be inside the configuration directory, given relative to it (as imported)", gf.files)
-		}
-		gf.folder = filepath.ToSlash(filepath.Clean(gf.files))
-	}
-	return nil
+	o, err := generate.CheckOutput(g.dir, gf.out, gf.files, !f.destroy && !f.refreshOnly && f.refresh)
+	gf.file, gf.folder = o.File, o.Folder
+	return err
 }
 
 // generateAndPlan reads what Graph holds, writes the manifest for what no
@@ -81,9 +39,9 @@ func generateAndPlan(g *globals, v planView, w *workspace, f *configFlags, gf *g
 	}
 	cands, skipped := generate.Find(w.cfg, w.st, live)
 	if len(f.targets) > 0 {
-		cands, skipped = onlyTargeted(f.targets, cands, skipped)
+		cands, skipped = generate.OnlyTargeted(f.targets, cands, skipped)
 	}
-	diags := skippedWarnings(skipped)
+	diags := generate.Warnings(skipped)
 	dir, err := download.Open(g.dir)
 	if err != nil {
 		errorf(v, "Cannot generate the configuration", "Opening the configuration directory failed: %v.", err)
@@ -142,37 +100,6 @@ func writeGenerated(g *globals, v planView, w *workspace, dir *download.Dir, can
 	return true
 }
 
-// onlyTargeted keeps what -target selects, as the plan does: what is on a
-// selected target (or target instance), and what an import block into a
-// selected address asks for.
-func onlyTargeted(targets []string, cands []generate.Candidate, skipped []generate.Skipped) ([]generate.Candidate, []generate.Skipped) {
-	var sel []addrs.Address
-	for _, s := range targets {
-		if a, err := addrs.Parse(s); err == nil {
-			sel = append(sel, a)
-		}
-	}
-	selected := func(t *spec.Target, im *spec.Import) bool {
-		return slices.ContainsFunc(sel, func(a addrs.Address) bool {
-			if t != nil && a.Kind == addrs.Target && a.Contains(t.Address()) {
-				return true
-			}
-			to, err := addrs.Parse(imTo(im))
-			return err == nil && a.Contains(to)
-		})
-	}
-	cands = slices.DeleteFunc(cands, func(c generate.Candidate) bool { return !selected(c.Target, c.Import) })
-	skipped = slices.DeleteFunc(skipped, func(s generate.Skipped) bool { return !selected(s.Target, s.Import) })
-	return cands, skipped
-}
-
-func imTo(im *spec.Import) string {
-	if im == nil {
-		return ""
-	}
-	return im.To
-}
-
 // declaredBlocks are the names of the attachment blocks the manifests
 // declare, which generated blocks must not take.
 func declaredBlocks(w *workspace) map[string]bool {
@@ -183,24 +110,4 @@ func declaredBlocks(w *workspace) map[string]bool {
 		}
 	}
 	return names
-}
-
-// skippedWarnings says, for each attachment that cannot be declared, which
-// it is, why, and what to do: nothing is dropped silently.
-func skippedWarnings(skipped []generate.Skipped) hcl.Diagnostics {
-	var diags hcl.Diagnostics
-	for _, s := range skipped {
-		d := &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Attachment not generated"}
-		switch {
-		case s.Target != nil:
-			d.Detail = fmt.Sprintf("%q (id %s) on target.%s was skipped: %s. To do: %s.", s.Live.Name, plan.ShortID(s.Live.ID), s.Target.Name, s.Why, s.Fix)
-		default:
-			d.Detail = fmt.Sprintf("%s was skipped: %s. To do: %s.", s.Import.To, s.Why, s.Fix)
-		}
-		if s.Import != nil {
-			d.Subject = s.Import.DeclRange.Ptr()
-		}
-		diags = append(diags, d)
-	}
-	return diags
 }
