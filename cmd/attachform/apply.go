@@ -1,17 +1,15 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"github.com/attachform/attachform/internal/arguments"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/attachform/attachform/apply"
+	"github.com/attachform/attachform/internal/arguments"
+	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/plan"
-	"github.com/attachform/attachform/state"
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -111,7 +109,7 @@ func runApply(g *globals, name string, args []string, destroy bool, help string)
 	if !ok {
 		return exitError
 	}
-	defer w.close()
+	defer w.Close()
 	p, ok := makePlan(g, v, w, &f)
 	if !ok {
 		return exitError
@@ -151,9 +149,9 @@ func applySaved(g *globals, v applyView, given []string, f *configFlags, file st
 	if !ok {
 		return exitError
 	}
-	defer w.close()
-	saved.Rebase(w.cfg.Dir)
-	if err := plan.CheckSaved(g.ctx, saved, w.cfg, w.st); err != nil {
+	defer w.Close()
+	saved.Rebase(w.Config.Dir)
+	if err := plan.CheckSaved(g.ctx, saved, w.Config, w.State); err != nil {
 		errorf(v, "Saved plan is stale", "The plan in %s can no longer be applied, and nothing was changed: %s.",
 			file, strings.TrimPrefix(err.Error(), plan.ErrStalePlan.Error()+": "))
 		return exitError
@@ -241,57 +239,20 @@ func withheldMissing(g *globals, s *plan.Saved) []string {
 }
 
 // carryOut applies p, the approval given, and reports the outcome.
-func carryOut(g *globals, v applyView, w *workspace, p *plan.Plan, parallelism int, grace time.Duration) int {
+func carryOut(g *globals, v applyView, w *workspace.Workspace, p *plan.Plan, parallelism int, grace time.Duration) int {
 	v.Applying(p)
 	// From here the first interrupt stops gracefully: nothing new starts,
 	// requests in flight finish. The second, or the grace running out,
 	// cancels g.ctx. The state is saved either way.
-	// Losing the state lock (a lease not renewed) stops it the same way.
-	// Losing the state lock (a lease not renewed) cancels the changes in
-	// flight at once: the store may have gone, and nothing may wait on it.
 	stop, endGraceful := g.std.intr.graceful(grace, g.log, v)
-	st, result, err := apply.Run(g.ctx, p, w.st, w.backend, w.client, apply.Options{
+	result, err := w.Apply(p, workspace.ApplyOptions{
 		Parallelism: parallelism,
 		OnEvent:     v.Event,
-		Version:     version(),
 		Stop:        stop,
-		LockLost:    w.lockLost,
-		LockLostErr: w.lockLostErr,
+		Ran:         endGraceful,
 	})
-	endGraceful()
-	if lost := w.lockLostErr(); lost != nil && err == nil {
-		err = fmt.Errorf("the state lock was lost: %w", lost)
-	}
-	if err == nil {
-		err = settleSerial(g, w, st)
-	}
-	if errors.Is(err, apply.ErrNotSaved) {
-		msg, serr := saveErrored(g, st)
-		if serr != nil {
-			msg = fmt.Sprintf("Saving it in %s failed too: %v.", erroredStateFile, serr)
-		}
-		err = fmt.Errorf("%w\n\n%s", err, msg)
-	}
 	v.Finished(result, err)
 	return applyExitCode(result, err)
-}
-
-// settleSerial makes sure an apply of a plan with changes moved the
-// state's serial, even when no change recorded anything (every one
-// failed before it could, say): a saved plan is bound to the serial it
-// was made against, and so applies at most once.
-func settleSerial(g *globals, w *workspace, st *state.State) error {
-	before := uint64(0)
-	if w.st != nil {
-		before = w.st.Serial
-	}
-	if st == nil || st.Serial > before {
-		return nil
-	}
-	if err := state.Persist(context.WithoutCancel(g.ctx), w.backend, st, version()); err != nil {
-		return fmt.Errorf("the state could not be saved: %w", err)
-	}
-	return nil
 }
 
 // approved asks on the terminal, as Terraform does; only "yes" approves.

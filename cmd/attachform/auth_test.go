@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/attachform/attachform/internal/authmode"
+	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/spec"
 )
 
@@ -164,11 +165,11 @@ func TestEveryDocumentedAuthWorks(t *testing.T) {
 			continue
 		}
 		g := &globals{ctx: t.Context(), dir: cfgDir, environ: os.Environ()}
-		cfg, diags := loadManifests(g, spec.LoadOptions{Environ: g.environ})
+		cfg, diags := workspace.LoadManifests(g.env(), spec.LoadOptions{Environ: g.environ})
 		if diags.HasErrors() {
 			t.Fatalf("auth = %q: %s", name, diags.Error())
 		}
-		cred, err := graphCredential(cfg.Graph, func(string) error { return nil })
+		cred, err := workspace.GraphCredential(cfg.Graph, func(string) error { return nil })
 		if err != nil || cred == nil {
 			t.Errorf("auth = %q: validate accepts it, but plan cannot build its credential: %v", name, err)
 		}

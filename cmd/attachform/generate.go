@@ -7,6 +7,7 @@ import (
 	"github.com/attachform/attachform/internal/addrs"
 	"github.com/attachform/attachform/internal/download"
 	"github.com/attachform/attachform/internal/generate"
+	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/plan"
 )
 
@@ -32,12 +33,12 @@ func (gf *generateFlags) check(g *globals, f *configFlags) error {
 // manifest declares and downloads the files, then plans with the new
 // manifest loaded, as Terraform plans the imports it generated config for.
 // What cannot be declared is a warning each.
-func generateAndPlan(g *globals, v planView, w *workspace, f *configFlags, gf *generateFlags) (*plan.Plan, bool) {
+func generateAndPlan(g *globals, v planView, w *workspace.Workspace, f *configFlags, gf *generateFlags) (*plan.Plan, bool) {
 	live, ok := refresh(g, v, w, f)
 	if !ok {
 		return nil, false
 	}
-	cands, skipped := generate.Find(w.cfg, w.st, live)
+	cands, skipped := generate.Find(w.Config, w.State, live)
 	if len(f.targets) > 0 {
 		cands, skipped = generate.OnlyTargeted(f.targets, cands, skipped)
 	}
@@ -57,13 +58,13 @@ func generateAndPlan(g *globals, v planView, w *workspace, f *configFlags, gf *g
 			return nil, false
 		}
 		opts := f.loadOptions(g)
-		opts.Data = plan.Lookups{Client: w.client}
-		cfg, ldiags := loadManifests(g, opts)
+		opts.Data = plan.Lookups{Client: w.Client}
+		cfg, ldiags := workspace.LoadManifests(g.env(), opts)
 		if ldiags.HasErrors() {
 			v.Diagnostics(cfg.Files, append(diags, ldiags...))
 			return nil, false
 		}
-		w.cfg = cfg
+		w.Config = cfg
 	}
 	p, ok := buildPlan(g, v, w, f, live, diags)
 	if ok {
@@ -74,7 +75,7 @@ func generateAndPlan(g *globals, v planView, w *workspace, f *configFlags, gf *g
 
 // writeGenerated downloads the candidates' files, then writes the
 // manifest: never over a file, and only once every file is in place.
-func writeGenerated(g *globals, v planView, w *workspace, dir *download.Dir, cands []generate.Candidate, gf *generateFlags) bool {
+func writeGenerated(g *globals, v planView, w *workspace.Workspace, dir *download.Dir, cands []generate.Candidate, gf *generateFlags) bool {
 	var targets []string
 	for _, c := range cands {
 		if t := "target." + c.Target.Name; !slices.Contains(targets, t) {
@@ -86,7 +87,7 @@ func writeGenerated(g *globals, v planView, w *workspace, dir *download.Dir, can
 		errorf(v, "Cannot write the generated configuration", "%v.", err)
 		return false
 	}
-	if err := generate.Download(g.ctx, w.client, dir, cands); err != nil {
+	if err := generate.Download(g.ctx, w.Client, dir, cands); err != nil {
 		errorf(v, "Cannot download an attachment", "%v. Nothing was written: neither %s nor a file in %s/.", err, gf.file, gf.folder)
 		return false
 	}
@@ -102,9 +103,9 @@ func writeGenerated(g *globals, v planView, w *workspace, dir *download.Dir, can
 
 // declaredBlocks are the names of the attachment blocks the manifests
 // declare, which generated blocks must not take.
-func declaredBlocks(w *workspace) map[string]bool {
+func declaredBlocks(w *workspace.Workspace) map[string]bool {
 	names := map[string]bool{}
-	for _, a := range w.cfg.Attachments {
+	for _, a := range w.Config.Attachments {
 		if addr, err := addrs.Parse(a.Address); err == nil {
 			names[addr.Name] = true
 		}

@@ -70,14 +70,14 @@ func (c *importCommand) Run(args []string) int {
 	if !ok {
 		return exitError
 	}
-	defer w.close()
-	att := declared(w.cfg, addr)
+	defer w.Close()
+	att := declared(w.Config, addr)
 	if att == nil {
 		errorf(v, "Configuration for import target does not exist",
 			"%s is not declared in the manifests. Write its attachment block (its target and source) first, then import into it.", addr)
 		return exitError
 	}
-	st := w.st
+	st := w.State
 	if st == nil {
 		st = state.New()
 	}
@@ -93,7 +93,7 @@ func (c *importCommand) Run(args []string) int {
 		}
 	}
 	on := att.Target.Item
-	live, err := w.client.GetAttachment(g.ctx, on, id)
+	live, err := w.Client.GetAttachment(g.ctx, on, id)
 	if errors.Is(err, graph.ErrNotFound) {
 		errorf(v, "Cannot import non-existent remote object",
 			"%s has no attachment with id %q (%s goes on it, through target.%s). import takes the Graph id of an attachment on that item.", on, id, addr, att.Target.Name)
@@ -103,7 +103,7 @@ func (c *importCommand) Run(args []string) int {
 		errorf(v, "Cannot read the attachment to import", "%v", err)
 		return exitError
 	}
-	body, err := w.client.Content(g.ctx, on, id)
+	body, err := w.Client.Content(g.ctx, on, id)
 	if err != nil {
 		errorf(v, "Cannot read the attachment to import", "%v", err)
 		return exitError
@@ -120,7 +120,7 @@ func (c *importCommand) Run(args []string) int {
 			SHA256: digest, Bytes: n},
 	}
 	st.SetAttachment(a)
-	if err := state.Persist(g.ctx, w.backend, st, version()); err != nil {
+	if err := state.Persist(g.ctx, w.Backend, st, version()); err != nil {
 		errorf(v, "Cannot write the state", "%v\n\nNothing was imported.", err)
 		return exitError
 	}

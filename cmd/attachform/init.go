@@ -6,9 +6,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/spec"
 	"github.com/attachform/attachform/state"
-	"github.com/attachform/attachform/state/backends"
 	"github.com/attachform/attachform/state/local"
 )
 
@@ -81,13 +81,13 @@ func (c *initCommand) Run(args []string) int {
 		v.UsageError(fmt.Errorf("-force-copy goes with -migrate-state"), c.Help())
 		return exitError
 	}
-	cfg, diags := loadManifests(g, m.loadOptions(g))
+	cfg, diags := workspace.LoadManifests(g.env(), m.loadOptions(g))
 	if diags.HasErrors() {
 		v.Diagnostics(cfg.Files, diags)
 		return exitError
 	}
 	prompt := v.DeviceCode
-	cur, err := openBackend(g, cfg, prompt, false)
+	cur, err := workspace.OpenBackend(g.env(), cfg, prompt, false)
 	if err != nil {
 		errorf(v, "Cannot open the state backend", "%v", err)
 		return exitError
@@ -99,11 +99,11 @@ func (c *initCommand) Run(args []string) int {
 
 	prev, err := previousBackend(g, cfg.Backend)
 	if err != nil {
-		errorf(v, "Cannot read what attachform init recorded", "%v. Delete %s and run init again.", err, initRecordPath)
+		errorf(v, "Cannot read what attachform init recorded", "%v. Delete %s and run init again.", err, workspace.InitRecordPath)
 		return exitError
 	}
 	if prev != nil && !reconfigure {
-		old, err := backends.Open(prev.Type, backendOptions(g, *prev, cfg.Graph, prompt, false))
+		old, err := workspace.OpenBackendOf(g.env(), *prev, cfg.Graph, prompt, false)
 		if err != nil {
 			errorf(v, "Cannot open the previous state backend", "%v\n\nTo use the new backend as it is, run attachform init -reconfigure.", err)
 			return exitError
@@ -120,7 +120,7 @@ func (c *initCommand) Run(args []string) int {
 				"The state is in the %s backend (%s), and the manifests now keep it in the %s backend (%s). "+
 					"Run attachform init -migrate-state to copy it there, or attachform init -reconfigure to use the new backend as it is "+
 					"(planning from an empty state uploads everything again).",
-				prev.Type, describeSettings(prev.Attrs), cfg.Backend.Type, describeSettings(cfg.Backend.Attrs))
+				prev.Type, workspace.DescribeSettings(prev.Attrs), cfg.Backend.Type, workspace.DescribeSettings(cfg.Backend.Attrs))
 			return exitError
 		default:
 			if !migrateState(g, v, old, cur, lf, forceCopy, prev.Type, cfg.Backend.Type) {
@@ -133,14 +133,14 @@ func (c *initCommand) Run(args []string) int {
 	// Without -backend-config, loadManifests used init's earlier ones:
 	// they stay remembered.
 	backendConfig := []string(m.backendConfig)
-	if rec, _ := readInitRecord(g.dir); len(backendConfig) == 0 && rec != nil && rec.Type == cfg.Backend.Type {
+	if rec, _ := workspace.ReadInitRecord(g.dir); len(backendConfig) == 0 && rec != nil && rec.Type == cfg.Backend.Type {
 		backendConfig = rec.BackendConfig
 	}
-	if err := writeInitRecord(g.dir, recordOf(cfg.Backend, backendConfig)); err != nil {
+	if err := workspace.WriteInitRecord(g.dir, workspace.RecordOf(cfg.Backend, backendConfig)); err != nil {
 		errorf(v, "Cannot remember the backend", "%v", err)
 		return exitError
 	}
-	v.BackendReady(cfg.Backend.Type, describeSettings(cfg.Backend.Attrs))
+	v.BackendReady(cfg.Backend.Type, workspace.DescribeSettings(cfg.Backend.Attrs))
 	v.Initialized()
 	return exitOK
 }
@@ -150,15 +150,15 @@ func (c *initCommand) Run(args []string) int {
 // and the manifests now name another backend. Nil when it is b itself or
 // there is none.
 func previousBackend(g *globals, b spec.Backend) (*spec.Backend, error) {
-	rec, err := readInitRecord(g.dir)
+	rec, err := workspace.ReadInitRecord(g.dir)
 	if err != nil {
 		return nil, err
 	}
 	if rec != nil {
-		if rec.same(b) {
+		if rec.Same(b) {
 			return nil, nil
 		}
-		prev := rec.spec()
+		prev := rec.Backend()
 		return &prev, nil
 	}
 	if b.Type == "local" && filepath.Clean(b.Attrs["path"]) == local.DefaultPath {
@@ -175,12 +175,12 @@ func previousBackend(g *globals, b spec.Backend) (*spec.Backend, error) {
 // newer) or holds another state (refused without forceCopy).
 func migrateState(g *globals, v stateView, old, cur state.Backend, lf lockFlags, forceCopy bool, from, to string) bool {
 	if lf.lock {
-		unlockOld, ok := lockState(g, v, old, "init -migrate-state", time.Duration(lf.timeout))
+		unlockOld, ok := workspace.Lock(g.env(), v, old, "init -migrate-state", time.Duration(lf.timeout))
 		if !ok {
 			return false
 		}
 		defer unlockOld()
-		unlockCur, ok := lockState(g, v, cur, "init -migrate-state", time.Duration(lf.timeout))
+		unlockCur, ok := workspace.Lock(g.env(), v, cur, "init -migrate-state", time.Duration(lf.timeout))
 		if !ok {
 			return false
 		}

@@ -3,9 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/attachform/attachform/internal/arguments"
 	"strings"
 
+	"github.com/attachform/attachform/internal/arguments"
+	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/plan"
 	"github.com/hashicorp/hcl/v2"
 )
@@ -69,7 +70,7 @@ func (c *planCommand) Run(args []string) int {
 	if !ok {
 		return exitError
 	}
-	defer w.close()
+	defer w.Close()
 	var p *plan.Plan
 	if gen.out != "" {
 		p, ok = generateAndPlan(c.g, v, w, &f, &gen)
@@ -83,7 +84,7 @@ func (c *planCommand) Run(args []string) int {
 		return exitError
 	}
 	if a.Out != "" {
-		saved := plan.NewSaved(p, w.cfg, f.loadOptions(c.g))
+		saved := plan.NewSaved(p, w.Config, f.loadOptions(c.g))
 		if err := writeSavedPlan(planPath(c.g, a.Out), saved); err != nil {
 			errorf(v, "Cannot save the plan", "Writing %s failed: %v.", a.Out, err)
 			return exitError
@@ -115,7 +116,7 @@ func quoteArgs(args []string) string {
 
 // makePlan refreshes what Graph holds and builds the plan, reporting
 // problems on v.
-func makePlan(g *globals, v diagnosticsView, w *workspace, f *configFlags) (*plan.Plan, bool) {
+func makePlan(g *globals, v diagnosticsView, w *workspace.Workspace, f *configFlags) (*plan.Plan, bool) {
 	live, ok := refresh(g, v, w, f)
 	if !ok {
 		return nil, false
@@ -125,11 +126,11 @@ func makePlan(g *globals, v diagnosticsView, w *workspace, f *configFlags) (*pla
 
 // refresh reads what Graph holds on every item the plan touches; with
 // -refresh=false, nothing.
-func refresh(g *globals, v diagnosticsView, w *workspace, f *configFlags) (plan.Live, bool) {
+func refresh(g *globals, v diagnosticsView, w *workspace.Workspace, f *configFlags) (plan.Live, bool) {
 	if !f.refresh {
 		return plan.Live{}, true
 	}
-	live, err := plan.Refresh(g.ctx, w.client, plan.Touched(w.cfg, w.st))
+	live, err := plan.Refresh(g.ctx, w.Client, plan.Touched(w.Config, w.State))
 	if err != nil {
 		errorf(v, "Cannot read what Graph holds", "%v", err)
 		return nil, false
@@ -139,24 +140,24 @@ func refresh(g *globals, v diagnosticsView, w *workspace, f *configFlags) (plan.
 
 // buildPlan builds the plan against live (see refresh), reporting problems
 // and extra (warnings of the caller's) on v.
-func buildPlan(g *globals, v diagnosticsView, w *workspace, f *configFlags, live plan.Live, extra hcl.Diagnostics) (*plan.Plan, bool) {
+func buildPlan(g *globals, v diagnosticsView, w *workspace.Workspace, f *configFlags, live plan.Live, extra hcl.Diagnostics) (*plan.Plan, bool) {
 	reader := plan.Reader(nil)
 	if f.refresh {
-		reader = w.client
+		reader = w.Client
 	}
-	p, diags := plan.Build(g.ctx, w.cfg, w.st, live, reader, plan.Options{
+	p, diags := plan.Build(g.ctx, w.Config, w.State, live, reader, plan.Options{
 		Now:              now(),
 		Mode:             f.mode(),
 		Targets:          f.targets,
 		Replace:          f.replaces,
 		Parallelism:      f.parallelism,
 		AllowMassDestroy: f.allowMassDestroy,
-		MassDestroyShare: w.cfg.Graph.MassDestroyThreshold,
-		MassDestroyMin:   w.cfg.Graph.MassDestroyMinimum,
-		AppOnly:          appOnly(g, w.cfg.Graph),
+		MassDestroyShare: w.Config.Graph.MassDestroyThreshold,
+		MassDestroyMin:   w.Config.Graph.MassDestroyMinimum,
+		AppOnly:          workspace.AppOnly(g.env(), w.Config.Graph),
 	})
 	diags = append(extra, diags...)
-	v.Diagnostics(w.cfg.Files, diags)
+	v.Diagnostics(w.Config.Files, diags)
 	return p, !diags.HasErrors()
 }
 

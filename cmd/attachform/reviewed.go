@@ -25,8 +25,8 @@ func applyReviewed(g *globals, v applyView, given []string, f *configFlags, file
 	if !ok {
 		return exitError
 	}
-	defer w.close()
-	if err := plan.CheckReviewedOrigin(saved, w.cfg, w.st); err != nil {
+	defer w.Close()
+	if err := plan.CheckReviewedOrigin(saved, w.Config, w.State); err != nil {
 		errorf(v, "Reviewed plan is for something else", "The plan in %s cannot be compared with a fresh one, and nothing was changed: %s.",
 			file, strings.TrimPrefix(err.Error(), plan.ErrStalePlan.Error()+": "))
 		return exitError

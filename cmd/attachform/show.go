@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"github.com/attachform/attachform/internal/arguments"
 	"strings"
+
+	"github.com/attachform/attachform/internal/workspace"
 )
 
 type showCommand struct{ g *globals }
@@ -87,12 +89,12 @@ func (c *showCommand) showPlan(v showView, file string) int {
 // (as Terraform's show): it only reads.
 func (c *showCommand) showState(v showView, m *manifestFlags) int {
 	g := c.g
-	cfg, diags := loadManifests(g, m.loadOptions(g))
+	cfg, diags := workspace.LoadManifests(g.env(), m.loadOptions(g))
 	if diags.HasErrors() {
 		v.Diagnostics(cfg.Files, diags)
 		return exitError
 	}
-	b, err := openBackend(g, cfg, v.DeviceCode, false)
+	b, err := workspace.OpenBackend(g.env(), cfg, v.DeviceCode, false)
 	if err != nil {
 		errorf(v, "Cannot open the state backend", "%v", err)
 		return exitError

@@ -41,15 +41,15 @@ func stateHelp(withLock bool) string {
 // are not looked up), and opens the backend they declare. Warnings about
 // the manifests are not the state commands' business; errors are.
 func openState(g *globals, v stateView, m *manifestFlags) (*spec.Config, state.Backend, bool) {
-	cfg, diags := loadManifests(g, m.loadOptions(g))
+	cfg, diags := ws.LoadManifests(g.env(), m.loadOptions(g))
 	if !diags.HasErrors() {
-		diags = backendChanged(g, cfg)
+		diags = ws.BackendChanged(g.env(), cfg)
 	}
 	if diags.HasErrors() {
 		v.Diagnostics(cfg.Files, diags)
 		return nil, nil, false
 	}
-	b, err := openBackend(g, cfg, v.DeviceCode, false)
+	b, err := ws.OpenBackend(g.env(), cfg, v.DeviceCode, false)
 	if err != nil {
 		errorf(v, "Cannot open the state backend", "%v", err)
 		return nil, nil, false

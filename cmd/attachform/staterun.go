@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/state"
 )
 
@@ -80,7 +81,7 @@ func (r *stateRun) read() (*state.State, bool) { return readState(r.g, r.v, r.b)
 // problems, and returns nil to write nothing.
 func (r *stateRun) change(change func(st *state.State) (next *state.State, ok bool)) bool {
 	if r.lf.lock {
-		unlock, ok := lockState(r.g, r.v, r.b, r.name, time.Duration(r.lf.timeout))
+		unlock, ok := workspace.Lock(r.g.env(), r.v, r.b, r.name, time.Duration(r.lf.timeout))
 		if !ok {
 			return false
 		}

@@ -3,17 +3,12 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/attachform/attachform/internal/tfjson"
-	"github.com/attachform/attachform/plan"
-	"github.com/attachform/attachform/spec"
-	"github.com/attachform/attachform/state"
-	"github.com/attachform/attachform/state/local"
 	terraform "github.com/hashicorp/terraform-json"
 )
 
@@ -113,45 +108,4 @@ func count(list []string, s string) int {
 		}
 	}
 	return n
-}
-
-// An apply of a plan with changes moves the state's serial even when no
-// change recorded anything (each failed first): a saved plan is bound to
-// the serial, so it applies at most once. One that moved it is left as is.
-func TestSettleSerialMovesTheSerialOnce(t *testing.T) {
-	g, _, _ := testGlobals()
-	dir := t.TempDir()
-	b := local.New(filepath.Join(dir, "s.json"))
-	st := state.New()
-	st.Serial = 3
-	if err := b.Write(g.ctx, st); err != nil {
-		t.Fatal(err)
-	}
-	w := &workspace{backend: b, st: st}
-	if err := settleSerial(g, w, st.Clone()); err != nil {
-		t.Fatal(err)
-	}
-	got, err := b.Read(g.ctx)
-	if err != nil || got.Serial != 4 || got.Lineage != st.Lineage {
-		t.Fatalf("after an apply that recorded nothing: %+v, %v", got, err)
-	}
-	saved := &plan.Saved{Plan: &plan.Plan{Lineage: st.Lineage, Serial: 3}}
-	if err := plan.CheckSaved(g.ctx, saved, &spec.Config{}, got); !errors.Is(err, plan.ErrStalePlan) {
-		t.Errorf("the plan applies again: %v", err)
-	}
-	if err := settleSerial(g, w, got); err != nil {
-		t.Fatal(err)
-	}
-	if again, _ := b.Read(g.ctx); again.Serial != 4 {
-		t.Errorf("a serial that moved was moved again: %d", again.Serial)
-	}
-
-	// No state before: the first write creates one.
-	b2 := local.New(filepath.Join(dir, "new.json"))
-	if err := settleSerial(g, &workspace{backend: b2}, state.New()); err != nil {
-		t.Fatal(err)
-	}
-	if first, err := b2.Read(g.ctx); err != nil || first == nil || first.Serial != 1 {
-		t.Errorf("no state before: %+v, %v", first, err)
-	}
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"errors"
-	"github.com/attachform/attachform/internal/arguments"
 	"strings"
+
+	"github.com/attachform/attachform/internal/arguments"
+	"github.com/attachform/attachform/internal/workspace"
 )
 
 // validateCommand checks the manifests offline: no state, no Graph.
@@ -49,7 +51,7 @@ func (c *validateCommand) Run(args []string) int {
 		return exitError
 	}
 	m := manifestFlagsOf(a.Manifests)
-	cfg, diags := loadManifests(c.g, m.loadOptions(c.g))
+	cfg, diags := workspace.LoadManifests(c.g.env(), m.loadOptions(c.g))
 	v.Results(cfg.Files, diags)
 	if diags.HasErrors() {
 		return exitError

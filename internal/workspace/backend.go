@@ -1,4 +1,4 @@
-package main
+package workspace
 
 import (
 	"context"
@@ -17,87 +17,79 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// loadManifests is spec.Load with the backend block checked against the
-// state registry, the one openBackend opens from: validate, plan and apply
+// LoadManifests is spec.Load with the backend block checked against the
+// state registry, the one OpenBackend opens from: validate, plan and apply
 // all load through it, so a manifest validate accepts is one plan can open.
 //
 // When the command gives no -backend-config, those attachform init was
 // given are used (as Terraform remembers them), unless the manifests have
-// since moved to another backend type, which backendChanged then reports.
-func loadManifests(g *globals, opts spec.LoadOptions) (*spec.Config, hcl.Diagnostics) {
+// since moved to another backend type, which BackendChanged then reports.
+func LoadManifests(env Env, opts spec.LoadOptions) (*spec.Config, hcl.Diagnostics) {
 	if len(opts.BackendConfig) == 0 {
-		if rec, err := readInitRecord(g.dir); err == nil && rec != nil && len(rec.BackendConfig) > 0 {
+		if rec, err := ReadInitRecord(env.Dir); err == nil && rec != nil && len(rec.BackendConfig) > 0 {
 			saved := opts
 			saved.BackendConfig = rec.BackendConfig
-			cfg, diags := spec.LoadWithBackends(g.ctx, g.dir, saved, backends.Declared())
+			cfg, diags := spec.LoadWithBackends(env.Ctx, env.Dir, saved, backends.Declared())
 			if cfg.Backend.Type == rec.Type {
 				return cfg, diags
 			}
 		}
 	}
-	return spec.LoadWithBackends(g.ctx, g.dir, opts, backends.Declared())
+	return spec.LoadWithBackends(env.Ctx, env.Dir, opts, backends.Declared())
 }
 
-// openBackend opens the backend the manifests declare, as loadManifests
+// OpenBackend opens the backend the manifests declare, as LoadManifests
 // checked it. Credentials come from the command's environment
 // (ARM_ACCESS_KEY, ARM_SAS_TOKEN), else from the graph block's sign-in,
 // asked for only then; prompt shows a device-code sign-in's instructions.
 // A state whose serial went backwards is refused unless force (-force).
-func openBackend(g *globals, cfg *spec.Config, prompt func(message string) error, force bool) (state.Backend, error) {
-	return backends.Open(cfg.Backend.Type, backendOptions(g, cfg.Backend, cfg.Graph, prompt, force))
+func OpenBackend(env Env, cfg *spec.Config, prompt func(message string) error, force bool) (state.Backend, error) {
+	return OpenBackendOf(env, cfg.Backend, cfg.Graph, prompt, force)
 }
 
-func backendOptions(g *globals, b spec.Backend, gc spec.Graph, prompt func(message string) error, force bool) backend.Options {
-	return backend.Options{
-		Dir: g.dir, Settings: b.Attrs, Getenv: g.getenv,
+// OpenBackendOf opens backend b, signing in as gc says when it needs a
+// credential: OpenBackend for a backend the manifests do not name now (the
+// one init set up before, say).
+func OpenBackendOf(env Env, b spec.Backend, gc spec.Graph, prompt func(message string) error, force bool) (state.Backend, error) {
+	return backends.Open(b.Type, backend.Options{
+		Dir: env.Dir, Settings: b.Attrs, Getenv: env.Getenv,
 		// This machine remembers the last serial of every state it read or
 		// wrote, in the user's cache directory.
 		Memory: serialMemory(), Force: force,
-		Credential: func() (azcore.TokenCredential, error) { return graphCredential(gc, prompt) },
-	}
+		Credential: func() (azcore.TokenCredential, error) { return GraphCredential(gc, prompt) },
+	})
 }
 
-// lockView is what taking and holding the state lock shows.
-type lockView interface {
-	commonView
-	// LockWaiting: another run holds the lock, and the command waits up
-	// to timeout for it.
-	LockWaiting(holder *state.LockError, timeout time.Duration)
-	// LockLost: the lock ended while held (its lease could not be
-	// renewed, or force-unlock broke it); nothing new starts.
-	LockLost(err error)
-}
-
-// lockState takes the state lock for operation, waiting up to timeout
-// with backoff; unlock releases it, reporting a failure on v.
-func lockState(g *globals, v lockView, b state.Backend, operation string, timeout time.Duration) (unlock func(), ok bool) {
-	info := lockInfo(g, operation)
-	err := b.Lock(g.ctx, info)
+// Lock takes the state lock for operation, waiting up to timeout with
+// backoff; unlock releases it, reporting a failure on r.
+func Lock(env Env, r LockReporter, b state.Backend, operation string, timeout time.Duration) (unlock func(), ok bool) {
+	info := LockInfo(env, operation)
+	err := b.Lock(env.Ctx, info)
 	var held *state.LockError
 	if errors.As(err, &held) && timeout > 0 {
-		g.log.Info("waiting for the state lock", "holder", held.Info.ID, "timeout", timeout)
-		v.LockWaiting(held, timeout)
-		err = state.Acquire(g.ctx, b, info, timeout)
+		env.Log.Info("waiting for the state lock", "holder", held.Info.ID, "timeout", timeout)
+		r.LockWaiting(held, timeout)
+		err = state.Acquire(env.Ctx, b, info, timeout)
 	}
 	if err != nil {
 		what := "Error acquiring the state lock"
 		if errors.As(err, &held) && timeout > 0 {
 			what = fmt.Sprintf("Error acquiring the state lock: still held after %s", timeout)
 		}
-		errorf(v, what, "%v", err)
+		errorf(r, what, "%v", err)
 		return nil, false
 	}
 	return func() {
-		if err := b.Unlock(context.WithoutCancel(g.ctx), info.ID); err != nil {
-			errorf(v, "Error releasing the state lock", "%v\n\nRelease it with: attachform force-unlock %s", err, info.ID)
+		if err := b.Unlock(context.WithoutCancel(env.Ctx), info.ID); err != nil {
+			errorf(r, "Error releasing the state lock", "%v\n\nRelease it with: attachform force-unlock %s", err, info.ID)
 		}
 	}, true
 }
 
 // lockWatch follows a held lock that can be lost (a lease): lost closes
-// when it is, after v has said so. A lock that cannot be lost gives a nil
+// when it is, after r has said so. A lock that cannot be lost gives a nil
 // channel. stop ends the watch.
-func lockWatch(g *globals, v lockView, b state.Backend) (lost <-chan struct{}, errOf func() error, stop func()) {
+func lockWatch(env Env, r LockReporter, b state.Backend) (lost <-chan struct{}, errOf func() error, stop func()) {
 	lw, ok := b.(state.LockWatcher)
 	if !ok || lw.LockLost() == nil {
 		return nil, func() error { return nil }, func() {}
@@ -106,8 +98,8 @@ func lockWatch(g *globals, v lockView, b state.Backend) (lost <-chan struct{}, e
 	go func() {
 		select {
 		case <-lw.LockLost():
-			g.log.Warn("state lock lost: starting nothing new", "error", lw.LockLostErr())
-			v.LockLost(lw.LockLostErr())
+			env.Log.Warn("state lock lost: starting nothing new", "error", lw.LockLostErr())
+			r.LockLost(lw.LockLostErr())
 			close(ch)
 		case <-done:
 		}
@@ -115,16 +107,16 @@ func lockWatch(g *globals, v lockView, b state.Backend) (lost <-chan struct{}, e
 	return ch, lw.LockLostErr, func() { close(done) }
 }
 
-// backendChanged reports, for commands that use the state, when the
+// BackendChanged reports, for commands that use the state, when the
 // manifests keep it somewhere other than where attachform init set up: a
 // new backend starts empty, and planning from it would upload everything
 // again beside what the old one recorded.
-func backendChanged(g *globals, cfg *spec.Config) hcl.Diagnostics {
-	rec, err := readInitRecord(g.dir)
+func BackendChanged(env Env, cfg *spec.Config) hcl.Diagnostics {
+	rec, err := ReadInitRecord(env.Dir)
 	if err != nil {
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read what attachform init recorded", Detail: err.Error() + ". Run attachform init again."}}
 	}
-	if rec == nil || rec.same(cfg.Backend) {
+	if rec == nil || rec.Same(cfg.Backend) {
 		return nil
 	}
 	d := &hcl.Diagnostic{
@@ -132,7 +124,7 @@ func backendChanged(g *globals, cfg *spec.Config) hcl.Diagnostics {
 		Summary:  "Backend configuration changed",
 		Detail: fmt.Sprintf("attachform init set up the %s backend (%s), but the manifests now keep the state in the %s backend (%s). "+
 			"Run attachform init -migrate-state to move the state there, or attachform init -reconfigure to use the new backend as it is.",
-			rec.Type, describeSettings(rec.Settings), cfg.Backend.Type, describeSettings(cfg.Backend.Attrs)),
+			rec.Type, DescribeSettings(rec.Settings), cfg.Backend.Type, DescribeSettings(cfg.Backend.Attrs)),
 	}
 	if cfg.Backend.DeclRange.Filename != "" {
 		d.Subject = cfg.Backend.DeclRange.Ptr()
@@ -143,11 +135,11 @@ func backendChanged(g *globals, cfg *spec.Config) hcl.Diagnostics {
 // strandedState reports a state left in the default local file when the
 // manifests keep it elsewhere and the backend there has none: moving to
 // azurerm without init -migrate-state would plan everything anew.
-func strandedState(g *globals, cfg *spec.Config, st *state.State) hcl.Diagnostics {
+func strandedState(env Env, cfg *spec.Config, st *state.State) hcl.Diagnostics {
 	if st != nil || (cfg.Backend.Type == "local" && filepath.Clean(cfg.Backend.Attrs["path"]) == local.DefaultPath) {
 		return nil
 	}
-	old, err := local.New(filepath.Join(g.dir, local.DefaultPath)).Read(g.ctx)
+	old, err := local.New(filepath.Join(env.Dir, local.DefaultPath)).Read(env.Ctx)
 	if err != nil || old == nil || len(old.Attachments)+len(old.Sessions)+len(old.Intents)+len(old.Deposed) == 0 {
 		return nil
 	}
@@ -157,7 +149,7 @@ func strandedState(g *globals, cfg *spec.Config, st *state.State) hcl.Diagnostic
 		Detail: fmt.Sprintf("%s holds the state of %d attachments, but the manifests keep the state in the %s backend (%s), which has none. "+
 			"Planning from an empty state would upload everything again beside what is there. "+
 			"Run attachform init -migrate-state to move the state, or delete %s if it is stale.",
-			local.DefaultPath, len(old.Attachments), cfg.Backend.Type, describeSettings(cfg.Backend.Attrs), local.DefaultPath),
+			local.DefaultPath, len(old.Attachments), cfg.Backend.Type, DescribeSettings(cfg.Backend.Attrs), local.DefaultPath),
 	}
 	if cfg.Backend.DeclRange.Filename != "" {
 		d.Subject = cfg.Backend.DeclRange.Ptr()
@@ -167,13 +159,13 @@ func strandedState(g *globals, cfg *spec.Config, st *state.State) hcl.Diagnostic
 
 // freshRunner warns when a CI run plans from a local state that does not
 // exist: the runner is new, and what earlier runs created is unknown to it.
-func freshRunner(g *globals, cfg *spec.Config, st *state.State) hcl.Diagnostics {
-	if st != nil || cfg.Backend.Type != "local" || (g.getenv("CI") == "" && g.getenv("GITHUB_ACTIONS") == "" && g.getenv("TF_BUILD") == "") {
+func freshRunner(env Env, cfg *spec.Config, st *state.State) hcl.Diagnostics {
+	if st != nil || cfg.Backend.Type != "local" || (env.Getenv("CI") == "" && env.Getenv("GITHUB_ACTIONS") == "" && env.Getenv("TF_BUILD") == "") {
 		return nil
 	}
 	path := cfg.Backend.Attrs["path"]
 	if !filepath.IsAbs(path) {
-		path = filepath.Join(g.dir, path)
+		path = filepath.Join(env.Dir, path)
 	}
 	if _, err := os.Stat(path); err == nil {
 		return nil

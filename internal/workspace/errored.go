@@ -1,4 +1,4 @@
-package main
+package workspace
 
 import (
 	"bytes"
@@ -11,41 +11,41 @@ import (
 	"github.com/attachform/attachform/state"
 )
 
-// erroredStateFile is where an apply whose last state write failed keeps
+// ErroredStateFile is where an apply whose last state write failed keeps
 // the state it could not write, beside the manifests, as Terraform keeps
 // errored.tfstate. .gitignore's *.state.json covers it.
-const erroredStateFile = "errored.state.json"
+const ErroredStateFile = "errored.state.json"
 
 // saveErrored writes st, which holds changes no write made durable, to
-// erroredStateFile (mode 0600: it may hold upload URLs) and returns what to
+// ErroredStateFile in dir (mode 0600: it may hold upload URLs) and returns what to
 // tell people: where it is and the command that restores it.
 //
 // Its serial is two past the last durable write's: the write that failed
 // may have landed without its answer (the store went silent after taking
 // it), and state push refuses a file whose serial equals the stored one
 // with other content.
-func saveErrored(g *globals, st *state.State) (string, error) {
+func saveErrored(dir string, st *state.State) (string, error) {
 	errored := st.Clone()
 	errored.Serial += 2
 	var buf bytes.Buffer
 	if err := state.Encode(&buf, errored); err != nil {
 		return "", err
 	}
-	path := filepath.Join(g.dir, erroredStateFile)
+	path := filepath.Join(dir, ErroredStateFile)
 	if err := atomicfile.Write(path, &buf, 0o600); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("The state that could not be written is saved in %s. It records what this apply did, "+
 		"and the next apply needs it: once the state store answers again, restore it with\n  %s\nthen run apply again. "+
 		"(Intents already in the store let the next plan adopt what this run created even without it.)",
-		path, pushCommand(g.dir)), nil
+		path, pushCommand(dir)), nil
 }
 
-// pushCommand is the state push of erroredStateFile as people would type
+// pushCommand is the state push of ErroredStateFile as people would type
 // it from the directory they are in. It waits for the lock: the lease of
 // the run that failed may still be running out.
 func pushCommand(dir string) string {
-	cmd := "attachform state push -lock-timeout=2m " + erroredStateFile
+	cmd := "attachform state push -lock-timeout=2m " + ErroredStateFile
 	wd, err := os.Getwd()
 	if err == nil && wd == dir {
 		return cmd
@@ -59,5 +59,5 @@ func pushCommand(dir string) string {
 	if strings.ContainsAny(rel, " \t'\"$`\\!*?&;|<>()") {
 		rel = "'" + strings.ReplaceAll(rel, "'", `'\''`) + "'"
 	}
-	return "attachform -chdir=" + rel + " state push -lock-timeout=2m " + erroredStateFile
+	return "attachform -chdir=" + rel + " state push -lock-timeout=2m " + ErroredStateFile
 }

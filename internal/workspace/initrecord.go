@@ -1,4 +1,4 @@
-package main
+package workspace
 
 import (
 	"bytes"
@@ -15,17 +15,17 @@ import (
 	"github.com/attachform/attachform/spec"
 )
 
-// initRecordPath is where attachform init writes down the backend it set
+// InitRecordPath is where attachform init writes down the backend it set
 // up, relative to the configuration directory (beside the embedded
 // emulator's data, in a directory kept out of git).
-const initRecordPath = ".attachform/backend.json"
+const InitRecordPath = ".attachform/backend.json"
 
-// initRecord is the backend attachform init set up, so that a later init
+// InitRecord is the backend attachform init set up, so that a later init
 // can move the state from it (-migrate-state), plan and apply notice when
 // the manifests moved to another backend without init, and commands given
 // no -backend-config use init's, as Terraform remembers them. It holds no
 // credential: those only ever come from the environment.
-type initRecord struct {
+type InitRecord struct {
 	Type string `json:"type"`
 	// Settings are the backend's settings as opened: block, then
 	// -backend-config, then defaults.
@@ -34,27 +34,27 @@ type initRecord struct {
 	BackendConfig []string `json:"backend_config,omitempty"`
 }
 
-// readInitRecord returns the record, or nil when init has not run here.
-func readInitRecord(dir string) (*initRecord, error) {
-	data, err := os.ReadFile(filepath.Join(dir, initRecordPath))
+// ReadInitRecord returns the record, or nil when init has not run here.
+func ReadInitRecord(dir string) (*InitRecord, error) {
+	data, err := os.ReadFile(filepath.Join(dir, InitRecordPath))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", initRecordPath, err)
+		return nil, fmt.Errorf("read %s: %w", InitRecordPath, err)
 	}
-	var r initRecord
+	var r InitRecord
 	if err := json.Unmarshal(data, &r); err != nil || r.Type == "" {
-		return nil, fmt.Errorf("%s is not what attachform init writes", initRecordPath)
+		return nil, fmt.Errorf("%s is not what attachform init writes", InitRecordPath)
 	}
 	return &r, nil
 }
 
-// writeInitRecord replaces the record atomically.
-func writeInitRecord(dir string, r *initRecord) error {
-	path := filepath.Join(dir, initRecordPath)
+// WriteInitRecord replaces the record atomically.
+func WriteInitRecord(dir string, r *InitRecord) error {
+	path := filepath.Join(dir, InitRecordPath)
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("write %s: %w", initRecordPath, err)
+		return fmt.Errorf("write %s: %w", InitRecordPath, err)
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -63,28 +63,28 @@ func writeInitRecord(dir string, r *initRecord) error {
 		return err
 	}
 	if err := atomicfile.Write(path, &buf, 0o600); err != nil {
-		return fmt.Errorf("write %s: %w", initRecordPath, err)
+		return fmt.Errorf("write %s: %w", InitRecordPath, err)
 	}
 	return nil
 }
 
-// recordOf is the record of backend b, set up with backendConfig.
-func recordOf(b spec.Backend, backendConfig []string) *initRecord {
-	return &initRecord{Type: b.Type, Settings: maps.Clone(b.Attrs), BackendConfig: backendConfig}
+// RecordOf is the record of backend b, set up with backendConfig.
+func RecordOf(b spec.Backend, backendConfig []string) *InitRecord {
+	return &InitRecord{Type: b.Type, Settings: maps.Clone(b.Attrs), BackendConfig: backendConfig}
 }
 
-// same reports whether b is the backend the record describes.
-func (r *initRecord) same(b spec.Backend) bool {
+// Same reports whether b is the backend the record describes.
+func (r *InitRecord) Same(b spec.Backend) bool {
 	return r.Type == b.Type && maps.Equal(r.Settings, b.Attrs)
 }
 
-// spec is the record as the manifests would give it.
-func (r *initRecord) spec() spec.Backend {
+// Backend is the record as the manifests would give it.
+func (r *InitRecord) Backend() spec.Backend {
 	return spec.Backend{Type: r.Type, Attrs: maps.Clone(r.Settings)}
 }
 
-// describeSettings lists settings for people: key = "value", sorted.
-func describeSettings(settings map[string]string) string {
+// DescribeSettings lists settings for people: key = "value", sorted.
+func DescribeSettings(settings map[string]string) string {
 	if len(settings) == 0 {
 		return "no settings"
 	}

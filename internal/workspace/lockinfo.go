@@ -1,4 +1,4 @@
-package main
+package workspace
 
 import (
 	"net/url"
@@ -9,12 +9,12 @@ import (
 	"github.com/attachform/attachform/state"
 )
 
-// lockInfo describes this run to whoever meets its lock: a fresh id, the
+// LockInfo describes this run to whoever meets its lock: a fresh id, the
 // operation, the current user and host, and the CI run that holds the lock
 // when the command's environment names one (ciRunURL). Package state reads
-// neither the machine nor the environment; the command does, here.
-func lockInfo(g *globals, operation string) state.LockInfo {
-	info := state.NewLockInfo(operation, version())
+// neither the machine nor the environment; the workspace does, here.
+func LockInfo(env Env, operation string) state.LockInfo {
+	info := state.NewLockInfo(operation, env.Version)
 	info.Who = "unknown"
 	if u, err := user.Current(); err == nil {
 		info.Who = u.Username
@@ -23,7 +23,7 @@ func lockInfo(g *globals, operation string) state.LockInfo {
 		info.Host = h
 		info.Who += "@" + h
 	}
-	info.RunURL = ciRunURL(g.getenv)
+	info.RunURL = ciRunURL(env.Getenv)
 	return info
 }
 
