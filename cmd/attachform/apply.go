@@ -110,7 +110,7 @@ func runApply(g *globals, name string, args []string, destroy bool, help string)
 		return exitError
 	}
 	defer w.Close()
-	p, ok := makePlan(g, v, w, &f)
+	p, ok := w.Plan(v, f.planOptions())
 	if !ok {
 		return exitError
 	}

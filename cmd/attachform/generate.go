@@ -34,7 +34,7 @@ func (gf *generateFlags) check(g *globals, f *configFlags) error {
 // manifest loaded, as Terraform plans the imports it generated config for.
 // What cannot be declared is a warning each.
 func generateAndPlan(g *globals, v planView, w *workspace.Workspace, f *configFlags, gf *generateFlags) (*plan.Plan, bool) {
-	live, ok := refresh(g, v, w, f)
+	live, ok := w.Refresh(v, f.planOptions())
 	if !ok {
 		return nil, false
 	}
@@ -66,7 +66,7 @@ func generateAndPlan(g *globals, v planView, w *workspace.Workspace, f *configFl
 		}
 		w.Config = cfg
 	}
-	p, ok := buildPlan(g, v, w, f, live, diags)
+	p, ok := w.BuildPlan(v, f.planOptions(), live, diags)
 	if ok {
 		v.Generated(gf.file, gf.folder, len(cands))
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/attachform/attachform/internal/arguments"
 	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/plan"
-	"github.com/hashicorp/hcl/v2"
 )
 
 type planCommand struct{ g *globals }
@@ -75,7 +74,7 @@ func (c *planCommand) Run(args []string) int {
 	if gen.out != "" {
 		p, ok = generateAndPlan(c.g, v, w, &f, &gen)
 	} else {
-		p, ok = makePlan(c.g, v, w, &f)
+		p, ok = w.Plan(v, f.planOptions())
 	}
 	if !ok {
 		return exitError
@@ -114,51 +113,13 @@ func quoteArgs(args []string) string {
 	return strings.Join(q, " ")
 }
 
-// makePlan refreshes what Graph holds and builds the plan, reporting
-// problems on v.
-func makePlan(g *globals, v diagnosticsView, w *workspace.Workspace, f *configFlags) (*plan.Plan, bool) {
-	live, ok := refresh(g, v, w, f)
-	if !ok {
-		return nil, false
+// planOptions are the options that shape the plan, as the workspace
+// takes them.
+func (c *configFlags) planOptions() workspace.PlanOptions {
+	return workspace.PlanOptions{
+		Refresh: c.refresh, Mode: c.mode(), Targets: c.targets, Replace: c.replaces,
+		Parallelism: c.parallelism, AllowMassDestroy: c.allowMassDestroy,
 	}
-	return buildPlan(g, v, w, f, live, nil)
-}
-
-// refresh reads what Graph holds on every item the plan touches; with
-// -refresh=false, nothing.
-func refresh(g *globals, v diagnosticsView, w *workspace.Workspace, f *configFlags) (plan.Live, bool) {
-	if !f.refresh {
-		return plan.Live{}, true
-	}
-	live, err := plan.Refresh(g.ctx, w.Client, plan.Touched(w.Config, w.State))
-	if err != nil {
-		errorf(v, "Cannot read what Graph holds", "%v", err)
-		return nil, false
-	}
-	return live, true
-}
-
-// buildPlan builds the plan against live (see refresh), reporting problems
-// and extra (warnings of the caller's) on v.
-func buildPlan(g *globals, v diagnosticsView, w *workspace.Workspace, f *configFlags, live plan.Live, extra hcl.Diagnostics) (*plan.Plan, bool) {
-	reader := plan.Reader(nil)
-	if f.refresh {
-		reader = w.Client
-	}
-	p, diags := plan.Build(g.ctx, w.Config, w.State, live, reader, plan.Options{
-		Now:              now(),
-		Mode:             f.mode(),
-		Targets:          f.targets,
-		Replace:          f.replaces,
-		Parallelism:      f.parallelism,
-		AllowMassDestroy: f.allowMassDestroy,
-		MassDestroyShare: w.Config.Graph.MassDestroyThreshold,
-		MassDestroyMin:   w.Config.Graph.MassDestroyMinimum,
-		AppOnly:          workspace.AppOnly(g.env(), w.Config.Graph),
-	})
-	diags = append(extra, diags...)
-	v.Diagnostics(w.Config.Files, diags)
-	return p, !diags.HasErrors()
 }
 
 var errNoInput = errors.New("approval is needed, and -input=false asks nothing: pass -auto-approve, or save the plan with plan -out=FILE and apply FILE")

@@ -31,7 +31,7 @@ func applyReviewed(g *globals, v applyView, given []string, f *configFlags, file
 			file, strings.TrimPrefix(err.Error(), plan.ErrStalePlan.Error()+": "))
 		return exitError
 	}
-	p, ok := makePlan(g, v, w, f)
+	p, ok := w.Plan(v, f.planOptions())
 	if !ok {
 		return exitError
 	}

@@ -40,9 +40,7 @@ type Env struct {
 
 // LockReporter is what taking and holding the state lock shows.
 type LockReporter interface {
-	// Diagnostics shows diags; files (spec.Config's Files) give the
-	// snippets, nil shows none. No diagnostics show nothing.
-	Diagnostics(files map[string]*hcl.File, diags hcl.Diagnostics)
+	Diagnoser
 	// LockWaiting: another run holds the lock, and the command waits up
 	// to timeout for it.
 	LockWaiting(holder *state.LockError, timeout time.Duration)
@@ -175,14 +173,16 @@ func needsLookups(cfg *spec.Config) bool {
 	return false
 }
 
-// diagnoser is the part of every reporter that shows diagnostics.
-type diagnoser interface {
+// Diagnoser is the part of every reporter that shows diagnostics.
+type Diagnoser interface {
+	// Diagnostics shows diags; files (spec.Config's Files) give the
+	// snippets, nil shows none. No diagnostics show nothing.
 	Diagnostics(files map[string]*hcl.File, diags hcl.Diagnostics)
 }
 
 // errorf reports a problem that has no place in a manifest as a
 // diagnostic, redacted: its detail may quote Graph.
-func errorf(r diagnoser, summary, format string, args ...any) {
+func errorf(r Diagnoser, summary, format string, args ...any) {
 	r.Diagnostics(nil, hcl.Diagnostics{{
 		Severity: hcl.DiagError,
 		Summary:  summary,
