@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/attachform/attachform/graph"
-	"github.com/attachform/attachform/item"
 	"github.com/attachform/attachform/plan"
 	"github.com/attachform/attachform/state"
 )
@@ -120,7 +119,7 @@ func (r *runner) cancelSession(ctx context.Context, ps *plan.Session, settle fun
 	if err != nil {
 		return err
 	}
-	gs := uploadSession(s.Target, s)
+	gs := plan.UploadSession(s.Target, s)
 	err = r.g.CancelSession(ctx, gs)
 	if err != nil && !errors.Is(err, graph.ErrNotFound) && !errors.Is(err, graph.ErrSessionExpired) {
 		return err
@@ -136,14 +135,6 @@ func (r *runner) recordedSession(ps *plan.Session) (state.Session, error) {
 		return state.Session{}, fmt.Errorf("the upload session for %s is no longer in the state; run plan again", ps.Address)
 	}
 	return s, nil
-}
-
-// uploadSession is the Graph upload session recorded names, on item it:
-// the recorded target, or the item a change resolved to, which plan
-// checked is the same item (plan's sessionMatches). It is the one place a
-// recorded session becomes one Graph can resume, ask about or cancel.
-func uploadSession(it item.Ref, recorded state.Session) *graph.UploadSession {
-	return &graph.UploadSession{Item: it, URL: recorded.UploadURL, Expires: recorded.ExpiresAt, Next: recorded.Confirmed}
 }
 
 // adopt records an attachment already on the item as the one declared,

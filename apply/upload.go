@@ -191,7 +191,7 @@ func (r *runner) resumable(ctx context.Context, c plan.Change, it item.Ref) (*gr
 	if err != nil {
 		return nil, nil, err
 	}
-	s := uploadSession(it, recorded)
+	s := plan.UploadSession(it, recorded)
 	next, err := r.g.SessionStatus(ctx, s)
 	switch {
 	case err == nil:

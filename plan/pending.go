@@ -302,7 +302,7 @@ func (b *builder) askSession(recorded state.Session, s *Session) bool {
 	if !ok {
 		return true
 	}
-	next, err := sr.SessionStatus(b.ctx, &graph.UploadSession{Item: recorded.Target, URL: recorded.UploadURL, Expires: recorded.ExpiresAt, Next: recorded.Confirmed})
+	next, err := sr.SessionStatus(b.ctx, UploadSession(recorded.Target, recorded))
 	switch {
 	case err == nil:
 		s.Confirmed = next

@@ -6,10 +6,11 @@ package plan
 
 import (
 	"fmt"
-	"github.com/attachform/attachform/content"
-	"github.com/attachform/attachform/item"
 	"time"
 
+	"github.com/attachform/attachform/content"
+	"github.com/attachform/attachform/graph"
+	"github.com/attachform/attachform/item"
 	"github.com/attachform/attachform/state"
 )
 
@@ -87,6 +88,14 @@ type Session struct {
 
 func sessionOf(s state.Session) *Session {
 	return &Session{ID: s.ID, Address: s.Address, Target: s.Target, Descriptor: s.Descriptor, Confirmed: s.Confirmed, ExpiresAt: s.ExpiresAt}
+}
+
+// UploadSession is the Graph upload session recorded names, on item it:
+// the recorded target, or the item a change resolved to, which planning
+// checked is the same item (sessionMatches). It is the one place a
+// recorded session becomes one Graph can resume, ask about or cancel.
+func UploadSession(it item.Ref, recorded state.Session) *graph.UploadSession {
+	return &graph.UploadSession{Item: it, URL: recorded.UploadURL, Expires: recorded.ExpiresAt, Next: recorded.Confirmed}
 }
 
 // Change is one step of a plan.
