@@ -119,12 +119,7 @@ func (s *Server) listUsers(c *rq) *apiErr {
 		return e
 	}
 	s.store.mu.Lock()
-	var users []map[string]any
-	for _, mb := range s.store.meta.Mailboxes {
-		if u := userJSON(mb); q.matches(u) {
-			users = append(users, u)
-		}
-	}
+	users := matching(q, s.store.meta.Mailboxes, userJSON)
 	s.store.mu.Unlock()
 	s.writePage(c, q, "users", users)
 	return nil
@@ -239,13 +234,20 @@ func (s *Server) listGroups(c *rq) *apiErr {
 		return e
 	}
 	s.store.mu.Lock()
+	groups := matching(q, s.store.meta.Groups, groupJSON)
+	s.store.mu.Unlock()
+	s.writePage(c, q, "groups", groups)
+	return nil
+}
+
+// matching is each of objs as JSON (asJSON), those q's $filter keeps, in
+// order: what writePage pages through. Caller holds the lock.
+func matching[T any](q dirQuery, objs []T, asJSON func(T) map[string]any) []map[string]any {
 	var out []map[string]any
-	for _, g := range s.store.meta.Groups {
-		if v := groupJSON(g); q.matches(v) {
+	for _, o := range objs {
+		if v := asJSON(o); q.matches(v) {
 			out = append(out, v)
 		}
 	}
-	s.store.mu.Unlock()
-	s.writePage(c, q, "groups", out)
-	return nil
+	return out
 }

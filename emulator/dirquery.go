@@ -279,14 +279,7 @@ func (s *Server) writePage(c *rq, q dirQuery, context string, objs []map[string]
 		v["@odata.count"] = len(objs)
 	}
 	if to < len(objs) {
-		vals, _ := url.ParseQuery(c.r.URL.RawQuery)
-		for k := range vals {
-			if strings.EqualFold(k, "$skiptoken") {
-				delete(vals, k)
-			}
-		}
-		vals.Set("$skiptoken", base64.RawURLEncoding.EncodeToString([]byte("offset:"+strconv.Itoa(to))))
-		v["@odata.nextLink"] = s.graphOrigin + c.r.URL.EscapedPath() + "?" + strings.ReplaceAll(vals.Encode(), "%24", "$")
+		v["@odata.nextLink"] = s.linkWith(c.r, "$skiptoken", base64.RawURLEncoding.EncodeToString([]byte("offset:"+strconv.Itoa(to))))
 	}
 	writeJSON(c.w, http.StatusOK, v)
 }

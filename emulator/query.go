@@ -200,13 +200,20 @@ func (q query) page(n int) (from, to int, more bool) {
 
 // nextLink is the request's own URL with $skip moved on.
 func (s *Server) nextLink(r *http.Request, skip int) string {
+	return s.linkWith(r, "$skip", strconv.Itoa(skip))
+}
+
+// linkWith is the request's own URL on Graph's origin with the query
+// option key (in any case) set to value alone: the next page's link, by
+// $skip for mailbox collections and by $skiptoken for directory ones.
+func (s *Server) linkWith(r *http.Request, key, value string) string {
 	vals, _ := url.ParseQuery(r.URL.RawQuery)
 	for k := range vals {
-		if strings.EqualFold(k, "$skip") {
+		if strings.EqualFold(k, key) {
 			delete(vals, k)
 		}
 	}
-	vals.Set("$skip", strconv.Itoa(skip))
+	vals.Set(key, value)
 	// '$' is legal in a query; Graph's own nextLinks spell it out.
 	return s.graphOrigin + r.URL.EscapedPath() + "?" + strings.ReplaceAll(vals.Encode(), "%24", "$")
 }
