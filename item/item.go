@@ -20,14 +20,9 @@ const (
 	GiB int64 = 1 << 30
 )
 
-// Kind is a kind of item. Its spelling is the manifest's and the state's.
+// Kind is a kind of item. Its spelling is the manifest's and the state's;
+// the kinds and their entries are in kinds.go.
 type Kind string
-
-const (
-	Message  Kind = "message"
-	Event    Kind = "event"
-	TodoTask Kind = "todo_task"
-)
 
 // Kinds lists every kind, in the order people read them.
 func Kinds() []Kind {

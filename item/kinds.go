@@ -6,6 +6,14 @@ package item
 // data sources' lookups. No other package names a kind; "Adding an item
 // kind" in docs/development.md lists what a new one touches.
 
+// The kinds. The spelling is the manifest's (the target's argument and
+// the data source) and the state's: it never changes once released.
+const (
+	Message  Kind = "message"
+	Event    Kind = "event"
+	TodoTask Kind = "todo_task"
+)
+
 // Owner is who the mailbox an item lives in belongs to. It says what
 // Ref.Mailbox names and where the item's path starts.
 type Owner string
