@@ -10,6 +10,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/attachform/attachform/internal/addrs"
+	"github.com/attachform/attachform/item"
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -176,12 +177,12 @@ func (l *loader) checkKindRules(d *attachmentDecl, addr string, a *Attachment) b
 	}
 	if !kind.Traits().Inline {
 		if a.Inline {
-			bad(attrs["inline"].Expr.Range(), "Inline attachment on a To Do task",
-				"%s: inline attachments exist only on Outlook messages and events; target %q is a To Do task. Remove inline.", addr, a.Target.Name)
+			bad(attrs["inline"].Expr.Range(), "Inline attachment on a "+kind.String(),
+				"%s: inline attachments exist only on %s; target %q is a %s. Remove inline.", addr, inlineKinds(), a.Target.Name, kind)
 		}
 		if a.ContentID != "" {
-			bad(attrs["content_id"].Expr.Range(), "content_id on a To Do task",
-				"%s: content_id exists only on Outlook messages and events; target %q is a To Do task. Remove content_id.", addr, a.Target.Name)
+			bad(attrs["content_id"].Expr.Range(), "content_id on a "+kind.String(),
+				"%s: content_id exists only on %s; target %q is a %s. Remove content_id.", addr, inlineKinds(), a.Target.Name, kind)
 		}
 	} else {
 		if a.Inline && a.ContentID == "" {
@@ -203,6 +204,18 @@ func (l *loader) checkKindRules(d *attachmentDecl, addr string, a *Attachment) b
 			addr, FormatByteSize(a.Size), a.Size, kind, FormatByteSize(maxBytes), maxBytes)
 	}
 	return ok
+}
+
+// inlineKinds names the kinds whose attachments may be inline, for
+// people: "Outlook messages and events" (inline is Outlook's).
+func inlineKinds() string {
+	var names []string
+	for _, d := range item.Definitions() {
+		if d.Inline {
+			names = append(names, d.Label+"s")
+		}
+	}
+	return "Outlook " + wordList(names, "and")
 }
 
 func validContentID(s string) bool {

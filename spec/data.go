@@ -132,7 +132,12 @@ func (l *loader) dataQuery(d *dataDecl, inst instance, allowed refs) *dataInstan
 		return di
 	}
 	q := &di.query
-	fields := map[string]*string{"mailbox": &q.Mailbox, "filter": &q.Filter, "name": &q.Name, "title": &q.Title, "list_id": &q.ListID, "id": &q.ID}
+	// The mailbox is named by its owner's argument ("mailbox" for a user's).
+	owner := item.User.Argument()
+	if s, ok := item.FindDataSource(d.kind); ok {
+		owner = s.Owner.Argument()
+	}
+	fields := map[string]*string{owner: &q.Mailbox, "filter": &q.Filter, "name": &q.Name, "title": &q.Title, "list_id": &q.ListID, "id": &q.ID}
 	known := true
 	for _, name := range keys(d.content.Attributes) {
 		a := d.content.Attributes[name]
@@ -161,7 +166,7 @@ func (l *loader) dataQuery(d *dataDecl, inst instance, allowed refs) *dataInstan
 			*field = s
 		}
 	}
-	if a := d.content.Attributes["mailbox"]; a != nil && known && !l.checkMailbox(q.Mailbox, a.Expr.Range()) {
+	if a := d.content.Attributes[owner]; a != nil && known && !l.checkMailbox(q.Mailbox, a.Expr.Range()) {
 		di.value = cty.DynamicVal
 		return di
 	}

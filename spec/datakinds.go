@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/attachform/attachform/item"
 	"github.com/hashicorp/hcl/v2"
@@ -44,10 +43,7 @@ func singularDataSources() string {
 			names = append(names, s.Name)
 		}
 	}
-	if len(names) < 2 {
-		return strings.Join(names, "")
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	return wordList(names, "and")
 }
 
 var pluralType = cty.Object(map[string]cty.Type{"ids": cty.List(cty.String), "items": cty.List(itemObject)})

@@ -79,3 +79,36 @@ func TestReferenceToUnknownDataKind(t *testing.T) {
 		t.Errorf("diagnostics %s; want %s", diags.Error(), want)
 	}
 }
+
+// inline and content_id on a kind without inline attachments name the
+// kinds that have them.
+func TestInlineOnATask(t *testing.T) {
+	dir := writeConfig(t, map[string]string{
+		"a.txt": "a",
+		"main.attach.hcl": `
+target "review" {
+  mailbox   = "ops@contoso.com"
+  todo_list = "L"
+  todo_task = "T"
+}
+attachment "a" {
+  target     = target.review
+  source     = "a.txt"
+  inline     = true
+  content_id = "logo"
+}
+`})
+	summaries, diags := loadErrors(t, dir, LoadOptions{})
+	if strings.Join(summaries, "; ") != "Inline attachment on a To Do task; content_id on a To Do task" {
+		t.Errorf("summaries %q", summaries)
+	}
+	want := []string{
+		`attachment.a: inline attachments exist only on Outlook messages and events; target "review" is a To Do task. Remove inline.`,
+		`attachment.a: content_id exists only on Outlook messages and events; target "review" is a To Do task. Remove content_id.`,
+	}
+	for i, d := range diags {
+		if i >= len(want) || d.Detail != want[i] {
+			t.Errorf("diagnostic %d: %q; want %q", i, d.Detail, want)
+		}
+	}
+}

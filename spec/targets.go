@@ -218,10 +218,15 @@ func itemArguments() string {
 		}
 		names = append(names, n)
 	}
+	return wordList(names, "or")
+}
+
+// wordList joins names for a sentence: "a, b and c" with conj "and".
+func wordList(names []string, conj string) string {
 	if len(names) < 2 {
 		return strings.Join(names, "")
 	}
-	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+	return strings.Join(names[:len(names)-1], ", ") + " " + conj + " " + names[len(names)-1]
 }
 
 // Address is the target's address: target.NAME or target.NAME["key"].
