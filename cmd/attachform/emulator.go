@@ -1,17 +1,11 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/attachform/attachform/emulator"
-	"github.com/attachform/attachform/internal/atomicfile"
-	"github.com/hashicorp/hcl/v2"
 )
 
 type emulatorCommand struct{ g *globals }
@@ -101,14 +95,11 @@ func (c *emulatorCommand) Run(args []string) int {
 		v.UsageError(fmt.Errorf("-limits: %w", err), "")
 		return exitError
 	}
-	for _, u := range strings.Split(users, ",") {
-		if u = strings.TrimSpace(u); u != "" {
-			opts.Users = append(opts.Users, u)
-		}
-	}
+	opts.Users = emulator.ParseUsers(users)
 	if fixtures != "" {
-		fx, ok := loadFixtures(g, v, fixtures, opts.Limits)
-		if !ok {
+		fx, files, diags := emulator.LoadFixturesAs(g.dir, fixtures, opts.Limits)
+		v.Diagnostics(files, diags)
+		if diags.HasErrors() {
 			return exitError
 		}
 		opts.Fixtures = fx
@@ -117,7 +108,7 @@ func (c *emulatorCommand) Run(args []string) int {
 		endpointFile = filepath.Join(g.dir, endpointFile)
 	}
 	// A file left by an earlier run must not be taken for this one's.
-	if err := removeEndpointFile(endpointFile); err != nil {
+	if err := emulator.RemoveEndpointFile(endpointFile); err != nil {
 		v.Fail(fmt.Sprintf("-endpoint-file: %v", err))
 		return exitError
 	}
@@ -130,55 +121,13 @@ func (c *emulatorCommand) Run(args []string) int {
 	}
 	defer srv.Close()
 	if endpointFile != "" {
-		if err := atomicfile.Write(endpointFile, strings.NewReader(srv.URL()+"\n"), 0o600); err != nil {
+		if err := emulator.WriteEndpointFile(endpointFile, srv.URL()); err != nil {
 			v.Fail(fmt.Sprintf("-endpoint-file: %v", err))
 			return exitError
 		}
-		defer func() { _ = removeEndpointFile(endpointFile) }()
+		defer func() { _ = emulator.RemoveEndpointFile(endpointFile) }()
 	}
 	v.Serving(srv.URL(), srv.UploadOrigin())
 	<-g.ctx.Done()
 	return exitOK
-}
-
-// removeEndpointFile removes path, if set and there.
-func removeEndpointFile(path string) error {
-	if path == "" {
-		return nil
-	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	return nil
-}
-
-// loadFixtures reads the -fixtures file (relative to -chdir) and checks it
-// against the mailbox limits; problems are shown as diagnostics with file,
-// line and snippet on v, and the emulator does not start.
-func loadFixtures(g *globals, v diagnosticsView, path string, limits emulator.Limits) (*emulator.Fixtures, bool) {
-	abs := path
-	if !filepath.IsAbs(abs) {
-		abs = filepath.Join(g.dir, path)
-	}
-	fx, files, diags := emulator.LoadFixtures(abs)
-	if !diags.HasErrors() {
-		diags = append(diags, fx.Check(limits)...)
-	}
-	// Name the file as the user did, as manifests' diagnostics do.
-	if f := files[abs]; f != nil {
-		files = map[string]*hcl.File{path: f}
-	}
-	for _, d := range diags {
-		d.Detail = strings.ReplaceAll(d.Detail, abs+":", path+":")
-		for _, r := range []*hcl.Range{d.Subject, d.Context} {
-			if r != nil && r.Filename == abs {
-				r.Filename = path
-			}
-		}
-	}
-	v.Diagnostics(files, diags)
-	if diags.HasErrors() {
-		return nil, false
-	}
-	return fx, true
 }
