@@ -30,6 +30,23 @@ const maxSavedPlan = 256 << 20
 // applied to: the state, the manifests or a source moved since.
 var ErrStalePlan = errors.New("the saved plan is stale")
 
+// StalePlanError is ErrStalePlan with what moved: errors.Is(err,
+// ErrStalePlan) holds, and Reason is the sentence for people, without the
+// error's prefix.
+type StalePlanError struct {
+	Reason string
+}
+
+func (e *StalePlanError) Error() string { return ErrStalePlan.Error() + ": " + e.Reason }
+
+// Is makes a StalePlanError an ErrStalePlan.
+func (e *StalePlanError) Is(target error) bool { return target == ErrStalePlan }
+
+// stale is a StalePlanError saying why.
+func stale(format string, args ...any) error {
+	return &StalePlanError{Reason: fmt.Sprintf(format, args...)}
+}
+
 // Saved is a plan as `plan -out` writes it, with what binds it to the
 // reviewed inputs: the manifests' digest, and (in the changes) the sha256
 // of every source to upload. It holds no secret: sessions are named by ID.
@@ -101,8 +118,8 @@ func ManifestsDigest(cfg *spec.Config) string {
 // CheckSaved reports, without changing anything, whether s may be applied
 // to st and cfg now: the state must be the one planned against (lineage
 // and serial: so a plan applies at most once), the manifests unchanged,
-// and every source to upload exactly the bytes reviewed. The error wraps
-// ErrStalePlan and names what moved.
+// and every source to upload exactly the bytes reviewed. A plan that no
+// longer fits is a *StalePlanError naming what moved.
 func CheckSaved(ctx context.Context, s *Saved, cfg *spec.Config, st *state.State) error {
 	p := s.Plan
 	lineage, serial := "", uint64(0)
@@ -111,14 +128,14 @@ func CheckSaved(ctx context.Context, s *Saved, cfg *spec.Config, st *state.State
 	}
 	switch {
 	case p.Lineage != "" && p.Lineage != lineage:
-		return fmt.Errorf("%w: it was made for another state (lineage %s, now %s); run plan again", ErrStalePlan, p.Lineage, orNone(lineage))
+		return stale("it was made for another state (lineage %s, now %s); run plan again", p.Lineage, orNone(lineage))
 	case p.Serial != serial || (p.Lineage == "" && lineage != "" && serial > 0):
-		return fmt.Errorf("%w: the state changed since it was made (serial %d, now %d), by an apply of it or of another plan; run plan again", ErrStalePlan, p.Serial, serial)
+		return stale("the state changed since it was made (serial %d, now %d), by an apply of it or of another plan; run plan again", p.Serial, serial)
 	case s.Manifests != ManifestsDigest(cfg):
-		return fmt.Errorf("%w: the manifests changed since it was made; run plan again", ErrStalePlan)
+		return stale("the manifests changed since it was made; run plan again")
 	case s.Graph != (SavedGraph{Endpoint: cfg.Graph.Endpoint, Cloud: cfg.Graph.Cloud, TenantID: cfg.Graph.TenantID}):
-		return fmt.Errorf("%w: the graph block now points elsewhere (endpoint %s, cloud %s, tenant %s; planned for %s, %s, %s), "+
-			"through a variable's value; run plan again", ErrStalePlan, orNone(cfg.Graph.Endpoint), orNone(cfg.Graph.Cloud), orNone(cfg.Graph.TenantID),
+		return stale("the graph block now points elsewhere (endpoint %s, cloud %s, tenant %s; planned for %s, %s, %s), "+
+			"through a variable's value; run plan again", orNone(cfg.Graph.Endpoint), orNone(cfg.Graph.Cloud), orNone(cfg.Graph.TenantID),
 			orNone(s.Graph.Endpoint), orNone(s.Graph.Cloud), orNone(s.Graph.TenantID))
 	}
 	for _, c := range p.Changes {
@@ -130,10 +147,10 @@ func CheckSaved(ctx context.Context, s *Saved, cfg *spec.Config, st *state.State
 		}
 		digest, n, err := content.FileSHA256(c.After.Source)
 		if err != nil {
-			return fmt.Errorf("%w: %s: %v", ErrStalePlan, c.After.DisplayPath, err)
+			return stale("%s: %v", c.After.DisplayPath, err)
 		}
 		if digest != c.After.SHA256 || n != c.After.Bytes {
-			return fmt.Errorf("%w: %s changed since the plan was reviewed (sha256 %.12s…, reviewed %.12s…); run plan again", ErrStalePlan, c.After.DisplayPath, digest, c.After.SHA256)
+			return stale("%s changed since the plan was reviewed (sha256 %.12s…, reviewed %.12s…); run plan again", c.After.DisplayPath, digest, c.After.SHA256)
 		}
 	}
 	return nil

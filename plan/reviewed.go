@@ -119,10 +119,10 @@ func CheckReviewedOrigin(s *Saved, cfg *spec.Config, st *state.State) error {
 	now := SavedGraph{Endpoint: cfg.Graph.Endpoint, Cloud: cfg.Graph.Cloud, TenantID: cfg.Graph.TenantID}
 	switch {
 	case s.Plan.Lineage != "" && s.Plan.Lineage != lineage:
-		return fmt.Errorf("%w: it was made for another state (lineage %s, now %s)", ErrStalePlan, s.Plan.Lineage, orNone(lineage))
+		return stale("it was made for another state (lineage %s, now %s)", s.Plan.Lineage, orNone(lineage))
 	case s.Graph != now:
-		return fmt.Errorf("%w: the graph block now points elsewhere (endpoint %s, cloud %s, tenant %s; reviewed for %s, %s, %s)",
-			ErrStalePlan, orNone(now.Endpoint), orNone(now.Cloud), orNone(now.TenantID), orNone(s.Graph.Endpoint), orNone(s.Graph.Cloud), orNone(s.Graph.TenantID))
+		return stale("the graph block now points elsewhere (endpoint %s, cloud %s, tenant %s; reviewed for %s, %s, %s)",
+			orNone(now.Endpoint), orNone(now.Cloud), orNone(now.TenantID), orNone(s.Graph.Endpoint), orNone(s.Graph.Cloud), orNone(s.Graph.TenantID))
 	}
 	return nil
 }

@@ -150,10 +150,9 @@ func applySaved(g *globals, v applyView, given []string, f *configFlags, file st
 		return exitError
 	}
 	defer w.Close()
-	saved.Rebase(w.Config.Dir)
-	if err := plan.CheckSaved(g.ctx, saved, w.Config, w.State); err != nil {
+	if err := w.BindSaved(saved); err != nil {
 		errorf(v, "Saved plan is stale", "The plan in %s can no longer be applied, and nothing was changed: %s.",
-			file, strings.TrimPrefix(err.Error(), plan.ErrStalePlan.Error()+": "))
+			file, workspace.StaleReason(err))
 		return exitError
 	}
 	p := saved.Plan
@@ -190,12 +189,12 @@ func readSavedRun(g *globals, v applyView, given []string, f *configFlags, file 
 // readSavedFor reads the saved plan in file, and warns of the sensitive
 // variables it left out that the environment does not give either.
 func readSavedFor(g *globals, v applyView, file string) (*plan.Saved, bool) {
-	saved, err := readSavedPlan(planPath(g, file))
+	saved, err := workspace.ReadSavedPlan(g.env(), file)
 	if err != nil {
 		errorf(v, "Cannot read the saved plan", "Reading %s failed: %v.", file, err)
 		return nil, false
 	}
-	if missing := withheldMissing(g, saved); len(missing) > 0 {
+	if missing := workspace.WithheldMissing(g.env(), saved); len(missing) > 0 {
 		warnf(v, "Sensitive variables are not in the saved plan",
 			"%s kept no value of %s, given with -var when it was made: a saved plan holds no secret. "+
 				"Give the same values through the environment (%s) when the manifests need them to load.",
@@ -224,18 +223,6 @@ func shapingFlags(given []string, file string) hcl.Diagnostics {
 		}
 	}
 	return diags
-}
-
-// withheldMissing are the sensitive variables a saved plan left out that
-// the environment does not give either.
-func withheldMissing(g *globals, s *plan.Saved) []string {
-	var missing []string
-	for _, name := range s.Load.Withheld {
-		if g.getenv("ATTACHFORM_VAR_"+name) == "" {
-			missing = append(missing, name)
-		}
-	}
-	return missing
 }
 
 // carryOut applies p, the approval given, and reports the outcome.

@@ -83,8 +83,7 @@ func (c *planCommand) Run(args []string) int {
 		return exitError
 	}
 	if a.Out != "" {
-		saved := plan.NewSaved(p, w.Config, f.loadOptions(c.g))
-		if err := writeSavedPlan(planPath(c.g, a.Out), saved); err != nil {
+		if err := w.SavePlan(p, f.loadOptions(c.g), a.Out); err != nil {
 			errorf(v, "Cannot save the plan", "Writing %s failed: %v.", a.Out, err)
 			return exitError
 		}

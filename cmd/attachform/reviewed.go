@@ -1,9 +1,8 @@
 package main
 
 import (
-	"strings"
-
 	"github.com/attachform/attachform/apply"
+	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/plan"
 )
 
@@ -26,9 +25,9 @@ func applyReviewed(g *globals, v applyView, given []string, f *configFlags, file
 		return exitError
 	}
 	defer w.Close()
-	if err := plan.CheckReviewedOrigin(saved, w.Config, w.State); err != nil {
+	if err := w.CheckReviewedOrigin(saved); err != nil {
 		errorf(v, "Reviewed plan is for something else", "The plan in %s cannot be compared with a fresh one, and nothing was changed: %s.",
-			file, strings.TrimPrefix(err.Error(), plan.ErrStalePlan.Error()+": "))
+			file, workspace.StaleReason(err))
 		return exitError
 	}
 	p, ok := w.Plan(v, f.planOptions())

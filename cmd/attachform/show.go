@@ -3,8 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/attachform/attachform/internal/arguments"
 	"strings"
+
+	"github.com/attachform/attachform/internal/arguments"
 
 	"github.com/attachform/attachform/internal/workspace"
 )
@@ -74,7 +75,7 @@ func (c *showCommand) Run(args []string) int {
 }
 
 func (c *showCommand) showPlan(v showView, file string) int {
-	saved, err := readSavedPlan(planPath(c.g, file))
+	saved, err := workspace.ReadSavedPlan(c.g.env(), file)
 	if err != nil {
 		errorf(v, "Cannot read the saved plan", "Reading %s failed: %v.", file, err)
 		return exitError
