@@ -315,14 +315,6 @@ func ownerPath(o item.Owner, id string) string {
 	return "/users/" + url.PathEscape(id)
 }
 
-// mailboxPath is /users/{mailbox} or /me.
-func mailboxPath(mailbox string) (string, error) {
-	if mailbox == "" {
-		return "", errors.New("mailbox is required")
-	}
-	return ownerPath(item.User, mailbox), nil
-}
-
 // apiURL joins the endpoint, path and query. OData system options keep
 // their '$' unescaped, as Graph's documentation writes them; values are
 // escaped (see queryValue).
