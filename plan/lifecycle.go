@@ -7,6 +7,7 @@ import (
 
 	"github.com/attachform/attachform/graph"
 	"github.com/attachform/attachform/internal/addrs"
+	"github.com/attachform/attachform/item"
 	"github.com/attachform/attachform/spec"
 	"github.com/attachform/attachform/state"
 	"github.com/hashicorp/hcl/v2"
@@ -140,11 +141,19 @@ func (b *builder) imports(cfg *spec.Config) {
 	}
 }
 
+// Imported is the state's record of live, the attachment on the item on
+// that an import adopts as address: what Graph says of it. Its digest and
+// size in bytes are the caller's to add, from the bytes it read.
+func Imported(address string, on item.Ref, live graph.Attachment) state.Attachment {
+	return state.Attachment{Address: address, Target: on, ID: live.ID, ReportedSize: live.Size,
+		Descriptor: state.Descriptor{Name: live.Name, ContentType: live.ContentType, Inline: live.IsInline, ContentID: live.ContentID}}
+}
+
 // importChange plans d, an address an import block adopts: adopted when
 // the attachment is exactly the source, else replaced by it.
 func (b *builder) importChange(d *Desired, live graph.Attachment) Change {
-	before := &state.Attachment{Address: d.Address, Target: d.Target, ID: live.ID, ReportedSize: live.Size,
-		Descriptor: state.Descriptor{Name: live.Name, ContentType: live.ContentType, Inline: live.IsInline, ContentID: live.ContentID}}
+	imported := Imported(d.Address, d.Target, live)
+	before := &imported
 	if b.identical(d, d.Target, live) && live.ContentType == d.ContentType && live.ContentID == d.ContentID {
 		return Change{Address: d.Address, Action: Adopt, Reason: "imported", After: d, AdoptID: live.ID, Importing: live.ID}
 	}

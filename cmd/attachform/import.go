@@ -1,14 +1,8 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/attachform/attachform/content"
-	"github.com/attachform/attachform/graph"
-	"github.com/attachform/attachform/spec"
-	"github.com/attachform/attachform/state"
 )
 
 // importCommand is import.
@@ -71,76 +65,10 @@ func (c *importCommand) Run(args []string) int {
 		return exitError
 	}
 	defer w.Close()
-	att := declared(w.Config, addr)
-	if att == nil {
-		errorf(v, "Configuration for import target does not exist",
-			"%s is not declared in the manifests. Write its attachment block (its target and source) first, then import into it.", addr)
+	a, differs, ok := w.Import(v, addr, id)
+	if !ok {
 		return exitError
 	}
-	st := w.State
-	if st == nil {
-		st = state.New()
-	}
-	if cur, ok := st.Attachment(addr); ok {
-		errorf(v, "Resource already managed by attachform",
-			"%s is already in the state (Graph id %s). To import another attachment there, forget this one first: attachform state rm %s.", addr, cur.ID, addr)
-		return exitError
-	}
-	for _, a := range append(st.Attachments, st.Deposed...) {
-		if a.ID == id {
-			errorf(v, "Attachment already managed", "The attachment %s is already in the state as %s.", id, a.Address)
-			return exitError
-		}
-	}
-	on := att.Target.Item
-	live, err := w.Client.GetAttachment(g.ctx, on, id)
-	if errors.Is(err, graph.ErrNotFound) {
-		errorf(v, "Cannot import non-existent remote object",
-			"%s has no attachment with id %q (%s goes on it, through target.%s). import takes the Graph id of an attachment on that item.", on, id, addr, att.Target.Name)
-		return exitError
-	}
-	if err != nil {
-		errorf(v, "Cannot read the attachment to import", "%v", err)
-		return exitError
-	}
-	body, err := w.Client.Content(g.ctx, on, id)
-	if err != nil {
-		errorf(v, "Cannot read the attachment to import", "%v", err)
-		return exitError
-	}
-	digest, n, err := content.SHA256(body)
-	body.Close()
-	if err != nil {
-		errorf(v, "Cannot read the attachment to import", "%v", err)
-		return exitError
-	}
-	a := state.Attachment{
-		Address: addr, Target: on, ID: live.ID, ReportedSize: live.Size, CreatedAt: now(),
-		Descriptor: state.Descriptor{Name: live.Name, ContentType: live.ContentType, Inline: live.IsInline, ContentID: live.ContentID,
-			SHA256: digest, Bytes: n},
-	}
-	st.SetAttachment(a)
-	if err := state.Persist(g.ctx, w.Backend, st, version()); err != nil {
-		errorf(v, "Cannot write the state", "%v\n\nNothing was imported.", err)
-		return exitError
-	}
-	var differs []string
-	if src, _, err := content.FileSHA256(att.Source); err != nil || src != digest {
-		differs = append(differs, "its bytes differ from "+att.Source)
-	}
-	if live.Name != att.Name {
-		differs = append(differs, fmt.Sprintf("its name %q is not the manifest's %q", live.Name, att.Name))
-	}
-	v.Imported(a, strings.Join(differs, ", and "))
+	v.Imported(a, differs)
 	return exitOK
-}
-
-// declared returns the attachment the manifests declare at addr.
-func declared(cfg *spec.Config, addr string) *spec.Attachment {
-	for _, a := range cfg.Attachments {
-		if a.Address == addr {
-			return a
-		}
-	}
-	return nil
 }

@@ -5,7 +5,7 @@ import (
 	"flag"
 	"strings"
 
-	ws "github.com/attachform/attachform/internal/workspace"
+	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/spec"
 	"github.com/attachform/attachform/state"
 	"github.com/hashicorp/cli"
@@ -41,15 +41,15 @@ func stateHelp(withLock bool) string {
 // are not looked up), and opens the backend they declare. Warnings about
 // the manifests are not the state commands' business; errors are.
 func openState(g *globals, v stateView, m *manifestFlags) (*spec.Config, state.Backend, bool) {
-	cfg, diags := ws.LoadManifests(g.env(), m.loadOptions(g))
+	cfg, diags := workspace.LoadManifests(g.env(), m.loadOptions(g))
 	if !diags.HasErrors() {
-		diags = ws.BackendChanged(g.env(), cfg)
+		diags = workspace.BackendChanged(g.env(), cfg)
 	}
 	if diags.HasErrors() {
 		v.Diagnostics(cfg.Files, diags)
 		return nil, nil, false
 	}
-	b, err := ws.OpenBackend(g.env(), cfg, v.DeviceCode, false)
+	b, err := workspace.OpenBackend(g.env(), cfg, v.DeviceCode, false)
 	if err != nil {
 		errorf(v, "Cannot open the state backend", "%v", err)
 		return nil, nil, false
@@ -146,7 +146,7 @@ func (c *stateListCommand) Run(args []string) int {
 	if !ok {
 		return exitError
 	}
-	out := ws.List(st, r.addrs, *id)
+	out := workspace.List(st, r.addrs, *id)
 	r.v.Addresses(out)
 	return exitOK
 }
@@ -179,7 +179,7 @@ func (c *stateShowCommand) Run(args []string) int {
 		return exitError
 	}
 	addr := r.addrs[0]
-	if diags := ws.Recorded(st, addr); diags.HasErrors() {
+	if diags := workspace.Recorded(st, addr); diags.HasErrors() {
 		r.v.Diagnostics(nil, diags)
 		return exitError
 	}
@@ -220,7 +220,7 @@ func (c *statePullCommand) Run(args []string) int {
 	case st == nil:
 		return exitOK
 	}
-	doc, redacted := ws.Pulled(st)
+	doc, redacted := workspace.Pulled(st)
 	if err := r.v.StateDocument(doc, redacted); err != nil {
 		return exitError
 	}

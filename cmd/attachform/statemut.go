@@ -1,7 +1,7 @@
 package main
 
 import (
-	ws "github.com/attachform/attachform/internal/workspace"
+	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/state"
 	"github.com/hashicorp/hcl/v2"
 )
@@ -37,7 +37,7 @@ func (c *stateRmCommand) Run(args []string) int {
 	var removed []string
 	ok := r.change(func(st *state.State) (*state.State, bool) {
 		var diags hcl.Diagnostics
-		if removed, diags = ws.Remove(st, r.addrs, *dryRun); diags.HasErrors() {
+		if removed, diags = workspace.Remove(st, r.addrs, *dryRun); diags.HasErrors() {
 			r.v.Diagnostics(nil, diags)
 			return nil, false
 		}
@@ -88,7 +88,7 @@ func (c *stateMvCommand) Run(args []string) int {
 	var moves [][2]string
 	ok := r.change(func(st *state.State) (*state.State, bool) {
 		var diags hcl.Diagnostics
-		if moves, diags = ws.Move(st, src, dst, *dryRun); diags.HasErrors() {
+		if moves, diags = workspace.Move(st, src, dst, *dryRun); diags.HasErrors() {
 			r.v.Diagnostics(nil, diags)
 			return nil, false
 		}
@@ -133,13 +133,13 @@ func (c *statePushCommand) Run(args []string) int {
 	if code, done := r.start(args, c.Help(), stateArgs{oneArg, "takes one file (or - for stdin)", 0}); done {
 		return code
 	}
-	pushed, err := ws.ReadStateFile(r.g.dir, r.g.std.in, r.fs.Arg(0))
+	pushed, err := workspace.ReadStateFile(r.g.dir, r.g.std.in, r.fs.Arg(0))
 	if err != nil {
 		errorf(r.v, "Cannot read the state to push", "%v", err)
 		return exitError
 	}
 	ok := r.change(func(cur *state.State) (*state.State, bool) {
-		next, diags := ws.Push(cur, pushed, *force)
+		next, diags := workspace.Push(cur, pushed, *force)
 		if diags.HasErrors() {
 			r.v.Diagnostics(nil, diags)
 			return nil, false
