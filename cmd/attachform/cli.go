@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/attachform/attachform/internal/suggest"
+	"github.com/attachform/attachform/internal/views"
 	"github.com/hashicorp/cli"
 	"github.com/posener/complete"
 )
@@ -89,8 +90,8 @@ func runFramework(g *globals, v *view, cmds map[string]cli.CommandFactory, args 
 		Args:                  args,
 		Commands:              cmds,
 		HelpFunc:              func(map[string]cli.CommandFactory) string { return topHelp(cmds) },
-		HelpWriter:            v.out, // the framework writes a command's -help itself
-		ErrorWriter:           v.err,
+		HelpWriter:            g.std.out, // the framework writes a command's -help itself
+		ErrorWriter:           g.std.err,
 		Autocomplete:          true,
 		AutocompleteInstall:   installAutocomplete,
 		AutocompleteUninstall: uninstallAutocomplete,
@@ -227,7 +228,7 @@ shows what would change in Microsoft Graph, apply makes it so.
 	list("All other commands", other)
 	b.WriteString("\nGlobal options (use these before the command):\n")
 	for _, o := range globalOptions {
-		b.WriteString(flagHelp(globalColumn, o[0], o[1]))
+		b.WriteString(views.FlagHelp(globalColumn, o[0], o[1]))
 	}
 	b.WriteString("\nRun \"attachform help CMD\" (or attachform CMD -help) for a command's options.\n" +
 		"Exit codes: 0 success, 1 error, 2 changes present (plan -detailed-exitcode).")

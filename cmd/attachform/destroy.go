@@ -21,7 +21,7 @@ func (c *destroyCommand) Help() string {
 Options:
 
   -auto-approve           Do not ask for approval.
-` + configFlagsHelp + "\n" + destroyViews.help(helpColumn)
+` + configFlagsHelp + "\n" + destroyViews.Help(helpColumn)
 }
 
 func (c *destroyCommand) Run(args []string) int {

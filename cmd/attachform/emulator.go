@@ -58,7 +58,7 @@ Options:
                     concurrency=4,requests=10000/10m,upload=150MB/5m,message=35MB,
                     or "off" for no throttling.
   -seed=N           Seed for ids, fault draws and $batch answer order.
-` + emulatorViews.help(20)
+` + emulatorViews.Help(20)
 }
 
 func (c *emulatorCommand) Run(args []string) int {
@@ -68,7 +68,7 @@ func (c *emulatorCommand) Run(args []string) int {
 	var latency durationFlag
 	var vf viewFlags
 	fs := newFlagSet("emulator")
-	emulatorViews.register(fs, &vf)
+	emulatorViews.Register(fs, &vf)
 	fs.StringVar(&opts.Listen, "listen", "", "")
 	fs.StringVar(&endpointFile, "endpoint-file", "", "")
 	fs.StringVar(&opts.DataDir, "data", "", "")
@@ -81,7 +81,7 @@ func (c *emulatorCommand) Run(args []string) int {
 	if code, done := parseFlags(g, fs, args, c.Help()); done {
 		return code
 	}
-	v, ok := emulatorViews.open(g, vf)
+	v, ok := emulatorViews.Open(g.viewStreams(), vf)
 	if !ok {
 		return exitError
 	}

@@ -3,9 +3,10 @@ package main
 import (
 	"errors"
 	"flag"
-	"github.com/attachform/attachform/plan"
 	"io"
 	"strings"
+
+	"github.com/attachform/attachform/plan"
 
 	"github.com/attachform/attachform/internal/arguments"
 	"github.com/attachform/attachform/spec"
@@ -163,5 +164,5 @@ func parsed(g *globals, err error, help string) (code int, done bool) {
 
 // viewFlagsOf are the output flags as the view sets take them.
 func viewFlagsOf(a arguments.View) viewFlags {
-	return viewFlags{noColor: a.NoColor, json: a.JSON, markdown: a.Markdown}
+	return a
 }

@@ -36,7 +36,7 @@ Options:
   -list=false             Do not list the files that changed.
   -write=false            Do not rewrite files (implied by -check and by "-").
   -recursive              Also format files in subdirectories (not hidden ones).
-` + fmtViews.help(helpColumn))
+` + fmtViews.Help(helpColumn))
 }
 
 func (c *fmtCommand) Run(args []string) int {
@@ -48,11 +48,11 @@ func (c *fmtCommand) Run(args []string) int {
 	fs.BoolVar(&o.List, "list", true, "")
 	fs.BoolVar(&o.Write, "write", true, "")
 	fs.BoolVar(&o.Recursive, "recursive", false, "")
-	fmtViews.register(fs, &vf)
+	fmtViews.Register(fs, &vf)
 	if code, done := parseFlags(c.g, fs, args, c.Help()); done {
 		return code
 	}
-	v, ok := fmtViews.open(c.g, vf)
+	v, ok := fmtViews.Open(c.g.viewStreams(), vf)
 	if !ok {
 		return exitError
 	}

@@ -30,7 +30,7 @@ Options:
   -input=false            Accepted, as pipelines written for Terraform pass it:
                           import asks nothing.
 ` + lockFlagsHelp + `
-` + manifestFlagsHelp + "\n" + stateViews.help(helpColumn)
+` + manifestFlagsHelp + "\n" + stateViews.Help(helpColumn)
 }
 
 func (c *importCommand) Run(args []string) int {
@@ -41,12 +41,12 @@ func (c *importCommand) Run(args []string) int {
 	fs := newFlagSet("import")
 	f.manifestFlags.register(fs)
 	lf.register(fs)
-	stateViews.register(fs, &vf)
+	stateViews.Register(fs, &vf)
 	fs.Bool("input", true, "") // import asks nothing
 	if code, done := parseFlags(g, fs, args, c.Help()); done {
 		return code
 	}
-	v, ok := stateViews.open(g, vf)
+	v, ok := stateViews.Open(g.viewStreams(), vf)
 	if !ok {
 		return exitError
 	}

@@ -46,7 +46,7 @@ Options:
   -reconfigure            Use the new backend as it is, without copying.
   -input=false            Accepted, as pipelines written for Terraform pass it:
                           init asks nothing.
-` + lockFlagsHelp + "\n" + manifestFlagsHelp + "\n" + stateViews.help(helpColumn)
+` + lockFlagsHelp + "\n" + manifestFlagsHelp + "\n" + stateViews.Help(helpColumn)
 }
 
 func (c *initCommand) Run(args []string) int {
@@ -58,7 +58,7 @@ func (c *initCommand) Run(args []string) int {
 	fs := newFlagSet("init")
 	m.register(fs)
 	lf.register(fs)
-	stateViews.register(fs, &vf)
+	stateViews.Register(fs, &vf)
 	fs.BoolVar(&migrate, "migrate-state", false, "")
 	fs.BoolVar(&forceCopy, "force-copy", false, "")
 	fs.BoolVar(&reconfigure, "reconfigure", false, "")
@@ -66,7 +66,7 @@ func (c *initCommand) Run(args []string) int {
 	if code, done := parseFlags(g, fs, args, c.Help()); done {
 		return code
 	}
-	v, ok := stateViews.open(g, vf)
+	v, ok := stateViews.Open(g.viewStreams(), vf)
 	if !ok {
 		return exitError
 	}

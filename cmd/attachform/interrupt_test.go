@@ -7,12 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/attachform/attachform/internal/views"
 	"github.com/hashicorp/go-hclog"
 )
 
 func TestInterruptOutsideApplyCancelsAtOnce(t *testing.T) {
 	var warn bytes.Buffer
-	i := newInterrupts(context.Background(), &view{err: &warn})
+	i := newInterrupts(context.Background(), views.NewView(views.Streams{Err: &warn}, true))
 	defer i.release()
 	i.received()
 	if i.ctx.Err() == nil {
@@ -25,7 +26,7 @@ func TestInterruptOutsideApplyCancelsAtOnce(t *testing.T) {
 
 func TestInterruptInApplyStopsGracefullyThenAtOnce(t *testing.T) {
 	var warn bytes.Buffer
-	i := newInterrupts(context.Background(), &view{err: &warn})
+	i := newInterrupts(context.Background(), views.NewView(views.Streams{Err: &warn}, true))
 	defer i.release()
 	stop, end := i.graceful(time.Hour, hclog.NewNullLogger(), nil)
 	defer end()
@@ -55,7 +56,7 @@ func TestInterruptInApplyStopsGracefullyThenAtOnce(t *testing.T) {
 
 func TestInterruptGraceRunsOut(t *testing.T) {
 	var warn bytes.Buffer
-	i := newInterrupts(context.Background(), &view{err: &warn})
+	i := newInterrupts(context.Background(), views.NewView(views.Streams{Err: &warn}, true))
 	defer i.release()
 	_, end := i.graceful(time.Millisecond, hclog.NewNullLogger(), nil)
 	defer end()
@@ -71,7 +72,7 @@ func TestInterruptGraceRunsOut(t *testing.T) {
 }
 
 func TestInterruptGraceEndsWithTheSection(t *testing.T) {
-	i := newInterrupts(context.Background(), &view{err: new(bytes.Buffer)})
+	i := newInterrupts(context.Background(), views.NewView(views.Streams{Err: new(bytes.Buffer)}, true))
 	defer i.release()
 	_, end := i.graceful(time.Hour, hclog.NewNullLogger(), nil)
 	i.received()

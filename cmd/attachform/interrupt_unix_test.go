@@ -10,12 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/attachform/attachform/internal/views"
 	"github.com/hashicorp/go-hclog"
 )
 
 // SIGTERM, which testscript's kill cannot send, stops as SIGINT does.
 func TestCatchInterruptsHandlesSIGTERM(t *testing.T) {
-	i := catchInterrupts(context.Background(), &view{err: new(bytes.Buffer)})
+	i := catchInterrupts(context.Background(), views.NewView(views.Streams{Err: new(bytes.Buffer)}, true))
 	defer i.release()
 	stop, end := i.graceful(time.Hour, hclog.NewNullLogger(), nil)
 	defer end()

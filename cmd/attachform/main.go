@@ -6,13 +6,15 @@ import (
 	"context"
 	"io"
 	"os"
+
+	"github.com/attachform/attachform/internal/views"
 )
 
 func main() {
 	std := streams{in: os.Stdin, out: os.Stdout, err: os.Stderr}
 	// Interrupt notices are plain text on stderr; apply shows them on its
 	// own view while it works (interrupts.graceful).
-	std.intr = catchInterrupts(context.Background(), &view{out: std.out, err: std.err})
+	std.intr = catchInterrupts(context.Background(), views.NewView(views.Streams{Out: std.out, Err: std.err}, true))
 	code := run(std.intr.ctx, os.Args[1:], std, os.Environ())
 	std.intr.release()
 	os.Exit(code)

@@ -68,7 +68,7 @@ func run(ctx context.Context, args []string, std streams, environ []string) (cod
 		return exitError
 	}
 	g.dir = dir
-	v.dir = dir
+	v = newView(g, true) // its annotations and hints name paths from dir
 
 	logger, closeLog, err := newLogger(g)
 	if err != nil {

@@ -30,7 +30,7 @@ const lockFlagsHelp = `  -lock=false             Do not lock the state. Dangerou
 // stateHelp is the common tail of the state commands' help: the manifests
 // say where the state is, so the flags that load them come along.
 func stateHelp(withLock bool) string {
-	h := manifestFlagsHelp + "\n" + stateViews.help(helpColumn)
+	h := manifestFlagsHelp + "\n" + stateViews.Help(helpColumn)
 	if withLock {
 		h = lockFlagsHelp + "\n" + h
 	}

@@ -40,7 +40,7 @@ func newStateRun(g *globals, name string, locks bool) *stateRun {
 		r.lf = &lockFlags{}
 		r.lf.register(r.fs)
 	}
-	stateViews.register(r.fs, &r.vf)
+	stateViews.Register(r.fs, &r.vf)
 	return r
 }
 
@@ -50,7 +50,7 @@ func (r *stateRun) start(args []string, help string, a stateArgs) (code int, don
 	if code, done := parseFlags(r.g, r.fs, args, help); done {
 		return code, true
 	}
-	v, ok := stateViews.open(r.g, r.vf)
+	v, ok := stateViews.Open(r.g.viewStreams(), r.vf)
 	if !ok {
 		return exitError, true
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/attachform/attachform/internal/views"
 	"github.com/attachform/attachform/spec/spectest"
 )
 
@@ -42,7 +43,7 @@ func TestValidateCorpus(t *testing.T) {
 			if res.code != exitError {
 				t.Errorf("validate -json exited %d, want %d\nstderr: %s", res.code, exitError, res.err)
 			}
-			var report jsonReport
+			var report views.JSONReport
 			if err := json.Unmarshal([]byte(res.out), &report); err != nil {
 				t.Fatalf("validate -json wrote no JSON document: %v\n%s", err, res.out)
 			}
@@ -90,7 +91,7 @@ func TestValidateSuccess(t *testing.T) {
 	}
 
 	res = runCLI(t, dir, nil, "", "validate", "-json")
-	var report jsonReport
+	var report views.JSONReport
 	if err := json.Unmarshal([]byte(res.out), &report); err != nil || res.code != exitOK || !report.Valid || len(report.Diagnostics) != 0 {
 		t.Errorf("validate -json = %d %q (%v); want 0 and valid with no diagnostics", res.code, res.out, err)
 	}

@@ -15,9 +15,6 @@ func init() { buildinfo.Stamped = buildVersion }
 // version is attachform's version (see buildinfo.Version).
 func version() string { return buildinfo.Version() }
 
-// versionInfo is what version prints.
-type versionInfo = buildinfo.Info
-
 type versionCommand struct{ g *globals }
 
 func (c *versionCommand) Synopsis() string { return "Show the attachform version" }
@@ -36,17 +33,17 @@ func (c *versionCommand) Help() string {
 
 Options:
 
-` + versionViews.help(helpColumn)
+` + versionViews.Help(helpColumn)
 }
 
 func (c *versionCommand) Run(args []string) int {
 	var vf viewFlags
 	fs := newFlagSet("version")
-	versionViews.register(fs, &vf)
+	versionViews.Register(fs, &vf)
 	if code, done := parseFlags(c.g, fs, args, c.Help()); done {
 		return code
 	}
-	v, ok := versionViews.open(c.g, vf)
+	v, ok := versionViews.Open(c.g.viewStreams(), vf)
 	if !ok {
 		return exitError
 	}

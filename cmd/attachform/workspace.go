@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/attachform/attachform/internal/workspace"
-	"github.com/attachform/attachform/state"
 )
 
 // env is where the command runs, as the workspace reads it.
@@ -22,18 +21,6 @@ func openWorkspace(g *globals, v workspaceView, f *configFlags, operation string
 		LockTimeout: time.Duration(f.lockTimeout),
 		Force:       f.force,
 	})
-}
-
-// lockView is what taking and holding the state lock shows
-// (workspace.LockReporter).
-type lockView interface {
-	commonView
-	// LockWaiting: another run holds the lock, and the command waits up
-	// to timeout for it.
-	LockWaiting(holder *state.LockError, timeout time.Duration)
-	// LockLost: the lock ended while held (its lease could not be
-	// renewed, or force-unlock broke it); nothing new starts.
-	LockLost(err error)
 }
 
 // erroredStateFile is where an apply whose last state write failed keeps

@@ -1,54 +1,56 @@
-package main
+package views
 
 import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/attachform/attachform/internal/buildinfo"
 )
 
-// emulatorView is the emulator command's output.
-type emulatorView interface {
-	commonView
+// Emulator is the emulator command's output.
+type Emulator interface {
+	Common
 	// Serving: the emulator is up. The Graph base URL is the first line
 	// of stdout, for scripts to read; the rest is for people.
 	Serving(url, uploadOrigin string)
 }
 
-var emulatorViews = viewSet[emulatorView]{
-	human: func(v *view) emulatorView { return &emulatorHuman{v} },
+var EmulatorViews = Set[Emulator]{
+	human: func(v *View) Emulator { return &emulatorHuman{v} },
 }
 
-type emulatorHuman struct{ *view }
+type emulatorHuman struct{ *View }
 
 func (v *emulatorHuman) Serving(url, uploadOrigin string) {
 	fmt.Fprintln(v.out, url)
 	fmt.Fprintf(v.err, "Graph emulator serving on %s (upload origin %s). Interrupt to stop.\n", url, uploadOrigin)
 }
 
-// versionView is the version command's output.
-type versionView interface {
-	commonView
-	Version(info versionInfo)
+// Version is the version command's output.
+type Version interface {
+	Common
+	Version(info buildinfo.Info)
 }
 
-var versionViews = viewSet[versionView]{
-	human:    func(v *view) versionView { return &versionHuman{v} },
-	json:     func(v *view) versionView { return &versionJSON{v} },
+var VersionViews = Set[Version]{
+	human:    func(v *View) Version { return &versionHuman{v} },
+	json:     func(v *View) Version { return &versionJSON{v} },
 	jsonHelp: "Write the version as JSON on stdout.",
 }
 
-type versionHuman struct{ *view }
+type versionHuman struct{ *View }
 
 // Version writes "attachform v1.2.3 (go1.26, linux/amd64)".
-func (v *versionHuman) Version(info versionInfo) {
+func (v *versionHuman) Version(info buildinfo.Info) {
 	fmt.Fprintf(v.out, "attachform %s (%s, %s)\n", info.Version, info.Go, info.Platform)
 }
 
-type versionJSON struct{ *view }
+type versionJSON struct{ *View }
 
 // Version writes {"attachform_version": …, "go_version": …, "platform": …},
 // as terraform version -json names its fields.
-func (v *versionJSON) Version(info versionInfo) {
+func (v *versionJSON) Version(info buildinfo.Info) {
 	b, _ := json.MarshalIndent(map[string]string{
 		"attachform_version": info.Version,
 		"go_version":         info.Go,

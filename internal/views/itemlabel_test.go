@@ -1,4 +1,4 @@
-package main
+package views
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/attachform/attachform/internal/buildinfo"
 	"github.com/attachform/attachform/internal/tfjson"
 	"github.com/attachform/attachform/item"
 	"github.com/attachform/attachform/plan"
@@ -44,7 +45,7 @@ func TestItemLabelsInEveryPlanForm(t *testing.T) {
 	}
 	md := planMarkdown(p, githubCommentLimit)
 	var js bytes.Buffer
-	if err := json.NewEncoder(&js).Encode(tfjson.PlanOf(p, version())); err != nil {
+	if err := json.NewEncoder(&js).Encode(tfjson.PlanOf(p, buildinfo.Version())); err != nil {
 		t.Fatal(err)
 	}
 	for form, out := range map[string]string{"human": human.String(), "markdown": md} {
@@ -116,7 +117,7 @@ func TestItemLabelsInShowState(t *testing.T) {
 	ch := labelPlan().Changes
 	st.SetAttachment(*ch[1].Before)
 	var out bytes.Buffer
-	if err := (&showHuman{&view{out: &out}}).State(st); err != nil {
+	if err := (&showHuman{&View{out: &out}}).State(st); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), `label = { title = "**Welcome** <b>pack</b> | `+"`2`"+` [x](http://e.example) \x1b[31mred\n`) {

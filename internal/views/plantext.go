@@ -1,11 +1,12 @@
-package main
+package views
 
 import (
 	"fmt"
-	"github.com/attachform/attachform/internal/addrs"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/attachform/attachform/internal/addrs"
 
 	"github.com/attachform/attachform/internal/bytesize"
 	"github.com/attachform/attachform/item"

@@ -1,10 +1,11 @@
-package main
+package views
 
 import (
 	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -308,5 +309,19 @@ func TestBarProgressWaitingForGraph(t *testing.T) {
 	b.event(apply.Event{Address: "attachment.big", Phase: apply.Waiting, WaitingFor: "Graph"})
 	if got, want := b.barText(u, 0, 8<<20, now), "0.0/8.0 MiB (0 %)"; got != want {
 		t.Errorf("bar says %q once Graph answers, want %q", got, want)
+	}
+}
+
+// writeFiles writes files (by slash path) under dir.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

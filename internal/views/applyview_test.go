@@ -1,4 +1,4 @@
-package main
+package views
 
 import (
 	"errors"
@@ -43,7 +43,7 @@ func TestApplyFinishListsWhatAStopLeft(t *testing.T) {
 
 	r := apply.Result{Added: 1, Resumed: 1, Unfinished: []string{"attachment.c", "attachment.b", "attachment.a"}}
 	v.Finished(r, nil)
-	if code := applyExitCode(r, nil); code != exitError {
+	if code := ApplyExitCode(r, nil); code != exitError {
 		t.Fatalf("exit code %d, want %d", code, exitError)
 	}
 	want := "\nApply interrupted. Resources: 1 added, 0 changed, 0 destroyed, 1 resumed.\n" +
@@ -63,7 +63,7 @@ func TestApplyFinishComplete(t *testing.T) {
 	tv, out, errb := testView(false)
 	r := apply.Result{Added: 1, Resumed: 2}
 	newApplyHuman(tv).Finished(r, nil)
-	if code := applyExitCode(r, nil); code != exitOK {
+	if code := ApplyExitCode(r, nil); code != exitOK {
 		t.Fatalf("exit code %d", code)
 	}
 	if got, want := out.String(), "\nApply complete! Resources: 1 added, 0 changed, 0 destroyed, 2 resumed.\n"; got != want {
@@ -80,7 +80,7 @@ func TestApplyFinishFailedListsWhatIsLeft(t *testing.T) {
 	fatal := errors.New("disk full")
 	r := apply.Result{Unfinished: []string{"attachment.x"}}
 	newApplyHuman(tv).Finished(r, fatal)
-	if code := applyExitCode(r, fatal); code != exitError {
+	if code := ApplyExitCode(r, fatal); code != exitError {
 		t.Fatalf("exit code %d", code)
 	}
 	if !strings.Contains(out.String(), "Apply failed.") || !strings.Contains(out.String(), "attachment.x: not started") {

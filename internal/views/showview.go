@@ -1,4 +1,4 @@
-package main
+package views
 
 import (
 	"encoding/json"
@@ -6,14 +6,15 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/attachform/attachform/internal/buildinfo"
 	"github.com/attachform/attachform/internal/tfjson"
 	"github.com/attachform/attachform/plan"
 	"github.com/attachform/attachform/state"
 )
 
-// showView is the show command's output.
-type showView interface {
-	workspaceView
+// Show is the show command's output.
+type Show interface {
+	Workspace
 	// SavedPlan shows a plan plan -out saved; an error is the stream's.
 	SavedPlan(s *plan.Saved) error
 	// State shows what the state records (nil: there is none yet), never
@@ -21,10 +22,10 @@ type showView interface {
 	State(st *state.State) error
 }
 
-var showViews = viewSet[showView]{
-	human:    func(v *view) showView { return &showHuman{v} },
-	json:     func(v *view) showView { return &showJSON{v} },
-	markdown: func(v *view) showView { return &showMarkdown{v} },
+var ShowViews = Set[Show]{
+	human:    func(v *View) Show { return &showHuman{v} },
+	json:     func(v *View) Show { return &showJSON{v} },
+	markdown: func(v *View) Show { return &showMarkdown{v} },
 	jsonHelp: "Write Terraform's JSON format: the plan of terraform show\n" +
 		"-json PLANFILE (format 1.2), or the state of terraform show -json.",
 	markdownHelp: "Write the saved plan as a pull request comment (under\n" +
@@ -32,7 +33,7 @@ var showViews = viewSet[showView]{
 }
 
 // showHuman writes a plan as plan does, and a state as Terraform's show.
-type showHuman struct{ *view }
+type showHuman struct{ *View }
 
 func (v *showHuman) SavedPlan(s *plan.Saved) error { return writePlan(v.out, s.Plan, v.outPal) }
 
@@ -107,13 +108,15 @@ func hclValue(v any) string {
 }
 
 // showJSON writes Terraform's JSON documents.
-type showJSON struct{ *view }
+type showJSON struct{ *View }
 
 func (v *showJSON) SavedPlan(s *plan.Saved) error {
-	return v.document(tfjson.PlanOf(s.Plan, version()))
+	return v.document(tfjson.PlanOf(s.Plan, buildinfo.Version()))
 }
 
-func (v *showJSON) State(st *state.State) error { return v.document(tfjson.StateOf(st, version())) }
+func (v *showJSON) State(st *state.State) error {
+	return v.document(tfjson.StateOf(st, buildinfo.Version()))
+}
 
 func (v *showJSON) document(doc any) error {
 	enc := json.NewEncoder(v.out)
@@ -122,7 +125,7 @@ func (v *showJSON) document(doc any) error {
 }
 
 // showMarkdown writes a saved plan as a pull request comment.
-type showMarkdown struct{ *view }
+type showMarkdown struct{ *View }
 
 func (v *showMarkdown) SavedPlan(s *plan.Saved) error {
 	_, err := fmt.Fprint(v.out, planMarkdown(s.Plan, githubCommentLimit))

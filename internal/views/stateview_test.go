@@ -1,4 +1,4 @@
-package main
+package views
 
 import (
 	"bytes"
@@ -25,7 +25,7 @@ func TestStateViewsHideUploadURLs(t *testing.T) {
 		Descriptor: state.Descriptor{Name: "a.pdf", ContentType: "application/pdf", SHA256: "cd", Bytes: 6 << 20}, StartedAt: created})
 
 	var out, errb bytes.Buffer
-	v := &stateHuman{&view{out: &out, err: &errb}}
+	v := &stateHuman{&View{out: &out, err: &errb}}
 	v.Object(st, `attachment.handbook["a.pdf"]`)
 	text := out.String()
 	for _, want := range []string{`# attachment.handbook["a.pdf"]:`, `attachment "handbook" "a.pdf" {`, `upload_url   = (sensitive value)`, "confirmed    = 1048576 # 1 MiB"} {

@@ -1,10 +1,9 @@
 //go:build unix
 
-package main
+package views
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"testing"
 )
@@ -30,13 +29,14 @@ func TestNewViewColorOnATerminal(t *testing.T) {
 		{false, []string{"TERM=dumb"}, false},
 	} {
 		var buf bytes.Buffer
-		g := &globals{ctx: context.Background(), std: streams{out: tty, err: &buf}, environ: tc.env}
-		v := newView(g, tc.noColor)
+		st, _, _ := testStreams(tc.env...)
+		st.Out, st.Err = tty, &buf
+		v := NewView(st, tc.noColor)
 		if v.outPal.on != tc.want || v.errPal.on {
 			t.Errorf("-no-color=%v %v: stdout painted %v (want %v), stderr (a buffer) painted %v", tc.noColor, tc.env, v.outPal.on, tc.want, v.errPal.on)
 		}
-		g.std = streams{out: &buf, err: tty}
-		if v := newView(g, tc.noColor); v.errPal.on != tc.want || v.outPal.on {
+		st.Out, st.Err = &buf, tty
+		if v := NewView(st, tc.noColor); v.errPal.on != tc.want || v.outPal.on {
 			t.Errorf("-no-color=%v %v: stderr painted %v (want %v), stdout (a buffer) painted %v", tc.noColor, tc.env, v.errPal.on, tc.want, v.outPal.on)
 		}
 	}

@@ -1,4 +1,4 @@
-package main
+package views
 
 import (
 	"fmt"
@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-// fmtView is the fmt command's output.
-type fmtView interface {
-	commonView
+// Fmt is the fmt command's output.
+type Fmt interface {
+	Common
 	// Listed names a file that was not in the canonical layout.
 	Listed(name string)
 	// Diff shows how a file (or "<stdin>") changes.
@@ -17,13 +17,13 @@ type fmtView interface {
 	Formatted(src []byte)
 }
 
-var fmtViews = viewSet[fmtView]{
-	human: func(v *view) fmtView { return &fmtHuman{v} },
+var FmtViews = Set[Fmt]{
+	human: func(v *View) Fmt { return &fmtHuman{v} },
 }
 
 // fmtHuman writes file names, diffs and formatted input on stdout as
 // terraform fmt does; problems are diagnostics on stderr.
-type fmtHuman struct{ *view }
+type fmtHuman struct{ *View }
 
 func (v *fmtHuman) Listed(name string) { fmt.Fprintln(v.out, name) }
 

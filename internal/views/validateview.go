@@ -1,4 +1,4 @@
-package main
+package views
 
 import (
 	"fmt"
@@ -6,23 +6,23 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// validateView is the validate command's output.
-type validateView interface {
-	commonView
+// Validate is the validate command's output.
+type Validate interface {
+	Common
 	// Results shows the outcome: the configuration is valid when diags
 	// hold no error.
 	Results(files map[string]*hcl.File, diags hcl.Diagnostics)
 }
 
-var validateViews = viewSet[validateView]{
-	human: func(v *view) validateView { return &validateHuman{v} },
-	json:  func(v *view) validateView { return &validateJSON{v} },
+var ValidateViews = Set[Validate]{
+	human: func(v *View) Validate { return &validateHuman{v} },
+	json:  func(v *View) Validate { return &validateJSON{v} },
 	jsonHelp: "Write the result as JSON on stdout (the shape of\n" +
 		"terraform validate -json).",
 }
 
 // validateHuman writes the diagnostics, then Terraform's verdict.
-type validateHuman struct{ *view }
+type validateHuman struct{ *View }
 
 func (v *validateHuman) Results(files map[string]*hcl.File, diags hcl.Diagnostics) {
 	v.Diagnostics(files, diags)
@@ -37,7 +37,7 @@ func (v *validateHuman) Results(files map[string]*hcl.File, diags hcl.Diagnostic
 }
 
 // validateJSON writes one document, valid or not (see jsonDiagnostics).
-type validateJSON struct{ *view }
+type validateJSON struct{ *View }
 
 func (v *validateJSON) Results(files map[string]*hcl.File, diags hcl.Diagnostics) {
 	v.jsonDiagnostics(files, diags)

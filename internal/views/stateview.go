@@ -1,4 +1,4 @@
-package main
+package views
 
 import (
 	"fmt"
@@ -11,8 +11,12 @@ import (
 	"github.com/attachform/attachform/state"
 )
 
+// erroredStateFile is where the command keeps a state the store would not
+// take (cmd/attachform's errored.go writes it), named when the lock is lost.
+const erroredStateFile = "errored.state.json"
+
 // LockWaiting says who holds the lock the command waits for.
-func (v *view) LockWaiting(holder *state.LockError, timeout time.Duration) {
+func (v *View) LockWaiting(holder *state.LockError, timeout time.Duration) {
 	i := holder.Info
 	who := "another run"
 	if i.ID != "" {
@@ -26,15 +30,15 @@ func (v *view) LockWaiting(holder *state.LockError, timeout time.Duration) {
 }
 
 // LockLost says the lock ended while held, and what follows.
-func (v *view) LockLost(err error) {
-	errorf(v, "The state lock was lost", "%v\n\nNothing new starts, and changes in flight are cancelled. What finished is saved "+
+func (v *View) LockLost(err error) {
+	Errorf(v, "The state lock was lost", "%v\n\nNothing new starts, and changes in flight are cancelled. What finished is saved "+
 		"if the state store takes it (else kept in %s); run the command again once no other run holds the lock.", err, erroredStateFile)
 }
 
-// stateView is the output of the commands that work on the state itself
+// State is the output of the commands that work on the state itself
 // (state list, show, rm, mv, pull, push; init, force-unlock, import).
-type stateView interface {
-	workspaceView
+type State interface {
+	Workspace
 	// Addresses lists addresses, one a line (state list).
 	Addresses(addrs []string)
 	// Object shows what the state records at addr (state show).
@@ -65,11 +69,11 @@ type stateView interface {
 	Initialized()
 }
 
-var stateViews = viewSet[stateView]{
-	human: func(v *view) stateView { return &stateHuman{v} },
+var StateViews = Set[State]{
+	human: func(v *View) State { return &stateHuman{v} },
 }
 
-type stateHuman struct{ *view }
+type stateHuman struct{ *View }
 
 func (v *stateHuman) Addresses(addrs []string) {
 	for _, a := range addrs {

@@ -1,4 +1,4 @@
-package main
+package views
 
 import "fmt"
 
@@ -7,19 +7,19 @@ import "fmt"
 // (there is no -no-color yet to obey, so run makes a plain view).
 
 // TopHelp writes attachform's help on stdout: it was asked for.
-func (v *view) TopHelp(help string) {
+func (v *View) TopHelp(help string) {
 	fmt.Fprintln(v.out, help)
 }
 
 // MissingCommand writes the help on stderr: a command line without a
 // command is a mistake, but the help is what the user needs.
-func (v *view) MissingCommand(help string) {
+func (v *View) MissingCommand(help string) {
 	fmt.Fprintln(v.err, help)
 }
 
 // UnknownCommand reports a command (parent "") or a subcommand of parent
 // that does not exist, with the closest known one when there is one.
-func (v *view) UnknownCommand(parent, name, closest string) {
+func (v *View) UnknownCommand(parent, name, closest string) {
 	what, list := "attachform has no command named", "attachform -help"
 	if parent != "" {
 		what, list = "attachform "+parent+" has no subcommand named", "attachform "+parent+" -help"
@@ -33,7 +33,7 @@ func (v *view) UnknownCommand(parent, name, closest string) {
 
 // UnknownGlobalOption reports an option before the command that is not a
 // global one: usually a command's option put in the wrong place.
-func (v *view) UnknownGlobalOption(opt string) {
+func (v *View) UnknownGlobalOption(opt string) {
 	fmt.Fprintf(v.err, "Error: %s is not a global option.\n\n"+
 		"Global options come before the command: -chdir=DIR, -help, -version.\n"+
 		"A command's own options come after it, as in: attachform plan -out=review.plan\n", opt)

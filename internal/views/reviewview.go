@@ -1,4 +1,4 @@
-package main
+package views
 
 import (
 	"fmt"
@@ -128,7 +128,7 @@ func reviewDiffJSON(d plan.ReviewDiff, mode plan.Mode) map[string]any {
 // job summary gets the Markdown form.
 func (v *applyHuman) NotReviewed(file string, d plan.ReviewDiff, mode plan.Mode) {
 	fmt.Fprint(v.out, reviewDiffText(d, mode))
-	errorf(v, notReviewedSummary, "%s", notReviewedDetail(file, d))
+	Errorf(v, notReviewedSummary, "%s", notReviewedDetail(file, d))
 	v.appendStepSummary(reviewDiffMarkdown(file, d, mode))
 }
 
@@ -136,7 +136,7 @@ func (v *applyHuman) NotReviewed(file string, d plan.ReviewDiff, mode plan.Mode)
 // then the error diagnostic.
 func (v *applyJSON) NotReviewed(file string, d plan.ReviewDiff, mode plan.Mode) {
 	v.emit("error", "reviewed_plan_differs", notReviewedSummary, reviewDiffJSON(d, mode))
-	errorf(v, notReviewedSummary, "%s", notReviewedDetail(file, d))
+	Errorf(v, notReviewedSummary, "%s", notReviewedDetail(file, d))
 	v.appendStepSummary(reviewDiffMarkdown(file, d, mode))
 }
 
@@ -145,24 +145,24 @@ func (v *applyJSON) NotReviewed(file string, d plan.ReviewDiff, mode plan.Mode) 
 // while the progress goes to stderr as plain text.
 type applyMarkdown struct {
 	*applyHuman
-	md *view // stdout
+	md *View // stdout
 }
 
-func newApplyMarkdown(v *view) applyView {
+func newApplyMarkdown(v *View) Apply {
 	progress := *v
 	progress.out, progress.outPal = v.err, v.errPal
 	return &applyMarkdown{applyHuman: newApplyHuman(&progress), md: v}
 }
 
 func (v *applyMarkdown) NotReviewed(file string, d plan.ReviewDiff, mode plan.Mode) {
-	errorf(v, notReviewedSummary, "%s", notReviewedDetail(file, d))
+	Errorf(v, notReviewedSummary, "%s", notReviewedDetail(file, d))
 	fmt.Fprint(v.md.out, reviewDiffMarkdown(file, d, mode))
 }
 
 func (v *applyMarkdown) Finished(r apply.Result, fatal error) {
 	v.applyHuman.Finished(r, fatal)
 	outcome := operationName(v.mode) + " complete! " + applySummary(r, v.mode)
-	if code := applyExitCode(r, fatal); code != exitOK {
+	if code := ApplyExitCode(r, fatal); code != exitOK {
 		outcome = applyOutcome(r, fatal, v.mode) + " The job's log says what failed."
 	}
 	fmt.Fprintf(v.md.out, "### attachform apply -reviewed\n\nThe reviewed changes were planned afresh and matched. **%s**\n", mdText(outcome))

@@ -1,4 +1,4 @@
-package main
+package views
 
 import (
 	"encoding/json"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/attachform/attachform/apply"
+	"github.com/attachform/attachform/internal/buildinfo"
 	"github.com/attachform/attachform/internal/bytesize"
 	"github.com/attachform/attachform/internal/tfjson"
 	"github.com/attachform/attachform/plan"
@@ -22,13 +23,13 @@ import (
 // @module, @timestamp and type. The device-code sign-in prompt, meant for
 // a person, stays on stderr.
 type jsonUI struct {
-	*view
+	*View
 	mu sync.Mutex // lines come from many workers during apply
 }
 
-func newJSONUI(v *view) *jsonUI {
-	j := &jsonUI{view: v}
-	j.emit("info", "version", "attachform "+version(), map[string]any{"attachform": version(), "ui": tfjson.UIVersion})
+func newJSONUI(v *View) *jsonUI {
+	j := &jsonUI{View: v}
+	j.emit("info", "version", "attachform "+buildinfo.Version(), map[string]any{"attachform": buildinfo.Version(), "ui": tfjson.UIVersion})
 	return j
 }
 
@@ -152,7 +153,7 @@ type applyJSON struct {
 	startedAt    map[string]time.Time
 }
 
-func newApplyJSON(v *view) *applyJSON {
+func newApplyJSON(v *View) *applyJSON {
 	return &applyJSON{jsonUI: newJSONUI(v), lastProgress: map[string]time.Time{}, startedAt: map[string]time.Time{}}
 }
 
@@ -248,13 +249,13 @@ func (v *applyJSON) Finished(r apply.Result, fatal error) {
 		if fatal != nil && errors.Is(e.Err, fatal) {
 			continue
 		}
-		errorf(v, fmt.Sprintf("%s: %s failed", e.Address, e.Action), "%v", e.Err)
+		Errorf(v, fmt.Sprintf("%s: %s failed", e.Address, e.Action), "%v", e.Err)
 	}
 	if fatal != nil {
-		errorf(v, fatalSummary(fatal), "%v", fatal)
+		Errorf(v, fatalSummary(fatal), "%v", fatal)
 	}
 	if len(r.Errors) == 0 && fatal == nil && len(r.Unfinished) > 0 {
-		errorf(v, "Apply interrupted",
+		Errorf(v, "Apply interrupted",
 			"%s not finished. What finished is saved in the state; run \"attachform apply\" again to finish the rest.",
 			plural(len(r.Unfinished), "planned change was", "planned changes were"))
 	}

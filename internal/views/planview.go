@@ -1,23 +1,36 @@
-package main
+package views
 
 import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/attachform/attachform/plan"
+	"github.com/attachform/attachform/state"
 )
 
-// workspaceView is what opening a workspace shows (openWorkspace,
+// Lock is what taking and holding the state lock shows.
+type Lock interface {
+	Common
+	// LockWaiting: another run holds the lock, and the command waits up
+	// to timeout for it.
+	LockWaiting(holder *state.LockError, timeout time.Duration)
+	// LockLost: the lock ended while held (its lease could not be
+	// renewed, or force-unlock broke it); nothing new starts.
+	LockLost(err error)
+}
+
+// Workspace is what opening a workspace shows (openWorkspace,
 // makePlan): problems, and Azure's device-code sign-in prompt.
-type workspaceView interface {
-	lockView
+type Workspace interface {
+	Lock
 	DeviceCode(message string) error
 }
 
-// planView is the plan command's output.
-type planView interface {
-	workspaceView
+// Plan is the plan command's output.
+type Plan interface {
+	Workspace
 	// Plan shows the plan; an error is the stream's.
 	Plan(p *plan.Plan) error
 	// NextStep follows the plan: where plan -out saved it (savedTo, ""
@@ -34,10 +47,10 @@ type planView interface {
 	Generated(file, folder string, n int)
 }
 
-var planViews = viewSet[planView]{
-	human:    func(v *view) planView { return &planHuman{v} },
-	json:     func(v *view) planView { return &planJSON{newJSONUI(v)} },
-	markdown: func(v *view) planView { return &planMarkdownView{v} },
+var PlanViews = Set[Plan]{
+	human:    func(v *View) Plan { return &planHuman{v} },
+	json:     func(v *View) Plan { return &planJSON{newJSONUI(v)} },
+	markdown: func(v *View) Plan { return &planMarkdownView{v} },
 	jsonHelp: "Write the plan as JSON lines on stdout, in the shape of\n" +
 		"Terraform's machine-readable UI.",
 	markdownHelp: "Write the plan as a pull request comment in Markdown\n" +
@@ -45,7 +58,7 @@ var planViews = viewSet[planView]{
 }
 
 // planHuman writes the plan as Terraform does, on stdout.
-type planHuman struct{ *view }
+type planHuman struct{ *View }
 
 func (v *planHuman) Plan(p *plan.Plan) error { return writePlan(v.out, p, v.outPal) }
 
@@ -80,11 +93,11 @@ func (v *planHuman) Generated(file, folder string, n int) {
 // inAutomation reports ATTACHFORM_IN_AUTOMATION (any value but empty, as
 // TF_IN_AUTOMATION): a pipeline runs the commands, so hints about which
 // command to run next are noise.
-func (v *view) inAutomation() bool { return v.env("ATTACHFORM_IN_AUTOMATION") != "" }
+func (v *View) inAutomation() bool { return v.env("ATTACHFORM_IN_AUTOMATION") != "" }
 
 // command spells an attachform command as the user would type it here:
 // with -chdir when the configuration is not the working directory.
-func (v *view) command(name string) string {
+func (v *View) command(name string) string {
 	wd, err := os.Getwd()
 	if err != nil || v.dir == "" || filepath.Clean(wd) == filepath.Clean(v.dir) {
 		return "attachform " + name

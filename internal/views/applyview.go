@@ -1,4 +1,4 @@
-package main
+package views
 
 import (
 	"errors"
@@ -11,13 +11,13 @@ import (
 	"github.com/attachform/attachform/plan"
 )
 
-// applyView is the apply command's output, in the order apply calls it:
+// Apply is the apply command's output, in the order apply calls it:
 // the plan, the approval (or the plan's having nothing to do), progress
 // while changes run, and the outcome. During the run it also tells what
 // an interrupt does.
-type applyView interface {
-	workspaceView
-	interruptView
+type Apply interface {
+	Workspace
+	Interrupt
 	// Plan shows the plan to approve; an error is the stream's.
 	Plan(p *plan.Plan) error
 	// AskApproval asks whether to perform the plan; the command reads
@@ -44,9 +44,9 @@ type applyView interface {
 	NotReviewed(file string, d plan.ReviewDiff, mode plan.Mode)
 }
 
-var applyViews = viewSet[applyView]{
-	human: func(v *view) applyView { return newApplyHuman(v) },
-	json:  func(v *view) applyView { return newApplyJSON(v) },
+var ApplyViews = Set[Apply]{
+	human: func(v *View) Apply { return newApplyHuman(v) },
+	json:  func(v *View) Apply { return newApplyJSON(v) },
 	// Markdown is only for apply -reviewed: the refusal as a comment.
 	markdown: newApplyMarkdown,
 	markdownHelp: "With -reviewed: write only Markdown on stdout (a refusal's\n" +
@@ -57,13 +57,13 @@ var applyViews = viewSet[applyView]{
 		"Needs -auto-approve or a saved plan: nothing can be asked.",
 }
 
-// destroyViews are apply's but Markdown, which is for apply -reviewed.
-var destroyViews = viewSet[applyView]{human: applyViews.human, json: applyViews.json, jsonHelp: applyViews.jsonHelp}
+// DestroyViews are apply's but Markdown, which is for apply -reviewed.
+var DestroyViews = Set[Apply]{human: ApplyViews.human, json: ApplyViews.json, jsonHelp: ApplyViews.jsonHelp}
 
 // applyHuman prints apply's progress Terraform's way: live bars on a
 // terminal, plain lines elsewhere (see applyProgress).
 type applyHuman struct {
-	*view
+	*View
 	mu       sync.Mutex // Event comes from many workers at once
 	progress applyProgress
 	// started and sent tell, for what a stop leaves unfinished, whether
@@ -74,12 +74,12 @@ type applyHuman struct {
 	mode plan.Mode
 }
 
-func newApplyHuman(v *view) *applyHuman {
+func newApplyHuman(v *View) *applyHuman {
 	var progress applyProgress = newPlainProgress(v.out, realProgressClock)
 	if terminalFor(v.out, v.getenv) {
 		progress = newBarProgress(v.out, realProgressClock)
 	}
-	return &applyHuman{view: v, progress: progress, started: map[string]bool{}, sent: map[string]apply.Event{}}
+	return &applyHuman{View: v, progress: progress, started: map[string]bool{}, sent: map[string]apply.Event{}}
 }
 
 func (v *applyHuman) Plan(p *plan.Plan) error {
@@ -161,10 +161,10 @@ func (v *applyHuman) Finished(r apply.Result, fatal error) {
 		if fatal != nil && errors.Is(e.Err, fatal) {
 			continue
 		}
-		errorf(v, fmt.Sprintf("%s: %s failed", e.Address, e.Action), "%v", e.Err)
+		Errorf(v, fmt.Sprintf("%s: %s failed", e.Address, e.Action), "%v", e.Err)
 	}
 	if fatal != nil {
-		errorf(v, fatalSummary(fatal), "%v", fatal)
+		Errorf(v, fatalSummary(fatal), "%v", fatal)
 	}
 	switch {
 	case len(r.Errors) > 0 || fatal != nil:
@@ -174,7 +174,7 @@ func (v *applyHuman) Finished(r apply.Result, fatal error) {
 		// Only a stop or an interrupt leaves changes without an error.
 		fmt.Fprintf(v.out, "\n%s\n", applyOutcome(r, fatal, v.mode))
 		v.unfinished(r.Unfinished)
-		errorf(v, "Apply interrupted",
+		Errorf(v, "Apply interrupted",
 			"%s not finished. What finished is saved in the state; run \"attachform apply\" again to finish the rest.",
 			plural(len(r.Unfinished), "planned change was", "planned changes were"))
 	default:
@@ -212,9 +212,15 @@ func applyOutcome(r apply.Result, fatal error, mode plan.Mode) string {
 	return operationName(mode) + verdict + " " + applySummary(r, mode)
 }
 
-// applyExitCode is apply's exit status for its outcome: 1 when anything
+// Exit statuses, as the command returns them.
+const (
+	exitOK    = 0
+	exitError = 1
+)
+
+// ApplyExitCode is apply's exit status for its outcome: 1 when anything
 // failed or was left, else 0.
-func applyExitCode(r apply.Result, fatal error) int {
+func ApplyExitCode(r apply.Result, fatal error) int {
 	if fatal != nil || len(r.Errors) > 0 || len(r.Unfinished) > 0 {
 		return exitError
 	}

@@ -1,21 +1,13 @@
-package main
+package views
 
 import (
 	"bytes"
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
 )
-
-func hclSeverity(s string) hcl.DiagnosticSeverity {
-	if s == "error" {
-		return hcl.DiagError
-	}
-	return hcl.DiagWarning
-}
 
 // diagFixture is a parsed file and a diagnostic on "target.inbx" in it.
 func diagFixture(t *testing.T) (map[string]*hcl.File, hcl.Diagnostics) {
@@ -33,16 +25,27 @@ func diagFixture(t *testing.T) (map[string]*hcl.File, hcl.Diagnostics) {
 	}
 }
 
-func testGlobals(environ ...string) (*globals, *bytes.Buffer, *bytes.Buffer) {
+// testStreams are two buffers and the environment given, as the command
+// hands a view its streams.
+func testStreams(environ ...string) (Streams, *bytes.Buffer, *bytes.Buffer) {
 	var out, errb bytes.Buffer
-	return &globals{ctx: context.Background(), dir: "/work/repo/config", std: streams{out: &out, err: &errb}, environ: environ}, &out, &errb
+	getenv := func(key string) string {
+		prefix := key + "="
+		for i := len(environ) - 1; i >= 0; i-- {
+			if strings.HasPrefix(environ[i], prefix) {
+				return environ[i][len(prefix):]
+			}
+		}
+		return ""
+	}
+	return Streams{Out: &out, Err: &errb, Getenv: getenv, Dir: "/work/repo/config"}, &out, &errb
 }
 
-// testView is a base view on two buffers, as newView makes one for a
+// testView is a base view on two buffers, as NewView makes one for a
 // terminal (color) or not, in the environment given.
-func testView(color bool, environ ...string) (*view, *bytes.Buffer, *bytes.Buffer) {
-	g, out, errb := testGlobals(environ...)
-	v := newView(g, false)
+func testView(color bool, environ ...string) (*View, *bytes.Buffer, *bytes.Buffer) {
+	st, out, errb := testStreams(environ...)
+	v := NewView(st, false)
 	v.outPal, v.errPal = palette{color}, palette{color}
 	return v, out, errb
 }
@@ -132,8 +135,8 @@ func TestWriteDiagnosticsGitHubAnnotations(t *testing.T) {
 }
 
 func TestColorFor(t *testing.T) {
-	g, out, _ := testGlobals()
-	if colorFor(out, false, g.getenv) {
+	st, out, _ := testStreams()
+	if colorFor(out, false, st.Getenv) {
 		t.Error("a buffer is not a terminal, yet colour was chosen")
 	}
 }

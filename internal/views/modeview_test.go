@@ -1,4 +1,4 @@
-package main
+package views
 
 import (
 	"os"
@@ -40,7 +40,7 @@ func TestPlanHumanModes(t *testing.T) {
 		}}, []string{"  # attachment.a will be destroyed\n  - attachment", "Plan: 0 to add, 0 to change, 1 to destroy."}, []string{"# ("}},
 	} {
 		tv, out, _ := testView(false)
-		if err := planViews.human(tv).Plan(tt.p); err != nil {
+		if err := PlanViews.human(tv).Plan(tt.p); err != nil {
 			t.Fatal(err)
 		}
 		for _, w := range tt.want {
@@ -74,7 +74,7 @@ func TestPlanHumanShowsContentID(t *testing.T) {
 			Before: &state.Attachment{ID: "att-3", Descriptor: state.Descriptor{Name: "sig.png", Inline: true, ContentID: "sig"}, Target: ref}},
 	}}
 	tv, out, _ := testView(false)
-	if err := planViews.human(tv).Plan(p); err != nil {
+	if err := PlanViews.human(tv).Plan(p); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{

@@ -1,4 +1,4 @@
-package main
+package views
 
 import (
 	"bufio"
@@ -18,7 +18,7 @@ import (
 // a line of carets otherwise). When GITHUB_ACTIONS=true, every diagnostic
 // with a location is also written to stderr as a workflow command
 // (::error file=…,line=…::…), so it shows on the pull request's diff.
-func (v *view) Diagnostics(files map[string]*hcl.File, diags hcl.Diagnostics) {
+func (v *View) Diagnostics(files map[string]*hcl.File, diags hcl.Diagnostics) {
 	if len(diags) > 0 {
 		useColor := v.errPal.on
 		width := uint(0)
@@ -47,7 +47,7 @@ func (v *view) Diagnostics(files map[string]*hcl.File, diags hcl.Diagnostics) {
 // shape of terraform validate -json ({"valid", "error_count",
 // "warning_count", "diagnostics": [...]}), whatever the diagnostics, and
 // the GitHub annotations on stderr (stdout stays clean for the JSON).
-func (v *view) jsonDiagnostics(files map[string]*hcl.File, diags hcl.Diagnostics) {
+func (v *View) jsonDiagnostics(files map[string]*hcl.File, diags hcl.Diagnostics) {
 	enc := json.NewEncoder(v.out)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(newJSONReport(files, diags)); err != nil {
@@ -96,8 +96,8 @@ func addCaret(text string, files map[string]*hcl.File, d *hcl.Diagnostic) string
 	return text
 }
 
-// jsonReport is the -json document, shaped as terraform validate -json.
-type jsonReport struct {
+// JSONReport is the -json document, shaped as terraform validate -json.
+type JSONReport struct {
 	FormatVersion string           `json:"format_version"`
 	Valid         bool             `json:"valid"`
 	ErrorCount    int              `json:"error_count"`
@@ -133,8 +133,8 @@ type jsonSnippet struct {
 	HighlightEndOffset   int    `json:"highlight_end_offset"`
 }
 
-func newJSONReport(files map[string]*hcl.File, diags hcl.Diagnostics) jsonReport {
-	r := jsonReport{FormatVersion: "1.0", Diagnostics: []jsonDiagnostic{}}
+func newJSONReport(files map[string]*hcl.File, diags hcl.Diagnostics) JSONReport {
+	r := JSONReport{FormatVersion: "1.0", Diagnostics: []jsonDiagnostic{}}
 	for _, d := range diags {
 		r.Diagnostics = append(r.Diagnostics, newJSONDiagnostic(files, d))
 		if d.Severity == hcl.DiagError {
@@ -186,7 +186,7 @@ func newJSONDiagnostic(files map[string]*hcl.File, d *hcl.Diagnostic) jsonDiagno
 // annotate writes GitHub Actions workflow commands when GITHUB_ACTIONS=true,
 // one line per diagnostic that has a location. Paths are made relative to
 // GITHUB_WORKSPACE, where GitHub expects them.
-func (v *view) annotate(diags hcl.Diagnostics) {
+func (v *View) annotate(diags hcl.Diagnostics) {
 	if v.env("GITHUB_ACTIONS") != "true" {
 		return
 	}
@@ -210,7 +210,7 @@ func (v *view) annotate(diags hcl.Diagnostics) {
 	_ = w.Flush()
 }
 
-func (v *view) annotationPath(name string) string {
+func (v *View) annotationPath(name string) string {
 	p := name
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(v.dir, p)

@@ -1,4 +1,4 @@
-package main
+package views
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/attachform/attachform/graph"
 	"github.com/attachform/attachform/item"
 	"github.com/attachform/attachform/plan"
 	"github.com/hashicorp/hcl/v2"
@@ -286,7 +287,7 @@ func truncateBytes(s string, limit int) string {
 }
 
 // planMarkdownView is plan -markdown: the pull request comment on stdout.
-type planMarkdownView struct{ *view }
+type planMarkdownView struct{ *View }
 
 func (v *planMarkdownView) Plan(p *plan.Plan) error {
 	_, err := fmt.Fprint(v.out, planMarkdown(p, githubCommentLimit))
@@ -302,13 +303,13 @@ func (v *planMarkdownView) Generated(string, string, int) {}
 // StepSummary appends p, as the pull request comment reads, to the file
 // GITHUB_STEP_SUMMARY names (GitHub Actions shows it on the run's page);
 // without it, nothing. A failure is a warning: the plan itself stands.
-func (v *view) StepSummary(p *plan.Plan) {
+func (v *View) StepSummary(p *plan.Plan) {
 	v.appendStepSummary(planMarkdown(p, githubCommentLimit))
 }
 
 // appendStepSummary appends md to the file GITHUB_STEP_SUMMARY names;
 // without it, nothing. A failure is a warning: the output itself stands.
-func (v *view) appendStepSummary(md string) {
+func (v *View) appendStepSummary(md string) {
 	path := v.env("GITHUB_STEP_SUMMARY")
 	if path == "" {
 		return
@@ -321,15 +322,15 @@ func (v *view) appendStepSummary(md string) {
 		}
 	}
 	if err != nil {
-		warnf(v, "Cannot write the job summary", "GITHUB_STEP_SUMMARY names %s: %v. The output above is complete.", path, err)
+		Warnf(v, "Cannot write the job summary", "GITHUB_STEP_SUMMARY names %s: %v. The output above is complete.", path, err)
 	}
 }
 
-// warnf reports a problem that stops nothing, as a warning diagnostic.
-func warnf(v diagnosticsView, summary, format string, args ...any) {
+// Warnf reports a problem that stops nothing, as a warning diagnostic.
+func Warnf(v Diagnostics, summary, format string, args ...any) {
 	v.Diagnostics(nil, hcl.Diagnostics{{
 		Severity: hcl.DiagWarning,
 		Summary:  summary,
-		Detail:   redactText(fmt.Sprintf(format, args...)),
+		Detail:   graph.Redact(fmt.Sprintf(format, args...)),
 	}})
 }
