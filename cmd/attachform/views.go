@@ -3,7 +3,9 @@ package main
 import (
 	"github.com/attachform/attachform/apply"
 	"github.com/attachform/attachform/internal/arguments"
+	"github.com/attachform/attachform/internal/hclfmt"
 	"github.com/attachform/attachform/internal/views"
+	"github.com/attachform/attachform/internal/workspace"
 )
 
 // The command's output is internal/views'. These names are the views the
@@ -58,3 +60,10 @@ func warnf(v diagnosticsView, summary, format string, args ...any) {
 
 // applyExitCode is apply's exit status for its outcome.
 func applyExitCode(r apply.Result, fatal error) int { return views.ApplyExitCode(r, fatal) }
+
+// The views are what the packages beneath report through.
+var (
+	_ workspace.Reporter     = views.Workspace(nil)
+	_ workspace.LockReporter = views.Lock(nil)
+	_ hclfmt.Reporter        = views.Fmt(nil)
+)

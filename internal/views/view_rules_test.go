@@ -94,3 +94,37 @@ func endsInStd(e ast.Expr) bool {
 	}
 	return false
 }
+
+// The command wires; the packages beneath it do not reach sideways: the
+// views and the workspace never import each other (the workspace reaches
+// people through the Reporter it declares, which the views satisfy), and
+// the arguments import neither, nor does any of them import the command.
+func TestViewsWorkspaceArgumentsStayApart(t *testing.T) {
+	const module = "github.com/attachform/attachform/"
+	forbidden := map[string][]string{
+		"internal/views":     {"internal/workspace", "cmd/"},
+		"internal/workspace": {"internal/views", "cmd/"},
+		"internal/arguments": {"internal/views", "internal/workspace", "cmd/"},
+	}
+	fset := token.NewFileSet()
+	for dir, not := range forbidden {
+		names, err := filepath.Glob(filepath.Join(moduleRoot, dir, "*.go"))
+		if err != nil || len(names) == 0 {
+			t.Fatalf("%s: no Go files (%v)", dir, err)
+		}
+		for _, name := range names {
+			f, err := parser.ParseFile(fset, name, nil, parser.ImportsOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, imp := range f.Imports {
+				path, _ := strconv.Unquote(imp.Path.Value)
+				for _, n := range not {
+					if strings.HasPrefix(path, module+n) {
+						t.Errorf("%s imports %s", fset.Position(imp.Pos()), path)
+					}
+				}
+			}
+		}
+	}
+}
