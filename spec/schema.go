@@ -103,10 +103,13 @@ var dataSchemas = func() map[string]*hcl.BodySchema {
 // kind's argument naming the item, after its parent's (todo_list before
 // todo_task), from item's table. Which one names the item, and whether
 // the parent is needed, evalTargetInstance checks.
-var targetSchema = func() *hcl.BodySchema {
+var targetSchema = targetSchemaOf(item.Definitions())
+
+// targetSchemaOf is the target block's schema for the kinds defs.
+func targetSchemaOf(defs []item.Definition) *hcl.BodySchema {
 	schema := &hcl.BodySchema{}
 	var owners []string
-	for _, d := range item.Definitions() {
+	for _, d := range defs {
 		if a := d.Owner.Argument(); !slices.Contains(owners, a) {
 			owners = append(owners, a)
 		}
@@ -116,7 +119,7 @@ var targetSchema = func() *hcl.BodySchema {
 	for _, a := range owners {
 		schema.Attributes = append(schema.Attributes, hcl.AttributeSchema{Name: a, Required: len(owners) == 1})
 	}
-	for _, d := range item.Definitions() {
+	for _, d := range defs {
 		if d.Parent != nil && !slices.ContainsFunc(schema.Attributes, func(a hcl.AttributeSchema) bool { return a.Name == d.Parent.Argument }) {
 			schema.Attributes = append(schema.Attributes, hcl.AttributeSchema{Name: d.Parent.Argument})
 		}
@@ -124,7 +127,7 @@ var targetSchema = func() *hcl.BodySchema {
 	}
 	schema.Attributes = append(schema.Attributes, hcl.AttributeSchema{Name: "exclusive"})
 	return schema
-}()
+}
 
 var attachmentSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{

@@ -3,6 +3,9 @@ package spec
 import (
 	"strings"
 	"testing"
+
+	"github.com/attachform/attachform/item"
+	"github.com/hashicorp/hcl/v2"
 )
 
 // The target block's item arguments and their diagnostics, which spec
@@ -110,5 +113,29 @@ attachment "a" {
 		if i >= len(want) || d.Detail != want[i] {
 			t.Errorf("diagnostic %d: %q; want %q", i, d.Detail, want)
 		}
+	}
+}
+
+// The target's schema from the kinds' table: today's, argument by
+// argument, and with a kind of a group's mailbox beside them, whose owner
+// arguments the schema then leaves to evalTargetInstance.
+func TestTargetSchemaOfKinds(t *testing.T) {
+	names := func(s *hcl.BodySchema) string {
+		var out []string
+		for _, a := range s.Attributes {
+			n := a.Name
+			if a.Required {
+				n += "!"
+			}
+			out = append(out, n)
+		}
+		return strings.Join(out, " ")
+	}
+	if got := names(targetSchema); got != "mailbox! message event todo_list todo_task exclusive" {
+		t.Errorf("target schema %s", got)
+	}
+	post := item.Definition{Kind: "group_post", Owner: item.Group, Parent: &item.Parent{Argument: "group_thread"}}
+	if got := names(targetSchemaOf(append(item.Definitions(), post))); got != "mailbox group message event todo_list todo_task group_thread group_post exclusive" {
+		t.Errorf("with a group's kind: %s", got)
 	}
 }
