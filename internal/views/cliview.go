@@ -4,7 +4,7 @@ import "fmt"
 
 // What attachform itself says before any command runs: its help, and the
 // mistakes of a command line that names no command it knows. Always plain
-// (there is no -no-color yet to obey, so run makes a plain view).
+// (there is no -no-color yet to obey, so the command makes a plain view).
 
 // TopHelp writes attachform's help on stdout: it was asked for.
 func (v *View) TopHelp(help string) {

@@ -21,8 +21,8 @@ type Lock interface {
 	LockLost(err error)
 }
 
-// Workspace is what opening a workspace shows (openWorkspace,
-// makePlan): problems, and Azure's device-code sign-in prompt.
+// Workspace is what opening a workspace and planning show (the
+// workspace's Reporter): problems, and Azure's device-code sign-in prompt.
 type Workspace interface {
 	Lock
 	DeviceCode(message string) error

@@ -11,8 +11,10 @@ import (
 	"github.com/attachform/attachform/state"
 )
 
-// erroredStateFile is where the command keeps a state the store would not
-// take (cmd/attachform's errored.go writes it), named when the lock is lost.
+// erroredStateFile is where a state the store would not take is kept
+// (internal/workspace's ErroredStateFile, which this package cannot
+// import; cmd's TestLockLostNamesTheErroredStateFile holds them equal),
+// named when the lock is lost.
 const erroredStateFile = "errored.state.json"
 
 // LockWaiting says who holds the lock the command waits for.

@@ -187,7 +187,8 @@ func (v *View) DeviceCode(message string) error {
 	return err
 }
 
-// Interrupt tells the user what an interrupt does; see interrupts.
+// Interrupt tells the user what an interrupt does (the command catches
+// the signals).
 type Interrupt interface {
 	// Interrupted: outside apply's work, the command stops at once.
 	Interrupted()

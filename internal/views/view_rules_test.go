@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -50,7 +51,7 @@ func TestOutputGoesThroughViews(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(names) < 100 || !streamWiring["cmd/attachform/main.go"] {
+	if len(names) < 100 || !slices.Contains(names, "cmd/attachform/main.go") {
 		t.Fatalf("found %d Go files under %s: not the module", len(names), moduleRoot)
 	}
 	fset := token.NewFileSet()
