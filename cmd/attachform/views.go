@@ -15,13 +15,11 @@ type (
 	viewFlags       = arguments.View
 	diagnosticsView = views.Diagnostics
 	interruptView   = views.Interrupt
-	lockView        = views.Lock
 	workspaceView   = views.Workspace
 	planView        = views.Plan
 	applyView       = views.Apply
 	showView        = views.Show
 	stateView       = views.State
-	fmtView         = views.Fmt
 )
 
 // Each command's views, by kind of output.

@@ -22,7 +22,3 @@ func openWorkspace(g *globals, v workspaceView, f *configFlags, operation string
 		Force:       f.force,
 	})
 }
-
-// erroredStateFile is where an apply whose last state write failed keeps
-// the state it could not write (workspace.ErroredStateFile).
-const erroredStateFile = workspace.ErroredStateFile
