@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -10,7 +9,6 @@ import (
 	"github.com/attachform/attachform/internal/arguments"
 	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/plan"
-	"github.com/hashicorp/hcl/v2"
 )
 
 type applyCommand struct{ g *globals }
@@ -129,14 +127,6 @@ func runApply(g *globals, name string, args []string, destroy bool, help string)
 	return carryOut(g, v, w, p, f.parallelism, grace)
 }
 
-// savedOnlyFlags are the options a saved plan holds: giving them again to
-// apply PLANFILE is a mistake, as in Terraform.
-var savedOnlyFlags = map[string]string{
-	"var": "variables", "var-file": "variables", "target": "-target=ADDRESS", "replace": "-replace=ADDRESS",
-	"destroy": "-destroy", "refresh-only": "-refresh-only", "refresh": "-refresh=false",
-	"allow-mass-destroy": "-allow-mass-destroy", "allow-outside-sources": "-allow-outside-sources",
-}
-
 // applySaved applies the plan in file, without asking: it was reviewed.
 // Nothing changes unless the plan still fits the state, the manifests and
 // every source (plan.CheckSaved).
@@ -169,7 +159,7 @@ func applySaved(g *globals, v applyView, given []string, f *configFlags, file st
 // the plan read, and the variables and source rule it was made with put
 // into f.
 func readSavedRun(g *globals, v applyView, given []string, f *configFlags, file string) (*plan.Saved, time.Duration, bool) {
-	if diags := shapingFlags(given, file); len(diags) > 0 {
+	if diags := workspace.RefuseShaping(given, file); len(diags) > 0 {
 		v.Diagnostics(nil, diags)
 		return nil, 0, false
 	}
@@ -178,51 +168,12 @@ func readSavedRun(g *globals, v applyView, given []string, f *configFlags, file 
 		v.Fail(err.Error())
 		return nil, 0, false
 	}
-	saved, ok := readSavedFor(g, v, file)
+	saved, ok := workspace.ReadSaved(g.env(), v, file)
 	if !ok {
 		return nil, 0, false
 	}
 	f.varArgs, f.allowOutside = saved.Load.VarArgs, saved.Load.AllowOutsideSources
 	return saved, grace, true
-}
-
-// readSavedFor reads the saved plan in file, and warns of the sensitive
-// variables it left out that the environment does not give either.
-func readSavedFor(g *globals, v applyView, file string) (*plan.Saved, bool) {
-	saved, err := workspace.ReadSavedPlan(g.env(), file)
-	if err != nil {
-		errorf(v, "Cannot read the saved plan", "Reading %s failed: %v.", file, err)
-		return nil, false
-	}
-	if missing := workspace.WithheldMissing(g.env(), saved); len(missing) > 0 {
-		warnf(v, "Sensitive variables are not in the saved plan",
-			"%s kept no value of %s, given with -var when it was made: a saved plan holds no secret. "+
-				"Give the same values through the environment (%s) when the manifests need them to load.",
-			file, strings.Join(missing, ", "), "ATTACHFORM_VAR_"+missing[0])
-	}
-	return saved, true
-}
-
-// shapingFlags refuses the options a saved plan holds (savedOnlyFlags),
-// given again beside it; given names the flags given, sorted.
-func shapingFlags(given []string, file string) hcl.Diagnostics {
-	var diags hcl.Diagnostics
-	for _, name := range given {
-		what, refused := savedOnlyFlags[name]
-		switch {
-		case !refused:
-		case what == "variables":
-			if !slices.ContainsFunc(diags, func(d *hcl.Diagnostic) bool { return strings.HasPrefix(d.Summary, "Can't set variables") }) {
-				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Can't set variables when applying a saved plan",
-					Detail: "The -var and -var-file options cannot be used when applying a saved plan file, because a saved plan includes the variable values that were set when it was created."})
-			}
-		default:
-			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: fmt.Sprintf("Can't use -%s when applying a saved plan", name),
-				Detail: fmt.Sprintf("-%s shapes a plan, and %s is a plan made already: it is applied exactly as it was reviewed. "+
-					"Make a new plan with it (attachform plan %s -out=FILE) and apply that file, or apply without a plan file.", name, file, what)})
-		}
-	}
-	return diags
 }
 
 // carryOut applies p, the approval given, and reports the outcome.

@@ -189,3 +189,12 @@ func errorf(r Diagnoser, summary, format string, args ...any) {
 		Detail:   graph.Redact(fmt.Sprintf(format, args...)),
 	}})
 }
+
+// warnf reports a problem that stops nothing, redacted.
+func warnf(r Diagnoser, summary, format string, args ...any) {
+	r.Diagnostics(nil, hcl.Diagnostics{{
+		Severity: hcl.DiagWarning,
+		Summary:  summary,
+		Detail:   graph.Redact(fmt.Sprintf(format, args...)),
+	}})
+}
