@@ -33,15 +33,12 @@ func (c *rq) itemJSON(it *item) map[string]any {
 	v["createdDateTime"] = graphTime(it.Created)
 	v["lastModifiedDateTime"] = graphTime(it.Modified)
 	v["hasAttachments"] = len(it.Attachments) > 0
+	v[it.Kind.label()] = it.Subject
 	switch it.Kind {
 	case kindMessage:
-		v["subject"] = it.Subject
 		v["isDraft"] = true
 		v["parentFolderId"] = it.FolderID
-	case kindEvent:
-		v["subject"] = it.Subject
 	case kindTask:
-		v["title"] = it.Subject
 		if _, ok := v["status"]; !ok {
 			v["status"] = "notStarted"
 		}
@@ -80,8 +77,7 @@ func readItemBody(c *rq, label string) (subject *string, props map[string]json.R
 }
 
 func (s *Server) itemsContext(c *rq, k kind) string {
-	coll := map[kind]string{kindMessage: "messages", kindEvent: "events", kindTask: "tasks"}[k]
-	return s.graphOrigin + "/" + c.version + "/$metadata#users('" + c.mb.UPN + "')/" + coll
+	return s.graphOrigin + "/" + c.version + "/$metadata#users('" + c.mb.UPN + "')/" + k.collection()
 }
 
 // routeItems serves messages and events: .../messages[/{id}[/...]], also
@@ -136,11 +132,7 @@ func (s *Server) routeItems(c *rq, k kind, fo *folder, segs []string) *apiErr {
 }
 
 func (s *Server) listItems(c *rq, k kind, fo *folder) *apiErr {
-	field := "subject"
-	if k == kindTask {
-		field = "title"
-	}
-	q, e := parseQuery(c.r, []string{"$select", "$filter", "$top", "$skip"}, field)
+	q, e := parseQuery(c.r, []string{"$select", "$filter", "$top", "$skip"}, k.label())
 	if e != nil {
 		return e
 	}
@@ -194,11 +186,7 @@ func (s *Server) getItem(c *rq, it *item) *apiErr {
 }
 
 func (s *Server) createItem(c *rq, k kind, fo *folder) *apiErr {
-	label := "subject"
-	if k == kindTask {
-		label = "title"
-	}
-	subject, props, e := readItemBody(c, label)
+	subject, props, e := readItemBody(c, k.label())
 	if e != nil {
 		return e
 	}
@@ -226,11 +214,7 @@ func (s *Server) createItem(c *rq, k kind, fo *folder) *apiErr {
 }
 
 func (s *Server) updateItem(c *rq, it *item) *apiErr {
-	label := "subject"
-	if it.Kind == kindTask {
-		label = "title"
-	}
-	subject, props, e := readItemBody(c, label)
+	subject, props, e := readItemBody(c, it.Kind.label())
 	if e != nil {
 		return e
 	}

@@ -18,6 +18,27 @@ const (
 
 func (k kind) outlook() bool { return k == kindMessage || k == kindEvent }
 
+// label is the property a kind's items are named by: an Outlook item's
+// subject (message, event resources), a To Do task's title (todoTask).
+func (k kind) label() string {
+	if k == kindTask {
+		return "title"
+	}
+	return "subject"
+}
+
+// collection is the segment of a kind's items in Graph's paths, and of
+// their @odata.context.
+func (k kind) collection() string {
+	switch k {
+	case kindMessage:
+		return "messages"
+	case kindEvent:
+		return "events"
+	}
+	return "tasks"
+}
+
 // store is the emulator's whole world. One mutex guards all of it: handlers
 // take it for metadata work only and never while reading or writing a
 // request or response body, so a slow client does not stall the others.

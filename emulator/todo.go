@@ -97,7 +97,7 @@ func (s *Server) routeTasks(c *rq, l *todoList, segs []string) *apiErr {
 	if len(segs) == 0 {
 		switch c.r.Method {
 		case http.MethodGet:
-			q, e := parseQuery(c.r, []string{"$select", "$filter", "$top", "$skip"}, "title")
+			q, e := parseQuery(c.r, []string{"$select", "$filter", "$top", "$skip"}, kindTask.label())
 			if e != nil {
 				return e
 			}
@@ -117,7 +117,7 @@ func (s *Server) routeTasks(c *rq, l *todoList, segs []string) *apiErr {
 			s.writeList(c, ctx, vals, more, to)
 			return nil
 		case http.MethodPost:
-			title, props, e := readItemBody(c, "title")
+			title, props, e := readItemBody(c, kindTask.label())
 			if e != nil {
 				return e
 			}
