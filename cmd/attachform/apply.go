@@ -51,7 +51,7 @@ Options:
   -auto-approve           Do not ask for approval (for CI after a reviewed plan).
   -reviewed=PLANFILE      Apply a fresh plan only if its changes are those of
                           PLANFILE (see above).
-` + configFlagsHelp + "\n" + applyViews.Help(helpColumn)
+` + arguments.OperationHelp + "\n" + applyViews.Help(helpColumn)
 }
 
 func (c *applyCommand) Run(args []string) int {
@@ -68,7 +68,7 @@ func runApply(g *globals, name string, args []string, destroy bool, help string)
 	if code, done := parsed(g, err, help); done {
 		return code
 	}
-	v, ok := views.Open(g.viewStreams(), viewFlagsOf(a.View))
+	v, ok := views.Open(g.viewStreams(), a.View)
 	if !ok || !checked(v, a.Check()) {
 		return exitError
 	}

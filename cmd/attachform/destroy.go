@@ -1,5 +1,7 @@
 package main
 
+import "github.com/attachform/attachform/internal/arguments"
+
 type destroyCommand struct{ g *globals }
 
 func (c *destroyCommand) Synopsis() string { return "Delete every attachment attachform manages" }
@@ -21,7 +23,7 @@ func (c *destroyCommand) Help() string {
 Options:
 
   -auto-approve           Do not ask for approval.
-` + configFlagsHelp + "\n" + destroyViews.Help(helpColumn)
+` + arguments.OperationHelp + "\n" + destroyViews.Help(helpColumn)
 }
 
 func (c *destroyCommand) Run(args []string) int {

@@ -3,9 +3,9 @@ package main
 import (
 	"fmt"
 	"path/filepath"
-	"time"
 
 	"github.com/attachform/attachform/emulator"
+	"github.com/attachform/attachform/internal/arguments"
 )
 
 type emulatorCommand struct{ g *globals }
@@ -63,47 +63,34 @@ Options:
 
 func (c *emulatorCommand) Run(args []string) int {
 	g := c.g
-	var opts emulator.Options
-	var users, faults, limits, fixtures, endpointFile string
-	var latency durationFlag
-	var vf viewFlags
-	fs := newFlagSet("emulator")
-	emulatorViews.Register(fs, &vf)
-	fs.StringVar(&opts.Listen, "listen", "", "")
-	fs.StringVar(&endpointFile, "endpoint-file", "", "")
-	fs.StringVar(&opts.DataDir, "data", "", "")
-	fs.StringVar(&users, "users", "", "")
-	fs.StringVar(&fixtures, "fixtures", "", "")
-	fs.Var(&latency, "latency", "")
-	fs.StringVar(&faults, "faults", "", "")
-	fs.StringVar(&limits, "limits", "", "")
-	fs.Int64Var(&opts.Seed, "seed", 0, "")
-	if code, done := parseFlags(g, fs, args, c.Help()); done {
+	a, err := arguments.ParseEmulator(args)
+	if code, done := parsed(g, err, c.Help()); done {
 		return code
 	}
-	v, ok := emulatorViews.Open(g.viewStreams(), vf)
+	v, ok := emulatorViews.Open(g.viewStreams(), a.View)
 	if !ok {
 		return exitError
 	}
-	var err error
-	if opts.Faults, err = emulator.ParseFaults(faults); err != nil {
+	opts := emulator.Options{Listen: a.Listen, DataDir: a.DataDir, Seed: a.Seed}
+	if opts.Faults, err = emulator.ParseFaults(a.Faults); err != nil {
 		v.UsageError(fmt.Errorf("-faults: %w", err), "")
 		return exitError
 	}
-	opts.Faults.Latency += time.Duration(latency)
-	if opts.Limits, err = emulator.ParseLimits(limits); err != nil {
+	opts.Faults.Latency += a.Latency
+	if opts.Limits, err = emulator.ParseLimits(a.Limits); err != nil {
 		v.UsageError(fmt.Errorf("-limits: %w", err), "")
 		return exitError
 	}
-	opts.Users = emulator.ParseUsers(users)
-	if fixtures != "" {
-		fx, files, diags := emulator.LoadFixturesAs(g.dir, fixtures, opts.Limits)
+	opts.Users = emulator.ParseUsers(a.Users)
+	if a.Fixtures != "" {
+		fx, files, diags := emulator.LoadFixturesAs(g.dir, a.Fixtures, opts.Limits)
 		v.Diagnostics(files, diags)
 		if diags.HasErrors() {
 			return exitError
 		}
 		opts.Fixtures = fx
 	}
+	endpointFile := a.EndpointFile
 	if endpointFile != "" && !filepath.IsAbs(endpointFile) {
 		endpointFile = filepath.Join(g.dir, endpointFile)
 	}

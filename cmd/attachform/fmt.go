@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 
+	"github.com/attachform/attachform/internal/arguments"
 	"github.com/attachform/attachform/internal/hclfmt"
 )
 
@@ -40,23 +41,16 @@ Options:
 }
 
 func (c *fmtCommand) Run(args []string) int {
-	var o hclfmt.Options
-	var vf viewFlags
-	fs := newFlagSet("fmt")
-	fs.BoolVar(&o.Check, "check", false, "")
-	fs.BoolVar(&o.Diff, "diff", false, "")
-	fs.BoolVar(&o.List, "list", true, "")
-	fs.BoolVar(&o.Write, "write", true, "")
-	fs.BoolVar(&o.Recursive, "recursive", false, "")
-	fmtViews.Register(fs, &vf)
-	if code, done := parseFlags(c.g, fs, args, c.Help()); done {
+	a, err := arguments.ParseFmt(args)
+	if code, done := parsed(c.g, err, c.Help()); done {
 		return code
 	}
-	v, ok := fmtViews.Open(c.g.viewStreams(), vf)
+	v, ok := fmtViews.Open(c.g.viewStreams(), a.View)
 	if !ok {
 		return exitError
 	}
-	res := hclfmt.Run(c.g.dir, c.g.std.in, fs.Args(), o, v)
+	o := hclfmt.Options{Check: a.Check, Diff: a.Diff, List: a.List, Write: a.Write, Recursive: a.Recursive}
+	res := hclfmt.Run(c.g.dir, c.g.std.in, a.Args, o, v)
 	switch {
 	case res.Failed:
 		return exitError

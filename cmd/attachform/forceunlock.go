@@ -2,6 +2,8 @@ package main
 
 import (
 	"strings"
+
+	"github.com/attachform/attachform/internal/arguments"
 )
 
 // forceUnlockCommand is force-unlock.
@@ -30,14 +32,14 @@ Options:
 }
 
 func (c *forceUnlockCommand) Run(args []string) int {
-	r := newStateRun(c.g, "force-unlock", false)
-	force := r.fs.Bool("force", false, "")
-	lockID := func(n int) bool { return n == 1 && strings.TrimSpace(r.fs.Arg(0)) != "" }
-	if code, done := r.start(args, c.Help(), stateArgs{lockID, "takes the lock's id", 0}); done {
+	a, err := arguments.ParseForceUnlock(args)
+	lockID := func(n int) bool { return n == 1 && strings.TrimSpace(a.Args[0]) != "" }
+	r, code, done := startState(c.g, "force-unlock", &a.State, err, c.Help(), stateArgs{lockID, "takes the lock's id", 0})
+	if done {
 		return code
 	}
-	id, v := r.fs.Arg(0), r.v
-	if !*force {
+	id, v := a.Args[0], r.v
+	if !a.Force {
 		v.Ask("Do you really want to force-unlock?\n" +
 			"  attachform will remove the lock on the state. This lets other runs change\n" +
 			"  the state, even though the run that holds the lock may still be at work.")

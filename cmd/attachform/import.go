@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"strings"
+
+	"github.com/attachform/attachform/internal/arguments"
 )
 
 // importCommand is import.
@@ -29,37 +31,31 @@ Options:
 
   -input=false            Accepted, as pipelines written for Terraform pass it:
                           import asks nothing.
-` + lockFlagsHelp + `
-` + manifestFlagsHelp + "\n" + stateViews.Help(helpColumn)
+` + arguments.LockHelp + `
+` + arguments.ManifestsHelp + "\n" + stateViews.Help(helpColumn)
 }
 
 func (c *importCommand) Run(args []string) int {
 	g := c.g
-	var f configFlags
-	var vf viewFlags
-	var lf lockFlags
-	fs := newFlagSet("import")
-	f.manifestFlags.register(fs)
-	lf.register(fs)
-	stateViews.Register(fs, &vf)
-	fs.Bool("input", true, "") // import asks nothing
-	if code, done := parseFlags(g, fs, args, c.Help()); done {
+	flags, err := arguments.ParseImport(args)
+	if code, done := parsed(g, err, c.Help()); done {
 		return code
 	}
-	v, ok := stateViews.Open(g.viewStreams(), vf)
+	v, ok := stateViews.Open(g.viewStreams(), flags.View)
 	if !ok {
 		return exitError
 	}
-	if fs.NArg() != 2 || strings.TrimSpace(fs.Arg(1)) == "" {
+	if len(flags.Args) != 2 || strings.TrimSpace(flags.Args[1]) == "" {
 		v.UsageError(fmt.Errorf("import takes an address and the Graph id of the attachment"), c.Help())
 		return exitError
 	}
-	addrs, ok := parseAddresses(v, fs.Args()[:1])
+	addrs, ok := parseAddresses(v, flags.Args[:1])
 	if !ok {
 		return exitError
 	}
-	addr, id := addrs[0], fs.Arg(1)
-	f.lock, f.lockTimeout, f.parallelism, f.refresh = lf.lock, lf.timeout, 1, true
+	addr, id := addrs[0], flags.Args[1]
+	f := configFlags{manifestFlags: manifestFlagsOf(flags.Manifests),
+		lock: flags.Lock.Lock, lockTimeout: flags.LockTimeout, parallelism: 1, refresh: true}
 	w, ok := openWorkspace(g, v, &f, "import")
 	if !ok {
 		return exitError

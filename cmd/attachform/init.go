@@ -2,8 +2,8 @@ package main
 
 import (
 	"fmt"
-	"time"
 
+	"github.com/attachform/attachform/internal/arguments"
 	"github.com/attachform/attachform/internal/workspace"
 )
 
@@ -41,32 +41,22 @@ Options:
   -reconfigure            Use the new backend as it is, without copying.
   -input=false            Accepted, as pipelines written for Terraform pass it:
                           init asks nothing.
-` + lockFlagsHelp + "\n" + manifestFlagsHelp + "\n" + stateViews.Help(helpColumn)
+` + arguments.LockHelp + "\n" + arguments.ManifestsHelp + "\n" + stateViews.Help(helpColumn)
 }
 
 func (c *initCommand) Run(args []string) int {
 	g := c.g
-	var m manifestFlags
-	var vf viewFlags
-	var lf lockFlags
-	var migrate, forceCopy, reconfigure bool
-	fs := newFlagSet("init")
-	m.register(fs)
-	lf.register(fs)
-	stateViews.Register(fs, &vf)
-	fs.BoolVar(&migrate, "migrate-state", false, "")
-	fs.BoolVar(&forceCopy, "force-copy", false, "")
-	fs.BoolVar(&reconfigure, "reconfigure", false, "")
-	fs.Bool("input", true, "") // init asks nothing
-	if code, done := parseFlags(g, fs, args, c.Help()); done {
+	a, err := arguments.ParseInit(args)
+	if code, done := parsed(g, err, c.Help()); done {
 		return code
 	}
-	v, ok := stateViews.Open(g.viewStreams(), vf)
+	v, ok := stateViews.Open(g.viewStreams(), a.View)
 	if !ok {
 		return exitError
 	}
+	migrate, forceCopy, reconfigure := a.MigrateState, a.ForceCopy, a.Reconfigure
 	switch {
-	case fs.NArg() > 0:
+	case len(a.Args) > 0:
 		v.UsageError(fmt.Errorf("init takes no arguments; to set up another directory use attachform -chdir=DIR init"), c.Help())
 		return exitError
 	case migrate && reconfigure:
@@ -76,10 +66,11 @@ func (c *initCommand) Run(args []string) int {
 		v.UsageError(fmt.Errorf("-force-copy goes with -migrate-state"), c.Help())
 		return exitError
 	}
+	m := manifestFlagsOf(a.Manifests)
 	rec, ok := workspace.Init(g.env(), v, workspace.InitOptions{
 		Load:    m.loadOptions(g),
 		Migrate: migrate, ForceCopy: forceCopy, Reconfigure: reconfigure,
-		Lock: lf.lock, LockTimeout: time.Duration(lf.timeout),
+		Lock: a.Lock.Lock, LockTimeout: a.LockTimeout,
 	})
 	if !ok {
 		return exitError

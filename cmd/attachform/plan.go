@@ -42,7 +42,7 @@ Options:
   -generate-files-out=DIR Where the downloads go, inside the configuration
                           directory (default: FILE's name without
                           .attach.hcl, as imported/ for imported.attach.hcl).
-` + configFlagsHelp + "\n" + planViews.Help(helpColumn)
+` + arguments.OperationHelp + "\n" + planViews.Help(helpColumn)
 }
 
 func (c *planCommand) Run(args []string) int {
@@ -50,7 +50,7 @@ func (c *planCommand) Run(args []string) int {
 	if code, done := parsed(c.g, err, c.Help()); done {
 		return code
 	}
-	v, ok := planViews.Open(c.g.viewStreams(), viewFlagsOf(a.View))
+	v, ok := planViews.Open(c.g.viewStreams(), a.View)
 	if !ok || !checked(v, a.Check()) {
 		return exitError
 	}

@@ -18,7 +18,7 @@ func applyReviewed(g *globals, v applyView, given []string, f *configFlags, file
 		return exitError
 	}
 	r := saved.Plan
-	f.targets, f.replaces, f.allowMassDestroy = listFlag(r.Targets), listFlag(r.Replace), r.AllowMassDestroy
+	f.targets, f.replaces, f.allowMassDestroy = r.Targets, r.Replace, r.AllowMassDestroy
 	f.destroy, f.refreshOnly = r.Mode == plan.Destroy, r.Mode == plan.RefreshOnly
 	w, ok := openWorkspace(g, v, f, "apply")
 	if !ok {

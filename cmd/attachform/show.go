@@ -36,7 +36,7 @@ Usage: attachform [-chdir=DIR] show [options] [PLANFILE]
 
 Options:
 
-` + manifestFlagsHelp + "\n" + showViews.Help(helpColumn))
+` + arguments.ManifestsHelp + "\n" + showViews.Help(helpColumn))
 }
 
 func (c *showCommand) Run(args []string) int {
@@ -45,7 +45,7 @@ func (c *showCommand) Run(args []string) int {
 	if code, done := parsed(g, err, c.Help()); done {
 		return code
 	}
-	v, ok := showViews.Open(g.viewStreams(), viewFlagsOf(a.View))
+	v, ok := showViews.Open(g.viewStreams(), a.View)
 	if !ok {
 		return exitError
 	}

@@ -2,9 +2,9 @@ package main
 
 import (
 	"bufio"
-	"flag"
 	"strings"
 
+	"github.com/attachform/attachform/internal/arguments"
 	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/spec"
 	"github.com/attachform/attachform/state"
@@ -12,27 +12,12 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// lockFlags are -lock and -lock-timeout of the commands that change the
-// state without planning.
-type lockFlags struct {
-	lock    bool
-	timeout durationFlag
-}
-
-func (l *lockFlags) register(fs *flag.FlagSet) {
-	fs.BoolVar(&l.lock, "lock", true, "")
-	fs.Var(&l.timeout, "lock-timeout", "")
-}
-
-const lockFlagsHelp = `  -lock=false             Do not lock the state. Dangerous when others run too.
-  -lock-timeout=DURATION  Wait this long for the state lock (default: fail at once).`
-
 // stateHelp is the common tail of the state commands' help: the manifests
 // say where the state is, so the flags that load them come along.
 func stateHelp(withLock bool) string {
-	h := manifestFlagsHelp + "\n" + stateViews.Help(helpColumn)
+	h := arguments.ManifestsHelp + "\n" + stateViews.Help(helpColumn)
 	if withLock {
-		h = lockFlagsHelp + "\n" + h
+		h = arguments.LockHelp + "\n" + h
 	}
 	return h
 }
@@ -137,16 +122,16 @@ Options:
 }
 
 func (c *stateListCommand) Run(args []string) int {
-	r := newStateRun(c.g, "state list", false)
-	id := r.fs.String("id", "", "")
-	if code, done := r.start(args, c.Help(), stateArgs{anyArgs, "", -1}); done {
+	a, err := arguments.ParseStateList(args)
+	r, code, done := startState(c.g, "state list", &a.State, err, c.Help(), stateArgs{anyArgs, "", -1})
+	if done {
 		return code
 	}
 	st, ok := r.read()
 	if !ok {
 		return exitError
 	}
-	out := workspace.List(st, r.addrs, *id)
+	out := workspace.List(st, r.addrs, a.ID)
 	r.v.Addresses(out)
 	return exitOK
 }
@@ -170,8 +155,9 @@ Options:
 }
 
 func (c *stateShowCommand) Run(args []string) int {
-	r := newStateRun(c.g, "state show", false)
-	if code, done := r.start(args, c.Help(), stateArgs{oneArg, "takes exactly one address", 1}); done {
+	a, err := arguments.ParseStateShow(args)
+	r, code, done := startState(c.g, "state show", a, err, c.Help(), stateArgs{oneArg, "takes exactly one address", 1})
+	if done {
 		return code
 	}
 	st, ok := r.read()
@@ -209,8 +195,9 @@ Options:
 }
 
 func (c *statePullCommand) Run(args []string) int {
-	r := newStateRun(c.g, "state pull", false)
-	if code, done := r.start(args, c.Help(), stateArgs{noArgs, "takes no arguments", 0}); done {
+	a, err := arguments.ParseStatePull(args)
+	r, code, done := startState(c.g, "state pull", a, err, c.Help(), stateArgs{noArgs, "takes no arguments", 0})
+	if done {
 		return code
 	}
 	st, ok := r.read()

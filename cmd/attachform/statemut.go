@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/attachform/attachform/internal/arguments"
 	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/state"
 	"github.com/hashicorp/hcl/v2"
@@ -29,19 +30,19 @@ Options:
 }
 
 func (c *stateRmCommand) Run(args []string) int {
-	r := newStateRun(c.g, "state rm", true)
-	dryRun := r.fs.Bool("dry-run", false, "")
-	if code, done := r.start(args, c.Help(), stateArgs{someArgs, "needs at least one address", -1}); done {
+	a, err := arguments.ParseStateRm(args)
+	r, code, done := startState(c.g, "state rm", &a.State, err, c.Help(), stateArgs{someArgs, "needs at least one address", -1})
+	if done {
 		return code
 	}
 	var removed []string
 	ok := r.change(func(st *state.State) (*state.State, bool) {
 		var diags hcl.Diagnostics
-		if removed, diags = workspace.Remove(st, r.addrs, *dryRun); diags.HasErrors() {
+		if removed, diags = workspace.Remove(st, r.addrs, a.DryRun); diags.HasErrors() {
 			r.v.Diagnostics(nil, diags)
 			return nil, false
 		}
-		if *dryRun {
+		if a.DryRun {
 			return nil, true
 		}
 		return st, true
@@ -49,7 +50,7 @@ func (c *stateRmCommand) Run(args []string) int {
 	if !ok {
 		return exitError
 	}
-	r.v.Removed(removed, *dryRun)
+	r.v.Removed(removed, a.DryRun)
 	return exitOK
 }
 
@@ -79,20 +80,20 @@ Options:
 }
 
 func (c *stateMvCommand) Run(args []string) int {
-	r := newStateRun(c.g, "state mv", true)
-	dryRun := r.fs.Bool("dry-run", false, "")
-	if code, done := r.start(args, c.Help(), stateArgs{twoArgs, "takes a source and a destination address", -1}); done {
+	a, err := arguments.ParseStateMv(args)
+	r, code, done := startState(c.g, "state mv", &a.State, err, c.Help(), stateArgs{twoArgs, "takes a source and a destination address", -1})
+	if done {
 		return code
 	}
 	src, dst := r.addrs[0], r.addrs[1]
 	var moves [][2]string
 	ok := r.change(func(st *state.State) (*state.State, bool) {
 		var diags hcl.Diagnostics
-		if moves, diags = workspace.Move(st, src, dst, *dryRun); diags.HasErrors() {
+		if moves, diags = workspace.Move(st, src, dst, a.DryRun); diags.HasErrors() {
 			r.v.Diagnostics(nil, diags)
 			return nil, false
 		}
-		if *dryRun {
+		if a.DryRun {
 			return nil, true
 		}
 		return st, true
@@ -100,7 +101,7 @@ func (c *stateMvCommand) Run(args []string) int {
 	if !ok {
 		return exitError
 	}
-	r.v.Moved(moves, *dryRun)
+	r.v.Moved(moves, a.DryRun)
 	return exitOK
 }
 
@@ -128,18 +129,18 @@ Options:
 }
 
 func (c *statePushCommand) Run(args []string) int {
-	r := newStateRun(c.g, "state push", true)
-	force := r.fs.Bool("force", false, "")
-	if code, done := r.start(args, c.Help(), stateArgs{oneArg, "takes one file (or - for stdin)", 0}); done {
+	a, err := arguments.ParseStatePush(args)
+	r, code, done := startState(c.g, "state push", &a.State, err, c.Help(), stateArgs{oneArg, "takes one file (or - for stdin)", 0})
+	if done {
 		return code
 	}
-	pushed, err := workspace.ReadStateFile(r.g.dir, r.g.std.in, r.fs.Arg(0))
+	pushed, err := workspace.ReadStateFile(r.g.dir, r.g.std.in, a.Args[0])
 	if err != nil {
 		errorf(r.v, "Cannot read the state to push", "%v", err)
 		return exitError
 	}
 	ok := r.change(func(cur *state.State) (*state.State, bool) {
-		next, diags := workspace.Push(cur, pushed, *force)
+		next, diags := workspace.Push(cur, pushed, a.Force)
 		if diags.HasErrors() {
 			r.v.Diagnostics(nil, diags)
 			return nil, false

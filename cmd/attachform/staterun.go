@@ -1,24 +1,21 @@
 package main
 
 import (
-	"flag"
 	"fmt"
-	"time"
 
+	"github.com/attachform/attachform/internal/arguments"
 	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/state"
 )
 
 // stateRun is the setup the state subcommands and force-unlock share: the
-// manifests' flags (they say where the state is), the view's, the lock's
-// for those that change the state, and then the open view and backend.
+// arguments they have in common (arguments.State: the manifests' flags,
+// which say where the state is, the view's, the lock's for those that
+// change the state), and then the open view and backend.
 type stateRun struct {
 	g     *globals
 	name  string
-	fs    *flag.FlagSet
-	m     manifestFlags
-	vf    viewFlags
-	lf    *lockFlags // nil: the command only reads
+	a     *arguments.State
 	v     stateView
 	b     state.Backend
 	addrs []string
@@ -33,41 +30,41 @@ type stateArgs struct {
 	addresses int
 }
 
-func newStateRun(g *globals, name string, locks bool) *stateRun {
-	r := &stateRun{g: g, name: name, fs: newFlagSet(name)}
-	r.m.register(r.fs)
-	if locks {
-		r.lf = &lockFlags{}
-		r.lf.register(r.fs)
-	}
-	stateViews.Register(r.fs, &r.vf)
-	return r
+// startState is the start of state command name, whose arguments were
+// parsed into parsed with err (see stateRun.start).
+func startState(g *globals, name string, parsed *arguments.State, err error, help string, a stateArgs) (r *stateRun, code int, done bool) {
+	r = &stateRun{g: g, name: name, a: parsed}
+	code, done = r.start(err, help, a)
+	return r, code, done
 }
 
-// start parses the flags, opens the view, checks the positional arguments
-// and opens the backend. When done, the command ends with code.
-func (r *stateRun) start(args []string, help string, a stateArgs) (code int, done bool) {
-	if code, done := parseFlags(r.g, r.fs, args, help); done {
+// start ends the command when its flags could not be parsed (err), opens
+// the view, checks the positional arguments and opens the backend. When
+// done, the command ends with code.
+func (r *stateRun) start(err error, help string, a stateArgs) (code int, done bool) {
+	if code, done := parsed(r.g, err, help); done {
 		return code, true
 	}
-	v, ok := stateViews.Open(r.g.viewStreams(), r.vf)
+	v, ok := stateViews.Open(r.g.viewStreams(), r.a.View)
 	if !ok {
 		return exitError, true
 	}
 	r.v = v
-	if !a.ok(r.fs.NArg()) {
+	args := r.a.Args
+	if !a.ok(len(args)) {
 		v.UsageError(fmt.Errorf("%s %s", r.name, a.want), help)
 		return exitError, true
 	}
 	if n := a.addresses; n != 0 {
-		if n < 0 || n > r.fs.NArg() {
-			n = r.fs.NArg()
+		if n < 0 || n > len(args) {
+			n = len(args)
 		}
-		if r.addrs, ok = parseAddresses(v, r.fs.Args()[:n]); !ok {
+		if r.addrs, ok = parseAddresses(v, args[:n]); !ok {
 			return exitError, true
 		}
 	}
-	if _, r.b, ok = openState(r.g, v, &r.m); !ok {
+	m := manifestFlagsOf(r.a.Manifests)
+	if _, r.b, ok = openState(r.g, v, &m); !ok {
 		return exitError, true
 	}
 	return exitOK, false
@@ -80,8 +77,8 @@ func (r *stateRun) read() (*state.State, bool) { return readState(r.g, r.v, r.b)
 // is none), and writes what change returns; change reports its own
 // problems, and returns nil to write nothing.
 func (r *stateRun) change(change func(st *state.State) (next *state.State, ok bool)) bool {
-	if r.lf.lock {
-		unlock, ok := workspace.Lock(r.g.env(), r.v, r.b, r.name, time.Duration(r.lf.timeout))
+	if r.a.Lock.Lock {
+		unlock, ok := workspace.Lock(r.g.env(), r.v, r.b, r.name, r.a.LockTimeout)
 		if !ok {
 			return false
 		}

@@ -34,7 +34,7 @@ Usage: attachform [global options] validate [options]
 
 Options:
 
-` + manifestFlagsHelp + "\n" + validateViews.Help(helpColumn))
+` + arguments.ManifestsHelp + "\n" + validateViews.Help(helpColumn))
 }
 
 func (c *validateCommand) Run(args []string) int {
@@ -42,7 +42,7 @@ func (c *validateCommand) Run(args []string) int {
 	if code, done := parsed(c.g, err, c.Help()); done {
 		return code
 	}
-	v, ok := validateViews.Open(c.g.viewStreams(), viewFlagsOf(a.View))
+	v, ok := validateViews.Open(c.g.viewStreams(), a.View)
 	if !ok {
 		return exitError
 	}

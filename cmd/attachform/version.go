@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 
+	"github.com/attachform/attachform/internal/arguments"
 	"github.com/attachform/attachform/internal/buildinfo"
 )
 
@@ -37,17 +38,15 @@ Options:
 }
 
 func (c *versionCommand) Run(args []string) int {
-	var vf viewFlags
-	fs := newFlagSet("version")
-	versionViews.Register(fs, &vf)
-	if code, done := parseFlags(c.g, fs, args, c.Help()); done {
+	a, err := arguments.ParseVersion(args)
+	if code, done := parsed(c.g, err, c.Help()); done {
 		return code
 	}
-	v, ok := versionViews.Open(c.g.viewStreams(), vf)
+	v, ok := versionViews.Open(c.g.viewStreams(), a.View)
 	if !ok {
 		return exitError
 	}
-	if fs.NArg() > 0 {
+	if len(a.Args) > 0 {
 		v.UsageError(errors.New("version takes no arguments"), "")
 		return exitError
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"github.com/attachform/attachform/apply"
-	"github.com/attachform/attachform/internal/arguments"
 	"github.com/attachform/attachform/internal/hclfmt"
 	"github.com/attachform/attachform/internal/views"
 	"github.com/attachform/attachform/internal/workspace"
@@ -12,7 +11,6 @@ import (
 // command files take and return, spelled as before the views moved out.
 type (
 	view            = views.View
-	viewFlags       = arguments.View
 	diagnosticsView = views.Diagnostics
 	interruptView   = views.Interrupt
 	workspaceView   = views.Workspace
