@@ -50,7 +50,7 @@ func (c *forceUnlockCommand) Run(args []string) int {
 			return exitError
 		}
 	}
-	if err := r.b.Unlock(r.g.ctx, id); err != nil {
+	if err := r.store.Backend.Unlock(r.g.ctx, id); err != nil {
 		errorf(v, "Failed to unlock the state", "%v", err)
 		return exitError
 	}

@@ -7,7 +7,6 @@ import (
 	"github.com/attachform/attachform/internal/arguments"
 	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/spec"
-	"github.com/attachform/attachform/state"
 	"github.com/hashicorp/cli"
 	"github.com/hashicorp/hcl/v2"
 )
@@ -20,36 +19,6 @@ func stateHelp(withLock bool) string {
 		h = arguments.LockHelp + "\n" + h
 	}
 	return h
-}
-
-// openState loads the manifests offline, as validate does (data sources
-// are not looked up), and opens the backend they declare. Warnings about
-// the manifests are not the state commands' business; errors are.
-func openState(g *globals, v stateView, m *manifestFlags) (*spec.Config, state.Backend, bool) {
-	cfg, diags := workspace.LoadManifests(g.env(), m.loadOptions(g))
-	if !diags.HasErrors() {
-		diags = workspace.BackendChanged(g.env(), cfg)
-	}
-	if diags.HasErrors() {
-		v.Diagnostics(cfg.Files, diags)
-		return nil, nil, false
-	}
-	b, err := workspace.OpenBackend(g.env(), cfg, v.DeviceCode, false)
-	if err != nil {
-		errorf(v, "Cannot open the state backend", "%v", err)
-		return nil, nil, false
-	}
-	return cfg, b, true
-}
-
-// readState reads the state, reporting a failure on v.
-func readState(g *globals, v stateView, b state.Backend) (*state.State, bool) {
-	st, err := b.Read(g.ctx)
-	if err != nil {
-		errorf(v, "Cannot read the state", "%v", err)
-		return nil, false
-	}
-	return st, true
 }
 
 // parseAddresses spells addresses as plans do, reporting bad ones.

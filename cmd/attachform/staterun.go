@@ -11,13 +11,13 @@ import (
 // stateRun is the setup the state subcommands and force-unlock share: the
 // arguments they have in common (arguments.State: the manifests' flags,
 // which say where the state is, the view's, the lock's for those that
-// change the state), and then the open view and backend.
+// change the state), and then the open view and state store.
 type stateRun struct {
 	g     *globals
 	name  string
 	a     *arguments.State
 	v     stateView
-	b     state.Backend
+	store *workspace.Store
 	addrs []string
 }
 
@@ -64,39 +64,20 @@ func (r *stateRun) start(err error, help string, a stateArgs) (code int, done bo
 		}
 	}
 	m := manifestFlagsOf(r.a.Manifests)
-	if _, r.b, ok = openState(r.g, v, &m); !ok {
+	if r.store, ok = workspace.OpenStore(r.g.env(), v, m.loadOptions(r.g)); !ok {
 		return exitError, true
 	}
 	return exitOK, false
 }
 
 // read reads the state (nil when there is none), reporting a failure.
-func (r *stateRun) read() (*state.State, bool) { return readState(r.g, r.v, r.b) }
+func (r *stateRun) read() (*state.State, bool) { return r.store.Read() }
 
 // change locks the state (unless -lock=false), reads it (nil when there
 // is none), and writes what change returns; change reports its own
-// problems, and returns nil to write nothing.
+// problems, and returns nil to write nothing (workspace.Store.Change).
 func (r *stateRun) change(change func(st *state.State) (next *state.State, ok bool)) bool {
-	if r.a.Lock.Lock {
-		unlock, ok := workspace.Lock(r.g.env(), r.v, r.b, r.name, r.a.LockTimeout)
-		if !ok {
-			return false
-		}
-		defer unlock()
-	}
-	st, ok := r.read()
-	if !ok {
-		return false
-	}
-	next, ok := change(st)
-	if !ok || next == nil {
-		return ok
-	}
-	if err := state.Persist(r.g.ctx, r.b, next, version()); err != nil {
-		errorf(r.v, "Cannot write the state", "%v\n\nNothing was changed.", err)
-		return false
-	}
-	return true
+	return r.store.Change(r.name, r.a.Lock.Lock, r.a.LockTimeout, change)
 }
 
 func anyArgs(int) bool    { return true }
