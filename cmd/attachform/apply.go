@@ -7,6 +7,7 @@ import (
 
 	"github.com/attachform/attachform/apply"
 	"github.com/attachform/attachform/internal/arguments"
+	"github.com/attachform/attachform/internal/interrupt"
 	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/plan"
 )
@@ -32,7 +33,7 @@ func (c *applyCommand) Help() string {
   be given with PLANFILE: the plan holds them.
 
   The first interrupt (Ctrl-C, SIGTERM) stops gracefully: nothing new starts,
-  and requests in flight get up to ` + stopGrace.String() + ` to finish (an upload stops after the
+  and requests in flight get up to ` + interrupt.Grace.String() + ` to finish (an upload stops after the
   range it is sending). A second interrupt stops at once. Either way the state
   is saved, what is left is listed, and the exit status is 1.
 
@@ -98,7 +99,7 @@ func runApply(g *globals, name string, args []string, destroy bool, help string)
 		v.UsageError(errNoInput, help)
 		return exitError
 	}
-	grace, err := stopGraceFor(g)
+	grace, err := interrupt.GraceFrom(g.getenv)
 	if err != nil {
 		v.Fail(err.Error())
 		return exitError
@@ -163,7 +164,7 @@ func readSavedRun(g *globals, v applyView, given []string, f *configFlags, file 
 		v.Diagnostics(nil, diags)
 		return nil, 0, false
 	}
-	grace, err := stopGraceFor(g)
+	grace, err := interrupt.GraceFrom(g.getenv)
 	if err != nil {
 		v.Fail(err.Error())
 		return nil, 0, false
@@ -182,7 +183,7 @@ func carryOut(g *globals, v applyView, w *workspace.Workspace, p *plan.Plan, par
 	// From here the first interrupt stops gracefully: nothing new starts,
 	// requests in flight finish. The second, or the grace running out,
 	// cancels g.ctx. The state is saved either way.
-	stop, endGraceful := g.std.intr.graceful(grace, g.log, v)
+	stop, endGraceful := g.std.intr.Graceful(grace, g.log, v)
 	result, err := w.Apply(p, workspace.ApplyOptions{
 		Parallelism: parallelism,
 		OnEvent:     v.Event,

@@ -7,16 +7,17 @@ import (
 	"io"
 	"os"
 
+	"github.com/attachform/attachform/internal/interrupt"
 	"github.com/attachform/attachform/internal/views"
 )
 
 func main() {
 	std := streams{in: os.Stdin, out: os.Stdout, err: os.Stderr}
 	// Interrupt notices are plain text on stderr; apply shows them on its
-	// own view while it works (interrupts.graceful).
-	std.intr = catchInterrupts(context.Background(), views.NewView(views.Streams{Out: std.out, Err: std.err}, true))
-	code := run(std.intr.ctx, os.Args[1:], std, os.Environ())
-	std.intr.release()
+	// own view while it works (interrupt.Interrupts.Graceful).
+	std.intr = interrupt.Catch(context.Background(), views.NewView(views.Streams{Out: std.out, Err: std.err}, true))
+	code := run(std.intr.Context(), os.Args[1:], std, os.Environ())
+	std.intr.Release()
 	os.Exit(code)
 }
 
@@ -29,5 +30,5 @@ type streams struct {
 	// intr stops apply gracefully on the first interrupt; nil when no
 	// signals are caught (tests calling run), and then an interrupt is
 	// only ever the cancellation of run's context.
-	intr *interrupts
+	intr *interrupt.Interrupts
 }

@@ -7,12 +7,10 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/attachform/attachform/internal/buildinfo"
 	"github.com/attachform/attachform/internal/views"
 	"github.com/attachform/attachform/internal/workspace"
-	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -36,20 +34,6 @@ func TestVersionCommand(t *testing.T) {
 	res = runCLI(t, t.TempDir(), nil, "", "version", "extra")
 	if res.code != exitError || res.err != "Error: version takes no arguments\n" || res.out != "" {
 		t.Errorf("version extra: %+v", res)
-	}
-}
-
-// While apply works, interrupt notices are its view's.
-func TestInterruptNoticesOnTheSectionsView(t *testing.T) {
-	var outside, section bytes.Buffer
-	i := newInterrupts(context.Background(), views.NewView(views.Streams{Err: &outside}, true))
-	defer i.release()
-	_, end := i.graceful(time.Hour, hclog.NewNullLogger(), views.NewView(views.Streams{Err: &section}, true))
-	defer end()
-	i.received()
-	i.received()
-	if outside.Len() != 0 || !strings.Contains(section.String(), "stopping gracefully") || !strings.Contains(section.String(), "Second interrupt") {
-		t.Errorf("outside %q, section %q", outside.String(), section.String())
 	}
 }
 

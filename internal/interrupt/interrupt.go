@@ -1,4 +1,8 @@
-package main
+// Package interrupt turns SIGINT and SIGTERM into the stops Terraform
+// users expect: at once outside apply's work, gracefully inside it (nothing
+// new starts, requests in flight finish), at once on the second signal or
+// when the grace runs out.
+package interrupt
 
 import (
 	"context"
@@ -12,27 +16,40 @@ import (
 	"github.com/hashicorp/go-hclog"
 )
 
-// stopGrace bounds a graceful stop: after the first interrupt, requests in
+// Grace bounds a graceful stop: after the first interrupt, requests in
 // flight get this long to finish before they are cancelled.
-const stopGrace = 30 * time.Second
+const Grace = 30 * time.Second
 
-// stopGraceEnv overrides stopGrace. It exists for tests, which must see the
-// grace run out without waiting half a minute; it is not documented to users.
-const stopGraceEnv = "ATTACHFORM_STOP_GRACE"
+// GraceEnv overrides Grace. It exists for tests, which must see the grace
+// run out without waiting half a minute; it is not documented to users.
+const GraceEnv = "ATTACHFORM_STOP_GRACE"
 
-// interrupts turns SIGINT and SIGTERM into stops, the way Terraform users
+// View tells the user what an interrupt does; the command's views
+// satisfy it.
+type View interface {
+	// Interrupted: outside apply's work, the command stops at once.
+	Interrupted()
+	// StoppingGracefully: nothing new starts; requests in flight get grace.
+	StoppingGracefully(grace time.Duration)
+	// StoppingAtOnce: a second interrupt.
+	StoppingAtOnce()
+	// GraceOver: requests in flight outlived the grace.
+	GraceOver(grace time.Duration)
+}
+
+// Interrupts turns SIGINT and SIGTERM into stops, the way Terraform users
 // expect. Outside a graceful section the first signal cancels ctx, the
 // context every command runs in. Inside one (apply at work) the first
 // signal closes the section's stop channel instead: nothing new starts and
 // requests in flight finish. The second signal, or the end of the grace,
 // cancels ctx. Once ctx is cancelled the signals are let go, so a further
 // interrupt ends the process the operating system's way.
-type interrupts struct {
+type Interrupts struct {
 	ctx    context.Context // cancelled to stop at once
 	cancel context.CancelFunc
 	// notices tells the user what an interrupt does, outside a graceful
 	// section; inside one, the section's view does.
-	notices interruptView
+	notices View
 	// signals delivers SIGINT and SIGTERM; nil when nothing is caught.
 	signals chan os.Signal
 	done    chan struct{} // closed by release
@@ -40,14 +57,14 @@ type interrupts struct {
 	mu       sync.Mutex    // guards the fields below
 	stop     chan struct{} // the graceful section's; nil outside one
 	stopping bool          // stop is closed
-	view     interruptView // the section's
+	view     View          // the section's
 	grace    time.Duration
 	timer    *time.Timer // cancels ctx when the grace is over
 	log      hclog.Logger
 }
 
-// catchInterrupts starts catching SIGINT and SIGTERM; release lets them go.
-func catchInterrupts(parent context.Context, notices interruptView) *interrupts {
+// Catch starts catching SIGINT and SIGTERM; release lets them go.
+func Catch(parent context.Context, notices View) *Interrupts {
 	i := newInterrupts(parent, notices)
 	i.signals = make(chan os.Signal, 1)
 	signal.Notify(i.signals, os.Interrupt, syscall.SIGTERM)
@@ -64,15 +81,19 @@ func catchInterrupts(parent context.Context, notices interruptView) *interrupts 
 	return i
 }
 
-// newInterrupts is interrupts without the signals, for tests to call
+// newInterrupts is Interrupts without the signals, for tests to call
 // received on.
-func newInterrupts(parent context.Context, notices interruptView) *interrupts {
+func newInterrupts(parent context.Context, notices View) *Interrupts {
 	ctx, cancel := context.WithCancel(parent)
-	return &interrupts{ctx: ctx, cancel: cancel, notices: notices, done: make(chan struct{}), log: hclog.NewNullLogger()}
+	return &Interrupts{ctx: ctx, cancel: cancel, notices: notices, done: make(chan struct{}), log: hclog.NewNullLogger()}
 }
 
-// release stops catching signals and cancels ctx.
-func (i *interrupts) release() {
+// Context is the context every command runs in, cancelled to stop at
+// once.
+func (i *Interrupts) Context() context.Context { return i.ctx }
+
+// Release stops catching signals and cancels ctx.
+func (i *Interrupts) Release() {
 	if i.signals != nil {
 		signal.Stop(i.signals)
 	}
@@ -80,11 +101,11 @@ func (i *interrupts) release() {
 	i.cancel()
 }
 
-// graceful opens a graceful section, which end closes; v shows what an
-// interrupt does meanwhile (nil: the notices catchInterrupts was given).
+// Graceful opens a graceful section, which end closes; v shows what an
+// interrupt does meanwhile (nil: the notices Catch was given).
 // On a nil receiver (run called without signals, as tests do) stop is
 // never closed.
-func (i *interrupts) graceful(grace time.Duration, log hclog.Logger, v interruptView) (stop <-chan struct{}, end func()) {
+func (i *Interrupts) Graceful(grace time.Duration, log hclog.Logger, v View) (stop <-chan struct{}, end func()) {
 	if i == nil {
 		return nil, func() {}
 	}
@@ -109,7 +130,7 @@ func (i *interrupts) graceful(grace time.Duration, log hclog.Logger, v interrupt
 }
 
 // received handles one signal.
-func (i *interrupts) received() {
+func (i *Interrupts) received() {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	switch {
@@ -132,7 +153,7 @@ func (i *interrupts) received() {
 }
 
 // graceOver stops at once when requests in flight outlive the grace.
-func (i *interrupts) graceOver() {
+func (i *Interrupts) graceOver() {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	if !i.stopping || i.ctx.Err() != nil {
@@ -145,22 +166,23 @@ func (i *interrupts) graceOver() {
 
 // hardLocked cancels ctx and lets the signals go, so that one more
 // interrupt ends a process that hangs on its way out. Caller holds mu.
-func (i *interrupts) hardLocked() {
+func (i *Interrupts) hardLocked() {
 	i.cancel()
 	if i.signals != nil {
 		signal.Stop(i.signals)
 	}
 }
 
-// stopGraceFor is stopGrace, or what stopGraceEnv says.
-func stopGraceFor(g *globals) (time.Duration, error) {
-	v := g.getenv(stopGraceEnv)
+// GraceFrom is Grace, or what GraceEnv says in the environment getenv
+// reads.
+func GraceFrom(getenv func(string) string) (time.Duration, error) {
+	v := getenv(GraceEnv)
 	if v == "" {
-		return stopGrace, nil
+		return Grace, nil
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%s=%q is not a positive duration such as 30s", stopGraceEnv, v)
+		return 0, fmt.Errorf("%s=%q is not a positive duration such as 30s", GraceEnv, v)
 	}
 	return d, nil
 }

@@ -1,4 +1,4 @@
-package main
+package interrupt
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 func TestInterruptOutsideApplyCancelsAtOnce(t *testing.T) {
 	var warn bytes.Buffer
 	i := newInterrupts(context.Background(), views.NewView(views.Streams{Err: &warn}, true))
-	defer i.release()
+	defer i.Release()
 	i.received()
 	if i.ctx.Err() == nil {
 		t.Fatal("the first interrupt outside a graceful section did not cancel")
@@ -27,8 +27,8 @@ func TestInterruptOutsideApplyCancelsAtOnce(t *testing.T) {
 func TestInterruptInApplyStopsGracefullyThenAtOnce(t *testing.T) {
 	var warn bytes.Buffer
 	i := newInterrupts(context.Background(), views.NewView(views.Streams{Err: &warn}, true))
-	defer i.release()
-	stop, end := i.graceful(time.Hour, hclog.NewNullLogger(), nil)
+	defer i.Release()
+	stop, end := i.Graceful(time.Hour, hclog.NewNullLogger(), nil)
 	defer end()
 
 	i.received()
@@ -57,8 +57,8 @@ func TestInterruptInApplyStopsGracefullyThenAtOnce(t *testing.T) {
 func TestInterruptGraceRunsOut(t *testing.T) {
 	var warn bytes.Buffer
 	i := newInterrupts(context.Background(), views.NewView(views.Streams{Err: &warn}, true))
-	defer i.release()
-	_, end := i.graceful(time.Millisecond, hclog.NewNullLogger(), nil)
+	defer i.Release()
+	_, end := i.Graceful(time.Millisecond, hclog.NewNullLogger(), nil)
 	defer end()
 	i.received()
 	select {
@@ -73,8 +73,8 @@ func TestInterruptGraceRunsOut(t *testing.T) {
 
 func TestInterruptGraceEndsWithTheSection(t *testing.T) {
 	i := newInterrupts(context.Background(), views.NewView(views.Streams{Err: new(bytes.Buffer)}, true))
-	defer i.release()
-	_, end := i.graceful(time.Hour, hclog.NewNullLogger(), nil)
+	defer i.Release()
+	_, end := i.Graceful(time.Hour, hclog.NewNullLogger(), nil)
 	i.received()
 	end()
 	i.graceOver() // a timer that fired as the section ended
@@ -89,8 +89,8 @@ func TestInterruptGraceEndsWithTheSection(t *testing.T) {
 }
 
 func TestInterruptWithoutSignalsNeverStops(t *testing.T) {
-	var i *interrupts // run called by a test, without catching signals
-	stop, end := i.graceful(time.Second, hclog.NewNullLogger(), nil)
+	var i *Interrupts // run called by a test, without catching signals
+	stop, end := i.Graceful(time.Second, hclog.NewNullLogger(), nil)
 	defer end()
 	if stop != nil {
 		t.Fatal("a nil interrupts gave a stop channel")
@@ -103,19 +103,37 @@ func TestStopGrace(t *testing.T) {
 		want time.Duration
 		bad  bool
 	}{
-		{"", stopGrace, false},
-		{stopGraceEnv + "=250ms", 250 * time.Millisecond, false},
-		{stopGraceEnv + "=soon", 0, true},
-		{stopGraceEnv + "=0s", 0, true},
-		{stopGraceEnv + "=-1s", 0, true},
+		{"", Grace, false},
+		{GraceEnv + "=250ms", 250 * time.Millisecond, false},
+		{GraceEnv + "=soon", 0, true},
+		{GraceEnv + "=0s", 0, true},
+		{GraceEnv + "=-1s", 0, true},
 	} {
-		g, _, _ := testGlobals(c.env)
-		got, err := stopGraceFor(g)
+		got, err := GraceFrom(func(key string) string {
+			if k, v, _ := strings.Cut(c.env, "="); k == key {
+				return v
+			}
+			return ""
+		})
 		if (err != nil) != c.bad || got != c.want {
 			t.Errorf("%q: %v, %v; want %v (error %v)", c.env, got, err, c.want, c.bad)
 		}
 	}
-	if stopGrace != 30*time.Second {
-		t.Errorf("stopGrace = %v; the help and the issue promise 30s", stopGrace)
+	if Grace != 30*time.Second {
+		t.Errorf("Grace = %v; the help and the issue promise 30s", Grace)
+	}
+}
+
+// While apply works, interrupt notices are its view's.
+func TestInterruptNoticesOnTheSectionsView(t *testing.T) {
+	var outside, section bytes.Buffer
+	i := newInterrupts(context.Background(), views.NewView(views.Streams{Err: &outside}, true))
+	defer i.Release()
+	_, end := i.Graceful(time.Hour, hclog.NewNullLogger(), views.NewView(views.Streams{Err: &section}, true))
+	defer end()
+	i.received()
+	i.received()
+	if outside.Len() != 0 || !strings.Contains(section.String(), "stopping gracefully") || !strings.Contains(section.String(), "Second interrupt") {
+		t.Errorf("outside %q, section %q", outside.String(), section.String())
 	}
 }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package interrupt
 
 import (
 	"bytes"
@@ -16,9 +16,9 @@ import (
 
 // SIGTERM, which testscript's kill cannot send, stops as SIGINT does.
 func TestCatchInterruptsHandlesSIGTERM(t *testing.T) {
-	i := catchInterrupts(context.Background(), views.NewView(views.Streams{Err: new(bytes.Buffer)}, true))
-	defer i.release()
-	stop, end := i.graceful(time.Hour, hclog.NewNullLogger(), nil)
+	i := Catch(context.Background(), views.NewView(views.Streams{Err: new(bytes.Buffer)}, true))
+	defer i.Release()
+	stop, end := i.Graceful(time.Hour, hclog.NewNullLogger(), nil)
 	defer end()
 	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
 		t.Fatal(err)
