@@ -3,8 +3,6 @@ package main
 import (
 	"github.com/attachform/attachform/internal/arguments"
 	"github.com/attachform/attachform/internal/workspace"
-	"github.com/attachform/attachform/state"
-	"github.com/hashicorp/hcl/v2"
 )
 
 // stateRmCommand is state rm.
@@ -35,18 +33,7 @@ func (c *stateRmCommand) Run(args []string) int {
 	if done {
 		return code
 	}
-	var removed []string
-	ok := r.change(func(st *state.State) (*state.State, bool) {
-		var diags hcl.Diagnostics
-		if removed, diags = workspace.Remove(st, r.addrs, a.DryRun); diags.HasErrors() {
-			r.v.Diagnostics(nil, diags)
-			return nil, false
-		}
-		if a.DryRun {
-			return nil, true
-		}
-		return st, true
-	})
+	removed, ok := r.store.Remove(r.addrs, a.DryRun)
 	if !ok {
 		return exitError
 	}
@@ -86,18 +73,7 @@ func (c *stateMvCommand) Run(args []string) int {
 		return code
 	}
 	src, dst := r.addrs[0], r.addrs[1]
-	var moves [][2]string
-	ok := r.change(func(st *state.State) (*state.State, bool) {
-		var diags hcl.Diagnostics
-		if moves, diags = workspace.Move(st, src, dst, a.DryRun); diags.HasErrors() {
-			r.v.Diagnostics(nil, diags)
-			return nil, false
-		}
-		if a.DryRun {
-			return nil, true
-		}
-		return st, true
-	})
+	moves, ok := r.store.Move(src, dst, a.DryRun)
 	if !ok {
 		return exitError
 	}
@@ -139,15 +115,7 @@ func (c *statePushCommand) Run(args []string) int {
 		errorf(r.v, "Cannot read the state to push", "%v", err)
 		return exitError
 	}
-	ok := r.change(func(cur *state.State) (*state.State, bool) {
-		next, diags := workspace.Push(cur, pushed, a.Force)
-		if diags.HasErrors() {
-			r.v.Diagnostics(nil, diags)
-			return nil, false
-		}
-		return next, true
-	})
-	if !ok {
+	if !r.store.Push(pushed, a.Force) {
 		return exitError
 	}
 	r.v.Pushed(pushed)

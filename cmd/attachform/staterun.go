@@ -64,7 +64,8 @@ func (r *stateRun) start(err error, help string, a stateArgs) (code int, done bo
 		}
 	}
 	m := manifestFlagsOf(r.a.Manifests)
-	if r.store, ok = workspace.OpenStore(r.g.env(), v, m.loadOptions(r.g)); !ok {
+	o := workspace.StoreOptions{Load: m.loadOptions(r.g), Operation: r.name, Lock: r.a.Lock.Lock, LockTimeout: r.a.LockTimeout}
+	if r.store, ok = workspace.OpenStore(r.g.env(), v, o); !ok {
 		return exitError, true
 	}
 	return exitOK, false
@@ -72,13 +73,6 @@ func (r *stateRun) start(err error, help string, a stateArgs) (code int, done bo
 
 // read reads the state (nil when there is none), reporting a failure.
 func (r *stateRun) read() (*state.State, bool) { return r.store.Read() }
-
-// change locks the state (unless -lock=false), reads it (nil when there
-// is none), and writes what change returns; change reports its own
-// problems, and returns nil to write nothing (workspace.Store.Change).
-func (r *stateRun) change(change func(st *state.State) (next *state.State, ok bool)) bool {
-	return r.store.Change(r.name, r.a.Lock.Lock, r.a.LockTimeout, change)
-}
 
 func anyArgs(int) bool    { return true }
 func noArgs(n int) bool   { return n == 0 }

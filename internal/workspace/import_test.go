@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"testing"
 
-	"github.com/attachform/attachform/spec"
 	"github.com/attachform/attachform/state"
 )
 
@@ -26,17 +25,13 @@ func TestImportRecordsWhatIsOnTheItem(t *testing.T) {
 	w.Close()
 
 	// Forget it, as state rm does: it stays on the message.
-	s, ok := OpenStore(env, r, spec.LoadOptions{})
+	s, ok := OpenStore(env, r, StoreOptions{Operation: "state rm", Lock: true})
 	if !ok {
 		t.Fatalf("OpenStore: %v", r.diags)
 	}
-	var id string
-	if !s.Change("state rm", true, 0, func(st *state.State) (*state.State, bool) {
-		id = st.Attachments[0].ID
-		_, diags := Remove(st, []string{"attachment.agenda"}, false)
-		return st, !diags.HasErrors()
-	}) {
-		t.Fatalf("state rm: %v", r.diags)
+	id := got(t, &Workspace{Backend: s.Backend, env: env}).ID
+	if removed, ok := s.Remove([]string{"attachment.agenda"}, false); !ok || len(removed) != 1 {
+		t.Fatalf("state rm: %v, %v", removed, r.diags)
 	}
 
 	w = openTest(t, env, r)

@@ -3,6 +3,8 @@ package workspace
 import (
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
+
 	"github.com/attachform/attachform/spec"
 	"github.com/attachform/attachform/state"
 )
@@ -15,14 +17,27 @@ type Store struct {
 
 	env Env
 	r   Reporter
+	o   StoreOptions
+}
+
+// StoreOptions say how to open a store, and how its changes lock.
+type StoreOptions struct {
+	// Load is how to load the manifests.
+	Load spec.LoadOptions
+	// Operation names the command in the lock (state rm, state push …).
+	Operation string
+	// Lock takes the state lock for a change, waiting up to LockTimeout
+	// for it (-lock, -lock-timeout).
+	Lock        bool
+	LockTimeout time.Duration
 }
 
 // OpenStore loads the manifests offline, as validate does (data sources
 // are not looked up), and opens the backend they declare. Warnings about
 // the manifests are not the state commands' business; errors are. On
 // failure it has reported the problem on r.
-func OpenStore(env Env, r Reporter, load spec.LoadOptions) (*Store, bool) {
-	cfg, diags := LoadManifests(env, load)
+func OpenStore(env Env, r Reporter, o StoreOptions) (*Store, bool) {
+	cfg, diags := LoadManifests(env, o.Load)
 	if !diags.HasErrors() {
 		diags = BackendChanged(env, cfg)
 	}
@@ -35,7 +50,7 @@ func OpenStore(env Env, r Reporter, load spec.LoadOptions) (*Store, bool) {
 		errorf(r, "Cannot open the state backend", "%v", err)
 		return nil, false
 	}
-	return &Store{Backend: b, env: env, r: r}, true
+	return &Store{Backend: b, env: env, r: r, o: o}, true
 }
 
 // Read reads the state (nil when there is none), reporting a failure.
@@ -48,13 +63,13 @@ func (s *Store) Read() (*state.State, bool) {
 	return st, true
 }
 
-// Change locks the state for operation (unless lock is false; waiting up
-// to timeout for it), reads it (nil when there is none), and writes what
-// change returns, with the next serial. change reports its own problems,
-// and returns nil to write nothing; false when anything failed.
-func (s *Store) Change(operation string, lock bool, timeout time.Duration, change func(st *state.State) (next *state.State, ok bool)) bool {
-	if lock {
-		unlock, ok := Lock(s.env, s.r, s.Backend, operation, timeout)
+// Change locks the state (unless the options say not to), reads it (nil
+// when there is none), and writes what change returns, with the next
+// serial. change reports its own problems, and returns nil to write
+// nothing; false when anything failed.
+func (s *Store) Change(change func(st *state.State) (next *state.State, ok bool)) bool {
+	if s.o.Lock {
+		unlock, ok := Lock(s.env, s.r, s.Backend, s.o.Operation, s.o.LockTimeout)
 		if !ok {
 			return false
 		}
@@ -73,4 +88,54 @@ func (s *Store) Change(operation string, lock bool, timeout time.Duration, chang
 		return false
 	}
 	return true
+}
+
+// Remove is state rm (see the function Remove) under the lock: the
+// addresses removed, or would be with dryRun, which writes nothing.
+func (s *Store) Remove(addresses []string, dryRun bool) ([]string, bool) {
+	var removed []string
+	ok := s.Change(func(st *state.State) (*state.State, bool) {
+		var diags hcl.Diagnostics
+		if removed, diags = Remove(st, addresses, dryRun); diags.HasErrors() {
+			s.r.Diagnostics(nil, diags)
+			return nil, false
+		}
+		return writeUnless(dryRun, st), true
+	})
+	return removed, ok
+}
+
+// Move is state mv (see the function Move) under the lock: the renames
+// made, or that would be with dryRun, which writes nothing.
+func (s *Store) Move(src, dst string, dryRun bool) ([][2]string, bool) {
+	var moves [][2]string
+	ok := s.Change(func(st *state.State) (*state.State, bool) {
+		var diags hcl.Diagnostics
+		if moves, diags = Move(st, src, dst, dryRun); diags.HasErrors() {
+			s.r.Diagnostics(nil, diags)
+			return nil, false
+		}
+		return writeUnless(dryRun, st), true
+	})
+	return moves, ok
+}
+
+// Push is state push (see the function Push) under the lock.
+func (s *Store) Push(pushed *state.State, force bool) bool {
+	return s.Change(func(cur *state.State) (*state.State, bool) {
+		next, diags := Push(cur, pushed, force)
+		if diags.HasErrors() {
+			s.r.Diagnostics(nil, diags)
+			return nil, false
+		}
+		return next, true
+	})
+}
+
+// writeUnless is st, to be written, or nil (write nothing) on a dry run.
+func writeUnless(dryRun bool, st *state.State) *state.State {
+	if dryRun {
+		return nil
+	}
+	return st
 }

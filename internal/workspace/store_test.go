@@ -32,9 +32,9 @@ func TestStoreChange(t *testing.T) {
 	ctx := context.Background()
 	b := local.New(filepath.Join(t.TempDir(), "s.json"))
 	r := &storeReporter{}
-	s := &Store{Backend: b, env: Env{Ctx: ctx, Version: "v9", Log: hclog.NewNullLogger(), Getenv: func(string) string { return "" }}, r: r}
+	s := &Store{Backend: b, env: Env{Ctx: ctx, Version: "v9", Log: hclog.NewNullLogger(), Getenv: func(string) string { return "" }}, r: r, o: StoreOptions{Operation: "state mv", Lock: true}}
 
-	ok := s.Change("state push", true, 0, func(st *state.State) (*state.State, bool) {
+	ok := s.Change(func(st *state.State) (*state.State, bool) {
 		if st != nil {
 			t.Errorf("a state before the first write: %+v", st)
 		}
@@ -44,7 +44,7 @@ func TestStoreChange(t *testing.T) {
 	if !ok || err != nil || first == nil || first.Serial != 1 || first.Writer != "v9" {
 		t.Fatalf("first write: ok %v, %+v, %v, %v", ok, first, err, r.diags)
 	}
-	if ok := s.Change("state rm", true, 0, func(*state.State) (*state.State, bool) { return nil, true }); !ok {
+	if ok := s.Change(func(*state.State) (*state.State, bool) { return nil, true }); !ok {
 		t.Fatalf("a change that writes nothing: %v", r.diags)
 	}
 	if again, _ := b.Read(ctx); again.Serial != 1 {
@@ -56,13 +56,14 @@ func TestStoreChange(t *testing.T) {
 		t.Fatalf("the lock was not released: %v", err)
 	}
 	called := false
-	ok = s.Change("state mv", true, 0, func(*state.State) (*state.State, bool) { called = true; return state.New(), true })
+	ok = s.Change(func(*state.State) (*state.State, bool) { called = true; return state.New(), true })
 	if ok || called || !r.diags.HasErrors() || r.waiting != 0 {
 		t.Errorf("with the lock held: ok %v, called %v, diags %v, waited %d", ok, called, r.diags, r.waiting)
 	}
 	// -lock=false changes it all the same.
 	r.diags = nil
-	if ok := s.Change("state mv", false, 0, func(st *state.State) (*state.State, bool) { return st, true }); !ok {
+	s.o.Lock = false
+	if ok := s.Change(func(st *state.State) (*state.State, bool) { return st, true }); !ok {
 		t.Fatalf("-lock=false: %v", r.diags)
 	}
 	if last, _ := b.Read(ctx); last.Serial != 2 {
