@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"runtime"
 	"strings"
@@ -13,11 +12,6 @@ import (
 	"github.com/attachform/attachform/internal/workspace"
 	"github.com/hashicorp/hcl/v2"
 )
-
-func testGlobals(environ ...string) (*globals, *bytes.Buffer, *bytes.Buffer) {
-	var out, errb bytes.Buffer
-	return &globals{ctx: context.Background(), dir: "/work/repo/config", std: streams{out: &out, err: &errb}, environ: environ}, &out, &errb
-}
 
 func hclSeverity(s string) hcl.DiagnosticSeverity {
 	if s == "error" {

@@ -12,7 +12,6 @@ import (
 type (
 	view            = views.View
 	diagnosticsView = views.Diagnostics
-	interruptView   = views.Interrupt
 	workspaceView   = views.Workspace
 	planView        = views.Plan
 	applyView       = views.Apply
@@ -47,11 +46,6 @@ func newView(g *globals, noColor bool) *view { return views.NewView(g.viewStream
 // errorf reports a problem that has no place in a manifest, redacted.
 func errorf(v diagnosticsView, summary, format string, args ...any) {
 	views.Errorf(v, summary, format, args...)
-}
-
-// warnf reports a problem that stops nothing, redacted.
-func warnf(v diagnosticsView, summary, format string, args ...any) {
-	views.Warnf(v, summary, format, args...)
 }
 
 // applyExitCode is apply's exit status for its outcome.

@@ -34,18 +34,22 @@ type ApplyOptions struct {
 // could not be written is kept in ErroredStateFile, and the error says
 // where and how to restore it.
 func (w *Workspace) Apply(p *plan.Plan, o ApplyOptions) (apply.Result, error) {
+	lockLostErr := w.lockLostErr
+	if lockLostErr == nil { // a workspace Open did not make: no lock held
+		lockLostErr = func() error { return nil }
+	}
 	st, result, err := apply.Run(w.env.Ctx, p, w.State, w.Backend, w.Client, apply.Options{
 		Parallelism: o.Parallelism,
 		OnEvent:     o.OnEvent,
 		Version:     w.env.Version,
 		Stop:        o.Stop,
 		LockLost:    w.lockLost,
-		LockLostErr: w.lockLostErr,
+		LockLostErr: lockLostErr,
 	})
 	if o.Ran != nil {
 		o.Ran()
 	}
-	if lost := w.lockLostErr(); lost != nil && err == nil {
+	if lost := lockLostErr(); lost != nil && err == nil {
 		err = fmt.Errorf("the state lock was lost: %w", lost)
 	}
 	if err == nil {

@@ -24,7 +24,8 @@ import (
 )
 
 // Env is where a command runs: the values the workspace would otherwise
-// read from the process. The command fills it in; tests give their own.
+// read from the process. The command fills it in, every field; tests give
+// their own.
 type Env struct {
 	Ctx context.Context
 	// Dir is the configuration directory (-chdir), absolute.
