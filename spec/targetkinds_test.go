@@ -139,3 +139,28 @@ func TestTargetSchemaOfKinds(t *testing.T) {
 		t.Errorf("with a group's kind: %s", got)
 	}
 }
+
+// The owner argument's check, on a target and on a data source: its words
+// ask for what the kind's owner in item's table is named by.
+func TestInvalidMailboxWords(t *testing.T) {
+	for _, tc := range []struct{ name, hcl string }{
+		{"target", "target \"t\" {\n  mailbox = \"ops team\"\n  message = \"M\"\n}\n"},
+		{"data source", "data \"message\" \"m\" {\n  mailbox = \"ops/team\"\n  filter  = \"subject eq 'x'\"\n}\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeConfig(t, map[string]string{"main.attach.hcl": tc.hcl})
+			summaries, diags := loadErrors(t, dir, LoadOptions{})
+			if strings.Join(summaries, "; ") != "Invalid mailbox" {
+				t.Fatalf("summaries %q", summaries)
+			}
+			bad := "ops team"
+			if tc.name == "data source" {
+				bad = "ops/team"
+			}
+			want := `"` + bad + `" is not a mailbox. Give the user's principal name (ops@contoso.com) or object id, without spaces or slashes.`
+			if diags[0].Detail != want {
+				t.Errorf("detail %q; want %q", diags[0].Detail, want)
+			}
+		})
+	}
+}

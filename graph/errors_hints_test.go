@@ -1,0 +1,24 @@
+package graph
+
+import "testing"
+
+// The 403 hints name each kind's permissions; their words are read from
+// item's table, and these are today's kinds' words in full.
+func TestAccessDeniedHintWords(t *testing.T) {
+	for _, tc := range []struct {
+		op, want string
+	}{
+		{opCreateSession, "this is a known Graph issue: with delegated permissions, createUploadSession on a shared or delegated mailbox answers 403. " +
+			"Fix: authenticate as the application (application permission Mail.ReadWrite or Calendars.ReadWrite granted with admin consent, e.g. auth = \"client_secret\", \"client_certificate\" or \"workload_identity\"), " +
+			"or keep files on that mailbox under 3 MB so they are sent with one POST. " +
+			"On a To Do task it is the opposite: Graph supports no application permission for writing task attachments, so sign in as a user with Tasks.ReadWrite (e.g. auth = \"azure_cli\" or \"device_code\")"},
+		{opFind, "the identity may not read this mailbox: messages need Mail.Read or Mail.ReadWrite, events Calendars.Read or Calendars.ReadWrite, To Do Tasks.Read; " +
+			"if an application access policy (New-ApplicationAccessPolicy) limits the app to some mailboxes, this one is outside it: add it to the policy's group, or leave it out of the manifests (Test-ApplicationAccessPolicy checks one)"},
+		{opList, "the signed-in identity lacks permission on this mailbox: messages need Mail.ReadWrite, events Calendars.ReadWrite (with admin consent for application permissions), To Do tasks Tasks.ReadWrite as a signed-in user (Graph supports no application permission for writing task attachments)"},
+		{opAdd, "the signed-in identity lacks permission on this mailbox: messages need Mail.ReadWrite, events Calendars.ReadWrite (with admin consent for application permissions), To Do tasks Tasks.ReadWrite as a signed-in user (Graph supports no application permission for writing task attachments)"},
+	} {
+		if got := hintFor(tc.op, &Error{Status: 403, Code: "ErrorAccessDenied"}); got != tc.want {
+			t.Errorf("%s: hint\n%s\nwant\n%s", tc.op, got, tc.want)
+		}
+	}
+}
