@@ -73,7 +73,7 @@ func runApply(g *globals, name string, args []string, destroy bool, help string)
 	if !ok || !checked(v, a.Check()) {
 		return exitError
 	}
-	f := configFlagsOf(a.Operation)
+	f := operation{Operation: a.Operation}
 	switch {
 	case destroy && len(a.Args) > 0:
 		v.UsageError(fmt.Errorf("destroy takes no arguments, but was given %s; to apply a saved destroy plan use attachform apply PLANFILE", quoteArgs(a.Args)), help)
@@ -95,7 +95,7 @@ func runApply(g *globals, name string, args []string, destroy bool, help string)
 	case a.JSON && !a.AutoApprove:
 		v.UsageError(fmt.Errorf("%s -json cannot ask for approval: pass -auto-approve, or apply a saved plan", name), help)
 		return exitError
-	case !f.input && !a.AutoApprove:
+	case !f.Input && !a.AutoApprove:
 		v.UsageError(errNoInput, help)
 		return exitError
 	}
@@ -125,13 +125,13 @@ func runApply(g *globals, name string, args []string, destroy bool, help string)
 		v.Cancelled()
 		return exitError
 	}
-	return carryOut(g, v, w, p, f.parallelism, grace)
+	return carryOut(g, v, w, p, f.Parallelism, grace)
 }
 
 // applySaved applies the plan in file, without asking: it was reviewed.
 // Nothing changes unless the plan still fits the state, the manifests and
 // every source (plan.CheckSaved).
-func applySaved(g *globals, v applyView, given []string, f *configFlags, file string) int {
+func applySaved(g *globals, v applyView, given []string, f *operation, file string) int {
 	saved, grace, ok := readSavedRun(g, v, given, f, file)
 	if !ok {
 		return exitError
@@ -152,14 +152,14 @@ func applySaved(g *globals, v applyView, given []string, f *configFlags, file st
 		v.Finished(apply.Result{}, nil)
 		return exitOK
 	}
-	return carryOut(g, v, w, p, f.parallelism, grace)
+	return carryOut(g, v, w, p, f.Parallelism, grace)
 }
 
 // readSavedRun is what applying a saved plan, as it is or as reviewed,
 // starts with: no flag that shapes a plan beside the file, the stop grace,
 // the plan read, and the variables and source rule it was made with put
 // into f.
-func readSavedRun(g *globals, v applyView, given []string, f *configFlags, file string) (*plan.Saved, time.Duration, bool) {
+func readSavedRun(g *globals, v applyView, given []string, f *operation, file string) (*plan.Saved, time.Duration, bool) {
 	if diags := workspace.RefuseShaping(given, file); len(diags) > 0 {
 		v.Diagnostics(nil, diags)
 		return nil, 0, false
@@ -173,7 +173,7 @@ func readSavedRun(g *globals, v applyView, given []string, f *configFlags, file 
 	if !ok {
 		return nil, 0, false
 	}
-	f.varArgs, f.allowOutside = saved.Load.VarArgs, saved.Load.AllowOutsideSources
+	f.VarArgs, f.AllowOutsideSources = saved.Load.VarArgs, saved.Load.AllowOutsideSources
 	return saved, grace, true
 }
 

@@ -3,87 +3,50 @@ package main
 import (
 	"errors"
 	"flag"
-	"time"
 
 	"github.com/attachform/attachform/internal/arguments"
-	"github.com/attachform/attachform/plan"
+	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/spec"
 	"github.com/hashicorp/hcl/v2"
 )
 
 // The commands parse their command lines with internal/arguments; what is
-// here turns the parsed values into the options the work below takes, and
-// ends a command whose command line is wrong.
+// here hands the parsed values to the work below, and ends a command whose
+// command line is wrong.
 
-// manifestFlags are the manifest options (arguments.Manifests) as loading
-// takes them.
-type manifestFlags struct {
-	varArgs       []spec.VarArg
-	backendConfig []string
-	allowOutside  bool
-	// generateConfig is set by plan -generate-config-out, not a flag of
-	// its own: import blocks may then name undeclared attachments.
+// manifestOptions are the manifest flags as loading takes them.
+func manifestOptions(g *globals, m arguments.Manifests) spec.LoadOptions {
+	return spec.LoadOptions{
+		VarArgs: m.VarArgs, Environ: g.environ,
+		BackendConfig: m.BackendConfig, AllowOutsideSources: m.AllowOutsideSources,
+	}
+}
+
+// operation is what a command that plans (plan, apply, destroy, and
+// import, which sets its own) hands the workspace: its arguments, as the
+// command may have changed them (a saved plan's variables and -target),
+// and one thing no flag says directly.
+type operation struct {
+	arguments.Operation
+	// generateConfig is set by plan -generate-config-out: import blocks
+	// may then name undeclared attachments.
 	generateConfig bool
 }
 
-// manifestFlagsOf are the manifest options the flags give.
-func manifestFlagsOf(m arguments.Manifests) manifestFlags {
-	return manifestFlags{varArgs: m.VarArgs, backendConfig: m.BackendConfig, allowOutside: m.AllowOutsideSources}
+// loadOptions are the operation's manifest options as loading takes them.
+func (o *operation) loadOptions(g *globals) spec.LoadOptions {
+	l := manifestOptions(g, o.Manifests)
+	l.GenerateConfig = o.generateConfig
+	return l
 }
 
-// loadOptions are the manifest flags as loadManifests takes them.
-func (m *manifestFlags) loadOptions(g *globals) spec.LoadOptions {
-	return spec.LoadOptions{
-		VarArgs: m.varArgs, Environ: g.environ,
-		BackendConfig: m.backendConfig, AllowOutsideSources: m.allowOutside,
-		GenerateConfig: m.generateConfig,
-	}
-}
-
-// configFlags are the options of the commands that plan (plan, apply,
-// destroy: arguments.Operation; import sets its own) as the workspace
+// planOptions are the options that shape the plan, as the workspace
 // takes them.
-type configFlags struct {
-	manifestFlags
-	lock        bool
-	lockTimeout time.Duration
-	parallelism int
-	targets     []string // -target: plan only these addresses
-	replaces    []string // -replace: force these replacements
-	destroy     bool     // -destroy: plan to remove everything managed
-	refreshOnly bool     // -refresh-only: bring the state in line with Graph
-	refresh     bool     // -refresh=false: plan from the state alone
-	// -allow-mass-destroy: let a plan delete or replace more than the
-	// guard's share of the managed attachments.
-	allowMassDestroy bool
-	// -force: read a state whose serial went backwards (an older copy
-	// restored over a newer one), and make it the latest.
-	force bool
-	// -input=false: ask nothing; where a question would be asked (apply's
-	// approval), fail instead.
-	input bool
-}
-
-// configFlagsOf are the options the plan flags give.
-func configFlagsOf(o arguments.Operation) configFlags {
-	return configFlags{
-		manifestFlags: manifestFlagsOf(o.Manifests),
-		lock:          o.Lock.Lock, lockTimeout: o.LockTimeout,
-		parallelism: o.Parallelism, targets: o.Targets, replaces: o.Replaces,
-		destroy: o.Destroy, refreshOnly: o.RefreshOnly, refresh: o.Refresh,
-		allowMassDestroy: o.AllowMassDestroy, force: o.Force, input: o.Input,
+func (o *operation) planOptions() workspace.PlanOptions {
+	return workspace.PlanOptions{
+		Refresh: o.Refresh, Mode: o.Mode(), Targets: o.Targets, Replace: o.Replaces,
+		Parallelism: o.Parallelism, AllowMassDestroy: o.AllowMassDestroy,
 	}
-}
-
-// mode is the plan mode the flags ask for.
-func (c *configFlags) mode() plan.Mode {
-	switch {
-	case c.destroy:
-		return plan.Destroy
-	case c.refreshOnly:
-		return plan.RefreshOnly
-	}
-	return plan.Normal
 }
 
 // checked shows diags on v and says whether there were no errors.

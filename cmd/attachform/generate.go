@@ -18,15 +18,15 @@ type generateFlags struct {
 
 // check applies the rules for -generate-config-out and -generate-files-out
 // (generate.CheckOutput) before anything is read.
-func (gf *generateFlags) check(g *globals, f *configFlags) error {
-	o, err := generate.CheckOutput(g.dir, gf.out, gf.files, !f.destroy && !f.refreshOnly && f.refresh)
+func (gf *generateFlags) check(g *globals, f *operation) error {
+	o, err := generate.CheckOutput(g.dir, gf.out, gf.files, !f.Destroy && !f.RefreshOnly && f.Refresh)
 	gf.file, gf.folder = o.File, o.Folder
 	return err
 }
 
 // generateAndPlan is plan -generate-config-out (Workspace.GenerateAndPlan),
 // saying what it wrote.
-func generateAndPlan(g *globals, v planView, w *workspace.Workspace, f *configFlags, gf *generateFlags) (*plan.Plan, bool) {
+func generateAndPlan(g *globals, v planView, w *workspace.Workspace, f *operation, gf *generateFlags) (*plan.Plan, bool) {
 	p, n, ok := w.GenerateAndPlan(v, f.planOptions(), f.loadOptions(g), generate.Output{File: gf.file, Folder: gf.folder})
 	if ok {
 		v.Generated(gf.file, gf.folder, n)

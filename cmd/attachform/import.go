@@ -54,8 +54,7 @@ func (c *importCommand) Run(args []string) int {
 		return exitError
 	}
 	addr, id := addrs[0], flags.Args[1]
-	f := configFlags{manifestFlags: manifestFlagsOf(flags.Manifests),
-		lock: flags.Lock.Lock, lockTimeout: flags.LockTimeout, parallelism: 1, refresh: true}
+	f := operation{Operation: arguments.Operation{Manifests: flags.Manifests, Lock: flags.Lock, Parallelism: 1, Refresh: true}}
 	w, ok := openWorkspace(g, v, &f, "import")
 	if !ok {
 		return exitError

@@ -66,9 +66,8 @@ func (c *initCommand) Run(args []string) int {
 		v.UsageError(fmt.Errorf("-force-copy goes with -migrate-state"), c.Help())
 		return exitError
 	}
-	m := manifestFlagsOf(a.Manifests)
 	rec, ok := workspace.Init(g.env(), v, workspace.InitOptions{
-		Load:    m.loadOptions(g),
+		Load:    manifestOptions(g, a.Manifests),
 		Migrate: migrate, ForceCopy: forceCopy, Reconfigure: reconfigure,
 		Lock: a.Lock.Lock, LockTimeout: a.LockTimeout,
 	})

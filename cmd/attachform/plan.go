@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/attachform/attachform/internal/arguments"
-	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/plan"
 )
 
@@ -58,7 +57,7 @@ func (c *planCommand) Run(args []string) int {
 		v.UsageError(extraArgs("plan", a.Args), c.Help())
 		return exitError
 	}
-	f := configFlagsOf(a.Operation)
+	f := operation{Operation: a.Operation}
 	gen := generateFlags{out: a.GenerateConfigOut, files: a.GenerateFilesOut}
 	if err := gen.check(c.g, &f); err != nil {
 		v.UsageError(err, c.Help())
@@ -110,15 +109,6 @@ func quoteArgs(args []string) string {
 		q[i] = fmt.Sprintf("%q", a)
 	}
 	return strings.Join(q, " ")
-}
-
-// planOptions are the options that shape the plan, as the workspace
-// takes them.
-func (c *configFlags) planOptions() workspace.PlanOptions {
-	return workspace.PlanOptions{
-		Refresh: c.refresh, Mode: c.mode(), Targets: c.targets, Replace: c.replaces,
-		Parallelism: c.parallelism, AllowMassDestroy: c.allowMassDestroy,
-	}
 }
 
 var errNoInput = errors.New("approval is needed, and -input=false asks nothing: pass -auto-approve, or save the plan with plan -out=FILE and apply FILE")

@@ -12,14 +12,14 @@ import (
 // moved by other applies meanwhile is no objection; a change nobody
 // reviewed, or a reviewed one that no longer applies, is: then nothing is
 // changed and the difference is shown.
-func applyReviewed(g *globals, v applyView, given []string, f *configFlags, file string) int {
+func applyReviewed(g *globals, v applyView, given []string, f *operation, file string) int {
 	saved, grace, ok := readSavedRun(g, v, given, f, file)
 	if !ok {
 		return exitError
 	}
 	r := saved.Plan
-	f.targets, f.replaces, f.allowMassDestroy = r.Targets, r.Replace, r.AllowMassDestroy
-	f.destroy, f.refreshOnly = r.Mode == plan.Destroy, r.Mode == plan.RefreshOnly
+	f.Targets, f.Replaces, f.AllowMassDestroy = r.Targets, r.Replace, r.AllowMassDestroy
+	f.Destroy, f.RefreshOnly = r.Mode == plan.Destroy, r.Mode == plan.RefreshOnly
 	w, ok := openWorkspace(g, v, f, "apply")
 	if !ok {
 		return exitError
@@ -48,5 +48,5 @@ func applyReviewed(g *globals, v applyView, given []string, f *configFlags, file
 	if err := v.Plan(p); err != nil {
 		return exitError
 	}
-	return carryOut(g, v, w, p, f.parallelism, grace)
+	return carryOut(g, v, w, p, f.Parallelism, grace)
 }

@@ -70,8 +70,7 @@ func (c *showCommand) Run(args []string) int {
 		v.UsageError(errors.New("show -markdown writes a saved plan: give its file, as in attachform show -markdown PLANFILE"), c.Help())
 		return exitError
 	}
-	m := manifestFlagsOf(a.Manifests)
-	return c.showState(v, &m)
+	return c.showState(v, a.Manifests)
 }
 
 func (c *showCommand) showPlan(v showView, file string) int {
@@ -88,9 +87,9 @@ func (c *showCommand) showPlan(v showView, file string) int {
 
 // showState reads the state where the manifests keep it, without a lock
 // (as Terraform's show): it only reads.
-func (c *showCommand) showState(v showView, m *manifestFlags) int {
+func (c *showCommand) showState(v showView, m arguments.Manifests) int {
 	g := c.g
-	cfg, diags := workspace.LoadManifests(g.env(), m.loadOptions(g))
+	cfg, diags := workspace.LoadManifests(g.env(), manifestOptions(g, m))
 	if diags.HasErrors() {
 		v.Diagnostics(cfg.Files, diags)
 		return exitError

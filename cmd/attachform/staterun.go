@@ -63,8 +63,7 @@ func (r *stateRun) start(err error, help string, a stateArgs) (code int, done bo
 			return exitError, true
 		}
 	}
-	m := manifestFlagsOf(r.a.Manifests)
-	o := workspace.StoreOptions{Load: m.loadOptions(r.g), Operation: r.name, Lock: r.a.Lock.Lock, LockTimeout: r.a.LockTimeout}
+	o := workspace.StoreOptions{Load: manifestOptions(r.g, r.a.Manifests), Operation: r.name, Lock: r.a.Lock.Lock, LockTimeout: r.a.LockTimeout}
 	if r.store, ok = workspace.OpenStore(r.g.env(), v, o); !ok {
 		return exitError, true
 	}

@@ -50,8 +50,7 @@ func (c *validateCommand) Run(args []string) int {
 		v.UsageError(errors.New("validate takes no arguments; to check another directory use attachform -chdir=DIR validate"), c.Help())
 		return exitError
 	}
-	m := manifestFlagsOf(a.Manifests)
-	cfg, diags := workspace.LoadManifests(c.g.env(), m.loadOptions(c.g))
+	cfg, diags := workspace.LoadManifests(c.g.env(), manifestOptions(c.g, a.Manifests))
 	v.Results(cfg.Files, diags)
 	if diags.HasErrors() {
 		return exitError

@@ -1,10 +1,6 @@
 package main
 
-import (
-	"time"
-
-	"github.com/attachform/attachform/internal/workspace"
-)
+import "github.com/attachform/attachform/internal/workspace"
 
 // env is where the command runs, as the workspace reads it.
 func (g *globals) env() workspace.Env {
@@ -13,12 +9,12 @@ func (g *globals) env() workspace.Env {
 
 // openWorkspace opens the workspace the flags describe for operation. On
 // failure it has already reported the problem on v.
-func openWorkspace(g *globals, v workspaceView, f *configFlags, operation string) (*workspace.Workspace, bool) {
+func openWorkspace(g *globals, v workspaceView, f *operation, operation string) (*workspace.Workspace, bool) {
 	return workspace.Open(g.env(), v, workspace.OpenOptions{
 		Load:        f.loadOptions(g),
 		Operation:   operation,
-		Lock:        f.lock,
-		LockTimeout: time.Duration(f.lockTimeout),
-		Force:       f.force,
+		Lock:        f.Lock.Lock,
+		LockTimeout: f.LockTimeout,
+		Force:       f.Force,
 	})
 }
