@@ -25,17 +25,26 @@ import (
 // given are used (as Terraform remembers them), unless the manifests have
 // since moved to another backend type, which BackendChanged then reports.
 func LoadManifests(env Env, opts spec.LoadOptions) (*spec.Config, hcl.Diagnostics) {
+	cfg, diags, _ := loadManifests(env, opts)
+	return cfg, diags
+}
+
+// loadManifests is LoadManifests, which also returns the options it
+// loaded with (init's -backend-config, or those given), so that loading
+// again with data lookups asks the record nothing more.
+func loadManifests(env Env, opts spec.LoadOptions) (*spec.Config, hcl.Diagnostics, spec.LoadOptions) {
 	if len(opts.BackendConfig) == 0 {
 		if rec, err := ReadInitRecord(env.Dir); err == nil && rec != nil && len(rec.BackendConfig) > 0 {
 			saved := opts
 			saved.BackendConfig = rec.BackendConfig
 			cfg, diags := spec.LoadWithBackends(env.Ctx, env.Dir, saved, backends.Declared())
 			if cfg.Backend.Type == rec.Type {
-				return cfg, diags
+				return cfg, diags, saved
 			}
 		}
 	}
-	return spec.LoadWithBackends(env.Ctx, env.Dir, opts, backends.Declared())
+	cfg, diags := spec.LoadWithBackends(env.Ctx, env.Dir, opts, backends.Declared())
+	return cfg, diags, opts
 }
 
 // OpenBackend opens the backend the manifests declare, as LoadManifests

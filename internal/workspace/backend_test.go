@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/attachform/attachform/spec"
@@ -70,5 +71,33 @@ func TestOpenChecksWhereTheStateIs(t *testing.T) {
 				t.Errorf("diagnostics: %v; want one %q on the backend block", r.diags, tt.want)
 			}
 		})
+	}
+}
+
+// Given no -backend-config, Open loads the manifests with those init was
+// given, in both evaluations when data sources are looked up.
+func TestOpenUsesInitsBackendConfig(t *testing.T) {
+	manifest := strings.Replace(emulatorManifest, "backend \"local\" {\n  path = \"state.json\"\n}", "backend \"local\" {}", 1)
+	env := testEnv(t, map[string]string{"main.attach.hcl": manifest, "agenda.md": "# Agenda\n"})
+	rec := RecordOf(spec.Backend{Type: "local", Attrs: map[string]string{"path": "remembered.json"}}, []string{"path=remembered.json"})
+	if err := WriteInitRecord(env.Dir, rec); err != nil {
+		t.Fatal(err)
+	}
+	r := &recorder{}
+	w := openTest(t, env, r)
+	defer w.Close()
+	if got := w.Config.Backend.Attrs["path"]; got != "remembered.json" || w.Config.DataSources == 0 || len(r.diags) > 0 {
+		t.Fatalf("backend path %q, %d data sources, %v", got, w.Config.DataSources, r.diags)
+	}
+	p, ok := w.Plan(r, PlanOptions{Refresh: true, Parallelism: 4})
+	if !ok {
+		t.Fatal(r.diags)
+	}
+	if _, err := w.Apply(p, ApplyOptions{Parallelism: 4}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := local.New(filepath.Join(env.Dir, "remembered.json")).Read(env.Ctx)
+	if err != nil || st == nil || len(st.Attachments) != 1 {
+		t.Errorf("the state where init's -backend-config put it: %+v, %v", st, err)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/attachform/attachform/plan"
 	"github.com/attachform/attachform/spec"
 	"github.com/attachform/attachform/state"
+	"github.com/attachform/attachform/state/backends"
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/hcl/v2"
 )
@@ -100,8 +101,7 @@ func (w *Workspace) Close() {
 // on r, and holds nothing.
 func Open(env Env, r Reporter, o OpenOptions) (*Workspace, bool) {
 	w := &Workspace{env: env}
-	opts := o.Load
-	cfg, diags := LoadManifests(env, opts)
+	cfg, diags, opts := loadManifests(env, o.Load)
 	if diags.HasErrors() {
 		r.Diagnostics(cfg.Files, diags)
 		return nil, false
@@ -114,8 +114,11 @@ func Open(env Env, r Reporter, o OpenOptions) (*Workspace, bool) {
 	w.closers = append(w.closers, closeGraph)
 	w.Client = client
 	if needsLookups(cfg) {
+		// Evaluated again, now that the graph block gave a client to look
+		// the data sources up with; the backend's options are those the
+		// first evaluation took (the backend block holds literals only).
 		opts.Data = plan.Lookups{Client: client}
-		cfg, diags = LoadManifests(env, opts)
+		cfg, diags = spec.LoadWithBackends(env.Ctx, env.Dir, opts, backends.Declared())
 		if diags.HasErrors() {
 			r.Diagnostics(cfg.Files, diags)
 			w.Close()
