@@ -65,7 +65,10 @@ type Workspace struct {
 	Config  *spec.Config
 	Client  *graph.Client
 	Backend state.Backend
-	State   *state.State // nil when no state exists yet
+	// State is the state as read under the lock at Open, nil when none
+	// exists yet. Plans are made against it; Apply writes its successors
+	// to the backend and leaves it as it was read.
+	State *state.State
 
 	env     Env
 	closers []func()
