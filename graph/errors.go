@@ -240,23 +240,20 @@ func hintFor(op string, e *Error) string {
 	case e.Is(ErrMessageTooLarge):
 		return "the item would grow past the mailbox's maximum message size (Exchange Online default 35 MB; an administrator can raise it up to 150 MB with Set-Mailbox -MaxSendSize/-MaxReceiveSize), or remove other attachments first"
 	case e.Status == http.StatusForbidden && op == opCreateSession:
-		return "this is a known Graph issue: with delegated permissions, createUploadSession on a shared or delegated mailbox answers 403. " +
-			"Fix: authenticate as the application (application permission Mail.ReadWrite or Calendars.ReadWrite granted with admin consent, e.g. auth = \"client_secret\", \"client_certificate\" or \"workload_identity\"), " +
-			"or keep files on that mailbox under 3 MB so they are sent with one POST. " +
-			"On a To Do task it is the opposite: Graph supports no application permission for writing task attachments, so sign in as a user with Tasks.ReadWrite (e.g. auth = \"azure_cli\" or \"device_code\")"
+		return sessionAccessHint()
 	case e.Status == http.StatusForbidden && (op == opFindGroup || op == opReadMembers):
 		return "reading a group and its members needs the permission GroupMember.Read.All (least privilege; Group.Read.All or Directory.Read.All also do), granted with admin consent for an application"
 	case e.Status == http.StatusForbidden && op == opFindUsers:
 		return "querying users needs the permission User.Read.All (least privilege; Directory.Read.All also does), granted with admin consent for an application"
 	case e.Status == http.StatusForbidden && op == opFind:
-		return "the identity may not read this mailbox: messages need Mail.Read or Mail.ReadWrite, events Calendars.Read or Calendars.ReadWrite, To Do Tasks.Read; " +
+		return readAccessHint() + "; " +
 			"if an application access policy (New-ApplicationAccessPolicy) limits the app to some mailboxes, this one is outside it: add it to the policy's group, or leave it out of the manifests (Test-ApplicationAccessPolicy checks one)"
 	case e.Status == http.StatusNotFound && op == opFind && (e.Code == "ErrorInvalidUser" || e.Code == "ResourceNotFound"):
 		return "there is no such user in the tenant: check the address, or take the person out of the list or group the manifests read"
 	case e.Status == http.StatusNotFound && op == opFind && e.Code == "MailboxNotEnabledForRESTAPI":
 		return "the user has no Exchange Online mailbox (no license, or an on-premises mailbox): leave it out of the manifests or give it a mailbox"
 	case e.Status == http.StatusForbidden:
-		return "the signed-in identity lacks permission on this mailbox: messages need Mail.ReadWrite, events Calendars.ReadWrite (with admin consent for application permissions), To Do tasks Tasks.ReadWrite as a signed-in user (Graph supports no application permission for writing task attachments)"
+		return writeAccessHint()
 	case e.Status == http.StatusUnauthorized:
 		return "the token was missing or refused: check tenant_id, client_id and the credential, and that the app registration is in the same cloud as the endpoint"
 	case e.Status == http.StatusTooManyRequests:

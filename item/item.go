@@ -49,6 +49,15 @@ type Traits struct {
 	// Permission is the delegated or application permission that writes
 	// its attachments.
 	Permission string
+	// Items names the kind's items where a 403's hint lists each kind's
+	// permission: "messages", "To Do tasks".
+	Items string
+	// ReadPermission is what reads the items, as a lookup's 403 hint
+	// names it: "Mail.Read or Mail.ReadWrite".
+	ReadPermission string
+	// ReadItems names what a lookup of the kind reads, in that hint, when
+	// it is more than Items: "To Do" (a task's lookup reads its lists too).
+	ReadItems string
 
 	// SmallMax: files strictly smaller go in one POST (Graph caps a request
 	// at 4 MB and base64 inflates by 4/3).
@@ -83,6 +92,10 @@ type Traits struct {
 	// (set from Definition.Parent).
 	InList bool
 }
+
+// Sessions reports whether the kind takes upload sessions: some file it
+// takes is too large for one POST.
+func (t Traits) Sessions() bool { return t.MaxBytes >= t.SmallMax }
 
 // Valid reports whether k is a kind this package knows.
 func (k Kind) Valid() bool {

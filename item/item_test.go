@@ -122,3 +122,22 @@ func TestDefinitionsAgree(t *testing.T) {
 		t.Error("owner arguments")
 	}
 }
+
+// Every kind names its permissions for the 403 hints, and every owner
+// says what its argument takes; the zero owner is a user's.
+func TestAccessAndOwnersNamed(t *testing.T) {
+	for _, d := range Definitions() {
+		if d.Items == "" || d.ReadPermission == "" || d.Permission == "" || d.Noun == "" {
+			t.Errorf("%s: permissions unnamed: %+v", d.Kind, d.Traits)
+		}
+		if d.Owner.NamedBy() == "" || d.Owner.Argument() == "" {
+			t.Errorf("%s: owner %q unnamed", d.Kind, d.Owner)
+		}
+	}
+	if Group.Argument() != "group" || Group.NamedBy() != "the group's object id" || Owner("").Argument() != "mailbox" {
+		t.Errorf("owners: group %q, %q; zero %q", Group.Argument(), Group.NamedBy(), Owner("").Argument())
+	}
+	if !Message.Traits().Sessions() || (Traits{SmallMax: 3 * MiB, MaxBytes: 3*MiB - 1}).Sessions() {
+		t.Error("Sessions: a kind takes upload sessions when some file it takes is too large for one POST")
+	}
+}

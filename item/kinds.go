@@ -29,14 +29,33 @@ const (
 	Group Owner = "group"
 )
 
+// naming is how manifests name an owner: its argument, and what the
+// argument takes.
+type naming struct{ argument, namedBy string }
+
+// owners says of each owner how manifests name it.
+var owners = map[Owner]naming{
+	User:  {"mailbox", "the user's principal name (ops@contoso.com) or object id"},
+	Group: {"group", "the group's object id"},
+}
+
+// naming is o's entry in owners; the zero Owner (a target that names no
+// kind yet) is named as a user's mailbox.
+func (o Owner) naming() naming {
+	if n, ok := owners[o]; ok {
+		return n
+	}
+	return owners[User]
+}
+
 // Argument is the target's and the data sources' argument that names the
 // owner: "mailbox" for a user's.
-func (o Owner) Argument() string {
-	if o == Group {
-		return "group"
-	}
-	return "mailbox"
-}
+func (o Owner) Argument() string { return o.naming().argument }
+
+// NamedBy says what the owner's argument takes, in a diagnostic about a
+// value that is not one: "the user's principal name (ops@contoso.com) or
+// object id".
+func (o Owner) NamedBy() string { return o.naming().namedBy }
 
 // Collection is where Graph keeps the items of one kind (or the parents
 // of one kind, such as To Do lists), and how a data source finds them.
@@ -100,6 +119,7 @@ var definitions = []Definition{
 		Owner: User,
 		Traits: Traits{
 			Label: "message", Service: Outlook, Permission: "Mail.ReadWrite",
+			Items: "messages", ReadPermission: "Mail.Read or Mail.ReadWrite",
 			SmallMax: 3 * MiB, SessionMin: 3 * MiB, MaxBytes: 150 * MiB, MaxRange: 4*MiB - 1, SharesMessageSize: true,
 			PreAuthenticatedUploadURL: true, SessionParameter: "AttachmentItem",
 			ODataType: "#microsoft.graph.fileAttachment", Inline: true, AppOnlyWrites: true,
@@ -112,6 +132,7 @@ var definitions = []Definition{
 		Owner: User,
 		Traits: Traits{
 			Label: "event", Service: Outlook, Permission: "Calendars.ReadWrite",
+			Items: "events", ReadPermission: "Calendars.Read or Calendars.ReadWrite",
 			SmallMax: 3 * MiB, SessionMin: 3 * MiB, MaxBytes: 150 * MiB, MaxRange: 4*MiB - 1, SharesMessageSize: true,
 			PreAuthenticatedUploadURL: true, SessionParameter: "AttachmentItem",
 			ODataType: "#microsoft.graph.fileAttachment", Inline: true, AppOnlyWrites: true,
@@ -124,6 +145,7 @@ var definitions = []Definition{
 		Owner: User,
 		Traits: Traits{
 			Label: "To Do task", Service: Todo, Permission: "Tasks.ReadWrite",
+			Items: "To Do tasks", ReadPermission: "Tasks.Read", ReadItems: "To Do",
 			SmallMax: 3 * MiB, SessionMin: 1, MaxBytes: 25 * MiB, MaxRange: 4 * MiB,
 			RangeSuffix: "/content", SessionParameter: "attachmentInfo",
 			ODataType: "#microsoft.graph.taskFileAttachment",

@@ -133,10 +133,11 @@ func (l *loader) dataQuery(d *dataDecl, inst instance, allowed refs) *dataInstan
 	}
 	q := &di.query
 	// The mailbox is named by its owner's argument ("mailbox" for a user's).
-	owner := item.User.Argument()
+	ownedBy := item.User
 	if s, ok := item.FindDataSource(d.kind); ok {
-		owner = s.Owner.Argument()
+		ownedBy = s.Owner
 	}
+	owner := ownedBy.Argument()
 	fields := map[string]*string{owner: &q.Mailbox, "filter": &q.Filter, "name": &q.Name, "title": &q.Title, "list_id": &q.ListID, "id": &q.ID}
 	known := true
 	for _, name := range keys(d.content.Attributes) {
@@ -166,7 +167,7 @@ func (l *loader) dataQuery(d *dataDecl, inst instance, allowed refs) *dataInstan
 			*field = s
 		}
 	}
-	if a := d.content.Attributes[owner]; a != nil && known && !l.checkMailbox(q.Mailbox, a.Expr.Range()) {
+	if a := d.content.Attributes[owner]; a != nil && known && !l.checkOwner(ownedBy, q.Mailbox, a.Expr.Range()) {
 		di.value = cty.DynamicVal
 		return di
 	}

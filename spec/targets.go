@@ -119,7 +119,7 @@ func (l *loader) evalTargetInstance(d *targetDecl, name string, allowed refs, ea
 	}
 
 	if a := attrs[ownerArg]; a != nil {
-		need(a, func(s string) bool { t.Item.Mailbox = s; return l.checkMailbox(s, a.Expr.Range()) })
+		need(a, func(s string) bool { t.Item.Mailbox = s; return l.checkOwner(def.Owner, s, a.Expr.Range()) })
 	} else if !slices.ContainsFunc(targetSchema.Attributes, func(s hcl.AttributeSchema) bool { return s.Name == ownerArg && s.Required }) {
 		// Kinds of several owners: the schema requires none of their
 		// arguments, so the kind's is checked here, as Content would.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/attachform/attachform/item"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -63,16 +64,17 @@ func (l *loader) evalBool(a *hcl.Attribute, allowed refs, each *eachValues) (boo
 	return v.True(), st
 }
 
-// checkMailbox checks a mailbox: a user id or user principal name that
-// Graph takes as one path segment.
-func (l *loader) checkMailbox(s string, rng hcl.Range) bool {
+// checkOwner checks the value of an owner's argument (a user's mailbox,
+// a group): an id or name that Graph takes as one path segment. Its words
+// are the owner's, from item's table.
+func (l *loader) checkOwner(o item.Owner, s string, rng hcl.Range) bool {
 	if strings.TrimSpace(s) != "" && !strings.ContainsAny(s, "/\\?# \t\r\n") {
 		return true
 	}
 	l.add(&hcl.Diagnostic{
 		Severity: hcl.DiagError,
-		Summary:  "Invalid mailbox",
-		Detail:   fmt.Sprintf("%q is not a mailbox. Give the user's principal name (ops@contoso.com) or object id, without spaces or slashes.", s),
+		Summary:  "Invalid " + o.Argument(),
+		Detail:   fmt.Sprintf("%q is not a %s. Give %s, without spaces or slashes.", s, o.Argument(), o.NamedBy()),
 		Subject:  rng.Ptr(),
 	})
 	return false
