@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/attachform/attachform/apply"
@@ -73,31 +71,16 @@ func runApply(g *globals, name string, args []string, destroy bool, help string)
 	if !ok || !checked(v, a.Check()) {
 		return exitError
 	}
+	if err := a.Misuse(); err != nil {
+		v.UsageError(err, help)
+		return exitError
+	}
 	f := operation{Operation: a.Operation}
 	switch {
-	case destroy && len(a.Args) > 0:
-		v.UsageError(fmt.Errorf("destroy takes no arguments, but was given %s; to apply a saved destroy plan use attachform apply PLANFILE", quoteArgs(a.Args)), help)
-		return exitError
-	case len(a.Args) > 1:
-		v.UsageError(tooManyArgs("apply", a.Args), help)
-		return exitError
-	case a.Reviewed != "" && len(a.Args) > 0:
-		v.UsageError(fmt.Errorf("apply -reviewed=%s plans afresh and takes no plan file, but was given %s; to apply a saved plan as it is use attachform apply PLANFILE",
-			a.Reviewed, quoteArgs(a.Args)), help)
-		return exitError
-	case a.Markdown && a.Reviewed == "":
-		v.UsageError(fmt.Errorf("%s -markdown writes what apply -reviewed=PLANFILE refused, in Markdown: give it -reviewed", name), help)
-		return exitError
 	case a.Reviewed != "":
 		return applyReviewed(g, v, a.Given, &f, a.Reviewed)
 	case len(a.Args) == 1:
 		return applySaved(g, v, a.Given, &f, a.Args[0])
-	case a.JSON && !a.AutoApprove:
-		v.UsageError(fmt.Errorf("%s -json cannot ask for approval: pass -auto-approve, or apply a saved plan", name), help)
-		return exitError
-	case !f.Input && !a.AutoApprove:
-		v.UsageError(errNoInput, help)
-		return exitError
 	}
 	grace, err := interrupt.GraceFrom(g.getenv)
 	if err != nil {
@@ -203,17 +186,4 @@ func approved(g *globals, v applyView) bool {
 	}
 	v.Answered()
 	return a == "yes"
-}
-
-// tooManyArgs is the mistake of giving more than a plan file, often an
-// option after it (options go first, as Go's flags and Terraform read
-// them).
-func tooManyArgs(command string, args []string) error {
-	for _, a := range args[1:] {
-		if strings.HasPrefix(a, "-") {
-			return fmt.Errorf("%s takes options before the plan file, but was given %s after it: options go before the plan file, as in attachform %s %s %s",
-				command, quoteArgs(args[1:]), command, strings.Join(args[1:], " "), args[0])
-		}
-	}
-	return fmt.Errorf("%s takes at most one argument, a saved plan file, but was given %s", command, quoteArgs(args))
 }

@@ -1,11 +1,6 @@
 package main
 
-import (
-	"fmt"
-	"strings"
-
-	"github.com/attachform/attachform/internal/arguments"
-)
+import "github.com/attachform/attachform/internal/arguments"
 
 // importCommand is import.
 type importCommand struct{ g *globals }
@@ -45,8 +40,8 @@ func (c *importCommand) Run(args []string) int {
 	if !ok {
 		return exitError
 	}
-	if len(flags.Args) != 2 || strings.TrimSpace(flags.Args[1]) == "" {
-		v.UsageError(fmt.Errorf("import takes an address and the Graph id of the attachment"), c.Help())
+	if err := flags.Misuse(); err != nil {
+		v.UsageError(err, c.Help())
 		return exitError
 	}
 	addrs, ok := parseAddresses(v, flags.Args[:1])

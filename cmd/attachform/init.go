@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/attachform/attachform/internal/arguments"
 	"github.com/attachform/attachform/internal/workspace"
 )
@@ -54,21 +52,13 @@ func (c *initCommand) Run(args []string) int {
 	if !ok {
 		return exitError
 	}
-	migrate, forceCopy, reconfigure := a.MigrateState, a.ForceCopy, a.Reconfigure
-	switch {
-	case len(a.Args) > 0:
-		v.UsageError(fmt.Errorf("init takes no arguments; to set up another directory use attachform -chdir=DIR init"), c.Help())
-		return exitError
-	case migrate && reconfigure:
-		v.UsageError(fmt.Errorf("-migrate-state and -reconfigure ask for different things: choose one"), c.Help())
-		return exitError
-	case forceCopy && !migrate:
-		v.UsageError(fmt.Errorf("-force-copy goes with -migrate-state"), c.Help())
+	if err := a.Misuse(); err != nil {
+		v.UsageError(err, c.Help())
 		return exitError
 	}
 	rec, ok := workspace.Init(g.env(), v, workspace.InitOptions{
 		Load:    manifestOptions(g, a.Manifests),
-		Migrate: migrate, ForceCopy: forceCopy, Reconfigure: reconfigure,
+		Migrate: a.MigrateState, ForceCopy: a.ForceCopy, Reconfigure: a.Reconfigure,
 		Lock: a.Lock.Lock, LockTimeout: a.LockTimeout,
 	})
 	if !ok {

@@ -1,10 +1,6 @@
 package main
 
 import (
-	"errors"
-	"fmt"
-	"strings"
-
 	"github.com/attachform/attachform/internal/arguments"
 	"github.com/attachform/attachform/plan"
 )
@@ -53,8 +49,8 @@ func (c *planCommand) Run(args []string) int {
 	if !ok || !checked(v, a.Check()) {
 		return exitError
 	}
-	if len(a.Args) > 0 {
-		v.UsageError(extraArgs("plan", a.Args), c.Help())
+	if err := a.Misuse(); err != nil {
+		v.UsageError(err, c.Help())
 		return exitError
 	}
 	f := operation{Operation: a.Operation}
@@ -94,21 +90,3 @@ func (c *planCommand) Run(args []string) int {
 	}
 	return exitOK
 }
-
-// extraArgs is the mistake of giving a command arguments it does not take:
-// a directory in particular, which Terraform once took and attachform
-// never did.
-func extraArgs(command string, args []string) error {
-	return fmt.Errorf("%s takes no arguments, but was given %s; to work on another directory use attachform -chdir=DIR %s",
-		command, quoteArgs(args), command)
-}
-
-func quoteArgs(args []string) string {
-	q := make([]string, len(args))
-	for i, a := range args {
-		q[i] = fmt.Sprintf("%q", a)
-	}
-	return strings.Join(q, " ")
-}
-
-var errNoInput = errors.New("approval is needed, and -input=false asks nothing: pass -auto-approve, or save the plan with plan -out=FILE and apply FILE")

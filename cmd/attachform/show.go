@@ -1,12 +1,9 @@
 package main
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/attachform/attachform/internal/arguments"
-
 	"github.com/attachform/attachform/internal/workspace"
 )
 
@@ -49,26 +46,12 @@ func (c *showCommand) Run(args []string) int {
 	if !ok {
 		return exitError
 	}
-	switch {
-	case len(a.Args) > 1:
-		v.UsageError(tooManyArgs("show", a.Args), c.Help())
+	if err := a.Misuse(); err != nil {
+		v.UsageError(err, c.Help())
 		return exitError
-	case len(a.Args) == 1:
-		var given []string
-		for _, name := range a.Given {
-			if name != "json" && name != "markdown" && name != "no-color" {
-				given = append(given, "-"+name)
-			}
-		}
-		if len(given) > 0 {
-			v.UsageError(fmt.Errorf("show PLANFILE reads only the plan file, which holds everything it shows; %s find the state, shown without PLANFILE",
-				strings.Join(given, ", ")), c.Help())
-			return exitError
-		}
+	}
+	if len(a.Args) == 1 {
 		return c.showPlan(v, a.Args[0])
-	case a.Markdown:
-		v.UsageError(errors.New("show -markdown writes a saved plan: give its file, as in attachform show -markdown PLANFILE"), c.Help())
-		return exitError
 	}
 	return c.showState(v, a.Manifests)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"strings"
 
 	"github.com/attachform/attachform/internal/arguments"
@@ -46,8 +45,8 @@ func (c *validateCommand) Run(args []string) int {
 	if !ok {
 		return exitError
 	}
-	if len(a.Args) > 0 {
-		v.UsageError(errors.New("validate takes no arguments; to check another directory use attachform -chdir=DIR validate"), c.Help())
+	if err := a.Misuse(); err != nil {
+		v.UsageError(err, c.Help())
 		return exitError
 	}
 	cfg, diags := workspace.LoadManifests(c.g.env(), manifestOptions(c.g, a.Manifests))

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-
 	"github.com/attachform/attachform/internal/arguments"
 	"github.com/attachform/attachform/internal/buildinfo"
 )
@@ -46,8 +44,8 @@ func (c *versionCommand) Run(args []string) int {
 	if !ok {
 		return exitError
 	}
-	if len(a.Args) > 0 {
-		v.UsageError(errors.New("version takes no arguments"), "")
+	if err := a.Misuse(); err != nil {
+		v.UsageError(err, "")
 		return exitError
 	}
 	v.Version(buildinfo.Current())

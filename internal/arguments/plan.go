@@ -41,6 +41,8 @@ type Apply struct {
 	View
 	AutoApprove bool   // -auto-approve: do not ask
 	Reviewed    string // -reviewed=PLANFILE: apply a fresh plan only if it is this one (apply only)
+
+	name string // apply or destroy, for Misuse's words
 }
 
 func applyFlags(a *Apply, name string, kinds viewKinds) *flag.FlagSet {
@@ -61,7 +63,7 @@ func destroyFlags(a *Apply) *flag.FlagSet { return applyFlags(a, "destroy", with
 
 // ParseApply parses apply's arguments; err is the flag package's.
 func ParseApply(args []string) (*Apply, error) {
-	a := &Apply{}
+	a := &Apply{name: "apply"}
 	return parse(a, applyOnlyFlags(a), args)
 }
 
@@ -69,7 +71,7 @@ func ParseApply(args []string) (*Apply, error) {
 // -reviewed and -markdown; the plan is a destroy plan whatever -destroy
 // says. err is the flag package's.
 func ParseDestroy(args []string) (*Apply, error) {
-	a := &Apply{}
+	a := &Apply{name: "destroy"}
 	a, err := parse(a, destroyFlags(a), args)
 	a.Destroy = true
 	return a, err
