@@ -54,14 +54,7 @@ func OpenStore(env Env, r Reporter, o StoreOptions) (*Store, bool) {
 }
 
 // Read reads the state (nil when there is none), reporting a failure.
-func (s *Store) Read() (*state.State, bool) {
-	st, err := s.Backend.Read(s.env.Ctx)
-	if err != nil {
-		errorf(s.r, "Cannot read the state", "%v", err)
-		return nil, false
-	}
-	return st, true
-}
+func (s *Store) Read() (*state.State, bool) { return readState(s.env, s.r, s.Backend) }
 
 // Change locks the state (unless the options say not to), reads it (nil
 // when there is none), and writes what change returns, with the next
