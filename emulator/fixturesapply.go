@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -45,7 +44,7 @@ func (s *Server) applyFixtures(st *store, f *Fixtures, now time.Time) error {
 		for _, fi := range fm.Messages {
 			it := findBySubject(mb.Messages, fi.Subject)
 			if it == nil {
-				it = st.newItem(kindMessage, fi.Subject, fixtureProps(kindMessage, now), now)
+				it = st.newItem(kindMessage, fi.Subject, kindMessage.def().fixtureProps(now), now)
 				folder := fi.Folder
 				if folder == "" {
 					folder = "drafts"
@@ -64,7 +63,7 @@ func (s *Server) applyFixtures(st *store, f *Fixtures, now time.Time) error {
 		for _, fi := range fm.Events {
 			it := findBySubject(mb.Events, fi.Subject)
 			if it == nil {
-				it = st.newItem(kindEvent, fi.Subject, fixtureProps(kindEvent, now), now)
+				it = st.newItem(kindEvent, fi.Subject, kindEvent.def().fixtureProps(now), now)
 				mb.Events = append(mb.Events, it)
 			}
 			if err := s.fixtureAttachments(st, it, fi.Attachments, now); err != nil {
@@ -103,26 +102,6 @@ func findBySubject(items []*item, subject string) *item {
 	for _, it := range items {
 		if strings.EqualFold(it.Subject, subject) {
 			return it
-		}
-	}
-	return nil
-}
-
-// fixtureProps are the properties a created item starts with, as the demo's:
-// a draft with a short body, an event a week ahead.
-func fixtureProps(k kind, now time.Time) map[string]json.RawMessage {
-	raw := func(v any) json.RawMessage { b, _ := json.Marshal(v); return b }
-	switch k {
-	case kindMessage:
-		return map[string]json.RawMessage{
-			"body":       raw(map[string]string{"contentType": "text", "content": "Created by the emulator's fixtures."}),
-			"importance": raw("normal"),
-		}
-	case kindEvent:
-		start := now.Truncate(24 * time.Hour).Add(7*24*time.Hour + 15*time.Hour)
-		return map[string]json.RawMessage{
-			"start": raw(map[string]string{"dateTime": start.Format("2006-01-02T15:04:05.0000000"), "timeZone": "UTC"}),
-			"end":   raw(map[string]string{"dateTime": start.Add(time.Hour).Format("2006-01-02T15:04:05.0000000"), "timeZone": "UTC"}),
 		}
 	}
 	return nil

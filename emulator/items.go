@@ -34,14 +34,8 @@ func (c *rq) itemJSON(it *item) map[string]any {
 	v["lastModifiedDateTime"] = graphTime(it.Modified)
 	v["hasAttachments"] = len(it.Attachments) > 0
 	v[it.Kind.label()] = it.Subject
-	switch it.Kind {
-	case kindMessage:
-		v["isDraft"] = true
-		v["parentFolderId"] = it.FolderID
-	case kindTask:
-		if _, ok := v["status"]; !ok {
-			v["status"] = "notStarted"
-		}
+	if render := it.Kind.def().render; render != nil {
+		render(it, v)
 	}
 	return v
 }
@@ -80,8 +74,8 @@ func (s *Server) itemsContext(c *rq, k kind) string {
 	return s.graphOrigin + "/" + c.version + "/$metadata#users('" + c.mb.UPN + "')/" + k.collection()
 }
 
-// routeItems serves messages and events: .../messages[/{id}[/...]], also
-// scoped to a mail folder.
+// routeItems serves the items of a kind a mailbox keeps itself (messages,
+// events): .../messages[/{id}[/...]], also scoped to a mail folder.
 func (s *Server) routeItems(c *rq, k kind, fo *folder, segs []string) *apiErr {
 	if len(segs) == 0 {
 		switch c.r.Method {
@@ -121,7 +115,7 @@ func (s *Server) routeItems(c *rq, k kind, fo *folder, segs []string) *apiErr {
 	case "attachments":
 		return s.routeAttachments(c, it, segs[2:])
 	case "move":
-		if k == kindMessage && len(segs) == 2 {
+		if k.def().inFolders && len(segs) == 2 {
 			if c.r.Method != http.MethodPost {
 				return errMethod(c.r.Method)
 			}
@@ -138,13 +132,7 @@ func (s *Server) listItems(c *rq, k kind, fo *folder) *apiErr {
 	}
 	st := s.store
 	st.mu.Lock()
-	var all []*item
-	switch k {
-	case kindMessage:
-		all = c.mb.Messages
-	case kindEvent:
-		all = c.mb.Events
-	}
+	all := *k.def().items(c.mb)
 	var hits []*item
 	for _, it := range all {
 		if fo != nil && it.FolderID != fo.ID {
@@ -190,9 +178,6 @@ func (s *Server) createItem(c *rq, k kind, fo *folder) *apiErr {
 	if e != nil {
 		return e
 	}
-	if k == kindTask && (subject == nil || *subject == "") {
-		return errBadRequest("A task needs a title.")
-	}
 	st := s.store
 	st.mu.Lock()
 	var sub string
@@ -200,16 +185,14 @@ func (s *Server) createItem(c *rq, k kind, fo *folder) *apiErr {
 		sub = *subject
 	}
 	it := st.newItem(k, sub, props, s.clock.Now())
-	switch k {
-	case kindMessage:
+	if k.def().inFolders {
 		if fo == nil {
 			fo = c.mb.findFolder("drafts")
 		}
 		it.FolderID = fo.ID
-		c.mb.Messages = append(c.mb.Messages, it)
-	case kindEvent:
-		c.mb.Events = append(c.mb.Events, it)
 	}
+	items := k.def().items(c.mb)
+	*items = append(*items, it)
 	return s.createdLocked(c, s.itemsContext(c, k), func() map[string]any { return c.itemJSON(it) })
 }
 
@@ -246,15 +229,10 @@ func (s *Server) deleteItem(c *rq, it *item) *apiErr {
 	st := s.store
 	st.mu.Lock()
 	defer st.mu.Unlock() // the answer is a bare 204
-	switch it.Kind {
-	case kindMessage:
-		c.mb.Messages = removeItem(c.mb.Messages, it)
-	case kindEvent:
-		c.mb.Events = removeItem(c.mb.Events, it)
-	case kindTask:
-		if l := c.mb.findList(it.ListID); l != nil {
-			l.Tasks = removeItem(l.Tasks, it)
-		}
+	if in := it.Kind.def().items; in != nil {
+		*in(c.mb) = removeItem(*in(c.mb), it)
+	} else if l := c.mb.findList(it.ListID); l != nil {
+		l.Tasks = removeItem(l.Tasks, it)
 	}
 	for _, a := range it.Attachments {
 		st.dropContent(a)

@@ -162,23 +162,40 @@ func (s *Server) routeMailbox(c *rq, segs []string) *apiErr {
 	if e := mailboxPolicyDenied(c, segs[0]); e != nil {
 		return e
 	}
+	if k, rest, ok := mailboxCollection(segs); ok {
+		return s.routeItems(c, k, nil, rest)
+	}
 	switch strings.ToLower(segs[0]) {
-	case "messages":
-		return s.routeItems(c, kindMessage, nil, segs[1:])
 	case "mailfolders":
 		return s.routeFolders(c, segs[1:])
-	case "events":
-		return s.routeItems(c, kindEvent, nil, segs[1:])
-	case "calendar":
-		if len(segs) >= 2 && strings.EqualFold(segs[1], "events") {
-			return s.routeItems(c, kindEvent, nil, segs[2:])
-		}
 	case "todo":
 		if len(segs) >= 2 && strings.EqualFold(segs[1], "lists") {
 			return s.routeLists(c, segs[2:])
 		}
 	}
 	return errSegment(segs[0])
+}
+
+// mailboxCollection finds the kind whose collection segs start with (one
+// of the kind's paths in the mailbox), and the segments after it.
+func mailboxCollection(segs []string) (kind, []string, bool) {
+	for _, k := range kindOrder {
+		for _, p := range k.def().paths {
+			if len(segs) >= len(p) && equalFoldAll(segs[:len(p)], p) {
+				return k, segs[len(p):], true
+			}
+		}
+	}
+	return "", nil, false
+}
+
+func equalFoldAll(segs, want []string) bool {
+	for i := range want {
+		if !strings.EqualFold(segs[i], want[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // splitPath splits an escaped URL path into unescaped segments. OData key

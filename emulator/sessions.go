@@ -228,11 +228,7 @@ func (s *Server) uploadURL(ss *session, mb *mailbox) string {
 }
 
 func (s *Server) outlookItemPath(ss *session) string {
-	coll := "Messages"
-	if ss.Kind == kindEvent {
-		coll = "Events"
-	}
-	return "/api/v2.0/Users('" + ss.MailboxID + "@" + s.store.meta.TenantID + "')/" + coll + "('" + ss.URLItemID + "')"
+	return "/api/v2.0/Users('" + ss.MailboxID + "@" + s.store.meta.TenantID + "')/" + ss.Kind.def().uploadSet + "('" + ss.URLItemID + "')"
 }
 
 // sessionStatus is the 200 answer to a range and to a GET on the upload
@@ -252,7 +248,7 @@ func (s *Server) sessionStatus(ss *session) []byte {
 		Ctx  string   `json:"@odata.context"`
 		Exp  string   `json:"ExpirationDateTime"`
 		Next []string `json:"nextExpectedRanges"`
-	}{s.uploadOrigin + "/api/v2.0/$metadata#Users('" + ss.MailboxID + "%40" + s.store.meta.TenantID + "')/" + map[kind]string{kindMessage: "Messages", kindEvent: "Events"}[ss.Kind] + "('" + pathEscapeKey(ss.URLItemID) + "')/AttachmentSessions/$entity", expiryString(ss.Expires), ss.nextRanges()})
+	}{s.uploadOrigin + "/api/v2.0/$metadata#Users('" + ss.MailboxID + "%40" + s.store.meta.TenantID + "')/" + ss.Kind.def().uploadSet + "('" + pathEscapeKey(ss.URLItemID) + "')/AttachmentSessions/$entity", expiryString(ss.Expires), ss.nextRanges()})
 	return b
 }
 

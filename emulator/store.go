@@ -7,38 +7,6 @@ import (
 	"time"
 )
 
-// kind is the kind of item attachments live on.
-type kind string
-
-const (
-	kindMessage kind = "message"
-	kindEvent   kind = "event"
-	kindTask    kind = "task"
-)
-
-func (k kind) outlook() bool { return k == kindMessage || k == kindEvent }
-
-// label is the property a kind's items are named by: an Outlook item's
-// subject (message, event resources), a To Do task's title (todoTask).
-func (k kind) label() string {
-	if k == kindTask {
-		return "title"
-	}
-	return "subject"
-}
-
-// collection is the segment of a kind's items in Graph's paths, and of
-// their @odata.context.
-func (k kind) collection() string {
-	switch k {
-	case kindMessage:
-		return "messages"
-	case kindEvent:
-		return "events"
-	}
-	return "tasks"
-}
-
 // store is the emulator's whole world. One mutex guards all of it: handlers
 // take it for metadata work only and never while reading or writing a
 // request or response body, so a slow client does not stall the others.
@@ -154,13 +122,12 @@ func (it *item) findAttachment(id string) (int, *attachment) {
 	return -1, nil
 }
 
+// findItem finds an item of a kind the mailbox keeps itself (not a To Do
+// task, kept in its list) by its id or immutable id.
 func (mb *mailbox) findItem(k kind, id string) *item {
 	var items []*item
-	switch k {
-	case kindMessage:
-		items = mb.Messages
-	case kindEvent:
-		items = mb.Events
+	if in := k.def().items; in != nil {
+		items = *in(mb)
 	}
 	for _, it := range items {
 		if it.ID == id || it.ImmutableID == id {

@@ -47,14 +47,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) *apiErr {
 	ss := st.liveSession(segs[7], s.clock.Now())
 	var tenantOK bool
 	if ss != nil {
-		coll := "Messages"
-		if ss.Kind == kindEvent {
-			coll = "Events"
-		}
-		tenantOK = segs[3] == ss.MailboxID+"@"+st.meta.TenantID && strings.EqualFold(segs[4], coll) && segs[5] == ss.URLItemID
-		if ss.Kind == kindTask {
-			tenantOK = false
-		}
+		tenantOK = ss.Kind.outlook() && segs[3] == ss.MailboxID+"@"+st.meta.TenantID && strings.EqualFold(segs[4], ss.Kind.def().uploadSet) && segs[5] == ss.URLItemID
 	}
 	st.mu.Unlock()
 	if ss == nil || !tenantOK {
