@@ -1,10 +1,6 @@
 package main
 
-import (
-	"strings"
-
-	"github.com/attachform/attachform/internal/arguments"
-)
+import "github.com/attachform/attachform/internal/arguments"
 
 // forceUnlockCommand is force-unlock.
 type forceUnlockCommand struct{ g *globals }
@@ -33,8 +29,7 @@ Options:
 
 func (c *forceUnlockCommand) Run(args []string) int {
 	a, err := arguments.ParseForceUnlock(args)
-	lockID := func(n int) bool { return n == 1 && strings.TrimSpace(a.Args[0]) != "" }
-	r, code, done := startState(c.g, "force-unlock", &a.State, err, c.Help(), stateArgs{lockID, "takes the lock's id", 0})
+	r, code, done := startState(c.g, &a.State, err, c.Help())
 	if done {
 		return code
 	}

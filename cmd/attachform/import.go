@@ -44,8 +44,8 @@ func (c *importCommand) Run(args []string) int {
 		v.UsageError(err, c.Help())
 		return exitError
 	}
-	addrs, ok := parseAddresses(v, flags.Args[:1])
-	if !ok {
+	addrs, diags := flags.Addresses()
+	if !checked(v, diags) {
 		return exitError
 	}
 	addr, id := addrs[0], flags.Args[1]

@@ -6,9 +6,7 @@ import (
 
 	"github.com/attachform/attachform/internal/arguments"
 	"github.com/attachform/attachform/internal/workspace"
-	"github.com/attachform/attachform/spec"
 	"github.com/hashicorp/cli"
-	"github.com/hashicorp/hcl/v2"
 )
 
 // stateHelp is the common tail of the state commands' help: the manifests
@@ -19,21 +17,6 @@ func stateHelp(withLock bool) string {
 		h = arguments.LockHelp + "\n" + h
 	}
 	return h
-}
-
-// parseAddresses spells addresses as plans do, reporting bad ones.
-func parseAddresses(v stateView, args []string) ([]string, bool) {
-	var out []string
-	var diags hcl.Diagnostics
-	for _, s := range args {
-		a, d := spec.ParseAddress(s)
-		diags = append(diags, d...)
-		if !d.HasErrors() {
-			out = append(out, a.String())
-		}
-	}
-	v.Diagnostics(nil, diags)
-	return out, !diags.HasErrors()
 }
 
 // readAnswer reads one line from the terminal; false when the command was
@@ -92,7 +75,7 @@ Options:
 
 func (c *stateListCommand) Run(args []string) int {
 	a, err := arguments.ParseStateList(args)
-	r, code, done := startState(c.g, "state list", &a.State, err, c.Help(), stateArgs{anyArgs, "", -1})
+	r, code, done := startState(c.g, &a.State, err, c.Help())
 	if done {
 		return code
 	}
@@ -125,7 +108,7 @@ Options:
 
 func (c *stateShowCommand) Run(args []string) int {
 	a, err := arguments.ParseStateShow(args)
-	r, code, done := startState(c.g, "state show", a, err, c.Help(), stateArgs{oneArg, "takes exactly one address", 1})
+	r, code, done := startState(c.g, a, err, c.Help())
 	if done {
 		return code
 	}
@@ -165,7 +148,7 @@ Options:
 
 func (c *statePullCommand) Run(args []string) int {
 	a, err := arguments.ParseStatePull(args)
-	r, code, done := startState(c.g, "state pull", a, err, c.Help(), stateArgs{noArgs, "takes no arguments", 0})
+	r, code, done := startState(c.g, a, err, c.Help())
 	if done {
 		return code
 	}

@@ -29,7 +29,7 @@ Options:
 
 func (c *stateRmCommand) Run(args []string) int {
 	a, err := arguments.ParseStateRm(args)
-	r, code, done := startState(c.g, "state rm", &a.State, err, c.Help(), stateArgs{someArgs, "needs at least one address", -1})
+	r, code, done := startState(c.g, &a.State, err, c.Help())
 	if done {
 		return code
 	}
@@ -68,7 +68,7 @@ Options:
 
 func (c *stateMvCommand) Run(args []string) int {
 	a, err := arguments.ParseStateMv(args)
-	r, code, done := startState(c.g, "state mv", &a.State, err, c.Help(), stateArgs{twoArgs, "takes a source and a destination address", -1})
+	r, code, done := startState(c.g, &a.State, err, c.Help())
 	if done {
 		return code
 	}
@@ -106,7 +106,7 @@ Options:
 
 func (c *statePushCommand) Run(args []string) int {
 	a, err := arguments.ParseStatePush(args)
-	r, code, done := startState(c.g, "state push", &a.State, err, c.Help(), stateArgs{oneArg, "takes one file (or - for stdin)", 0})
+	r, code, done := startState(c.g, &a.State, err, c.Help())
 	if done {
 		return code
 	}

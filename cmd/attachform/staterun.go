@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/attachform/attachform/internal/arguments"
 	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/state"
@@ -21,27 +19,18 @@ type stateRun struct {
 	addrs []string
 }
 
-// stateArgs say which positional arguments a command takes: ok checks
-// their count, want says what was expected, and addresses asks for the
-// first n of them to be parsed as attachment addresses (-1: all).
-type stateArgs struct {
-	ok        func(n int) bool
-	want      string
-	addresses int
-}
-
-// startState is the start of state command name, whose arguments were
+// startState is the start of the state command whose arguments were
 // parsed into parsed with err (see stateRun.start).
-func startState(g *globals, name string, parsed *arguments.State, err error, help string, a stateArgs) (r *stateRun, code int, done bool) {
-	r = &stateRun{g: g, name: name, a: parsed}
-	code, done = r.start(err, help, a)
+func startState(g *globals, parsed *arguments.State, err error, help string) (r *stateRun, code int, done bool) {
+	r = &stateRun{g: g, name: parsed.Name(), a: parsed}
+	code, done = r.start(err, help)
 	return r, code, done
 }
 
 // start ends the command when its flags could not be parsed (err), opens
 // the view, checks the positional arguments and opens the backend. When
 // done, the command ends with code.
-func (r *stateRun) start(err error, help string, a stateArgs) (code int, done bool) {
+func (r *stateRun) start(err error, help string) (code int, done bool) {
 	if code, done := parsed(r.g, err, help); done {
 		return code, true
 	}
@@ -50,19 +39,15 @@ func (r *stateRun) start(err error, help string, a stateArgs) (code int, done bo
 		return exitError, true
 	}
 	r.v = v
-	args := r.a.Args
-	if !a.ok(len(args)) {
-		v.UsageError(fmt.Errorf("%s %s", r.name, a.want), help)
+	if err := r.a.Misuse(); err != nil {
+		v.UsageError(err, help)
 		return exitError, true
 	}
-	if n := a.addresses; n != 0 {
-		if n < 0 || n > len(args) {
-			n = len(args)
-		}
-		if r.addrs, ok = parseAddresses(v, args[:n]); !ok {
-			return exitError, true
-		}
+	addrs, diags := r.a.Addresses()
+	if !checked(v, diags) {
+		return exitError, true
 	}
+	r.addrs = addrs
 	o := workspace.StoreOptions{Load: manifestOptions(r.g, r.a.Manifests), Operation: r.name, Lock: r.a.Lock.Lock, LockTimeout: r.a.LockTimeout}
 	if r.store, ok = workspace.OpenStore(r.g.env(), v, o); !ok {
 		return exitError, true
@@ -72,9 +57,3 @@ func (r *stateRun) start(err error, help string, a stateArgs) (code int, done bo
 
 // read reads the state (nil when there is none), reporting a failure.
 func (r *stateRun) read() (*state.State, bool) { return r.store.Read() }
-
-func anyArgs(int) bool    { return true }
-func noArgs(n int) bool   { return n == 0 }
-func oneArg(n int) bool   { return n == 1 }
-func twoArgs(n int) bool  { return n == 2 }
-func someArgs(n int) bool { return n > 0 }

@@ -2,6 +2,8 @@ package arguments
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 )
 
@@ -85,5 +87,68 @@ func TestMisuse(t *testing.T) {
 	}
 	if err := a.Misuse(); !errors.Is(err, ErrNoInput) {
 		t.Errorf("apply -input=false: %v, want ErrNoInput", err)
+	}
+}
+
+// The state subcommands and force-unlock check their positional
+// arguments' count, and parse those that are addresses.
+func TestStateMisuseAndAddresses(t *testing.T) {
+	for _, tc := range []struct {
+		parse func([]string) (*State, error)
+		args  []string
+		want  string   // Misuse's error, "" for none
+		addrs []string // what Addresses gives
+		bad   int      // how many diagnostics Addresses gives
+	}{
+		{parse: stateOf(ParseStateList), args: nil},
+		{parse: stateOf(ParseStateList), args: []string{"attachment.x[00]", "attachment.h"}, addrs: []string{"attachment.x[0]", "attachment.h"}},
+		{parse: stateOf(ParseStateList), args: []string{"target.t", "attachment.h", "nope["}, addrs: []string{"attachment.h"}, bad: 2},
+		{parse: ParseStateShow, args: []string{"attachment.a"}, addrs: []string{"attachment.a"}},
+		{parse: ParseStateShow, args: nil, want: "state show takes exactly one address"},
+		{parse: ParseStateShow, args: []string{"attachment.a", "attachment.b"}, want: "state show takes exactly one address", addrs: []string{"attachment.a"}},
+		{parse: ParseStatePull, args: nil},
+		{parse: ParseStatePull, args: []string{"x"}, want: "state pull takes no arguments"},
+		{parse: stateOf(ParseStateRm), args: nil, want: "state rm needs at least one address"},
+		{parse: stateOf(ParseStateRm), args: []string{"attachment.a", "attachment.b"}, addrs: []string{"attachment.a", "attachment.b"}},
+		{parse: stateOf(ParseStateMv), args: []string{"attachment.a"}, want: "state mv takes a source and a destination address", addrs: []string{"attachment.a"}},
+		{parse: stateOf(ParseStateMv), args: []string{"attachment.a", `attachment.b["\u0041"]`}, addrs: []string{"attachment.a", `attachment.b["A"]`}},
+		{parse: stateOf(ParseStatePush), args: []string{"attachment.a"}},
+		{parse: stateOf(ParseStatePush), args: nil, want: "state push takes one file (or - for stdin)"},
+		{parse: stateOf(ParseForceUnlock), args: []string{"lock-id"}},
+		{parse: stateOf(ParseForceUnlock), args: []string{" "}, want: "force-unlock takes the lock's id"},
+		{parse: stateOf(ParseForceUnlock), args: []string{"a", "b"}, want: "force-unlock takes the lock's id"},
+		{parse: stateOf(ParseImport), args: []string{"attachment.a", "data.x.y"}, addrs: []string{"attachment.a"}},
+		{parse: stateOf(ParseImport), args: []string{"target.t", "id"}, bad: 1},
+	} {
+		a, err := tc.parse(tc.args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = a.Misuse()
+		if got := fmt.Sprint(err); tc.want == "" && err != nil || tc.want != "" && got != tc.want {
+			t.Errorf("%s %q: Misuse %v, want %q", a.Name(), tc.args, err, tc.want)
+		}
+		addrs, diags := a.Addresses()
+		if !slices.Equal(addrs, tc.addrs) || len(diags) != tc.bad {
+			t.Errorf("%s %q: Addresses %q with %d diagnostics, want %q with %d", a.Name(), tc.args, addrs, len(diags), tc.addrs, tc.bad)
+		}
+	}
+}
+
+// stateOf gives the State of what parse parses.
+func stateOf[A any](parse func([]string) (*A, error)) func([]string) (*State, error) {
+	return func(args []string) (*State, error) {
+		a, err := parse(args)
+		switch a := any(a).(type) {
+		case *StateList:
+			return &a.State, err
+		case *StateMove:
+			return &a.State, err
+		case *Forced:
+			return &a.State, err
+		case *Import:
+			return &a.State, err
+		}
+		panic(fmt.Sprintf("stateOf: %T", a))
 	}
 }

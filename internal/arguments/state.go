@@ -1,6 +1,13 @@
 package arguments
 
-import "flag"
+import (
+	"errors"
+	"flag"
+	"strings"
+
+	"github.com/attachform/attachform/spec"
+	"github.com/hashicorp/hcl/v2"
+)
 
 // State is what the commands that read or change the state without
 // planning share: init, import, force-unlock and the state subcommands.
@@ -12,11 +19,17 @@ type State struct {
 	// Lock is for the commands that change the state; the others have no
 	// -lock, and Lock.Lock is false.
 	Lock
+
+	name string // the command ("state mv"), for Misuse and Addresses
 }
+
+// Name is the command the arguments are of ("state mv").
+func (a *State) Name() string { return a.name }
 
 // stateFlags are the flags every state command has: the manifests', the
 // view's, and the lock's when it changes the state.
 func stateFlags(a *State, name string, locks bool) *flag.FlagSet {
+	a.name = name
 	fs := newFlagSet(name)
 	a.Manifests.register(fs)
 	if locks {
@@ -158,4 +171,57 @@ func ParseStateRm(args []string) (*StateMove, error) {
 func ParseStateMv(args []string) (*StateMove, error) {
 	a := &StateMove{}
 	return parse(a, stateMoveFlags(a, "state mv"), args)
+}
+
+// Misuse is the positional arguments' count for the state subcommands and
+// force-unlock (see Plan.Misuse); init and import have their own.
+func (a *State) Misuse() error {
+	n := len(a.Args)
+	var ok bool
+	var want string
+	switch a.name {
+	case "state show":
+		ok, want = n == 1, "takes exactly one address"
+	case "state pull":
+		ok, want = n == 0, "takes no arguments"
+	case "state rm":
+		ok, want = n > 0, "needs at least one address"
+	case "state mv":
+		ok, want = n == 2, "takes a source and a destination address"
+	case "state push":
+		ok, want = n == 1, "takes one file (or - for stdin)"
+	case "force-unlock":
+		ok, want = n == 1 && strings.TrimSpace(a.Args[0]) != "", "takes the lock's id"
+	default: // state list takes any, and filters by them
+		return nil
+	}
+	if !ok {
+		return errors.New(a.name + " " + want)
+	}
+	return nil
+}
+
+// Addresses parses the positional arguments that are attachment
+// addresses (all of state list's, rm's and mv's; state show's and
+// import's first), spelling them as plans do; the diagnostics name the
+// bad ones.
+func (a *State) Addresses() ([]string, hcl.Diagnostics) {
+	args := a.Args
+	switch a.name {
+	case "state list", "state rm", "state mv":
+	case "state show", "import":
+		args = args[:min(1, len(args))]
+	default:
+		return nil, nil
+	}
+	var out []string
+	var diags hcl.Diagnostics
+	for _, s := range args {
+		addr, d := spec.ParseAddress(s)
+		diags = append(diags, d...)
+		if !d.HasErrors() {
+			out = append(out, addr.String())
+		}
+	}
+	return out, diags
 }
