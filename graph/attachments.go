@@ -96,16 +96,11 @@ func (c *Client) GetAttachment(ctx context.Context, it item.Ref, id string) (Att
 // Content streams an attachment's bytes ($value). The caller must close it;
 // until then it counts as one of the mailbox's concurrent requests.
 func (c *Client) Content(ctx context.Context, it item.Ref, id string) (io.ReadCloser, error) {
-	p, err := attachmentPath(it, id)
+	cl, err := c.contentCall(it, id)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", opContent, err)
+		return nil, err
 	}
-	resp, err := c.send(ctx, &call{
-		// The bytes of an attachment are at most the kind's largest file.
-		meta:   meta{op: opContent, mailbox: it.Mailbox, idempotent: true, auth: true, answer: answerContent, maxAnswer: it.Kind.Traits().MaxBytes},
-		method: http.MethodGet,
-		url:    c.apiURL(p + "/$value"),
-	})
+	resp, err := c.send(ctx, cl)
 	if err != nil {
 		return nil, err
 	}

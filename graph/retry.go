@@ -102,7 +102,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 			if m.body != nil && !m.body.rewindable() {
 				return false, err
 			}
-			return true, nil
+			return c.budgetLeft(m), nil
 		}
 		return false, &ambiguousError{op: m.op, err: ae.err}
 	}
@@ -111,15 +111,15 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		if d, ok := retryAfter(resp.Header, time.Now()); ok && d > c.bounds.MaxRetryAfter {
 			return false, nil // send turns the answer into ErrWaitTooLong
 		}
-		return m.body == nil || m.body.rewindable(), nil
+		return (m.body == nil || m.body.rewindable()) && c.budgetLeft(m), nil
 	case http.StatusGatewayTimeout:
-		return m.idempotent && (m.body == nil || m.body.rewindable()), nil
+		return m.idempotent && (m.body == nil || m.body.rewindable()) && c.budgetLeft(m), nil
 	case http.StatusConflict:
 		// A range refused while another of the session is being received:
 		// an attempt of ours that died (a killed run, a dropped
 		// connection) the server has not noticed yet. The refusal took no
 		// effect; wait and send again.
-		return m.op == opUploadRange && (m.body == nil || m.body.rewindable()), nil
+		return m.op == opUploadRange && (m.body == nil || m.body.rewindable()) && c.budgetLeft(m), nil
 	}
 	return false, nil
 }

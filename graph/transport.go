@@ -28,6 +28,7 @@ type meta struct {
 	header     http.Header // extra headers of a GET made with getJSON (a directory page's ConsistencyLevel)
 	watch      *callWatch  // set by the first attempt: what outlives one attempt
 	silent     int         // attempts in a row ended by the idle timeout (attempts are sequential)
+	attempts   int         // attempts sent so far, against the policy's budget (ReadContent sends a call again)
 }
 
 type metaKey struct{}
@@ -109,6 +110,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if m.watch == nil {
 		m.watch = newCallWatch(req.Context(), req.URL.Host, host)
 	}
+	m.attempts++
 	var wrote atomic.Bool
 	ctx, wd := c.armWatchdog(req.Context(), m.watch, upload)
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
@@ -182,8 +184,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		op:         m.op, kind: m.answer, dl: wd, max: limit, declared: resp.ContentLength,
 	}
 	if m.answer == answerContent && resp.StatusCode < 300 {
-		m.silent = 0
-		resp.Body = body // attachment content streams to its reader
+		// Attachment content streams to its reader. Its silences in a
+		// row end only with a whole answer, as a JSON answer's do: one
+		// that stops midway is read again (ReadContent).
+		resp.Body = body
 		return resp, nil
 	}
 	// Every other answer is read whole here, as part of the attempt: one

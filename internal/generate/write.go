@@ -4,23 +4,32 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
-	"github.com/attachform/attachform/content"
 	"github.com/attachform/attachform/internal/download"
+	"github.com/attachform/attachform/item"
 	"github.com/attachform/attachform/spec"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 )
 
+// ContentReader reads an attachment's bytes, from the first byte again
+// when the answer stops midway (graph.Client.ReadContent).
+type ContentReader interface {
+	ReadContent(ctx context.Context, it item.Ref, id string, read func(io.Reader) error) error
+}
+
 // Download fetches each candidate's bytes into its File under dir, one at
 // a time, streaming: at most the item kind's largest attachment is read,
 // and a file appears only once all its bytes are on disk (see
-// download.Dir.Write). It stops at the first failure and removes the
-// files it wrote, so that a run again starts from the same folder.
-func Download(ctx context.Context, r content.Reader, dir *download.Dir, cands []Candidate) (err error) {
+// download.Dir.Write). An answer that stops midway is read again into a
+// new temporary file, the partial one removed, as the client's policy
+// allows. It stops at the first failure and removes the files it wrote,
+// so that a run again starts from the same folder.
+func Download(ctx context.Context, r ContentReader, dir *download.Dir, cands []Candidate) (err error) {
 	var written []string
 	defer func() {
 		if err != nil {
@@ -33,12 +42,10 @@ func Download(ctx context.Context, r content.Reader, dir *download.Dir, cands []
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		body, err := r.Content(ctx, c.Target.Item, c.Live.ID)
-		if err != nil {
-			return fmt.Errorf("download %q from target.%s: %w", c.Live.Name, c.Target.Name, err)
-		}
-		_, err = dir.Write(c.File, body, c.Target.Item.Kind.Traits().MaxBytes)
-		body.Close()
+		err := r.ReadContent(ctx, c.Target.Item, c.Live.ID, func(body io.Reader) error {
+			_, err := dir.Write(c.File, body, c.Target.Item.Kind.Traits().MaxBytes)
+			return err
+		})
 		if err != nil {
 			return fmt.Errorf("download %q from target.%s: %w", c.Live.Name, c.Target.Name, err)
 		}
