@@ -12,21 +12,35 @@ import (
 	"strings"
 )
 
-// Attachment property sets per item kind: Outlook's fileAttachment and To
-// Do's taskFileAttachment (which has no isInline, contentId or
-// contentLocation). Selecting anything else is a 400, as on Graph.
+// fileAttachments is what a kind's file attachments are: their type and
+// the properties they have (selecting anything else is a 400, as on
+// Graph), and the largest file the kind takes.
+type fileAttachments struct {
+	odataType string // "#microsoft.graph.fileAttachment"
+	props     []string
+	max       int64
+	// maxWords says max in a fixture's diagnostic: "an Outlook item
+	// takes files up to 150 MB".
+	maxWords string
+}
+
+// Outlook's fileAttachment and To Do's taskFileAttachment (which has no
+// isInline, contentId or contentLocation).
 var (
-	outlookAttachmentProps = []string{"id", "name", "contentType", "size", "isInline", "lastModifiedDateTime", "contentId", "contentLocation", "contentBytes"}
-	taskAttachmentProps    = []string{"id", "name", "contentType", "size", "lastModifiedDateTime", "contentBytes"}
+	outlookFiles = fileAttachments{
+		odataType: "#microsoft.graph.fileAttachment",
+		props:     []string{"id", "name", "contentType", "size", "isInline", "lastModifiedDateTime", "contentId", "contentLocation", "contentBytes"},
+		max:       outlookMaxAttachment, maxWords: "an Outlook item takes files up to 150 MB",
+	}
+	todoFiles = fileAttachments{
+		odataType: "#microsoft.graph.taskFileAttachment",
+		props:     []string{"id", "name", "contentType", "size", "lastModifiedDateTime", "contentBytes"},
+		max:       todoMaxAttachment, maxWords: "a To Do task takes files up to 25 MB",
+	}
 )
 
 // fileAttachmentType is the type of a file attachment on an item of kind k.
-func fileAttachmentType(k kind) string {
-	if k == kindTask {
-		return "#microsoft.graph.taskFileAttachment"
-	}
-	return "#microsoft.graph.fileAttachment"
-}
+func fileAttachmentType(k kind) string { return k.def().files.odataType }
 
 // attachmentMeta renders an attachment without contentBytes.
 func attachmentMeta(k kind, a *attachment) map[string]any {
@@ -54,11 +68,7 @@ func attachmentMeta(k kind, a *attachment) map[string]any {
 }
 
 func checkSelect(k kind, sel []string) *apiErr {
-	props := outlookAttachmentProps
-	typ := "microsoft.graph.fileAttachment"
-	if k == kindTask {
-		props, typ = taskAttachmentProps, "microsoft.graph.taskFileAttachment"
-	}
+	props, typ := k.def().files.props, strings.TrimPrefix(fileAttachmentType(k), "#")
 	for _, f := range sel {
 		ok := false
 		for _, p := range props {
@@ -302,10 +312,7 @@ func (s *Server) postAttachment(c *rq, it *item) *apiErr {
 	if json.Unmarshal(rawType, &typ) != nil || "#"+strings.TrimPrefix(typ, "#") != want {
 		return newErr(http.StatusUnprocessableEntity, "UnprocessableType", "Type '"+typ+"' cannot be posted to this item's attachments (the emulator takes "+want+").")
 	}
-	allowed := outlookAttachmentProps
-	if it.Kind == kindTask {
-		allowed = taskAttachmentProps
-	}
+	allowed := it.Kind.def().files.props
 	var a attachment
 	var content []byte
 	for k, raw := range body {
@@ -379,14 +386,11 @@ func (s *Server) postAttachment(c *rq, it *item) *apiErr {
 // with the limit at its 150 MB maximum a 150 MB file must fit, as
 // documented ("attach files up to 150 MB"). Caller holds the lock.
 func (s *Server) checkRoom(it *item, n int64) *apiErr {
-	if it.Kind == kindTask {
-		if n > todoMaxAttachment {
-			return errTooBig(n, todoMaxAttachment)
-		}
-		return nil
+	if max := it.Kind.def().files.max; n > max {
+		return errTooBig(n, max)
 	}
-	if n > outlookMaxAttachment {
-		return errTooBig(n, outlookMaxAttachment)
+	if !it.Kind.outlook() {
+		return nil
 	}
 	if it.attachmentBytes()+n > s.limits.MessageBytes {
 		return newErr(http.StatusRequestEntityTooLarge, "ErrorMessageSizeExceeded",

@@ -124,11 +124,7 @@ var (
 	}}
 	fixturesMailboxSchema = &hcl.BodySchema{
 		Attributes: []hcl.AttributeSchema{{Name: "display_name"}, {Name: "department"}, {Name: "blocked_by_access_policy"}},
-		Blocks: []hcl.BlockHeaderSchema{
-			{Type: "message", LabelNames: []string{"subject"}},
-			{Type: "event", LabelNames: []string{"subject"}},
-			{Type: "todo_list", LabelNames: []string{"name"}},
-		},
+		Blocks:     append(fixtureItemBlocks(), hcl.BlockHeaderSchema{Type: "todo_list", LabelNames: []string{"name"}}),
 	}
 	fixturesMessageSchema = &hcl.BodySchema{
 		Attributes: []hcl.AttributeSchema{{Name: "folder"}},
@@ -146,6 +142,19 @@ var (
 		{Name: "kind"},
 	}}
 )
+
+// fixtureItemBlocks are a mailbox's blocks of the kinds it keeps itself,
+// named as the kind and labelled with its label property: message
+// "subject", event "subject".
+func fixtureItemBlocks() []hcl.BlockHeaderSchema {
+	var out []hcl.BlockHeaderSchema
+	for _, k := range kindOrder {
+		if k.def().fixtures != nil {
+			out = append(out, hcl.BlockHeaderSchema{Type: string(k), LabelNames: []string{k.label()}})
+		}
+	}
+	return out
+}
 
 // ParseFixtures reads fixtures from src, named filename in diagnostics
 // (HCL's JSON syntax when it ends in FixturesSuffixJSON). readFile returns
@@ -264,20 +273,20 @@ func (p *fixtureParser) mailbox(upn string, body hcl.Body) FixtureMailbox {
 	if a := c.Attributes["blocked_by_access_policy"]; a != nil {
 		mb.PolicyDenied = p.boolean(a)
 	}
-	messages, events, lists := seen{}, seen{}, seen{}
+	items, lists := map[kind]seen{}, seen{}
 	for _, b := range c.Blocks {
-		switch b.Type {
-		case "message":
-			subject, ok := p.label(b, "subject")
-			if ok && !p.duplicate(messages, "message", subject, b) {
-				mb.Messages = append(mb.Messages, p.item(b, subject, kindMessage))
+		if k := kind(b.Type); k.def().fixtures != nil {
+			if items[k] == nil {
+				items[k] = seen{}
 			}
-		case "event":
-			subject, ok := p.label(b, "subject")
-			if ok && !p.duplicate(events, "event", subject, b) {
-				mb.Events = append(mb.Events, p.item(b, subject, kindEvent))
+			subject, ok := p.label(b, k.label())
+			if ok && !p.duplicate(items[k], string(k), subject, b) {
+				fixtures := k.def().fixtures(&mb)
+				*fixtures = append(*fixtures, p.item(b, subject, k))
 			}
-		case "todo_list":
+			continue
+		}
+		if b.Type == "todo_list" {
 			name, ok := p.label(b, "name")
 			if ok && !p.duplicate(lists, "To Do list", name, b) {
 				mb.Lists = append(mb.Lists, p.list(name, b.Body))
@@ -303,7 +312,7 @@ func (p *fixtureParser) list(name string, body hcl.Body) FixtureList {
 func (p *fixtureParser) item(b *hcl.Block, subject string, k kind) FixtureItem {
 	it := FixtureItem{Subject: subject, decl: b.DefRange}
 	schema := fixturesItemSchema
-	if k == kindMessage {
+	if k.def().inFolders {
 		schema = fixturesMessageSchema
 	}
 	c := p.content(b.Body, schema)
@@ -349,7 +358,7 @@ func (p *fixtureParser) attachment(name string, b *hcl.Block, k kind) (FixtureAt
 		case !ok:
 			return a, false
 		case kindName == "file":
-		case (kindName == attachItem || kindName == attachReference) && k != kindTask && attr == nil:
+		case (kindName == attachItem || kindName == attachReference) && k.outlook() && attr == nil:
 			a.Kind = kindName
 			return a, true
 		case kindName == attachItem || kindName == attachReference:
@@ -375,10 +384,7 @@ func (p *fixtureParser) attachment(name string, b *hcl.Block, k kind) (FixtureAt
 			"The file for attachment %q cannot be read: %v. Paths are relative to the fixtures file's directory.", name, err)
 		return a, false
 	}
-	limit, where := int64(outlookMaxAttachment), "an Outlook item takes files up to 150 MB"
-	if k == kindTask {
-		limit, where = todoMaxAttachment, "a To Do task takes files up to 25 MB"
-	}
+	limit, where := k.def().files.max, k.def().files.maxWords
 	if int64(len(data)) > limit {
 		p.errorf(attr.Expr.Range().Ptr(), "Attachment too large", "%s has %d bytes; %s.", source, len(data), where)
 		return a, false
@@ -432,11 +438,11 @@ func (f *Fixtures) Check(l Limits) hcl.Diagnostics {
 	max := l.withDefaults().MessageBytes
 	var diags hcl.Diagnostics
 	for _, mb := range f.Mailboxes {
-		for _, group := range []struct {
-			what  string
-			items []FixtureItem
-		}{{"message", mb.Messages}, {"event", mb.Events}} {
-			for _, it := range group.items {
+		for _, k := range kindOrder {
+			if !k.outlook() || k.def().fixtures == nil {
+				continue
+			}
+			for _, it := range *k.def().fixtures(&mb) {
 				var total int64
 				for _, a := range it.Attachments {
 					total += int64(len(a.Content))
@@ -446,7 +452,7 @@ func (f *Fixtures) Check(l Limits) hcl.Diagnostics {
 						Severity: hcl.DiagError,
 						Summary:  "Attachments over the maximum message size",
 						Detail: fmt.Sprintf("The attachments of %s %q in %s have %d bytes together, over the maximum message size of %d bytes. Attach less, or raise the limit with -limits message=SIZE (at most 150MB).",
-							group.what, it.Subject, mb.UPN, total, max),
+							k, it.Subject, mb.UPN, total, max),
 					}
 					if it.decl != (hcl.Range{}) {
 						d.Subject = it.decl.Ptr()

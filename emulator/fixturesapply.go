@@ -41,33 +41,9 @@ func (s *Server) applyFixtures(st *store, f *Fixtures, now time.Time) error {
 		if mb == nil {
 			mb = st.addMailbox(fm.UPN)
 		}
-		for _, fi := range fm.Messages {
-			it := findBySubject(mb.Messages, fi.Subject)
-			if it == nil {
-				it = st.newItem(kindMessage, fi.Subject, kindMessage.def().fixtureProps(now), now)
-				folder := fi.Folder
-				if folder == "" {
-					folder = "drafts"
-				}
-				fo := mb.findFolder(folder)
-				if fo == nil {
-					fo = mb.findFolder("drafts")
-				}
-				it.FolderID = fo.ID
-				mb.Messages = append(mb.Messages, it)
-			}
-			if err := s.fixtureAttachments(st, it, fi.Attachments, now); err != nil {
-				return fmt.Errorf("fixtures: message %q in %s: %w", fi.Subject, fm.UPN, err)
-			}
-		}
-		for _, fi := range fm.Events {
-			it := findBySubject(mb.Events, fi.Subject)
-			if it == nil {
-				it = st.newItem(kindEvent, fi.Subject, kindEvent.def().fixtureProps(now), now)
-				mb.Events = append(mb.Events, it)
-			}
-			if err := s.fixtureAttachments(st, it, fi.Attachments, now); err != nil {
-				return fmt.Errorf("fixtures: event %q in %s: %w", fi.Subject, fm.UPN, err)
+		for _, k := range kindOrder {
+			if err := s.fixtureItems(st, mb, &fm, k, now); err != nil {
+				return err
 			}
 		}
 		for _, fl := range fm.Lists {
@@ -96,6 +72,40 @@ func (s *Server) applyFixtures(st *store, f *Fixtures, now time.Time) error {
 		}
 	}
 	return applyDirectory(st, f)
+}
+
+// fixtureItems adds the mailbox's items of kind k that fm declares and it
+// lacks by subject (in drafts when the kind lives in mail folders and no
+// folder is named), and their attachments; nothing for a kind the mailbox
+// does not keep itself (a task, in its list).
+func (s *Server) fixtureItems(st *store, mb *mailbox, fm *FixtureMailbox, k kind, now time.Time) error {
+	def := k.def()
+	if def.items == nil || def.fixtures == nil {
+		return nil
+	}
+	for _, fi := range *def.fixtures(fm) {
+		items := def.items(mb)
+		it := findBySubject(*items, fi.Subject)
+		if it == nil {
+			it = st.newItem(k, fi.Subject, def.fixtureProps(now), now)
+			if def.inFolders {
+				folder := fi.Folder
+				if folder == "" {
+					folder = "drafts"
+				}
+				fo := mb.findFolder(folder)
+				if fo == nil {
+					fo = mb.findFolder("drafts")
+				}
+				it.FolderID = fo.ID
+			}
+			*items = append(*items, it)
+		}
+		if err := s.fixtureAttachments(st, it, fi.Attachments, now); err != nil {
+			return fmt.Errorf("fixtures: %s %q in %s: %w", k, fi.Subject, fm.UPN, err)
+		}
+	}
+	return nil
 }
 
 func findBySubject(items []*item, subject string) *item {

@@ -33,6 +33,8 @@ type kindDef struct {
 	// lower-case segments: {"messages"}, {"calendar", "events"}. A kind
 	// with none is served within its parent (a task within its list).
 	paths [][]string
+	// files is what its file attachments are.
+	files fileAttachments
 	// label is the property the items are named by: "subject", "title".
 	label string
 	// uploadSet is the item's entity set in an Outlook upload URL (REST
@@ -46,6 +48,10 @@ type kindDef struct {
 	inFolders bool
 	// render sets the properties the kind's JSON has of its own.
 	render func(it *item, v map[string]any)
+	// fixtures are a fixtures mailbox's items of the kind, declared in
+	// blocks named as the kind ("message"); nil for a kind kept in its
+	// parent (a task, declared in its list).
+	fixtures func(fm *FixtureMailbox) *[]FixtureItem
 	// fixtureProps are the properties an item made by fixtures starts with.
 	fixtureProps func(now time.Time) map[string]json.RawMessage
 }
@@ -57,7 +63,9 @@ var kinds = map[kind]kindDef{
 	// /users/{id}/mailFolders/{id}/messages.
 	kindMessage: {
 		outlook: true, collection: "messages", paths: [][]string{{"messages"}}, label: "subject", uploadSet: "Messages",
+		files:     outlookFiles,
 		items:     func(mb *mailbox) *[]*item { return &mb.Messages },
+		fixtures:  func(fm *FixtureMailbox) *[]FixtureItem { return &fm.Messages },
 		inFolders: true,
 		render: func(it *item, v map[string]any) {
 			v["isDraft"] = true
@@ -73,7 +81,9 @@ var kinds = map[kind]kindDef{
 	// event resource: /users/{id}/events and /users/{id}/calendar/events.
 	kindEvent: {
 		outlook: true, collection: "events", paths: [][]string{{"events"}, {"calendar", "events"}}, label: "subject", uploadSet: "Events",
-		items: func(mb *mailbox) *[]*item { return &mb.Events },
+		files:    outlookFiles,
+		items:    func(mb *mailbox) *[]*item { return &mb.Events },
+		fixtures: func(fm *FixtureMailbox) *[]FixtureItem { return &fm.Events },
 		fixtureProps: func(now time.Time) map[string]json.RawMessage {
 			start := now.Truncate(24 * time.Hour).Add(7*24*time.Hour + 15*time.Hour)
 			return map[string]json.RawMessage{
@@ -85,7 +95,7 @@ var kinds = map[kind]kindDef{
 	// todoTask resource: /users/{id}/todo/lists/{id}/tasks (todo.go);
 	// status defaults to notStarted.
 	kindTask: {
-		collection: "tasks", label: "title",
+		collection: "tasks", label: "title", files: todoFiles,
 		render: func(_ *item, v map[string]any) {
 			if _, ok := v["status"]; !ok {
 				v["status"] = "notStarted"

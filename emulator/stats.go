@@ -105,8 +105,11 @@ func (s *Server) Stats() Stats {
 		}
 	}
 	for _, mb := range st.meta.Mailboxes {
-		count(mb.Messages)
-		count(mb.Events)
+		for _, k := range kindOrder {
+			if in := k.def().items; in != nil {
+				count(*in(mb))
+			}
+		}
 		for _, l := range mb.Lists {
 			count(l.Tasks)
 		}
