@@ -102,8 +102,9 @@ func sharedMailboxDenied(c *rq, k kind) *apiErr {
 	return newErr(http.StatusForbidden, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
 }
 
-// appOnlyTodoWriteDenied: Graph supports no application permission for
-// writing To Do attachments. The API reference's permission tables say
+// appOnlyWriteDenied: Graph supports no application permission for
+// writing the attachments of some kinds (their entry's appWritesDenied),
+// To Do's. The API reference's permission tables say
 // "Application | Not supported." for adding a taskFileAttachment
 // (todotask-post-attachments), for deleting one (taskfileattachment-delete)
 // and, in seeds/004, for createUploadSession ("|Application|不支持。|");
@@ -111,10 +112,10 @@ func sharedMailboxDenied(c *rq, k kind) *apiErr {
 // todotask-list-attachments), so reads pass. A write is any method but GET
 // on a task's attachments or upload session; it is refused with 403 after
 // the task is found, before anything else is looked at or read.
-func appOnlyTodoWriteDenied(c *rq, k kind) *apiErr {
-	if k != kindTask || c.who == nil || !c.who.appOnly || c.r.Method == http.MethodGet || c.r.Method == http.MethodHead {
+func appOnlyWriteDenied(c *rq, k kind) *apiErr {
+	why := k.def().appWritesDenied
+	if why == "" || c.who == nil || !c.who.appOnly || c.r.Method == http.MethodGet || c.r.Method == http.MethodHead {
 		return nil
 	}
-	return newErr(http.StatusForbidden, "ErrorAccessDenied",
-		"Access is denied. Check credentials and try again. (To Do attachments cannot be written with application permissions: sign in as a user with Tasks.ReadWrite.)")
+	return newErr(http.StatusForbidden, "ErrorAccessDenied", "Access is denied. Check credentials and try again. ("+why+")")
 }

@@ -48,6 +48,9 @@ type kindDef struct {
 	inFolders bool
 	// render sets the properties the kind's JSON has of its own.
 	render func(it *item, v map[string]any)
+	// appWritesDenied: Graph supports no application permission for
+	// writing the kind's attachments; the words say so in the 403.
+	appWritesDenied string
 	// fixtures are a fixtures mailbox's items of the kind, declared in
 	// blocks named as the kind ("message"); nil for a kind kept in its
 	// parent (a task, declared in its list).
@@ -96,6 +99,7 @@ var kinds = map[kind]kindDef{
 	// status defaults to notStarted.
 	kindTask: {
 		collection: "tasks", label: "title", files: todoFiles,
+		appWritesDenied: "To Do attachments cannot be written with application permissions: sign in as a user with Tasks.ReadWrite.",
 		render: func(_ *item, v map[string]any) {
 			if _, ok := v["status"]; !ok {
 				v["status"] = "notStarted"

@@ -163,12 +163,12 @@ func (s *Server) routeTasks(c *rq, l *todoList, segs []string) *apiErr {
 	}
 	switch strings.ToLower(segs[1]) {
 	case "attachments":
-		if e := appOnlyTodoWriteDenied(c, t.Kind); e != nil {
+		if e := appOnlyWriteDenied(c, t.Kind); e != nil {
 			return e
 		}
 		return s.routeAttachments(c, t, segs[2:])
 	case "attachmentsessions":
-		if e := appOnlyTodoWriteDenied(c, t.Kind); e != nil {
+		if e := appOnlyWriteDenied(c, t.Kind); e != nil {
 			return e
 		}
 		return s.routeTaskSession(c, t, segs[2:])

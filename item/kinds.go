@@ -4,8 +4,9 @@ package item
 // entry in definitions: spec builds the target block's arguments and the
 // data sources from it, graph the paths, lookups and labels, plan the
 // data sources' lookups. No other package decides by a kind's name (the
-// emulator, a Graph of its own, keeps its own kinds); "Adding an item
-// kind" in docs/development.md lists what a new one touches.
+// emulator, a Graph of its own, keeps its own table: emulator/kinds.go);
+// "Adding an item kind" in docs/development.md lists what a new one
+// touches.
 
 // The kinds. The spelling is the manifest's (the target's argument and
 // the data source) and the state's: it never changes once released.
