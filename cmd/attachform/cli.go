@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/attachform/attachform/internal/completion"
 	"github.com/attachform/attachform/internal/suggest"
 	"github.com/attachform/attachform/internal/views"
 	"github.com/hashicorp/cli"
@@ -101,7 +102,7 @@ func runFramework(g *globals, v *view, cmds map[string]cli.CommandFactory, args 
 		AutocompleteGlobalFlags: complete.Flags{"-chdir": complete.PredictDirs("*")},
 	}
 	if g.getenv("COMP_LINE") != "" {
-		c.Commands = completionCommands(g, cmds)
+		c.Commands = completion.Commands(cmds, completion.Env{Ctx: g.ctx, Dir: g.dir, Environ: g.environ, Getenv: g.getenv})
 	}
 	code, err := c.Run()
 	if err != nil {

@@ -1,7 +1,10 @@
-// Package completion installs and removes attachform's shell completion
-// (-install-autocomplete, -uninstall-autocomplete): a line in bash's and
-// zsh's startup files, a file of its own for fish. It prints nothing: it
-// returns the files it changed, and the command reports them.
+// Package completion is attachform's shell completion. It installs and
+// removes it (-install-autocomplete, -uninstall-autocomplete): a line in
+// bash's and zsh's startup files, a file of its own for fish. And it tells
+// the command framework what completes a line (Commands): each command's
+// flags as internal/arguments defines them, and what their values and the
+// positional arguments are. It prints nothing: it returns the files it
+// changed and the words that fit, and the command writes them.
 package completion
 
 import (
