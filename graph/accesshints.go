@@ -6,17 +6,18 @@ import (
 	"github.com/attachform/attachform/item"
 )
 
-// The 403 hints name each kind's permissions, read from item's table, so
-// a new kind is named in them with no change here.
+// The 403 hints name each kind's permissions, read from item's table
+// (errors.go hands them item.Definitions()), so a new kind is named in
+// them with no change here.
 
 // sessionAccessHint is the hint for a 403 to createUploadSession: the
 // known Graph issue of delegated permissions on a shared mailbox, fixed
 // by the application permissions of the kinds that have them, and the
 // opposite for the kinds Graph writes for a signed-in user only. Kinds
 // that take no upload session are not named.
-func sessionAccessHint() string {
+func sessionAccessHint(defs []item.Definition) string {
 	var app, user []item.Definition
-	for _, d := range item.Definitions() {
+	for _, d := range defs {
 		switch {
 		case !d.Sessions():
 		case d.AppOnlyWrites:
@@ -42,9 +43,9 @@ func sessionAccessHint() string {
 
 // readAccessHint names, for a 403 to a lookup, the permission that reads
 // each kind's items: "messages need Mail.Read or Mail.ReadWrite, events …".
-func readAccessHint() string {
+func readAccessHint(defs []item.Definition) string {
 	var parts []string
-	for i, d := range item.Definitions() {
+	for i, d := range defs {
 		what := d.ReadItems
 		if what == "" {
 			what = d.Items
@@ -57,9 +58,9 @@ func readAccessHint() string {
 // writeAccessHint names, for any other 403, the permission that writes
 // each kind's attachments: the kinds applications may write first, then
 // those only a signed-in user may.
-func writeAccessHint() string {
+func writeAccessHint(defs []item.Definition) string {
 	var app, user []item.Definition
-	for _, d := range item.Definitions() {
+	for _, d := range defs {
 		if d.AppOnlyWrites {
 			app = append(app, d)
 		} else {

@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/attachform/attachform/item"
 )
 
 // Sentinels for errors.Is. Every error the client returns for a Graph answer
@@ -240,20 +242,20 @@ func hintFor(op string, e *Error) string {
 	case e.Is(ErrMessageTooLarge):
 		return "the item would grow past the mailbox's maximum message size (Exchange Online default 35 MB; an administrator can raise it up to 150 MB with Set-Mailbox -MaxSendSize/-MaxReceiveSize), or remove other attachments first"
 	case e.Status == http.StatusForbidden && op == opCreateSession:
-		return sessionAccessHint()
+		return sessionAccessHint(item.Definitions())
 	case e.Status == http.StatusForbidden && (op == opFindGroup || op == opReadMembers):
 		return "reading a group and its members needs the permission GroupMember.Read.All (least privilege; Group.Read.All or Directory.Read.All also do), granted with admin consent for an application"
 	case e.Status == http.StatusForbidden && op == opFindUsers:
 		return "querying users needs the permission User.Read.All (least privilege; Directory.Read.All also does), granted with admin consent for an application"
 	case e.Status == http.StatusForbidden && op == opFind:
-		return readAccessHint() + "; " +
+		return readAccessHint(item.Definitions()) + "; " +
 			"if an application access policy (New-ApplicationAccessPolicy) limits the app to some mailboxes, this one is outside it: add it to the policy's group, or leave it out of the manifests (Test-ApplicationAccessPolicy checks one)"
 	case e.Status == http.StatusNotFound && op == opFind && (e.Code == "ErrorInvalidUser" || e.Code == "ResourceNotFound"):
 		return "there is no such user in the tenant: check the address, or take the person out of the list or group the manifests read"
 	case e.Status == http.StatusNotFound && op == opFind && e.Code == "MailboxNotEnabledForRESTAPI":
 		return "the user has no Exchange Online mailbox (no license, or an on-premises mailbox): leave it out of the manifests or give it a mailbox"
 	case e.Status == http.StatusForbidden:
-		return writeAccessHint()
+		return writeAccessHint(item.Definitions())
 	case e.Status == http.StatusUnauthorized:
 		return "the token was missing or refused: check tenant_id, client_id and the credential, and that the app registration is in the same cloud as the endpoint"
 	case e.Status == http.StatusTooManyRequests:

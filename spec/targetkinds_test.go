@@ -164,3 +164,18 @@ func TestInvalidMailboxWords(t *testing.T) {
 		})
 	}
 }
+
+// A group's argument is checked in its own words from item's table, with
+// no change here: what a group post (docs/development.md) would meet.
+func TestInvalidGroupWords(t *testing.T) {
+	l := &loader{}
+	if !l.checkOwner(item.Group, "0b1c2d3e-0000-0000-0000-000000000000", hcl.Range{}) || len(l.diags) != 0 {
+		t.Fatalf("a group's object id refused: %v", l.diags)
+	}
+	if l.checkOwner(item.Group, "sales team", hcl.Range{}) || len(l.diags) != 1 {
+		t.Fatalf("a name with a space accepted: %v", l.diags)
+	}
+	if d := l.diags[0]; d.Summary != "Invalid group" || d.Detail != `"sales team" is not a group. Give the group's object id, without spaces or slashes.` {
+		t.Errorf("diagnostic %q: %q", d.Summary, d.Detail)
+	}
+}
