@@ -250,17 +250,78 @@ func TestParseIsFresh(t *testing.T) {
 	}
 }
 
-// A command line is outside input: parsing and checking any of them
-// returns values or errors, and never panics.
-func FuzzParsePlan(f *testing.F) {
-	f.Add("-target=attachment.a", "-parallelism=0", "x")
-	f.Add(`-replace=attachment.k["\u0041"]`, "-lock-timeout=5m", "-var")
-	f.Add("-h", "--destroy", "-refresh-only")
-	f.Fuzz(func(t *testing.T, a, b, c string) {
-		p, err := ParsePlan([]string{a, b, c})
-		if err != nil {
-			return
+// A command line is outside input: every command's parse, its checks and
+// its addresses return values or errors for any of them, and never panic.
+func FuzzParse(f *testing.F) {
+	f.Add(uint8(0), "-target=attachment.a", "-parallelism=0", "x")
+	f.Add(uint8(1), `-replace=attachment.k["\u0041"]`, "-lock-timeout=5m", "-var")
+	f.Add(uint8(2), "-h", "--destroy", "-refresh-only")
+	f.Add(uint8(9), "attachment.a", "", " ")
+	f.Add(uint8(13), "-dry-run", "attachment.a", "target.t[")
+	f.Fuzz(func(t *testing.T, which uint8, a, b, c string) {
+		args := []string{a, b, c}
+		names := make([]string, 0, len(commands))
+		for name := range commands {
+			names = append(names, name)
 		}
-		p.Check()
+		slices.Sort(names)
+		name := names[int(which)%len(names)]
+		if fs := Flags(name); fs == nil || fs.Name() != name {
+			t.Fatalf("Flags(%q) is not the command's", name)
+		}
+		switch name {
+		case "plan":
+			if p, err := ParsePlan(args); err == nil {
+				p.Check()
+				_ = p.Misuse()
+			}
+		case "apply", "destroy":
+			parse := ParseApply
+			if name == "destroy" {
+				parse = ParseDestroy
+			}
+			if p, err := parse(args); err == nil {
+				p.Check()
+				_ = p.Misuse()
+			}
+		case "show":
+			if p, err := ParseShow(args); err == nil {
+				_ = p.Misuse()
+			}
+		case "validate":
+			if p, err := ParseValidate(args); err == nil {
+				_ = p.Misuse()
+			}
+		case "version":
+			if p, err := ParseVersion(args); err == nil {
+				_ = p.Misuse()
+			}
+		case "init":
+			if p, err := ParseInit(args); err == nil {
+				_ = p.Misuse()
+			}
+		case "import":
+			if p, err := ParseImport(args); err == nil {
+				_ = p.Misuse()
+				p.Addresses()
+			}
+		case "fmt":
+			_, _ = ParseFmt(args)
+		case "emulator":
+			_, _ = ParseEmulator(args)
+		default:
+			parse := map[string]func([]string) (*State, error){
+				"force-unlock": stateOf(ParseForceUnlock), "state list": stateOf(ParseStateList),
+				"state show": ParseStateShow, "state pull": ParseStatePull, "state rm": stateOf(ParseStateRm),
+				"state mv": stateOf(ParseStateMv), "state push": stateOf(ParseStatePush),
+			}[name]
+			if parse == nil {
+				t.Fatalf("no parse for %q", name)
+			}
+			if s, err := parse(args); err == nil {
+				_ = s.Misuse()
+				s.Addresses()
+			}
+		}
 	})
 }
