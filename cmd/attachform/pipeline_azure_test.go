@@ -174,6 +174,13 @@ func azureSteps(t *testing.T, where, dir string, steps []any) []pipelineStep {
 			ps.artifactName = asString(step["artifact"])
 		case task == "GoTool@0":
 			// The test's Go stands in for it.
+		case task == "Cache@2":
+			in := asMap(step["inputs"])
+			checkKeys(t, sw+".inputs", in, "key", "path", "cacheHitVar", "restoreKeys")
+			ps.cacheKey, ps.cachePath = asString(in["key"]), asString(in["path"])
+			if ps.cacheKey == "" || ps.cachePath == "" {
+				t.Errorf("%s: Cache@2 needs a key and a path", sw)
+			}
 		case task == "AzureCLI@2":
 			in := asMap(step["inputs"])
 			checkKeys(t, sw+".inputs", in, "azureSubscription", "scriptType", "scriptLocation", "inlineScript", "addSpnToEnvironment", "failOnStandardError")

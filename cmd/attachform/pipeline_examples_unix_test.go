@@ -282,6 +282,7 @@ func TestAzurePipelinesExample(t *testing.T) {
 	if !strings.Contains(dry.output, "Plan: 3 to add, 0 to change, 0 to destroy.") {
 		t.Errorf("the dry run did not plan the example's three attachments:\n%s", dry.output)
 	}
+	checkAzureInstallCache(t, w, azureJobs(t, pipeline, pr("")), v)
 
 	w.needState()
 	w.needGraph()
@@ -381,6 +382,45 @@ func TestAzurePipelinesExample(t *testing.T) {
 
 // The stand-alone dry run of examples/dry-run runs as it would on a pull
 // request.
+// checkAzureInstallCache holds install-attachform.yml's Cache@2 step to
+// what the install does, after a dry run job ran with vars: it comes
+// before the install, its key is the pinned version and the agent's OS
+// and architecture, its path is the folder the binary was installed in;
+// and the job run again takes the binary from the cache, downloading
+// nothing, and still plans.
+func checkAzureInstallCache(t *testing.T, w *pipelineWorld, jobs []pipelineJob, vars map[string]string) {
+	t.Helper()
+	job := jobNamed(t, jobs, "DryRun/dry_run")
+	cacheAt, installAt := -1, -1
+	for i, s := range job.steps {
+		if s.cacheKey != "" && cacheAt < 0 {
+			cacheAt = i
+		}
+		if strings.Contains(s.script, "install-attachform.sh") && installAt < 0 {
+			installAt = i
+		}
+	}
+	if cacheAt < 0 || installAt < cacheAt {
+		t.Fatalf("the dry run job has its Cache@2 step at %d and its install at %d: the cache must come first", cacheAt, installAt)
+	}
+	cache := job.steps[cacheAt]
+	if key, want := w.cacheKeyOf(cache.cacheKey, vars), "attachform|"+exampleVersion+"|Linux|X64"; key != want {
+		t.Errorf("cache key %q reads %q, want %q: the pinned version, the agent's OS and architecture", cache.cacheKey, key, want)
+	}
+	bin := filepath.Join(expandAzure(cache.cachePath, vars), "attachform")
+	if out, err := exec.Command(bin, "version").Output(); err != nil || !strings.HasPrefix(string(out), "attachform "+exampleVersion+" (") {
+		t.Errorf("the cache's path %s does not hold the installed attachform %s: %q, %v", cache.cachePath, exampleVersion, out, err)
+	}
+	again := w.run(job, nil, vars)
+	if !strings.Contains(again.output, "cache restored: ") || !strings.Contains(again.output, "attachform "+exampleVersion+" from the cache") ||
+		strings.Contains(again.output, "installed attachform") {
+		t.Errorf("the dry run run again did not take attachform %s from the cache:\n%s", exampleVersion, again.output)
+	}
+	if !strings.Contains(again.output, "Plan: 3 to add, 0 to change, 0 to destroy.") {
+		t.Errorf("the dry run with the cached attachform did not plan:\n%s", again.output)
+	}
+}
+
 func TestDryRunExample(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the example's job")

@@ -42,6 +42,9 @@ type pipelineWorld struct {
 	// pull request's change, what reached main, or a git history for the
 	// job that compares commits).
 	prepare func(ws string)
+	// caches is the pipeline cache of Azure Pipelines' Cache@2 steps: a
+	// key → the folder saved under it.
+	caches map[string]string
 }
 
 func newPipelineWorld(t *testing.T, example string) *pipelineWorld {
@@ -253,6 +256,7 @@ func (w *pipelineWorld) run(job pipelineJob, env map[string]string, vars map[str
 	if job.azure {
 		vars["Agent.TempDirectory"] = temp
 		vars["Agent.ToolsDirectory"] = filepath.Join(temp, "tools")
+		vars["Agent.OS"], vars["Agent.OSArchitecture"] = "Linux", "X64"
 		vars["Build.SourcesDirectory"] = ws
 		vars["System.DefaultWorkingDirectory"] = ws
 		for name, v := range vars {
@@ -290,7 +294,21 @@ func (w *pipelineWorld) run(job pipelineJob, env map[string]string, vars map[str
 	}()
 	var output strings.Builder
 	failed := ""
+	var saves [][2]string // Cache@2 misses: the key and path saved once the job succeeded
 	for i, s := range job.steps {
+		if s.cacheKey != "" {
+			key, path := w.cacheKeyOf(s.cacheKey, vars), expandAzure(s.cachePath, vars)
+			if saved, ok := w.caches[key]; ok {
+				if err := os.CopyFS(path, os.DirFS(saved)); err != nil {
+					t.Fatalf("job %s, step %d (%s): restoring the cache into %s: %v", job.name, i, s.name, path, err)
+				}
+				fmt.Fprintf(&output, "--- %s: %s\ncache restored: %s\n", job.name, s.name, key)
+			} else {
+				saves = append(saves, [2]string{key, path})
+				fmt.Fprintf(&output, "--- %s: %s\ncache miss: %s\n", job.name, s.name, key)
+			}
+			continue
+		}
 		if s.artifact != "" {
 			b, err := os.ReadFile(filepath.Join(ws, s.artifact))
 			if err != nil {
@@ -386,12 +404,61 @@ func (w *pipelineWorld) run(job pipelineJob, env map[string]string, vars map[str
 			}
 		}
 	}
+	for _, sv := range saves {
+		if failed == "" {
+			w.saveCache(sv[0], sv[1])
+		}
+	}
 	res := jobResult{output: output.String(), failed: failed, outputs: outputs}
 	if summaryFile != "" {
 		b, _ := os.ReadFile(summaryFile)
 		res.summary = string(b)
 	}
 	return res
+}
+
+// cacheKeyOf is a Cache@2 key as the task reads it: its $(macros)
+// expanded, segments split on | and trimmed. Every segment must be a
+// string: quoted, or a plain word; one that looks like a path would be
+// hashed as a file, which no key of the examples means.
+func (w *pipelineWorld) cacheKeyOf(key string, vars map[string]string) string {
+	w.t.Helper()
+	expanded := expandAzure(key, vars)
+	if azureMacro.MatchString(expanded) {
+		w.t.Fatalf("cache key %q: %q has a variable the job does not set", key, expanded)
+	}
+	var segs []string
+	for _, seg := range strings.Split(expanded, "|") {
+		seg = strings.TrimSpace(seg)
+		if len(seg) >= 2 && seg[0] == '"' && seg[len(seg)-1] == '"' {
+			seg = seg[1 : len(seg)-1]
+		} else if seg == "" || strings.ContainsAny(seg, "/\\.*?\"") {
+			w.t.Fatalf("cache key %q: segment %q would be read as a file path: quote it", key, seg)
+		}
+		if seg == "" {
+			w.t.Fatalf("cache key %q: an empty segment", key)
+		}
+		segs = append(segs, seg)
+	}
+	return strings.Join(segs, "|")
+}
+
+// saveCache keeps a copy of path under key, as the pipeline cache saves
+// a missed key's path when the job succeeded; a path the job did not
+// create saves nothing.
+func (w *pipelineWorld) saveCache(key, path string) {
+	w.t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		return
+	}
+	saved := w.t.TempDir()
+	if err := os.CopyFS(saved, os.DirFS(path)); err != nil {
+		w.t.Fatalf("saving the cache %s from %s: %v", key, path, err)
+	}
+	if w.caches == nil {
+		w.caches = map[string]string{}
+	}
+	w.caches[key] = saved
 }
 
 // vsoCommand is an Azure Pipelines logging command in a step's output.

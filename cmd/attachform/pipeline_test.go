@@ -41,6 +41,10 @@ type pipelineStep struct {
 	// artifactName is the name it is uploaded under (GitHub's with.name);
 	// the run keeps the file there for a later job to download.
 	artifactName string
+	// cacheKey and cachePath are a Cache@2 step's key and path: the run
+	// restores the path saved under the key, or saves it once the job
+	// succeeded, as the pipeline cache does.
+	cacheKey, cachePath string
 }
 
 // pipelineJob is one job's steps and environment, as the event chose it.
