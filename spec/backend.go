@@ -28,7 +28,7 @@ import (
 // also opens the backend, so that validate, plan and apply accept and
 // refuse the same blocks.
 func LoadWithBackends(ctx context.Context, dir string, opts LoadOptions, backends []backendconf.Type) (*Config, hcl.Diagnostics) {
-	return load(ctx, dir, opts, backends)
+	return NewManifests(dir).load(ctx, opts, backends)
 }
 
 // decodeBackend reads the backend block (literal values only, as in

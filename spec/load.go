@@ -3,14 +3,12 @@ package spec
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/attachform/attachform/internal/backendconf"
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/zclconf/go-cty/cty/function"
 )
 
@@ -39,21 +37,12 @@ const (
 // and the checks that need them are skipped. Graph and Backend never depend
 // on data sources, so a caller that builds its resolver from Config.Graph
 // may load once offline, build its client, and load again with the
-// resolver.
+// resolver, through one Manifests, which reads and parses each file once.
 //
 // Load checks a backend block against no backend type; LoadWithBackends
 // checks it against the types the caller can open.
 func Load(ctx context.Context, dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
-	return load(ctx, dir, opts, nil)
-}
-
-func load(ctx context.Context, dir string, opts LoadOptions, backends []backendconf.Type) (*Config, hcl.Diagnostics) {
-	l := newLoader(ctx, dir, opts)
-	l.backends = backends
-	l.load()
-	l.redactSensitive()
-	sortDiagnostics(l.diags)
-	return l.cfg, l.diags
+	return NewManifests(dir).load(ctx, opts, nil)
 }
 
 // loader holds one Load's work in progress.
@@ -63,9 +52,13 @@ type loader struct {
 	backends []backendconf.Type // nil: the backend block is not checked
 	cfg      *Config
 	realDir  string // cfg.Dir with symlinks resolved, for containment checks
-	parser   *hclparse.Parser
-	diags    hcl.Diagnostics
-	funcs    map[string]function.Function
+	files    *Manifests
+	// parsed are the files this load parsed, by the name diagnostics give
+	// them: asked for again, a name is the file parsed first, with no
+	// diagnostics again (as hclparse.Parser's cache).
+	parsed map[string]*hcl.File
+	diags  hcl.Diagnostics
+	funcs  map[string]function.Function
 
 	graphBlock   *hcl.Block
 	backendBlock *hcl.Block
@@ -84,13 +77,14 @@ type loader struct {
 	realDirs map[string]resolvedDir // directories of sources, resolved (see realPath)
 }
 
-func newLoader(ctx context.Context, dir string, opts LoadOptions) *loader {
-	cfg := &Config{Dir: dir, Files: map[string]*hcl.File{}}
+func newLoader(ctx context.Context, files *Manifests, opts LoadOptions) *loader {
+	cfg := &Config{Dir: files.dir, Files: map[string]*hcl.File{}}
 	l := &loader{
 		ctx:          ctx,
 		opts:         opts,
 		cfg:          cfg,
-		parser:       hclparse.NewParser(),
+		files:        files,
+		parsed:       map[string]*hcl.File{},
 		variables:    map[string]*variableDecl{},
 		locals:       map[string]*localDecl{},
 		data:         map[string]*dataDecl{},
@@ -147,7 +141,7 @@ func (l *loader) load() {
 // parseManifests parses every manifest file in the config directory, in
 // name order, and returns their bodies.
 func (l *loader) parseManifests() []hcl.Body {
-	entries, err := os.ReadDir(l.cfg.Dir)
+	entries, err := l.files.readDir(l.cfg.Dir)
 	if err != nil {
 		l.add(&hcl.Diagnostic{
 			Severity: hcl.DiagError,
@@ -183,18 +177,20 @@ func (l *loader) parseManifests() []hcl.Body {
 // parseFile reads one HCL or JSON file, confined to the configuration
 // directory (see readConfined), and records it under display, the name
 // diagnostics use. A file refused is never recorded: no snippet can show
-// it.
+// it. The file is read and parsed once per Manifests: a later load is
+// given what the first found, diagnostics and all.
 func (l *loader) parseFile(path, display string, isJSON bool) (*hcl.File, hcl.Diagnostics) {
-	src, d := l.readConfigFile(path, display)
-	if d != nil {
-		return nil, hcl.Diagnostics{d}
+	p := l.files.parse(fileKey{path: path, display: display, json: isJSON}, func() ([]byte, *hcl.Diagnostic) {
+		return l.readConfigFile(path, display)
+	})
+	if p.failed != nil {
+		return nil, copyDiagnostics(hcl.Diagnostics{p.failed})
 	}
-	var f *hcl.File
-	var diags hcl.Diagnostics
-	if isJSON {
-		f, diags = l.parser.ParseJSON(src, display)
+	f, diags := p.file, copyDiagnostics(p.diags)
+	if first := l.parsed[display]; first != nil {
+		f, diags = first, nil
 	} else {
-		f, diags = l.parser.ParseHCL(src, display)
+		l.parsed[display] = f
 	}
 	if f != nil {
 		l.cfg.Files[display] = f

@@ -2,7 +2,6 @@ package spec
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -342,7 +341,7 @@ func (l *loader) varsFromEnv() {
 }
 
 func (l *loader) varsFromAutoFiles() {
-	entries, err := os.ReadDir(l.cfg.Dir)
+	entries, err := l.files.readDir(l.cfg.Dir)
 	if err != nil {
 		return // already reported by parseManifests
 	}

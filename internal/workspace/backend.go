@@ -24,26 +24,29 @@ import (
 // When the command gives no -backend-config, those attachform init was
 // given are used (as Terraform remembers them), unless the manifests have
 // since moved to another backend type, which BackendChanged then reports.
+//
+// Each file is read and parsed once, however often the manifests are
+// evaluated.
 func LoadManifests(env Env, opts spec.LoadOptions) (*spec.Config, hcl.Diagnostics) {
-	cfg, diags, _ := loadManifests(env, opts)
+	cfg, diags, _ := loadManifests(env, spec.NewManifests(env.Dir), opts)
 	return cfg, diags
 }
 
-// loadManifests is LoadManifests, which also returns the options it
-// loaded with (init's -backend-config, or those given), so that loading
-// again with data lookups asks the record nothing more.
-func loadManifests(env Env, opts spec.LoadOptions) (*spec.Config, hcl.Diagnostics, spec.LoadOptions) {
+// loadManifests is LoadManifests of the files m read, which also returns
+// the options it loaded with (init's -backend-config, or those given), so
+// that loading m again with data lookups asks the record nothing more.
+func loadManifests(env Env, m *spec.Manifests, opts spec.LoadOptions) (*spec.Config, hcl.Diagnostics, spec.LoadOptions) {
 	if len(opts.BackendConfig) == 0 {
 		if rec, err := ReadInitRecord(env.Dir); err == nil && rec != nil && len(rec.BackendConfig) > 0 {
 			saved := opts
 			saved.BackendConfig = rec.BackendConfig
-			cfg, diags := spec.LoadWithBackends(env.Ctx, env.Dir, saved, backends.Declared())
+			cfg, diags := m.LoadWithBackends(env.Ctx, saved, backends.Declared())
 			if cfg.Backend.Type == rec.Type {
 				return cfg, diags, saved
 			}
 		}
 	}
-	cfg, diags := spec.LoadWithBackends(env.Ctx, env.Dir, opts, backends.Declared())
+	cfg, diags := m.LoadWithBackends(env.Ctx, opts, backends.Declared())
 	return cfg, diags, opts
 }
 

@@ -104,7 +104,10 @@ func (w *Workspace) Close() {
 // on r, and holds nothing.
 func Open(env Env, r Reporter, o OpenOptions) (*Workspace, bool) {
 	w := &Workspace{env: env}
-	cfg, diags, opts := loadManifests(env, o.Load)
+	// The files are read once: loading again with lookups evaluates what
+	// the first load read.
+	m := spec.NewManifests(env.Dir)
+	cfg, diags, opts := loadManifests(env, m, o.Load)
 	if diags.HasErrors() {
 		r.Diagnostics(cfg.Files, diags)
 		return nil, false
@@ -121,7 +124,7 @@ func Open(env Env, r Reporter, o OpenOptions) (*Workspace, bool) {
 		// the data sources up with; the backend's options are those the
 		// first evaluation took (the backend block holds literals only).
 		opts.Data = plan.Lookups{Client: client}
-		cfg, diags = spec.LoadWithBackends(env.Ctx, env.Dir, opts, backends.Declared())
+		cfg, diags = m.LoadWithBackends(env.Ctx, opts, backends.Declared())
 		if diags.HasErrors() {
 			r.Diagnostics(cfg.Files, diags)
 			w.Close()

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"unsafe"
+
+	"github.com/attachform/attachform/state"
+)
+
+// opens counts, through inotify, how often each file directly in a
+// directory is opened: the kernel queues an event per open before open
+// returns, so what a command opened is all there once it returned.
+type opens struct {
+	t  *testing.T
+	fd int
+}
+
+func watchOpens(t *testing.T, dir string) *opens {
+	t.Helper()
+	fd, err := syscall.InotifyInit1(syscall.IN_NONBLOCK | syscall.IN_CLOEXEC)
+	if err != nil {
+		t.Skipf("inotify: %v", err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	if _, err := syscall.InotifyAddWatch(fd, dir, syscall.IN_OPEN); err != nil {
+		t.Skipf("inotify watch: %v", err)
+	}
+	return &opens{t: t, fd: fd}
+}
+
+// since returns how often each file was opened since it was last asked,
+// by name.
+func (o *opens) since() map[string]int {
+	o.t.Helper()
+	counts := map[string]int{}
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := syscall.Read(o.fd, buf)
+		if errors.Is(err, syscall.EAGAIN) {
+			return counts
+		}
+		if err != nil {
+			o.t.Fatalf("reading inotify events: %v", err)
+		}
+		for off := 0; off+syscall.SizeofInotifyEvent <= n; {
+			ev := (*syscall.InotifyEvent)(unsafe.Pointer(&buf[off]))
+			name := buf[off+syscall.SizeofInotifyEvent : off+syscall.SizeofInotifyEvent+int(ev.Len)]
+			if ev.Mask&syscall.IN_ISDIR == 0 {
+				counts[string(bytes.TrimRight(name, "\x00"))]++
+			}
+			off += syscall.SizeofInotifyEvent + int(ev.Len)
+		}
+	}
+}
+
+// loadOnceManifest finds the embedded emulator's demo message with a data
+// source, its mailbox from the automatic variables file, and attaches a
+// file to it.
+const loadOnceManifest = `
+graph {
+  endpoint = "emulator"
+}
+
+backend "local" {
+  path = "state.json"
+}
+
+variable "mailbox" {}
+
+data "message" "welcome" {
+  mailbox = var.mailbox
+  filter  = "subject eq 'Welcome to attachform'"
+}
+
+target "welcome" {
+  mailbox = var.mailbox
+  message = data.message.welcome.id
+}
+
+attachment "agenda" {
+  target = target.welcome
+  source = "agenda.md"
+}
+`
+
+// Every command that reads the manifests reads each of them, and the
+// variables file beside them, once — plan and apply with data sources too,
+// which evaluate them offline and again with the lookups. Counted by the
+// kernel (inotify), through the real CLI on the embedded emulator.
+func TestCommandsReadTheManifestsOnce(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"main.attach.hcl":      loadOnceManifest,
+		"mail.auto.attachvars": "mailbox = \"demo@contoso.example\"\n",
+		"agenda.md":            "# Agenda\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	watch := watchOpens(t, dir)
+	var id string // the agenda's attachment id, once applied
+	for _, step := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"init", "-backend-config=path=state.json"}, exitOK},
+		{[]string{"validate"}, exitOK},
+		{[]string{"plan", "-refresh=false"}, exitOK},
+		{[]string{"plan", "-out=reviewed.tfplan"}, exitOK},
+		{[]string{"apply", "-auto-approve", "-reviewed=reviewed.tfplan"}, exitOK},
+		{[]string{"plan", "-out=tfplan"}, exitOK},
+		{[]string{"apply", "tfplan"}, exitOK},
+		{[]string{"apply", "-auto-approve"}, exitOK},
+		{[]string{"state", "list"}, exitOK},
+		{[]string{"state", "rm", "attachment.agenda"}, exitOK},
+		{[]string{"import", "attachment.agenda", "ID"}, exitOK},
+		{[]string{"show"}, exitOK},
+	} {
+		name := strings.Join(step.args, " ")
+		if step.args[0] == "import" {
+			step.args[2] = id
+		}
+		watch.since()
+		res := runCLI(t, dir, nil, "", step.args...)
+		if res.code != step.code {
+			t.Fatalf("%s exited %d, want %d\n%s%s", name, res.code, step.code, res.out, res.err)
+		}
+		got := watch.since()
+		for _, file := range []string{"main.attach.hcl", "mail.auto.attachvars"} {
+			if got[file] != 1 {
+				t.Errorf("%s opened %s %d times, want once", name, file, got[file])
+			}
+		}
+		if id == "" {
+			id = agendaID(t, dir)
+		}
+	}
+}
+
+// agendaID is attachment.agenda's id in the state, "" before there is one.
+func agendaID(t *testing.T, dir string) string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "state.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return ""
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, err := state.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := st.Attachment("attachment.agenda")
+	return a.ID
+}
