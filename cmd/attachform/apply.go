@@ -78,9 +78,9 @@ func runApply(g *globals, name string, args []string, destroy bool, help string)
 	f := operation{Operation: a.Operation}
 	switch {
 	case a.Reviewed != "":
-		return applyReviewed(g, v, a.Given, &f, a.Reviewed)
+		return applyReviewed(g, v, a, &f, a.Reviewed)
 	case len(a.Args) == 1:
-		return applySaved(g, v, a.Given, &f, a.Args[0])
+		return applySaved(g, v, a, &f, a.Args[0])
 	}
 	grace, err := interrupt.GraceFrom(g.getenv)
 	if err != nil {
@@ -114,8 +114,8 @@ func runApply(g *globals, name string, args []string, destroy bool, help string)
 // applySaved applies the plan in file, without asking: it was reviewed.
 // Nothing changes unless the plan still fits the state, the manifests and
 // every source (plan.CheckSaved).
-func applySaved(g *globals, v applyView, given []string, f *operation, file string) int {
-	saved, grace, ok := readSavedRun(g, v, given, f, file)
+func applySaved(g *globals, v applyView, a *arguments.Apply, f *operation, file string) int {
+	saved, grace, ok := readSavedRun(g, v, a, f, file)
 	if !ok {
 		return exitError
 	}
@@ -142,8 +142,8 @@ func applySaved(g *globals, v applyView, given []string, f *operation, file stri
 // starts with: no flag that shapes a plan beside the file, the stop grace,
 // the plan read, and the variables and source rule it was made with put
 // into f.
-func readSavedRun(g *globals, v applyView, given []string, f *operation, file string) (*plan.Saved, time.Duration, bool) {
-	if diags := workspace.RefuseShaping(given, file); len(diags) > 0 {
+func readSavedRun(g *globals, v applyView, a *arguments.Apply, f *operation, file string) (*plan.Saved, time.Duration, bool) {
+	if diags := a.RefuseShaping(file); len(diags) > 0 {
 		v.Diagnostics(nil, diags)
 		return nil, 0, false
 	}

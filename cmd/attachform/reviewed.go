@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/attachform/attachform/apply"
+	"github.com/attachform/attachform/internal/arguments"
 	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/plan"
 )
@@ -12,8 +13,8 @@ import (
 // moved by other applies meanwhile is no objection; a change nobody
 // reviewed, or a reviewed one that no longer applies, is: then nothing is
 // changed and the difference is shown.
-func applyReviewed(g *globals, v applyView, given []string, f *operation, file string) int {
-	saved, grace, ok := readSavedRun(g, v, given, f, file)
+func applyReviewed(g *globals, v applyView, a *arguments.Apply, f *operation, file string) int {
+	saved, grace, ok := readSavedRun(g, v, a, f, file)
 	if !ok {
 		return exitError
 	}
