@@ -1,9 +1,12 @@
 // Package arguments parses each command's command line into a typed value,
 // as Terraform's command/arguments does: ParsePlan(args) gives a *Plan
-// whose fields are plan's flags, and Operation.Check the mistakes the
-// flag package cannot see. The flags are defined here once: the commands
-// parse with them, and completion, the help's consistency test and the
-// command reference read them with Flags, without running a command.
+// whose fields are plan's flags. What the flag package cannot see is
+// checked here too: Operation.Check (plan modes, -parallelism, -target and
+// -replace addresses), each command's Misuse (positional arguments, flags
+// that exclude each other), State.Addresses, Apply.RefuseShaping. The
+// flags are defined here once: the commands parse with them, and
+// completion, the help's consistency test and the docs' tests read them
+// with Flags, without running a command.
 //
 // Nothing here reads a file, the environment or the network, and nothing
 // is written: the command reports what Parse and Check return.
