@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/attachform/attachform/internal/arguments"
+	"github.com/attachform/attachform/internal/views"
 )
 
 // Each command's view set has the kinds of output its flags offer
@@ -13,12 +14,12 @@ import (
 // without its view would open none.
 func TestViewFlagsMatchViewSets(t *testing.T) {
 	for name, register := range map[string]func(*flag.FlagSet, *arguments.View){
-		"plan": planViews.Register, "apply": applyViews.Register, "destroy": destroyViews.Register,
-		"show": showViews.Register, "validate": validateViews.Register, "fmt": fmtViews.Register,
-		"emulator": emulatorViews.Register, "version": versionViews.Register,
-		"init": stateViews.Register, "import": stateViews.Register, "force-unlock": stateViews.Register,
-		"state list": stateViews.Register, "state show": stateViews.Register, "state rm": stateViews.Register,
-		"state mv": stateViews.Register, "state pull": stateViews.Register, "state push": stateViews.Register,
+		"plan": views.PlanViews.Register, "apply": views.ApplyViews.Register, "destroy": views.DestroyViews.Register,
+		"show": views.ShowViews.Register, "validate": views.ValidateViews.Register, "fmt": views.FmtViews.Register,
+		"emulator": views.EmulatorViews.Register, "version": views.VersionViews.Register,
+		"init": views.StateViews.Register, "import": views.StateViews.Register, "force-unlock": views.StateViews.Register,
+		"state list": views.StateViews.Register, "state show": views.StateViews.Register, "state rm": views.StateViews.Register,
+		"state mv": views.StateViews.Register, "state pull": views.StateViews.Register, "state push": views.StateViews.Register,
 	} {
 		set := flag.NewFlagSet(name, flag.ContinueOnError)
 		set.SetOutput(io.Discard)

@@ -34,7 +34,7 @@ const (
 //   - attachform -version (-v, --version): the version command.
 //   - an unknown command or subcommand: an error naming it, with the
 //     closest known name, exit 1.
-func dispatch(g *globals, v *view, args []string) int {
+func dispatch(g *globals, v *views.View, args []string) int {
 	cmds := commands(g)
 	if len(args) > 0 {
 		switch strings.TrimLeft(args[0], "-") {
@@ -85,7 +85,7 @@ func dispatch(g *globals, v *view, args []string) int {
 
 // runFramework hands args to hashicorp/cli, which runs the command (and
 // shows a command's help for -h), or installs shell completion.
-func runFramework(g *globals, v *view, cmds map[string]cli.CommandFactory, args []string) int {
+func runFramework(g *globals, v *views.View, cmds map[string]cli.CommandFactory, args []string) int {
 	c := &cli.CLI{
 		Name:                  "attachform",
 		Args:                  args,
@@ -129,7 +129,7 @@ func resolveCommand(cmds map[string]cli.CommandFactory, args []string) (name str
 
 // checkCommand reports an unknown command, or an unknown subcommand of one
 // that has subcommands (state), on v: done is true, with exit 1.
-func checkCommand(cmds map[string]cli.CommandFactory, v *view, name string, rest []string) (code int, done bool) {
+func checkCommand(cmds map[string]cli.CommandFactory, v *views.View, name string, rest []string) (code int, done bool) {
 	if name == "" {
 		if len(rest) == 0 {
 			v.MissingCommand(topHelp(cmds))

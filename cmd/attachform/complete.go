@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/attachform/attachform/internal/completion"
+	"github.com/attachform/attachform/internal/views"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -17,7 +18,7 @@ import (
 
 // completeLine answers the shell: the framework completes the line in
 // COMP_LINE and writes the candidates on stdout, one a line.
-func completeLine(g *globals, v *view) int {
+func completeLine(g *globals, v *views.View) int {
 	dir, err := os.Getwd()
 	if err != nil {
 		return exitError

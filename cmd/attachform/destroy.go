@@ -1,6 +1,9 @@
 package main
 
-import "github.com/attachform/attachform/internal/arguments"
+import (
+	"github.com/attachform/attachform/internal/arguments"
+	"github.com/attachform/attachform/internal/views"
+)
 
 type destroyCommand struct{ g *globals }
 
@@ -23,7 +26,7 @@ func (c *destroyCommand) Help() string {
 Options:
 
   -auto-approve           Do not ask for approval.
-` + arguments.OperationHelp + "\n" + destroyViews.Help(helpColumn)
+` + arguments.OperationHelp + "\n" + views.DestroyViews.Help(views.HelpColumn)
 }
 
 func (c *destroyCommand) Run(args []string) int {

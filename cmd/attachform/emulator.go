@@ -6,6 +6,7 @@ import (
 
 	"github.com/attachform/attachform/emulator"
 	"github.com/attachform/attachform/internal/arguments"
+	"github.com/attachform/attachform/internal/views"
 )
 
 type emulatorCommand struct{ g *globals }
@@ -58,7 +59,7 @@ Options:
                     concurrency=4,requests=10000/10m,upload=150MB/5m,message=35MB,
                     or "off" for no throttling.
   -seed=N           Seed for ids, fault draws and $batch answer order.
-` + emulatorViews.Help(20)
+` + views.EmulatorViews.Help(20)
 }
 
 func (c *emulatorCommand) Run(args []string) int {
@@ -67,7 +68,7 @@ func (c *emulatorCommand) Run(args []string) int {
 	if code, done := parsed(g, err, c.Help()); done {
 		return code
 	}
-	v, ok := emulatorViews.Open(g.viewStreams(), a.View)
+	v, ok := views.EmulatorViews.Open(g.viewStreams(), a.View)
 	if !ok {
 		return exitError
 	}

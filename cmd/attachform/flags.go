@@ -5,6 +5,7 @@ import (
 	"flag"
 
 	"github.com/attachform/attachform/internal/arguments"
+	"github.com/attachform/attachform/internal/views"
 	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/spec"
 	"github.com/hashicorp/hcl/v2"
@@ -50,7 +51,7 @@ func (o *operation) planOptions() workspace.PlanOptions {
 }
 
 // checked shows diags on v and says whether there were no errors.
-func checked(v diagnosticsView, diags hcl.Diagnostics) bool {
+func checked(v views.Diagnostics, diags hcl.Diagnostics) bool {
 	v.Diagnostics(nil, diags)
 	return !diags.HasErrors()
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/attachform/attachform/internal/arguments"
 	"github.com/attachform/attachform/internal/hclfmt"
+	"github.com/attachform/attachform/internal/views"
 )
 
 // exitUnformatted is fmt -check's answer when a file needs formatting, as
@@ -37,7 +38,7 @@ Options:
   -list=false             Do not list the files that changed.
   -write=false            Do not rewrite files (implied by -check and by "-").
   -recursive              Also format files in subdirectories (not hidden ones).
-` + fmtViews.Help(helpColumn))
+` + views.FmtViews.Help(views.HelpColumn))
 }
 
 func (c *fmtCommand) Run(args []string) int {
@@ -45,7 +46,7 @@ func (c *fmtCommand) Run(args []string) int {
 	if code, done := parsed(c.g, err, c.Help()); done {
 		return code
 	}
-	v, ok := fmtViews.Open(c.g.viewStreams(), a.View)
+	v, ok := views.FmtViews.Open(c.g.viewStreams(), a.View)
 	if !ok {
 		return exitError
 	}

@@ -1,6 +1,9 @@
 package main
 
-import "github.com/attachform/attachform/internal/arguments"
+import (
+	"github.com/attachform/attachform/internal/arguments"
+	"github.com/attachform/attachform/internal/views"
+)
 
 // forceUnlockCommand is force-unlock.
 type forceUnlockCommand struct{ g *globals }
@@ -46,7 +49,7 @@ func (c *forceUnlockCommand) Run(args []string) int {
 		}
 	}
 	if err := r.store.Backend.Unlock(r.g.ctx, id); err != nil {
-		errorf(v, "Failed to unlock the state", "%v", err)
+		views.Errorf(v, "Failed to unlock the state", "%v", err)
 		return exitError
 	}
 	v.Unlocked(id)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/attachform/attachform/internal/generate"
+	"github.com/attachform/attachform/internal/views"
 	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/plan"
 )
@@ -26,7 +27,7 @@ func (gf *generateFlags) check(g *globals, f *operation) error {
 
 // generateAndPlan is plan -generate-config-out (Workspace.GenerateAndPlan),
 // saying what it wrote.
-func generateAndPlan(g *globals, v planView, w *workspace.Workspace, f *operation, gf *generateFlags) (*plan.Plan, bool) {
+func generateAndPlan(g *globals, v views.Plan, w *workspace.Workspace, f *operation, gf *generateFlags) (*plan.Plan, bool) {
 	p, n, ok := w.GenerateAndPlan(v, f.planOptions(), f.loadOptions(g), generate.Output{File: gf.file, Folder: gf.folder})
 	if ok {
 		v.Generated(gf.file, gf.folder, n)

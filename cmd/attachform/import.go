@@ -1,6 +1,9 @@
 package main
 
-import "github.com/attachform/attachform/internal/arguments"
+import (
+	"github.com/attachform/attachform/internal/arguments"
+	"github.com/attachform/attachform/internal/views"
+)
 
 // importCommand is import.
 type importCommand struct{ g *globals }
@@ -27,7 +30,7 @@ Options:
   -input=false            Accepted, as pipelines written for Terraform pass it:
                           import asks nothing.
 ` + arguments.LockHelp + `
-` + arguments.ManifestsHelp + "\n" + stateViews.Help(helpColumn)
+` + arguments.ManifestsHelp + "\n" + views.StateViews.Help(views.HelpColumn)
 }
 
 func (c *importCommand) Run(args []string) int {
@@ -36,7 +39,7 @@ func (c *importCommand) Run(args []string) int {
 	if code, done := parsed(g, err, c.Help()); done {
 		return code
 	}
-	v, ok := stateViews.Open(g.viewStreams(), flags.View)
+	v, ok := views.StateViews.Open(g.viewStreams(), flags.View)
 	if !ok {
 		return exitError
 	}

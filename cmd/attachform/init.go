@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/attachform/attachform/internal/arguments"
+	"github.com/attachform/attachform/internal/views"
 	"github.com/attachform/attachform/internal/workspace"
 )
 
@@ -39,7 +40,7 @@ Options:
   -reconfigure            Use the new backend as it is, without copying.
   -input=false            Accepted, as pipelines written for Terraform pass it:
                           init asks nothing.
-` + arguments.LockHelp + "\n" + arguments.ManifestsHelp + "\n" + stateViews.Help(helpColumn)
+` + arguments.LockHelp + "\n" + arguments.ManifestsHelp + "\n" + views.StateViews.Help(views.HelpColumn)
 }
 
 func (c *initCommand) Run(args []string) int {
@@ -48,7 +49,7 @@ func (c *initCommand) Run(args []string) int {
 	if code, done := parsed(g, err, c.Help()); done {
 		return code
 	}
-	v, ok := stateViews.Open(g.viewStreams(), a.View)
+	v, ok := views.StateViews.Open(g.viewStreams(), a.View)
 	if !ok {
 		return exitError
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/attachform/attachform/internal/arguments"
+	"github.com/attachform/attachform/internal/views"
 	"github.com/attachform/attachform/plan"
 )
 
@@ -37,7 +38,7 @@ Options:
   -generate-files-out=DIR Where the downloads go, inside the configuration
                           directory (default: FILE's name without
                           .attach.hcl, as imported/ for imported.attach.hcl).
-` + arguments.OperationHelp + "\n" + planViews.Help(helpColumn)
+` + arguments.OperationHelp + "\n" + views.PlanViews.Help(views.HelpColumn)
 }
 
 func (c *planCommand) Run(args []string) int {
@@ -45,7 +46,7 @@ func (c *planCommand) Run(args []string) int {
 	if code, done := parsed(c.g, err, c.Help()); done {
 		return code
 	}
-	v, ok := planViews.Open(c.g.viewStreams(), a.View)
+	v, ok := views.PlanViews.Open(c.g.viewStreams(), a.View)
 	if !ok || !checked(v, a.Check()) {
 		return exitError
 	}
@@ -79,7 +80,7 @@ func (c *planCommand) Run(args []string) int {
 	}
 	if a.Out != "" {
 		if err := w.SavePlan(p, f.loadOptions(c.g), a.Out); err != nil {
-			errorf(v, "Cannot save the plan", "Writing %s failed: %v.", a.Out, err)
+			views.Errorf(v, "Cannot save the plan", "Writing %s failed: %v.", a.Out, err)
 			return exitError
 		}
 	}

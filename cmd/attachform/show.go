@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/attachform/attachform/internal/arguments"
+	"github.com/attachform/attachform/internal/views"
 	"github.com/attachform/attachform/internal/workspace"
 )
 
@@ -33,7 +34,7 @@ Usage: attachform [-chdir=DIR] show [options] [PLANFILE]
 
 Options:
 
-` + arguments.ManifestsHelp + "\n" + showViews.Help(helpColumn))
+` + arguments.ManifestsHelp + "\n" + views.ShowViews.Help(views.HelpColumn))
 }
 
 func (c *showCommand) Run(args []string) int {
@@ -42,7 +43,7 @@ func (c *showCommand) Run(args []string) int {
 	if code, done := parsed(g, err, c.Help()); done {
 		return code
 	}
-	v, ok := showViews.Open(g.viewStreams(), a.View)
+	v, ok := views.ShowViews.Open(g.viewStreams(), a.View)
 	if !ok {
 		return exitError
 	}
@@ -56,10 +57,10 @@ func (c *showCommand) Run(args []string) int {
 	return c.showState(v, a.Manifests)
 }
 
-func (c *showCommand) showPlan(v showView, file string) int {
+func (c *showCommand) showPlan(v views.Show, file string) int {
 	saved, err := workspace.ReadSavedPlan(c.g.env(), file)
 	if err != nil {
-		errorf(v, "Cannot read the saved plan", "Reading %s failed: %v.", file, err)
+		views.Errorf(v, "Cannot read the saved plan", "Reading %s failed: %v.", file, err)
 		return exitError
 	}
 	if err := v.SavedPlan(saved); err != nil {
@@ -70,7 +71,7 @@ func (c *showCommand) showPlan(v showView, file string) int {
 
 // showState reads the state where the manifests keep it, without a lock
 // (as Terraform's show): it only reads.
-func (c *showCommand) showState(v showView, m arguments.Manifests) int {
+func (c *showCommand) showState(v views.Show, m arguments.Manifests) int {
 	g := c.g
 	cfg, diags := workspace.LoadManifests(g.env(), manifestOptions(g, m))
 	if diags.HasErrors() {
@@ -79,12 +80,12 @@ func (c *showCommand) showState(v showView, m arguments.Manifests) int {
 	}
 	b, err := workspace.OpenBackend(g.env(), cfg, v.DeviceCode, false)
 	if err != nil {
-		errorf(v, "Cannot open the state backend", "%v", err)
+		views.Errorf(v, "Cannot open the state backend", "%v", err)
 		return exitError
 	}
 	st, err := b.Read(g.ctx)
 	if err != nil {
-		errorf(v, "Cannot read the state", "%v", err)
+		views.Errorf(v, "Cannot read the state", "%v", err)
 		return exitError
 	}
 	if err := v.State(st); err != nil {

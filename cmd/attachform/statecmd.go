@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/attachform/attachform/internal/arguments"
+	"github.com/attachform/attachform/internal/views"
 	"github.com/attachform/attachform/internal/workspace"
 	"github.com/hashicorp/cli"
 )
@@ -12,7 +13,7 @@ import (
 // stateHelp is the common tail of the state commands' help: the manifests
 // say where the state is, so the flags that load them come along.
 func stateHelp(withLock bool) string {
-	h := arguments.ManifestsHelp + "\n" + stateViews.Help(helpColumn)
+	h := arguments.ManifestsHelp + "\n" + views.StateViews.Help(views.HelpColumn)
 	if withLock {
 		h = arguments.LockHelp + "\n" + h
 	}

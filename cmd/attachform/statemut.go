@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/attachform/attachform/internal/arguments"
+	"github.com/attachform/attachform/internal/views"
 	"github.com/attachform/attachform/internal/workspace"
 )
 
@@ -112,7 +113,7 @@ func (c *statePushCommand) Run(args []string) int {
 	}
 	pushed, err := workspace.ReadStateFile(r.g.dir, r.g.std.in, a.Args[0])
 	if err != nil {
-		errorf(r.v, "Cannot read the state to push", "%v", err)
+		views.Errorf(r.v, "Cannot read the state to push", "%v", err)
 		return exitError
 	}
 	if !r.store.Push(pushed, a.Force) {

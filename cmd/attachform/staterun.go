@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/attachform/attachform/internal/arguments"
+	"github.com/attachform/attachform/internal/views"
 	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/state"
 )
@@ -14,7 +15,7 @@ type stateRun struct {
 	g     *globals
 	name  string
 	a     *arguments.State
-	v     stateView
+	v     views.State
 	store *workspace.Store
 	addrs []string
 }
@@ -34,7 +35,7 @@ func (r *stateRun) start(err error, help string) (code int, done bool) {
 	if code, done := parsed(r.g, err, help); done {
 		return code, true
 	}
-	v, ok := stateViews.Open(r.g.viewStreams(), r.a.View)
+	v, ok := views.StateViews.Open(r.g.viewStreams(), r.a.View)
 	if !ok {
 		return exitError, true
 	}

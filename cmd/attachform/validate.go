@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/attachform/attachform/internal/arguments"
+	"github.com/attachform/attachform/internal/views"
 	"github.com/attachform/attachform/internal/workspace"
 )
 
@@ -33,7 +34,7 @@ Usage: attachform [global options] validate [options]
 
 Options:
 
-` + arguments.ManifestsHelp + "\n" + validateViews.Help(helpColumn))
+` + arguments.ManifestsHelp + "\n" + views.ValidateViews.Help(views.HelpColumn))
 }
 
 func (c *validateCommand) Run(args []string) int {
@@ -41,7 +42,7 @@ func (c *validateCommand) Run(args []string) int {
 	if code, done := parsed(c.g, err, c.Help()); done {
 		return code
 	}
-	v, ok := validateViews.Open(c.g.viewStreams(), a.View)
+	v, ok := views.ValidateViews.Open(c.g.viewStreams(), a.View)
 	if !ok {
 		return exitError
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/attachform/attachform/internal/arguments"
 	"github.com/attachform/attachform/internal/buildinfo"
+	"github.com/attachform/attachform/internal/views"
 )
 
 // buildVersion is set by -ldflags "-X main.buildVersion=v1.2.3" in releases.
@@ -32,7 +33,7 @@ func (c *versionCommand) Help() string {
 
 Options:
 
-` + versionViews.Help(helpColumn)
+` + views.VersionViews.Help(views.HelpColumn)
 }
 
 func (c *versionCommand) Run(args []string) int {
@@ -40,7 +41,7 @@ func (c *versionCommand) Run(args []string) int {
 	if code, done := parsed(c.g, err, c.Help()); done {
 		return code
 	}
-	v, ok := versionViews.Open(c.g.viewStreams(), a.View)
+	v, ok := views.VersionViews.Open(c.g.viewStreams(), a.View)
 	if !ok {
 		return exitError
 	}

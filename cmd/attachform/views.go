@@ -7,32 +7,15 @@ import (
 	"github.com/attachform/attachform/internal/workspace"
 )
 
-// The command's output is internal/views'. These names are the views the
-// command files take and return, spelled as before the views moved out.
-type (
-	view            = views.View
-	diagnosticsView = views.Diagnostics
-	workspaceView   = views.Workspace
-	planView        = views.Plan
-	applyView       = views.Apply
-	showView        = views.Show
-	stateView       = views.State
-)
+// The names apply.go and reviewed.go still spell the views by, as before
+// the views moved out.
+type applyView = views.Apply
 
-// Each command's views, by kind of output.
 var (
-	planViews     = views.PlanViews
-	applyViews    = views.ApplyViews
-	destroyViews  = views.DestroyViews
-	showViews     = views.ShowViews
-	stateViews    = views.StateViews
-	validateViews = views.ValidateViews
-	fmtViews      = views.FmtViews
-	emulatorViews = views.EmulatorViews
-	versionViews  = views.VersionViews
+	applyViews   = views.ApplyViews
+	destroyViews = views.DestroyViews
 )
 
-// helpColumn is where flags' texts start in commands' help.
 const helpColumn = views.HelpColumn
 
 // viewStreams are the streams g's command writes to, for its views.
@@ -41,10 +24,10 @@ func (g *globals) viewStreams() views.Streams {
 }
 
 // newView is the base view on g's streams; noColor is -no-color.
-func newView(g *globals, noColor bool) *view { return views.NewView(g.viewStreams(), noColor) }
+func newView(g *globals, noColor bool) *views.View { return views.NewView(g.viewStreams(), noColor) }
 
 // errorf reports a problem that has no place in a manifest, redacted.
-func errorf(v diagnosticsView, summary, format string, args ...any) {
+func errorf(v views.Diagnostics, summary, format string, args ...any) {
 	views.Errorf(v, summary, format, args...)
 }
 

@@ -1,6 +1,9 @@
 package main
 
-import "github.com/attachform/attachform/internal/workspace"
+import (
+	"github.com/attachform/attachform/internal/views"
+	"github.com/attachform/attachform/internal/workspace"
+)
 
 // env is where the command runs, as the workspace reads it.
 func (g *globals) env() workspace.Env {
@@ -9,7 +12,7 @@ func (g *globals) env() workspace.Env {
 
 // openWorkspace opens the workspace the flags describe for operation. On
 // failure it has already reported the problem on v.
-func openWorkspace(g *globals, v workspaceView, f *operation, operation string) (*workspace.Workspace, bool) {
+func openWorkspace(g *globals, v views.Workspace, f *operation, operation string) (*workspace.Workspace, bool) {
 	return workspace.Open(g.env(), v, workspace.OpenOptions{
 		Load:        f.loadOptions(g),
 		Operation:   operation,
