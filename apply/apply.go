@@ -23,7 +23,7 @@ import (
 type Graph interface {
 	ListAttachments(ctx context.Context, it item.Ref) ([]graph.Attachment, error)
 	GetAttachment(ctx context.Context, it item.Ref, id string) (graph.Attachment, error)
-	Content(ctx context.Context, it item.Ref, id string) (io.ReadCloser, error)
+	ReadContent(ctx context.Context, it item.Ref, id string, read func(io.Reader) error) error
 	AddSmall(ctx context.Context, it item.Ref, a graph.NewAttachment, r io.Reader) (graph.Attachment, error)
 	DeleteAttachment(ctx context.Context, it item.Ref, id string) error
 	CreateUploadSession(ctx context.Context, it item.Ref, a graph.NewAttachment) (*graph.UploadSession, error)

@@ -34,9 +34,26 @@ func FileSHA256(path string) (digest string, n int64, err error) {
 	return SHA256(f)
 }
 
-// Reader streams an attachment's bytes.
+// Reader reads an attachment's bytes: read is given them from the first
+// byte, and again from the first byte when the answer stopped midway and
+// the client's retry policy sends the request again
+// (graph.Client.ReadContent).
 type Reader interface {
-	Content(ctx context.Context, it item.Ref, id string) (io.ReadCloser, error)
+	ReadContent(ctx context.Context, it item.Ref, id string, read func(io.Reader) error) error
+}
+
+// Hash downloads an attachment's bytes and hashes them, from the start
+// again when the download is sent again.
+func Hash(ctx context.Context, r Reader, it item.Ref, id string) (digest string, n int64, err error) {
+	err = r.ReadContent(ctx, it, id, func(body io.Reader) error {
+		var err error
+		digest, n, err = SHA256(body)
+		return err
+	})
+	if err != nil {
+		return "", 0, err
+	}
+	return digest, n, nil
 }
 
 // Want is what an identical attachment must be: its name, its inline
@@ -59,13 +76,7 @@ func FindIdentical(ctx context.Context, r Reader, on item.Ref, want Want, candid
 		if a.Name != want.Name || a.IsInline != want.Inline || skip(a.ID) {
 			continue
 		}
-		body, err := r.Content(ctx, on, a.ID)
-		if err != nil {
-			lastErr = err
-			continue
-		}
-		digest, n, err := SHA256(body)
-		body.Close()
+		digest, n, err := Hash(ctx, r, on, a.ID)
 		if err != nil {
 			lastErr = err
 			continue

@@ -18,13 +18,13 @@ type bytesOn struct {
 	downloads []string
 }
 
-func (b *bytesOn) Content(_ context.Context, _ item.Ref, id string) (io.ReadCloser, error) {
+func (b *bytesOn) ReadContent(_ context.Context, _ item.Ref, id string, read func(io.Reader) error) error {
 	b.downloads = append(b.downloads, id)
 	s, ok := b.by[id]
 	if !ok {
-		return nil, graph.ErrNotFound
+		return graph.ErrNotFound
 	}
-	return io.NopCloser(strings.NewReader(s)), nil
+	return read(strings.NewReader(s))
 }
 
 func TestFindIdentical(t *testing.T) {

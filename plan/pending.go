@@ -186,12 +186,8 @@ func download(ctx context.Context, r content.Reader, t item.Ref, id string) (d d
 			d = digestResult{} // a bug must not take the plan down
 		}
 	}()
-	body, err := r.Content(ctx, t, id)
-	if err != nil {
-		return d
-	}
-	defer body.Close()
-	d.sha, d.n, err = content.SHA256(body)
+	var err error
+	d.sha, d.n, err = content.Hash(ctx, r, t, id)
 	d.ok = err == nil
 	return d
 }

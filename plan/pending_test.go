@@ -31,7 +31,7 @@ type contents struct {
 	hold        chan struct{} // if set, each download waits for it
 }
 
-func (c *contents) Content(_ context.Context, _ item.Ref, id string) (io.ReadCloser, error) {
+func (c *contents) ReadContent(_ context.Context, _ item.Ref, id string, read func(io.Reader) error) error {
 	c.mu.Lock()
 	c.downloads[id]++
 	b, ok := c.bytes[id]
@@ -46,9 +46,9 @@ func (c *contents) Content(_ context.Context, _ item.Ref, id string) (io.ReadClo
 	c.inFlight--
 	c.mu.Unlock()
 	if !ok {
-		return nil, fmt.Errorf("%s: %w", id, graph.ErrNotFound)
+		return fmt.Errorf("%s: %w", id, graph.ErrNotFound)
 	}
-	return io.NopCloser(strings.NewReader(b)), nil
+	return read(strings.NewReader(b))
 }
 
 func (c *contents) RefreshBatch(context.Context, []item.Ref) (map[item.Ref]graph.Listing, error) {

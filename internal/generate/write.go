@@ -8,19 +8,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/attachform/attachform/content"
 	"github.com/attachform/attachform/internal/download"
-	"github.com/attachform/attachform/item"
 	"github.com/attachform/attachform/spec"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 )
-
-// ContentReader reads an attachment's bytes, from the first byte again
-// when the answer stops midway (graph.Client.ReadContent).
-type ContentReader interface {
-	ReadContent(ctx context.Context, it item.Ref, id string, read func(io.Reader) error) error
-}
 
 // Download fetches each candidate's bytes into its File under dir, one at
 // a time, streaming: at most the item kind's largest attachment is read,
@@ -29,7 +23,7 @@ type ContentReader interface {
 // new temporary file, the partial one removed, as the client's policy
 // allows. It stops at the first failure and removes the files it wrote,
 // so that a run again starts from the same folder.
-func Download(ctx context.Context, r ContentReader, dir *download.Dir, cands []Candidate) (err error) {
+func Download(ctx context.Context, r content.Reader, dir *download.Dir, cands []Candidate) (err error) {
 	var written []string
 	defer func() {
 		if err != nil {
