@@ -52,13 +52,9 @@ func (w *Workspace) Import(r Diagnoser, addr, id string) (state.Attachment, stri
 		errorf(r, "Cannot read the attachment to import", "%v", err)
 		return state.Attachment{}, "", false
 	}
-	body, err := w.Client.Content(ctx, on, id)
-	if err != nil {
-		errorf(r, "Cannot read the attachment to import", "%v", err)
-		return state.Attachment{}, "", false
-	}
-	digest, n, err := content.SHA256(body)
-	body.Close()
+	// Hash reads $value again if the answer stalls or breaks midway, as
+	// every other read of Graph's bytes does.
+	digest, n, err := content.Hash(ctx, w.Client, on, id)
 	if err != nil {
 		errorf(r, "Cannot read the attachment to import", "%v", err)
 		return state.Attachment{}, "", false
