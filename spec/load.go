@@ -100,31 +100,8 @@ func newLoader(ctx context.Context, files *Manifests, opts LoadOptions) *loader 
 func (l *loader) add(diags ...*hcl.Diagnostic) { l.diags = append(l.diags, diags...) }
 
 func (l *loader) load() {
-	abs, err := filepath.Abs(l.cfg.Dir)
-	if err == nil {
-		l.cfg.Dir = abs
-		l.realDir, err = filepath.EvalSymlinks(abs)
-	}
-	if err != nil {
-		l.add(&hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Configuration directory not found",
-			Detail:   fmt.Sprintf("Cannot read %s: %v. Run attachform in the directory that holds the *%s files, or pass -chdir=DIR.", l.cfg.Dir, err, ManifestSuffix),
-		})
+	if !l.declareAll() {
 		return
-	}
-	l.funcs = functions(l.cfg.Dir, l.realDir, l.opts.AllowOutsideSources)
-
-	bodies := l.parseManifests()
-	// As Terraform's: a manifest that does not parse is reported alone.
-	// Decoding what the parser recovered would add errors that only follow
-	// from the broken syntax (a missing argument, an undeclared target, a
-	// source file named by half a string) and bury the one to fix.
-	if l.ctx.Err() != nil || l.diags.HasErrors() {
-		return
-	}
-	for _, body := range bodies {
-		l.declare(body)
 	}
 	l.cfg.DataSources = len(l.data)
 	l.decodeVariables()
@@ -136,6 +113,39 @@ func (l *loader) load() {
 	l.checkAttachments()
 	l.decodeMoved()
 	l.decodeImports()
+}
+
+// declareAll parses every manifest and sorts their blocks into the
+// loader's tables; false when nothing more can be loaded (the directory
+// cannot be read, a manifest does not parse, ctx ended).
+func (l *loader) declareAll() bool {
+	abs, err := filepath.Abs(l.cfg.Dir)
+	if err == nil {
+		l.cfg.Dir = abs
+		l.realDir, err = filepath.EvalSymlinks(abs)
+	}
+	if err != nil {
+		l.add(&hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Configuration directory not found",
+			Detail:   fmt.Sprintf("Cannot read %s: %v. Run attachform in the directory that holds the *%s files, or pass -chdir=DIR.", l.cfg.Dir, err, ManifestSuffix),
+		})
+		return false
+	}
+	l.funcs = functions(l.cfg.Dir, l.realDir, l.opts.AllowOutsideSources)
+
+	bodies := l.parseManifests()
+	// As Terraform's: a manifest that does not parse is reported alone.
+	// Decoding what the parser recovered would add errors that only follow
+	// from the broken syntax (a missing argument, an undeclared target, a
+	// source file named by half a string) and bury the one to fix.
+	if l.ctx.Err() != nil || l.diags.HasErrors() {
+		return false
+	}
+	for _, body := range bodies {
+		l.declare(body)
+	}
+	return true
 }
 
 // parseManifests parses every manifest file in the config directory, in

@@ -77,6 +77,25 @@ func (m *Manifests) load(ctx context.Context, opts LoadOptions, backends []backe
 	return l.cfg, l.diags
 }
 
+// BackendType is the Config.Backend.Type a load of m gives with these
+// backends, found without evaluating anything: the backend block's type,
+// or with none the first of backends; "" when the manifests cannot be
+// read or parsed. (-backend-config options set a type's settings, never
+// the type.) A caller choosing options by the type asks this first, and
+// loads once.
+func (m *Manifests) BackendType(ctx context.Context, backends []backendconf.Type) string {
+	l := newLoader(ctx, m, LoadOptions{})
+	switch {
+	case !l.declareAll():
+		return ""
+	case l.backendBlock != nil:
+		return l.backendBlock.Labels[0]
+	case len(backends) > 0:
+		return backends[0].Name
+	}
+	return ""
+}
+
 // readDir lists dir (sorted by name, as os.ReadDir), once.
 func (m *Manifests) readDir(dir string) ([]os.DirEntry, error) {
 	m.mu.Lock()

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/attachform/attachform/internal/backendconf"
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -89,5 +90,32 @@ func TestManifestsCopyDiagnostics(t *testing.T) {
 	_, again := m.Load(context.Background(), LoadOptions{})
 	if len(again) != len(diags) || again[0].Summary != want || again[0].Severity != hcl.DiagError {
 		t.Errorf("the second load's diagnostics %v, want %q", again, want)
+	}
+}
+
+// BackendType is the type a load would give, read from the parsed blocks
+// alone: each case checked against Config.Backend.Type too.
+func TestManifestsBackendType(t *testing.T) {
+	for _, tc := range []struct {
+		name, manifest string
+		backends       []backendconf.Type
+		want           string
+	}{
+		{"the block's type", "backend \"blob\" {\n  key = \"k\"\n}\n", testBackends, "blob"},
+		{"a type that does not exist", "backend \"s3\" {}\n", testBackends, "s3"},
+		{"no block: the first backend", inboxTarget, testBackends, "local"},
+		{"no block and no backends", inboxTarget, nil, ""},
+		{"the first of two blocks", "backend \"blob\" {}\nbackend \"local\" {}\n", testBackends, "blob"},
+		{"a syntax error", "backend \"blob\" {\n", testBackends, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := NewManifests(writeConfig(t, map[string]string{"main.attach.hcl": tc.manifest}))
+			if got := m.BackendType(context.Background(), tc.backends); got != tc.want {
+				t.Errorf("BackendType = %q, want %q", got, tc.want)
+			}
+			if cfg, _ := m.LoadWithBackends(context.Background(), LoadOptions{}, tc.backends); cfg.Backend.Type != tc.want {
+				t.Errorf("a load gives type %q, BackendType %q", cfg.Backend.Type, tc.want)
+			}
+		})
 	}
 }

@@ -15,7 +15,9 @@ import (
 
 // opens counts, through inotify, how often each file directly in a
 // directory is opened: the kernel queues an event per open before open
-// returns, so what a command opened is all there once it returned.
+// returns, so what a command opened is all there once it returned. The
+// closes are watched too, only so that two opens of a file are never
+// queued one after the other, which inotify would merge into one.
 type opens struct {
 	t  *testing.T
 	fd int
@@ -28,7 +30,7 @@ func watchOpens(t *testing.T, dir string) *opens {
 		t.Skipf("inotify: %v", err)
 	}
 	t.Cleanup(func() { syscall.Close(fd) })
-	if _, err := syscall.InotifyAddWatch(fd, dir, syscall.IN_OPEN); err != nil {
+	if _, err := syscall.InotifyAddWatch(fd, dir, syscall.IN_OPEN|syscall.IN_CLOSE_NOWRITE|syscall.IN_CLOSE_WRITE); err != nil {
 		t.Skipf("inotify watch: %v", err)
 	}
 	return &opens{t: t, fd: fd}
@@ -51,7 +53,7 @@ func (o *opens) since() map[string]int {
 		for off := 0; off+syscall.SizeofInotifyEvent <= n; {
 			ev := (*syscall.InotifyEvent)(unsafe.Pointer(&buf[off]))
 			name := buf[off+syscall.SizeofInotifyEvent : off+syscall.SizeofInotifyEvent+int(ev.Len)]
-			if ev.Mask&syscall.IN_ISDIR == 0 {
+			if ev.Mask&syscall.IN_OPEN != 0 && ev.Mask&syscall.IN_ISDIR == 0 {
 				counts[string(bytes.TrimRight(name, "\x00"))]++
 			}
 			off += syscall.SizeofInotifyEvent + int(ev.Len)
@@ -61,7 +63,7 @@ func (o *opens) since() map[string]int {
 
 // loadOnceManifest finds the embedded emulator's demo message with a data
 // source, its mailbox from the automatic variables file, and attaches a
-// file to it.
+// file to it. Each evaluation reads note.txt (file() reads when called).
 const loadOnceManifest = `
 graph {
   endpoint = "emulator"
@@ -72,6 +74,10 @@ backend "local" {
 }
 
 variable "mailbox" {}
+
+locals {
+  note = file("note.txt")
+}
 
 data "message" "welcome" {
   mailbox = var.mailbox
@@ -90,44 +96,54 @@ attachment "agenda" {
 `
 
 // Every command that reads the manifests reads each of them, and the
-// variables file beside them, once — plan and apply with data sources too,
-// which evaluate them offline and again with the lookups. Counted by the
-// kernel (inotify), through the real CLI on the embedded emulator.
+// variables file beside them, once; the commands that use no Graph
+// evaluate them once, and those that look data sources up twice: offline,
+// so that a mistake is reported before Graph is asked anything, then with
+// the lookups. Counted by the kernel (inotify: note.txt is read by each
+// evaluation), through the real CLI on the embedded emulator. Last, with
+// init's -backend-config remembered for a backend the manifests no longer
+// name, plan still evaluates once before it refuses.
 func TestCommandsReadTheManifestsOnce(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	t.Setenv("HOME", t.TempDir())
 	dir := t.TempDir()
-	for name, text := range map[string]string{
-		"main.attach.hcl":      loadOnceManifest,
-		"mail.auto.attachvars": "mailbox = \"demo@contoso.example\"\n",
-		"agenda.md":            "# Agenda\n",
-	} {
+	write := func(name, text string) {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
+	write("main.attach.hcl", loadOnceManifest)
+	write("mail.auto.attachvars", "mailbox = \"demo@contoso.example\"\n")
+	write("agenda.md", "# Agenda\n")
+	write("note.txt", "counted\n")
 	watch := watchOpens(t, dir)
 	var id string // the agenda's attachment id, once applied
 	for _, step := range []struct {
-		args []string
-		code int
+		args        []string
+		code        int
+		evaluations int
 	}{
-		{[]string{"init", "-backend-config=path=state.json"}, exitOK},
-		{[]string{"validate"}, exitOK},
-		{[]string{"plan", "-refresh=false"}, exitOK},
-		{[]string{"plan", "-out=reviewed.tfplan"}, exitOK},
-		{[]string{"apply", "-auto-approve", "-reviewed=reviewed.tfplan"}, exitOK},
-		{[]string{"plan", "-out=tfplan"}, exitOK},
-		{[]string{"apply", "tfplan"}, exitOK},
-		{[]string{"apply", "-auto-approve"}, exitOK},
-		{[]string{"state", "list"}, exitOK},
-		{[]string{"state", "rm", "attachment.agenda"}, exitOK},
-		{[]string{"import", "attachment.agenda", "ID"}, exitOK},
-		{[]string{"show"}, exitOK},
+		{[]string{"init", "-backend-config=path=state.json"}, exitOK, 1},
+		{[]string{"validate"}, exitOK, 1},
+		{[]string{"plan", "-refresh=false"}, exitOK, 2},
+		{[]string{"plan", "-out=reviewed.tfplan"}, exitOK, 2},
+		{[]string{"apply", "-auto-approve", "-reviewed=reviewed.tfplan"}, exitOK, 2},
+		{[]string{"plan", "-out=tfplan"}, exitOK, 2},
+		{[]string{"apply", "tfplan"}, exitOK, 2},
+		{[]string{"apply", "-auto-approve"}, exitOK, 2},
+		{[]string{"state", "list"}, exitOK, 1},
+		{[]string{"state", "rm", "attachment.agenda"}, exitOK, 1},
+		{[]string{"import", "attachment.agenda", "ID"}, exitOK, 2},
+		{[]string{"show"}, exitOK, 1},
+		{[]string{"moved", "plan"}, exitError, 1},
 	} {
 		name := strings.Join(step.args, " ")
-		if step.args[0] == "import" {
+		switch step.args[0] {
+		case "import":
 			step.args[2] = id
+		case "moved":
+			write("main.attach.hcl", strings.Replace(loadOnceManifest, "backend \"local\"", "backend \"azurerm\"", 1))
+			step.args = step.args[1:]
 		}
 		watch.since()
 		res := runCLI(t, dir, nil, "", step.args...)
@@ -139,6 +155,9 @@ func TestCommandsReadTheManifestsOnce(t *testing.T) {
 			if got[file] != 1 {
 				t.Errorf("%s opened %s %d times, want once", name, file, got[file])
 			}
+		}
+		if got["note.txt"] != step.evaluations {
+			t.Errorf("%s evaluated the manifests %d times, want %d", name, got["note.txt"], step.evaluations)
 		}
 		if id == "" {
 			id = agendaID(t, dir)

@@ -24,9 +24,8 @@ import (
 // When the command gives no -backend-config, those attachform init was
 // given are used (as Terraform remembers them), unless the manifests have
 // since moved to another backend type, which BackendChanged then reports.
-//
-// Each file is read and parsed once, however often the manifests are
-// evaluated.
+// The type is read from the parsed blocks first, so the manifests are
+// evaluated once either way.
 func LoadManifests(env Env, opts spec.LoadOptions) (*spec.Config, hcl.Diagnostics) {
 	cfg, diags, _ := loadManifests(env, spec.NewManifests(env.Dir), opts)
 	return cfg, diags
@@ -36,17 +35,14 @@ func LoadManifests(env Env, opts spec.LoadOptions) (*spec.Config, hcl.Diagnostic
 // the options it loaded with (init's -backend-config, or those given), so
 // that loading m again with data lookups asks the record nothing more.
 func loadManifests(env Env, m *spec.Manifests, opts spec.LoadOptions) (*spec.Config, hcl.Diagnostics, spec.LoadOptions) {
+	declared := backends.Declared()
 	if len(opts.BackendConfig) == 0 {
-		if rec, err := ReadInitRecord(env.Dir); err == nil && rec != nil && len(rec.BackendConfig) > 0 {
-			saved := opts
-			saved.BackendConfig = rec.BackendConfig
-			cfg, diags := m.LoadWithBackends(env.Ctx, saved, backends.Declared())
-			if cfg.Backend.Type == rec.Type {
-				return cfg, diags, saved
-			}
+		if rec, err := ReadInitRecord(env.Dir); err == nil && rec != nil && len(rec.BackendConfig) > 0 &&
+			m.BackendType(env.Ctx, declared) == rec.Type {
+			opts.BackendConfig = rec.BackendConfig
 		}
 	}
-	cfg, diags := m.LoadWithBackends(env.Ctx, opts, backends.Declared())
+	cfg, diags := m.LoadWithBackends(env.Ctx, opts, declared)
 	return cfg, diags, opts
 }
 

@@ -104,8 +104,10 @@ func (w *Workspace) Close() {
 // on r, and holds nothing.
 func Open(env Env, r Reporter, o OpenOptions) (*Workspace, bool) {
 	w := &Workspace{env: env}
-	// The files are read once: loading again with lookups evaluates what
-	// the first load read.
+	// The files are read and parsed once. With data sources they are
+	// evaluated twice, as Terraform's validate and plan walks: offline
+	// first, so that a manifest with a mistake is reported before Graph
+	// is asked anything (no sign-in, no lookup), then with the lookups.
 	m := spec.NewManifests(env.Dir)
 	cfg, diags, opts := loadManifests(env, m, o.Load)
 	if diags.HasErrors() {
@@ -121,8 +123,9 @@ func Open(env Env, r Reporter, o OpenOptions) (*Workspace, bool) {
 	w.Client = client
 	if needsLookups(cfg) {
 		// Evaluated again, now that the graph block gave a client to look
-		// the data sources up with; the backend's options are those the
-		// first evaluation took (the backend block holds literals only).
+		// the data sources up with, from the files the first evaluation
+		// read; the backend's options are those it took (the backend
+		// block holds literals only).
 		opts.Data = plan.Lookups{Client: client}
 		cfg, diags = m.LoadWithBackends(env.Ctx, opts, backends.Declared())
 		if diags.HasErrors() {
