@@ -174,6 +174,18 @@ func (e *env) item(k item.Kind, label string) item.Ref {
 
 var allKinds = item.Kinds()
 
+// sessionKinds are the kinds that take upload sessions (today every one;
+// a kind whose files all go in one POST has no session to test).
+var sessionKinds = func() []item.Kind {
+	var out []item.Kind
+	for _, k := range item.Kinds() {
+		if k.Traits().Sessions() {
+			out = append(out, k)
+		}
+	}
+	return out
+}()
+
 // content is deterministic, incompressible-looking test content.
 func content(n int) []byte {
 	b := make([]byte, n)

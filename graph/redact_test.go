@@ -48,7 +48,7 @@ func TestTraceLogsNoSecrets(t *testing.T) {
 	ctx := context.Background()
 	var known []string
 	var errs []string
-	for _, k := range allKinds {
+	for _, k := range sessionKinds {
 		it := e.item(k, "secrets")
 		s, err := e.client.CreateUploadSession(ctx, it, NewAttachment{Name: "s.bin", Size: sessionSize})
 		if err != nil {

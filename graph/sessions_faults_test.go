@@ -24,7 +24,7 @@ import (
 // "Reset after commit" on one range: the client asks the session's status
 // and goes on from there, sending no range twice.
 func TestUploadResetAfterCommit(t *testing.T) {
-	for _, k := range allKinds {
+	for _, k := range sessionKinds {
 		t.Run(string(k), func(t *testing.T) {
 			e := newEnv(t, withRangeSize(mib))
 			it := e.item(k, "reset")
@@ -104,7 +104,7 @@ func TestUploadResetThenNoStatus(t *testing.T) {
 // listing, exactly once.
 func TestUploadFinalRangeLost(t *testing.T) {
 	for _, expires := range []bool{false, true} {
-		for _, k := range allKinds {
+		for _, k := range sessionKinds {
 			t.Run(fmt.Sprintf("%s/expires=%v", k, expires), func(t *testing.T) {
 				e := newEnv(t, withRangeSize(mib))
 				it := e.item(k, "final")
@@ -332,7 +332,7 @@ func TestCreateSessionAfterReset(t *testing.T) {
 // range in flight completes, none is started after it, and the session
 // stays open where the server confirmed.
 func TestUploadStopsBetweenRanges(t *testing.T) {
-	for _, k := range allKinds {
+	for _, k := range sessionKinds {
 		t.Run(string(k), func(t *testing.T) {
 			e := newEnv(t, withRangeSize(mib))
 			it := e.item(k, "stop")
@@ -387,7 +387,7 @@ func (f failingAt) ReadAt(p []byte, off int64) (int, error) {
 // own error at once: the range is not resent, and the server never holds
 // that range.
 func TestUploadSourceFailureIsNotResent(t *testing.T) {
-	for _, k := range allKinds {
+	for _, k := range sessionKinds {
 		t.Run(string(k), func(t *testing.T) {
 			e := newEnv(t, withRangeSize(mib))
 			it := e.item(k, "fail")
