@@ -153,23 +153,27 @@ func (e *env) rawOnce(method, path string, body []byte, prefer bool) (map[string
 	return v, 0
 }
 
-// item creates a message, an event, or a To Do task (in a new list) in
-// testUser's mailbox and returns it addressed by immutable id.
+// item creates an item of kind k in testUser's mailbox, as item's table
+// says: a message or an event in its collection, a To Do task in a new
+// list; it is addressed by immutable id where Outlook serves it.
 func (e *env) item(k item.Kind, label string) item.Ref {
 	e.t.Helper()
-	mb := "/users/" + url.PathEscape(testUser)
-	switch k {
-	case item.Message:
-		v := e.raw("POST", mb+"/messages", map[string]any{"subject": label}, true)
-		return item.Ref{Mailbox: testUser, Kind: k, ID: v["id"].(string)}
-	case item.Event:
-		v := e.raw("POST", mb+"/events", map[string]any{"subject": label}, true)
-		return item.Ref{Mailbox: testUser, Kind: k, ID: v["id"].(string)}
+	d, ok := k.Definition()
+	if !ok {
+		e.t.Fatalf("no kind %q in the table", k)
 	}
-	l := e.raw("POST", mb+"/todo/lists", map[string]any{"displayName": "list for " + label}, false)
-	lid := l["id"].(string)
-	v := e.raw("POST", mb+"/todo/lists/"+url.PathEscape(lid)+"/tasks", map[string]any{"title": label}, false)
-	return item.Ref{Mailbox: testUser, Kind: k, ID: v["id"].(string), ListID: lid}
+	prefer := d.Service == item.Outlook
+	mb := "/users/" + url.PathEscape(testUser)
+	ref := item.Ref{Mailbox: testUser, Kind: k}
+	in := mb
+	if p := d.Parent; p != nil {
+		l := e.raw("POST", mb+"/"+p.Path, map[string]any{p.LabelProperty: "list for " + label}, prefer)
+		ref.ListID = l["id"].(string)
+		in = mb + "/" + p.Path + "/" + url.PathEscape(ref.ListID)
+	}
+	v := e.raw("POST", in+"/"+d.Path, map[string]any{d.LabelProperty: label}, prefer)
+	ref.ID = v["id"].(string)
+	return ref
 }
 
 var allKinds = item.Kinds()
