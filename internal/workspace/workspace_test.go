@@ -33,7 +33,7 @@ func (r *recorder) Note(msg string)                             { r.notes = appe
 
 // testEnv is a configuration directory holding files, with no process
 // environment.
-func testEnv(t *testing.T, files map[string]string) Env {
+func testEnv(t testing.TB, files map[string]string) Env {
 	t.Helper()
 	// The serial memory goes to the user's cache directory: a test's own.
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
