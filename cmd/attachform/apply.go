@@ -6,6 +6,7 @@ import (
 	"github.com/attachform/attachform/apply"
 	"github.com/attachform/attachform/internal/arguments"
 	"github.com/attachform/attachform/internal/interrupt"
+	"github.com/attachform/attachform/internal/views"
 	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/plan"
 )
@@ -50,7 +51,7 @@ Options:
   -auto-approve           Do not ask for approval (for CI after a reviewed plan).
   -reviewed=PLANFILE      Apply a fresh plan only if its changes are those of
                           PLANFILE (see above).
-` + arguments.OperationHelp + "\n" + applyViews.Help(helpColumn)
+` + arguments.OperationHelp + "\n" + views.ApplyViews.Help(views.HelpColumn)
 }
 
 func (c *applyCommand) Run(args []string) int {
@@ -59,15 +60,15 @@ func (c *applyCommand) Run(args []string) int {
 
 // runApply is apply, and destroy (apply -destroy that takes no plan file).
 func runApply(g *globals, name string, args []string, destroy bool, help string) int {
-	parse, views := arguments.ParseApply, applyViews
+	parse, set := arguments.ParseApply, views.ApplyViews
 	if destroy {
-		parse, views = arguments.ParseDestroy, destroyViews
+		parse, set = arguments.ParseDestroy, views.DestroyViews
 	}
 	a, err := parse(args)
 	if code, done := parsed(g, err, help); done {
 		return code
 	}
-	v, ok := views.Open(g.viewStreams(), a.View)
+	v, ok := set.Open(g.viewStreams(), a.View)
 	if !ok || !checked(v, a.Check()) {
 		return exitError
 	}
@@ -114,7 +115,7 @@ func runApply(g *globals, name string, args []string, destroy bool, help string)
 // applySaved applies the plan in file, without asking: it was reviewed.
 // Nothing changes unless the plan still fits the state, the manifests and
 // every source (plan.CheckSaved).
-func applySaved(g *globals, v applyView, a *arguments.Apply, f *operation, file string) int {
+func applySaved(g *globals, v views.Apply, a *arguments.Apply, f *operation, file string) int {
 	saved, grace, ok := readSavedRun(g, v, a, f, file)
 	if !ok {
 		return exitError
@@ -125,7 +126,7 @@ func applySaved(g *globals, v applyView, a *arguments.Apply, f *operation, file 
 	}
 	defer w.Close()
 	if err := w.BindSaved(saved); err != nil {
-		errorf(v, "Saved plan is stale", "The plan in %s can no longer be applied, and nothing was changed: %s.",
+		views.Errorf(v, "Saved plan is stale", "The plan in %s can no longer be applied, and nothing was changed: %s.",
 			file, workspace.StaleReason(err))
 		return exitError
 	}
@@ -142,7 +143,7 @@ func applySaved(g *globals, v applyView, a *arguments.Apply, f *operation, file 
 // starts with: no flag that shapes a plan beside the file, the stop grace,
 // the plan read, and the variables and source rule it was made with put
 // into f.
-func readSavedRun(g *globals, v applyView, a *arguments.Apply, f *operation, file string) (*plan.Saved, time.Duration, bool) {
+func readSavedRun(g *globals, v views.Apply, a *arguments.Apply, f *operation, file string) (*plan.Saved, time.Duration, bool) {
 	if diags := a.RefuseShaping(file); len(diags) > 0 {
 		v.Diagnostics(nil, diags)
 		return nil, 0, false
@@ -161,7 +162,7 @@ func readSavedRun(g *globals, v applyView, a *arguments.Apply, f *operation, fil
 }
 
 // carryOut applies p, the approval given, and reports the outcome.
-func carryOut(g *globals, v applyView, w *workspace.Workspace, p *plan.Plan, parallelism int, grace time.Duration) int {
+func carryOut(g *globals, v views.Apply, w *workspace.Workspace, p *plan.Plan, parallelism int, grace time.Duration) int {
 	v.Applying(p)
 	// From here the first interrupt stops gracefully: nothing new starts,
 	// requests in flight finish. The second, or the grace running out,
@@ -174,11 +175,11 @@ func carryOut(g *globals, v applyView, w *workspace.Workspace, p *plan.Plan, par
 		Ran:         endGraceful,
 	})
 	v.Finished(result, err)
-	return applyExitCode(result, err)
+	return views.ApplyExitCode(result, err)
 }
 
 // approved asks on the terminal, as Terraform does; only "yes" approves.
-func approved(g *globals, v applyView) bool {
+func approved(g *globals, v views.Apply) bool {
 	v.AskApproval()
 	a, ok := readAnswer(g)
 	if !ok {

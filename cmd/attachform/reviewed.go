@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/attachform/attachform/apply"
 	"github.com/attachform/attachform/internal/arguments"
+	"github.com/attachform/attachform/internal/views"
 	"github.com/attachform/attachform/internal/workspace"
 	"github.com/attachform/attachform/plan"
 )
@@ -13,7 +14,7 @@ import (
 // moved by other applies meanwhile is no objection; a change nobody
 // reviewed, or a reviewed one that no longer applies, is: then nothing is
 // changed and the difference is shown.
-func applyReviewed(g *globals, v applyView, a *arguments.Apply, f *operation, file string) int {
+func applyReviewed(g *globals, v views.Apply, a *arguments.Apply, f *operation, file string) int {
 	saved, grace, ok := readSavedRun(g, v, a, f, file)
 	if !ok {
 		return exitError
@@ -27,7 +28,7 @@ func applyReviewed(g *globals, v applyView, a *arguments.Apply, f *operation, fi
 	}
 	defer w.Close()
 	if err := w.CheckReviewedOrigin(saved); err != nil {
-		errorf(v, "Reviewed plan is for something else", "The plan in %s cannot be compared with a fresh one, and nothing was changed: %s.",
+		views.Errorf(v, "Reviewed plan is for something else", "The plan in %s cannot be compared with a fresh one, and nothing was changed: %s.",
 			file, workspace.StaleReason(err))
 		return exitError
 	}
