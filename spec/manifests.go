@@ -77,6 +77,19 @@ func (m *Manifests) load(ctx context.Context, opts LoadOptions, backends []backe
 	return l.cfg, l.diags
 }
 
+// Relisted is m with the directory to be listed again, each file read
+// already kept: for a command that wrote a manifest beside those it read
+// (plan -generate-config-out), and never changes them.
+func (m *Manifests) Relisted() *Manifests {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r := NewManifests(m.dir)
+	for k, p := range m.files {
+		r.files[k] = p
+	}
+	return r
+}
+
 // BackendType is the Config.Backend.Type a load of m gives with these
 // backends, found without evaluating anything: the backend block's type,
 // or with none the first of backends; "" when the manifests cannot be

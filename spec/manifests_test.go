@@ -14,7 +14,7 @@ import (
 // file is read once: loaded again after each file was broken on disk, the
 // configuration is the one first read, with the same diagnostics (the
 // automatic variables file's warning once per load), where a fresh Load
-// sees the broken files.
+// sees the broken files, and Relisted the manifest written since alone.
 func TestManifestsReadEachFileOnce(t *testing.T) {
 	dir := writeConfig(t, map[string]string{
 		"main.attach.hcl": `
@@ -72,6 +72,17 @@ target "inbox" {
 	}
 	if _, diags := LoadWithBackends(context.Background(), dir, opts, testBackends); !diags.HasErrors() {
 		t.Error("a fresh load does not see the broken files: the test proves nothing")
+	}
+	// Relisted: the new manifest is read (and is broken), the others are
+	// those first read.
+	_, diags := m.Relisted().LoadWithBackends(context.Background(), opts, testBackends)
+	if !diags.HasErrors() {
+		t.Error("Relisted does not read the manifest written since")
+	}
+	for _, d := range diags {
+		if d.Subject == nil || d.Subject.Filename != "later.attach.hcl" {
+			t.Errorf("Relisted read a file again: %s", d.Error())
+		}
 	}
 }
 

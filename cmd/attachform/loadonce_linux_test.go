@@ -102,7 +102,9 @@ attachment "agenda" {
 // the lookups. Counted by the kernel (inotify: note.txt is read by each
 // evaluation), through the real CLI on the embedded emulator. Last, with
 // init's -backend-config remembered for a backend the manifests no longer
-// name, plan still evaluates once before it refuses.
+// name, plan still evaluates once before it refuses. plan
+// -generate-config-out evaluates a third time, with the manifest it
+// wrote, which it reads once.
 func TestCommandsReadTheManifestsOnce(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	t.Setenv("HOME", t.TempDir())
@@ -135,12 +137,19 @@ func TestCommandsReadTheManifestsOnce(t *testing.T) {
 		{[]string{"state", "rm", "attachment.agenda"}, exitOK, 1},
 		{[]string{"import", "attachment.agenda", "ID"}, exitOK, 2},
 		{[]string{"show"}, exitOK, 1},
+		{[]string{"state", "rm", "attachment.agenda"}, exitOK, 1},
+		{[]string{"undeclared", "plan", "-generate-config-out=generated.attach.hcl"}, exitOK, 3},
 		{[]string{"moved", "plan"}, exitError, 1},
 	} {
 		name := strings.Join(step.args, " ")
 		switch step.args[0] {
 		case "import":
 			step.args[2] = id
+		case "undeclared":
+			// The agenda's block goes: generated, its manifest is read
+			// once, the others not again.
+			write("main.attach.hcl", loadOnceManifest[:strings.Index(loadOnceManifest, "attachment \"agenda\"")])
+			step.args = step.args[1:]
 		case "moved":
 			write("main.attach.hcl", strings.Replace(loadOnceManifest, "backend \"local\"", "backend \"azurerm\"", 1))
 			step.args = step.args[1:]
@@ -151,7 +160,14 @@ func TestCommandsReadTheManifestsOnce(t *testing.T) {
 			t.Fatalf("%s exited %d, want %d\n%s%s", name, res.code, step.code, res.out, res.err)
 		}
 		got := watch.since()
-		for _, file := range []string{"main.attach.hcl", "mail.auto.attachvars"} {
+		if strings.Contains(name, "generate") && !strings.Contains(res.out, "1 to import") {
+			t.Errorf("%s generated no import:\n%s", name, res.out)
+		}
+		files := []string{"main.attach.hcl", "mail.auto.attachvars"}
+		if strings.Contains(name, "generate") {
+			files = append(files, "generated.attach.hcl")
+		}
+		for _, file := range files {
 			if got[file] != 1 {
 				t.Errorf("%s opened %s %d times, want once", name, file, got[file])
 			}

@@ -41,8 +41,14 @@ func (w *Workspace) GenerateAndPlan(r Diagnoser, o PlanOptions, load spec.LoadOp
 		if !w.writeGenerated(r, dir, cands, out) {
 			return nil, 0, false
 		}
+		// The files read at Open are unchanged: only the directory is
+		// listed again, and the manifest written read.
+		files := spec.NewManifests(w.env.Dir)
+		if w.files != nil {
+			files = w.files.Relisted()
+		}
 		load.Data = plan.Lookups{Client: w.Client}
-		cfg, ldiags := LoadManifests(w.env, load)
+		cfg, ldiags, _ := loadManifests(w.env, files, load)
 		if ldiags.HasErrors() {
 			r.Diagnostics(cfg.Files, append(diags, ldiags...))
 			return nil, 0, false

@@ -70,7 +70,10 @@ type Workspace struct {
 	// to the backend and leaves it as it was read.
 	State *state.State
 
-	env     Env
+	env Env
+	// files are the manifests as Open read them: plan
+	// -generate-config-out loads them again with the file it wrote.
+	files   *spec.Manifests
 	closers []func()
 	// lockLost closes when the state lock ends while held (a lease that
 	// could not be renewed); nil for a lock that cannot be lost.
@@ -103,12 +106,12 @@ func (w *Workspace) Close() {
 // the lock and the state. On failure it has already reported the problem
 // on r, and holds nothing.
 func Open(env Env, r Reporter, o OpenOptions) (*Workspace, bool) {
-	w := &Workspace{env: env}
 	// The files are read and parsed once. With data sources they are
 	// evaluated twice, as Terraform's validate and plan walks: offline
 	// first, so that a manifest with a mistake is reported before Graph
 	// is asked anything (no sign-in, no lookup), then with the lookups.
 	m := spec.NewManifests(env.Dir)
+	w := &Workspace{env: env, files: m}
 	cfg, diags, opts := loadManifests(env, m, o.Load)
 	if diags.HasErrors() {
 		r.Diagnostics(cfg.Files, diags)
