@@ -1,5 +1,7 @@
 package item
 
+import "slices"
+
 // The kinds' table. Everything the program knows about a kind is its
 // entry in definitions: spec builds the target block's arguments and the
 // data sources from it, graph the paths, lookups and labels, plan the
@@ -235,7 +237,27 @@ func (s DataSource) Label() string {
 
 // DataSources lists every data source of the table: each kind's parent's
 // (before the kind's), then the kind's, singular before plural.
-func DataSources() []DataSource {
+func DataSources() []DataSource { return slices.Clone(dataSources) }
+
+// dataSources and dataSourceNamed are the table's data sources, worked
+// out once: spec asks for one by name for every data block it evaluates,
+// and a tenant's manifests have thousands.
+var (
+	dataSources     = listDataSources()
+	dataSourceNamed = indexDataSources(dataSources)
+)
+
+func indexDataSources(all []DataSource) map[string]DataSource {
+	m := make(map[string]DataSource, len(all))
+	for _, s := range all {
+		if _, dup := m[s.Name]; !dup {
+			m[s.Name] = s
+		}
+	}
+	return m
+}
+
+func listDataSources() []DataSource {
 	var out []DataSource
 	seen := map[*Parent]bool{}
 	add := func(s DataSource) {
@@ -256,10 +278,6 @@ func DataSources() []DataSource {
 // FindDataSource returns the data source spelled name; false when the
 // table has none.
 func FindDataSource(name string) (DataSource, bool) {
-	for _, s := range DataSources() {
-		if s.Name == name {
-			return s, true
-		}
-	}
-	return DataSource{}, false
+	s, ok := dataSourceNamed[name]
+	return s, ok
 }
