@@ -178,11 +178,11 @@ func (l *loader) checkKindRules(d *attachmentDecl, addr string, a *Attachment) b
 	if !kind.Traits().Inline {
 		if a.Inline {
 			bad(attrs["inline"].Expr.Range(), "Inline attachment on a "+kind.String(),
-				"%s: inline attachments exist only on %s; target %q is a %s. Remove inline.", addr, inlineKinds(), a.Target.Name, kind)
+				"%s: inline attachments exist only on %s; target %q is a %s. Remove inline.", addr, inlineKinds(item.Definitions()), a.Target.Name, kind)
 		}
 		if a.ContentID != "" {
 			bad(attrs["content_id"].Expr.Range(), "content_id on a "+kind.String(),
-				"%s: content_id exists only on %s; target %q is a %s. Remove content_id.", addr, inlineKinds(), a.Target.Name, kind)
+				"%s: content_id exists only on %s; target %q is a %s. Remove content_id.", addr, inlineKinds(item.Definitions()), a.Target.Name, kind)
 		}
 	} else {
 		if a.Inline && a.ContentID == "" {
@@ -206,11 +206,12 @@ func (l *loader) checkKindRules(d *attachmentDecl, addr string, a *Attachment) b
 	return ok
 }
 
-// inlineKinds names the kinds whose attachments may be inline, for
-// people: "Outlook messages and events" (inline is Outlook's).
-func inlineKinds() string {
+// inlineKinds names those of the kinds defs (item's table in the
+// program) whose attachments may be inline, for people: "Outlook messages
+// and events" (inline is Outlook's).
+func inlineKinds(defs []item.Definition) string {
 	var names []string
-	for _, d := range item.Definitions() {
+	for _, d := range defs {
 		if d.Inline {
 			names = append(names, d.Label+"s")
 		}

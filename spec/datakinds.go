@@ -34,11 +34,12 @@ var dataTypesMany = func() map[string]cty.Type {
 	return m
 }()
 
-// singularDataSources lists the data sources that find one item, for
-// people: "message, event, todo_list and todo_task".
-func singularDataSources() string {
+// singularDataSources lists those of sources (item's table's in the
+// program) that find one item, for people: "message, event, todo_list and
+// todo_task".
+func singularDataSources(sources []item.DataSource) string {
 	var names []string
-	for _, s := range item.DataSources() {
+	for _, s := range sources {
 		if !s.Plural {
 			names = append(names, s.Name)
 		}

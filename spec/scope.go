@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	suggestpkg "github.com/attachform/attachform/internal/suggest"
+	"github.com/attachform/attachform/item"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -271,7 +272,7 @@ func (l *loader) checkRef(t hcl.Traversal, allowed refs) *hcl.Diagnostic {
 		}
 		if dataSchemas[names[1]] == nil {
 			return errorf(2, "Invalid data source kind",
-				"There is no data source kind %q. The kinds are %s.", names[1], singularDataSources())
+				"There is no data source kind %q. The kinds are %s.", names[1], singularDataSources(item.DataSources()))
 		}
 		if l.data[names[1]+"."+names[2]] == nil {
 			return errorf(3, "Reference to undeclared data source",

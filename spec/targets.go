@@ -143,7 +143,7 @@ func (l *loader) evalTargetInstance(d *targetDecl, name string, allowed refs, ea
 		l.add(&hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Target names no item",
-			Detail:   fmt.Sprintf("target.%s needs exactly one of %s to say which item attachments go on.", t.Name, itemArguments()),
+			Detail:   fmt.Sprintf("target.%s needs exactly one of %s to say which item attachments go on.", t.Name, itemArguments(item.Definitions())),
 			Subject:  d.block.DefRange.Ptr(),
 		})
 		ok = false
@@ -207,11 +207,12 @@ func (l *loader) checkParents(t *Target, def item.Definition, attrs hcl.Attribut
 	return ok
 }
 
-// itemArguments lists the target arguments that name an item, for people:
-// "message, event or todo_task (with todo_list)".
-func itemArguments() string {
+// itemArguments lists the target arguments that name an item of the
+// kinds defs (item's table in the program), for people: "message, event
+// or todo_task (with todo_list)".
+func itemArguments(defs []item.Definition) string {
 	var names []string
-	for _, d := range item.Definitions() {
+	for _, d := range defs {
 		n := string(d.Kind)
 		if d.Parent != nil {
 			n += " (with " + d.Parent.Argument + ")"
