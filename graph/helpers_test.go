@@ -33,6 +33,8 @@ type env struct {
 	mu     sync.Mutex
 	waits  []time.Duration // every wait the retry policy decided on
 	onWait func(n int)     // called with the number of waits so far
+
+	group string // the group owner returns, once created (test goroutine only)
 }
 
 type envOption func(*emulator.Options, *Options)
@@ -153,9 +155,10 @@ func (e *env) rawOnce(method, path string, body []byte, prefer bool) (map[string
 	return v, 0
 }
 
-// item creates an item of kind k in testUser's mailbox, as item's table
-// says: a message or an event in its collection, a To Do task in a new
-// list; it is addressed by immutable id where Outlook serves it.
+// item creates an item of kind k as item's table says: in its owner's
+// mailbox (owner), within a new parent when it has one (a To Do task in a
+// new list), in its collection; it is addressed by immutable id where
+// Outlook serves it. Paths are graph's own (ownerPath).
 func (e *env) item(k item.Kind, label string) item.Ref {
 	e.t.Helper()
 	d, ok := k.Definition()
@@ -163,17 +166,35 @@ func (e *env) item(k item.Kind, label string) item.Ref {
 		e.t.Fatalf("no kind %q in the table", k)
 	}
 	prefer := d.Service == item.Outlook
-	mb := "/users/" + url.PathEscape(testUser)
-	ref := item.Ref{Mailbox: testUser, Kind: k}
-	in := mb
+	ref := item.Ref{Mailbox: e.owner(d.Owner), Kind: k}
+	in := ownerPath(d.Owner, ref.Mailbox)
 	if p := d.Parent; p != nil {
-		l := e.raw("POST", mb+"/"+p.Path, map[string]any{p.LabelProperty: "list for " + label}, prefer)
+		l := e.raw("POST", in+"/"+p.Path, map[string]any{p.LabelProperty: "list for " + label}, prefer)
 		ref.ListID = l["id"].(string)
-		in = mb + "/" + p.Path + "/" + url.PathEscape(ref.ListID)
+		in += "/" + p.Path + "/" + url.PathEscape(ref.ListID)
 	}
 	v := e.raw("POST", in+"/"+d.Path, map[string]any{d.LabelProperty: label}, prefer)
 	ref.ID = v["id"].(string)
 	return ref
+}
+
+// owner names the mailbox the env's items of an owner go in: testUser's
+// for a user's kind; for a group's, a Microsoft 365 group the env creates
+// the first time (so a kind of a group's mailbox needs nothing new here).
+// Tests call it, through item, from their own goroutine.
+func (e *env) owner(o item.Owner) string {
+	e.t.Helper()
+	if o != item.Group {
+		return testUser
+	}
+	if e.group == "" {
+		g := e.raw("POST", "/groups", map[string]any{
+			"displayName": "Attachments", "mailNickname": "attachments",
+			"mailEnabled": true, "securityEnabled": false, "groupTypes": []string{"Unified"},
+		}, false)
+		e.group = g["id"].(string)
+	}
+	return e.group
 }
 
 var allKinds = item.Kinds()
