@@ -239,16 +239,11 @@ func (s DataSource) Label() string {
 // (before the kind's), then the kind's, singular before plural.
 func DataSources() []DataSource { return slices.Clone(dataSources) }
 
-// DataSourcesOf lists the data sources of the kinds defs, in the order
-// DataSources lists the table's: for words built from a table handed in
-// (item's in the program, a fixed one in a test).
-func DataSourcesOf(defs []Definition) []DataSource { return listDataSources(defs) }
-
 // dataSources and dataSourceNamed are the table's data sources, worked
 // out once: spec asks for one by name for every data block it evaluates,
 // and a tenant's manifests have thousands.
 var (
-	dataSources     = listDataSources(definitions)
+	dataSources     = DataSourcesOf(definitions)
 	dataSourceNamed = indexDataSources(dataSources)
 )
 
@@ -262,7 +257,10 @@ func indexDataSources(all []DataSource) map[string]DataSource {
 	return m
 }
 
-func listDataSources(defs []Definition) []DataSource {
+// DataSourcesOf lists the data sources of the kinds defs, in the order
+// DataSources lists the table's: for words built from a table handed in
+// (item's in the program, a fixed one in a test).
+func DataSourcesOf(defs []Definition) []DataSource {
 	var out []DataSource
 	seen := map[*Parent]bool{}
 	add := func(s DataSource) {
