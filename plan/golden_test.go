@@ -1,13 +1,12 @@
 package plan_test
 
 import (
-	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/attachform/attachform/internal/golden"
 	"github.com/attachform/attachform/item"
 	"github.com/attachform/attachform/plan"
 	"github.com/attachform/attachform/spec"
@@ -21,34 +20,8 @@ var update = flag.Bool("update", false, "rewrite testdata/saved.golden.json from
 // golden file reads and writes back to. A saved plan is a CI artifact an
 // apply of the same version reads later: its fields do not move.
 func TestSavedPlanGolden(t *testing.T) {
-	golden := filepath.Join("testdata", "saved.golden.json")
-	var got bytes.Buffer
-	if err := plan.WriteSaved(&got, goldenSaved()); err != nil {
-		t.Fatal(err)
-	}
-	if *update {
-		if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got.Bytes(), want) {
-		t.Errorf("the saved plan is written differently from %s:\n%s", golden, got.Bytes())
-	}
-	read, err := plan.LoadSaved(bytes.NewReader(want))
-	if err != nil {
-		t.Fatalf("the golden saved plan does not read: %v", err)
-	}
-	var again bytes.Buffer
-	if err := plan.WriteSaved(&again, read); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(again.Bytes(), want) {
-		t.Errorf("%s read and written again differs:\n%s", golden, again.Bytes())
-	}
+	golden.Check(t, golden.Format[*plan.Saved]{Noun: "the saved plan", Encode: plan.WriteSaved, Decode: plan.LoadSaved},
+		filepath.Join("testdata", "saved.golden.json"), goldenSaved(), *update)
 }
 
 // described is the six fields that describe an attachment's content, set

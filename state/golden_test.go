@@ -1,13 +1,12 @@
 package state_test
 
 import (
-	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/attachform/attachform/internal/golden"
 	"github.com/attachform/attachform/item"
 	"github.com/attachform/attachform/state"
 )
@@ -20,34 +19,8 @@ var update = flag.Bool("update", false, "rewrite testdata/state.golden.json from
 // moves, renames or drops a field of the format fails here; the file is a
 // format users' states are in, not an output to regenerate lightly.
 func TestStateGolden(t *testing.T) {
-	golden := filepath.Join("testdata", "state.golden.json")
-	var got bytes.Buffer
-	if err := state.Encode(&got, goldenState()); err != nil {
-		t.Fatal(err)
-	}
-	if *update {
-		if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got.Bytes(), want) {
-		t.Errorf("the state encodes differently from %s:\n%s", golden, got.Bytes())
-	}
-	read, err := state.Decode(bytes.NewReader(want))
-	if err != nil {
-		t.Fatalf("the golden state does not decode: %v", err)
-	}
-	var again bytes.Buffer
-	if err := state.Encode(&again, read); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(again.Bytes(), want) {
-		t.Errorf("%s decoded and encoded again differs:\n%s", golden, again.Bytes())
-	}
+	golden.Check(t, golden.Format[*state.State]{Noun: "the state", Encode: state.Encode, Decode: state.Decode},
+		filepath.Join("testdata", "state.golden.json"), goldenState(), *update)
 }
 
 // goldenState is a state with one of everything the format holds: keyed
