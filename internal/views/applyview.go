@@ -239,21 +239,13 @@ func applySummary(r apply.Result, mode plan.Mode) string {
 	if mode == plan.Destroy {
 		s = fmt.Sprintf("Resources: %d destroyed", r.Destroyed)
 	}
-	for _, c := range []struct {
-		n         int
-		one, many string
-	}{
+	return s + extraCounts([]count{
 		{r.Resumed, "resumed", "resumed"},
 		{r.Adopted, "adopted", "adopted"},
 		{r.Cancelled, "upload session cancelled", "upload sessions cancelled"},
 		{r.Forgotten, "forgotten", "forgotten"},
 		{r.Moved, "moved", "moved"},
-	} {
-		if c.n > 0 {
-			s += ", " + plural(c.n, c.one, c.many)
-		}
-	}
-	return s + "."
+	}) + "."
 }
 
 // unfinished lists what a stop left for the next apply, and how far each
@@ -279,6 +271,25 @@ func (v *applyHuman) unfinished(addrs []string) {
 }
 
 // plural is "N one" or "N many".
+// count is one of the counts a summary names only when it is not zero.
+type count struct {
+	n         int
+	one, many string
+}
+
+// extraCounts is ", 2 resumed, 1 forgotten": the counts that are not
+// zero, in order, each after a comma. Plan's and apply's summaries end
+// with them, after the counts Terraform always shows.
+func extraCounts(cs []count) string {
+	var s string
+	for _, c := range cs {
+		if c.n > 0 {
+			s += ", " + plural(c.n, c.one, c.many)
+		}
+	}
+	return s
+}
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)

@@ -132,21 +132,13 @@ func summaryLine(prefix string, s plan.Summary, moves int) string {
 		imports = fmt.Sprintf("%d to import, ", s.Import)
 	}
 	line := fmt.Sprintf("%s: %s%d to add, %d to change, %d to destroy", prefix, imports, s.Add, s.Change, s.Destroy)
-	for _, extra := range []struct {
-		n         int
-		one, many string
-	}{
+	return line + extraCounts([]count{
 		{s.Resume, "to resume", "to resume"},
 		{s.Adopt, "to adopt", "to adopt"},
 		{s.Cancel, "upload session to cancel", "upload sessions to cancel"},
 		{s.Forget, "to forget", "to forget"},
 		{moves, "to move", "to move"},
-	} {
-		if extra.n > 0 {
-			line += ", " + plural(extra.n, extra.one, extra.many)
-		}
-	}
-	return line + "."
+	}) + "."
 }
 
 func writeChange(b *strings.Builder, c plan.Change, pal palette) {
