@@ -225,26 +225,9 @@ func planPeople(b *testing.B, dir string, client *graph.Client) (*plan.Plan, *lo
 //	go test ./apply -run '^$' -bench PlanApplyUpload -benchtime 3x
 func BenchmarkPlanApplyUpload(b *testing.B) {
 	const files, size = 8, 24_000_000
-	const mailbox = "bench@contoso.example"
-	dir := benchDir(b)
-	srv, err := emulator.New(emulator.Options{
-		DataDir: filepath.Join(dir, "emulator"),
-		Users:   []string{mailbox},
-		Limits:  emulator.Limits{Off: true, MessageBytes: 150 << 20},
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { srv.Close() })
-	client, err := graph.New(graph.Options{Endpoint: srv.URL(), Limits: graph.MailboxLimits{UploadBytes: -1}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	raw := newRawGraph(srv)
-	cfgDir := filepath.Join(dir, "config")
-	if err := os.MkdirAll(filepath.Join(cfgDir, "files"), 0o755); err != nil {
-		b.Fatal(err)
-	}
+	const mailbox = uploadBenchMailbox
+	u := newUploadBench(b)
+	srv, client, raw, cfgDir := u.srv, u.client, u.raw, u.cfgDir
 	var paths []string
 	for i := range files {
 		paths = append(paths, filepath.Join(cfgDir, "files", fmt.Sprintf("f%d.bin", i)))

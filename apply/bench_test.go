@@ -180,26 +180,9 @@ func planFor(b *testing.B, dir string, client *graph.Client) (*plan.Plan, *local
 //	go test ./apply -run '^$' -bench ApplyUpload -benchtime 3x
 func BenchmarkApplyUpload(b *testing.B) {
 	const files, size = 8, 24_000_000
-	const mailbox = "bench@contoso.example"
-	dir := benchDir(b)
-	srv, err := emulator.New(emulator.Options{
-		DataDir: filepath.Join(dir, "emulator"),
-		Users:   []string{mailbox},
-		Limits:  emulator.Limits{Off: true, MessageBytes: 150 << 20},
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { srv.Close() })
-	client, err := graph.New(graph.Options{Endpoint: srv.URL(), Limits: graph.MailboxLimits{UploadBytes: -1}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	raw := newRawGraph(srv)
-	cfgDir := filepath.Join(dir, "config")
-	if err := os.MkdirAll(filepath.Join(cfgDir, "files"), 0o755); err != nil {
-		b.Fatal(err)
-	}
+	const mailbox = uploadBenchMailbox
+	u := newUploadBench(b)
+	client, raw, cfgDir := u.client, u.raw, u.cfgDir
 	for i := range files {
 		benchFile(b, filepath.Join(cfgDir, "files", fmt.Sprintf("f%d.bin", i)), size, byte(i))
 	}
@@ -437,4 +420,40 @@ func BenchmarkApplyBudget(b *testing.B) {
 	b.ReportMetric(heavyEnd/floor, "x-floor")
 	b.ReportMetric(lightEnd/n, "light-s")
 	b.ReportMetric(throttled/n, "429s/op")
+}
+
+// uploadBenchMailbox is the one mailbox of the upload benchmarks.
+const uploadBenchMailbox = "bench@contoso.example"
+
+// uploadBench is what the upload benchmarks share: an emulator with one
+// mailbox, throttling off and room for 150 MB messages; a client with no
+// upload budget; a plain client beside it; an empty configuration
+// directory with a files folder.
+type uploadBench struct {
+	srv    *emulator.Server
+	client *graph.Client
+	raw    *rawGraph
+	cfgDir string
+}
+
+func newUploadBench(b *testing.B) uploadBench {
+	dir := benchDir(b)
+	srv, err := emulator.New(emulator.Options{
+		DataDir: filepath.Join(dir, "emulator"),
+		Users:   []string{uploadBenchMailbox},
+		Limits:  emulator.Limits{Off: true, MessageBytes: 150 << 20},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { srv.Close() })
+	client, err := graph.New(graph.Options{Endpoint: srv.URL(), Limits: graph.MailboxLimits{UploadBytes: -1}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfgDir := filepath.Join(dir, "config")
+	if err := os.MkdirAll(filepath.Join(cfgDir, "files"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	return uploadBench{srv: srv, client: client, raw: newRawGraph(srv), cfgDir: cfgDir}
 }

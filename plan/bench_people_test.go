@@ -122,26 +122,7 @@ func newPeopleSetupAs(tb testing.TB, n int, blocks bool) *noopSetup {
 // planWithLookups is `attachform plan` of a configuration with data
 // sources: load (lookups through Graph), state, refresh, build.
 func (s *noopSetup) planWithLookups(tb testing.TB) {
-	ctx := context.Background()
-	cfg, diags := spec.Load(ctx, s.dir, spec.LoadOptions{Data: plan.Lookups{Client: s.client}})
-	if diags.HasErrors() {
-		tb.Fatal(diags)
-	}
-	st, err := local.New(filepath.Join(s.dir, "attachform.state.json")).Read(ctx)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	live, err := plan.Refresh(ctx, s.client, plan.Touched(cfg, st))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	p, diags := plan.Build(ctx, cfg, st, live, s.client, plan.Options{Now: time.Now(), Parallelism: 10})
-	if diags.HasErrors() {
-		tb.Fatal(diags)
-	}
-	if p.HasChanges() {
-		tb.Fatalf("the plan has changes: %+v", p.Changes[0])
-	}
+	s.planWith(tb, spec.LoadOptions{Data: plan.Lookups{Client: s.client}})
 }
 
 // A no-op plan over 60 people: three batches of lookups, three of

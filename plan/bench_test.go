@@ -156,8 +156,13 @@ func messageIDs(tb testing.TB, srv *emulator.Server) map[string]string {
 // plan is what `attachform plan` does: load the manifests, read the state,
 // refresh what Graph holds, build the plan.
 func (s *noopSetup) plan(tb testing.TB) *plan.Plan {
+	return s.planWith(tb, spec.LoadOptions{})
+}
+
+// planWith is plan with the manifests loaded as opts say.
+func (s *noopSetup) planWith(tb testing.TB, opts spec.LoadOptions) *plan.Plan {
 	ctx := context.Background()
-	cfg, diags := spec.Load(ctx, s.dir, spec.LoadOptions{})
+	cfg, diags := spec.Load(ctx, s.dir, opts)
 	if diags.HasErrors() {
 		tb.Fatal(diags)
 	}
