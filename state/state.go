@@ -271,6 +271,12 @@ func (s *State) Clone() *State {
 // Redacted is what stands in a state shown to people for an upload URL.
 const Redacted = "(redacted)"
 
+// ErroredFile is where an apply whose last state write failed keeps the
+// state it could not write, beside the manifests, as Terraform keeps
+// errored.tfstate; .gitignore's *.state.json covers it. The workspace
+// writes it and the views name it.
+const ErroredFile = "errored.state.json"
+
 // Redacted returns a copy of s in which every upload URL reads Redacted:
 // the URLs are credentials, and a state that is shown or printed (state
 // pull, state show) must not carry them. Sessions keep their IDs, which are

@@ -11,12 +11,6 @@ import (
 	"github.com/attachform/attachform/state"
 )
 
-// erroredStateFile is where a state the store would not take is kept
-// (internal/workspace's ErroredStateFile, which this package cannot
-// import; cmd's TestLockLostNamesTheErroredStateFile holds them equal),
-// named when the lock is lost.
-const erroredStateFile = "errored.state.json"
-
 // LockWaiting says who holds the lock the command waits for.
 func (v *View) LockWaiting(holder *state.LockError, timeout time.Duration) {
 	i := holder.Info
@@ -34,7 +28,7 @@ func (v *View) LockWaiting(holder *state.LockError, timeout time.Duration) {
 // LockLost says the lock ended while held, and what follows.
 func (v *View) LockLost(err error) {
 	Errorf(v, "The state lock was lost", "%v\n\nNothing new starts, and changes in flight are cancelled. What finished is saved "+
-		"if the state store takes it (else kept in %s); run the command again once no other run holds the lock.", err, erroredStateFile)
+		"if the state store takes it (else kept in %s); run the command again once no other run holds the lock.", err, state.ErroredFile)
 }
 
 // State is the output of the commands that work on the state itself

@@ -11,10 +11,9 @@ import (
 	"github.com/attachform/attachform/state"
 )
 
-// ErroredStateFile is where an apply whose last state write failed keeps
-// the state it could not write, beside the manifests, as Terraform keeps
-// errored.tfstate. .gitignore's *.state.json covers it.
-const ErroredStateFile = "errored.state.json"
+// ErroredStateFile is state.ErroredFile, where Apply keeps a state it
+// could not write.
+const ErroredStateFile = state.ErroredFile
 
 // saveErrored writes st, which holds changes no write made durable, to
 // ErroredStateFile in dir (mode 0600: it may hold upload URLs) and returns what to
